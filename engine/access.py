@@ -1,0 +1,69 @@
+"""Who may see and do what: roles x organisation x participation in a case.
+
+One module, so every entry point (UI, API, CLI) asks the same questions. Denials are shaped
+by the caller as 404 where existence itself must not leak.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy.orm import Session
+
+from engine.actors import Actor
+from engine.models import HumanTask, Instance
+from engine.roles import Role
+
+DEPLOYERS = frozenset({Role.PROCESREGISSEUR, Role.BEHEERDER})
+NO_CASE_WORK = frozenset({Role.AUDITOR, Role.BEHEERDER})
+
+
+def can_deploy(actor: Actor) -> bool:
+    return actor.role in DEPLOYERS
+
+
+def can_start_cases(actor: Actor) -> bool:
+    return actor.role is not None and actor.role not in NO_CASE_WORK
+
+
+def can_execute_timers(actor: Actor) -> bool:
+    return actor.role == Role.BEHEERDER
+
+
+def task_filter(actor: Actor) -> ColumnElement[bool]:
+    """SQL condition: tasks assigned to the actor, or of their role within their organisation."""
+    if actor.user_id is None or actor.role in NO_CASE_WORK:
+        return HumanTask.id.is_(None)
+    return or_(
+        HumanTask.assignee_id == actor.user_id,
+        and_(
+            HumanTask.assignee_id.is_(None),
+            HumanTask.role == str(actor.role),
+            HumanTask.organisation_id == actor.organisation_id,
+        ),
+    )
+
+
+def can_work_on(actor: Actor, task: HumanTask) -> bool:
+    if actor.user_id is None or actor.role in NO_CASE_WORK:
+        return False
+    if task.assignee_id is not None:
+        return task.assignee_id == actor.user_id
+    return task.role == actor.role and task.organisation_id == actor.organisation_id
+
+
+def instance_filter(actor: Actor) -> ColumnElement[bool]:
+    """SQL condition for cases the actor may see: the gemeente's AF, the starter, task holders."""
+    if actor.role == Role.AUDITOR:
+        return Instance.id.is_not(None)
+    if actor.user_id is None or actor.role == Role.BEHEERDER:
+        return Instance.id.is_(None)
+    participates = exists(
+        select(HumanTask.id).where(HumanTask.instance_id == Instance.id, task_filter(actor))
+    )
+    own_gemeente = Instance.organisation_id == actor.organisation_id if actor.role == Role.AF else false()
+    return or_(Instance.started_by_id == actor.user_id, participates, own_gemeente)
+
+
+def can_see_instance(session: Session, actor: Actor, instance_id: int) -> bool:
+    found = session.scalar(select(Instance.id).where(Instance.id == instance_id, instance_filter(actor)))
+    return found is not None

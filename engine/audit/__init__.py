@@ -1,0 +1,1 @@
+"""The audit log: event vocabulary and the append-only hash chain."""

@@ -1,0 +1,102 @@
+"""Every setting of Signaalroute in one place: its env var, type and default.
+
+Settings come from environment variables prefixed ``SIGNAALROUTE_``. There is never a
+fallback secret: a missing secret key is generated into ``instance/`` by ``make run``
+(``signaalroute init``) or the process refuses to start.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PREFIX = "SIGNAALROUTE_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or invalid; raised at start-up so nothing runs half-configured."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(PREFIX + name, default)
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{PREFIX}{name} moet een geheel getal zijn, niet {raw!r}") from exc
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = _env(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "ja", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings; build with :func:`load_settings`, pass explicitly to what needs them."""
+
+    instance_dir: Path
+    database_url: str
+    secret_key: str
+    forms_dir: Path = PROJECT_ROOT / "forms"
+    processes_dir: Path = PROJECT_ROOT / "processes"
+    max_upload_bytes: int = 5 * 1024 * 1024
+    script_time_limit_seconds: float = 1.0
+    session_idle_minutes: int = 30
+    secure_cookies: bool = False
+    timer_poll_seconds: int = 1
+    log_level: str = "INFO"
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def secret_key_path(instance_dir: Path) -> Path:
+    return instance_dir / "secret_key"
+
+
+def ensure_secret_key(instance_dir: Path) -> Path:
+    """Create ``instance/secret_key`` once with 64 random bytes (hex); never overwrite it."""
+    path = secret_key_path(instance_dir)
+    if not path.exists():
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(64))
+    return path
+
+
+def load_settings(*, require_secret: bool = True) -> Settings:
+    """Read the environment. Without a secret key (env or instance file) this fails fast."""
+    instance_dir = Path(_env("INSTANCE_DIR") or DEFAULT_INSTANCE_DIR)
+    database_url = _env("DATABASE_URL") or f"sqlite:///{instance_dir / 'signaalroute.sqlite'}"
+    secret = _env("SECRET_KEY")
+    if not secret:
+        path = secret_key_path(instance_dir)
+        secret = path.read_text().strip() if path.exists() else ""
+    if require_secret and len(secret) < 32:
+        raise ConfigurationError(
+            f"Geen geheime sleutel: zet {PREFIX}SECRET_KEY (minstens 32 tekens) of voer "
+            "'signaalroute init' uit om instance/secret_key aan te maken."
+        )
+    return Settings(
+        instance_dir=instance_dir,
+        database_url=database_url,
+        secret_key=secret,
+        forms_dir=Path(_env("FORMS_DIR") or PROJECT_ROOT / "forms"),
+        processes_dir=Path(_env("PROCESSES_DIR") or PROJECT_ROOT / "processes"),
+        max_upload_bytes=_env_int("MAX_UPLOAD_BYTES", 5 * 1024 * 1024),
+        session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", 30),
+        secure_cookies=_env_bool("SECURE_COOKIES", False),
+        timer_poll_seconds=_env_int("TIMER_POLL_SECONDS", 1),
+        log_level=_env("LOG_LEVEL") or "INFO",
+    )

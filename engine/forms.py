@@ -1,0 +1,102 @@
+"""Load task forms (JSON Schema files in ``forms/``) and validate submissions with Dutch messages."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,150}\.json$")
+ROOT_FIELD = "_formulier"
+
+
+class FormRepository:
+    """The forms directory. Names are plain file names: no paths, so no traversal."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+
+    def path(self, name: str) -> Path | None:
+        if not _SAFE_NAME.fullmatch(name):
+            return None
+        candidate = self.directory / name
+        return candidate if candidate.is_file() else None
+
+    def exists(self, name: str) -> bool:
+        return self.path(name) is not None
+
+    def load(self, name: str) -> dict[str, Any]:
+        path = self.path(name)
+        if path is None:
+            raise FileNotFoundError(name)
+        return _load(str(path), path.stat().st_mtime_ns)
+
+    def validate(self, name: str, data: dict[str, Any]) -> dict[str, str]:
+        """Field name -> Dutch message for every problem; empty when the data are valid."""
+        return validate_against(self.load(name), data)
+
+
+@lru_cache(maxsize=256)
+def _load(path: str, _mtime: int) -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return schema
+
+
+def _field_path(error: ValidationError) -> str:
+    parts = [str(p) for p in error.absolute_path]
+    if error.validator == "required":
+        missing = re.findall(r"'([^']+)' is a required property", error.message)
+        parts.extend(missing[:1])
+    return ".".join(parts) or ROOT_FIELD
+
+
+def dutch_message(error: ValidationError) -> str:
+    """One Dutch sentence per JSON Schema keyword; the English text never reaches a user."""
+    kind = error.validator
+    value = error.validator_value
+    if kind == "required":
+        return "Dit veld is verplicht."
+    if kind == "type":
+        names = {"string": "tekst", "integer": "een geheel getal", "number": "een getal",
+                 "boolean": "ja of nee", "array": "een lijst", "object": "een groep velden", "null": "leeg"}
+        wanted = value if isinstance(value, list) else [value]
+        return "Vul " + " of ".join(names.get(str(w), str(w)) for w in wanted) + " in."
+    if kind == "enum":
+        return "Kies een van de mogelijke waarden: " + ", ".join(str(v) for v in value) + "."
+    if kind == "const":
+        return f"Alleen de waarde {value!r} is toegestaan."
+    if kind == "minLength":
+        return "Dit veld is verplicht." if value == 1 else f"Vul minstens {value} tekens in."
+    if kind == "maxLength":
+        return f"Vul hoogstens {value} tekens in."
+    if kind == "minimum":
+        return f"Vul een getal van minstens {value} in."
+    if kind == "maximum":
+        return f"Vul een getal van hoogstens {value} in."
+    if kind == "minItems":
+        return f"Kies of vul minstens {value} in."
+    if kind == "maxItems":
+        return f"Kies of vul hoogstens {value} in."
+    if kind == "pattern":
+        return "De invoer heeft niet de juiste vorm."
+    if kind == "format":
+        formats = {"date": "Vul een geldige datum in (jjjj-mm-dd).", "email": "Vul een geldig e-mailadres in.",
+                   "date-time": "Vul een geldige datum en tijd in.", "time": "Vul een geldige tijd in (uu:mm)."}
+        return formats.get(str(value), "De invoer heeft niet de juiste vorm.")
+    if kind == "additionalProperties":
+        return "Dit formulier kent een of meer van de ingevulde velden niet."
+    return "De invoer is ongeldig."
+
+
+def validate_against(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, str]:
+    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    problems: dict[str, str] = {}
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        problems.setdefault(_field_path(error), dutch_message(error))
+    return problems

@@ -1,0 +1,32 @@
+"""The append-only, hash-chained audit log (decision 5)."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.db import Base
+from engine.models.types import IntPK, JsonDict, Timestamp
+
+
+class AuditEvent(Base):
+    """One event. ``chain`` groups events (``instance:12``, ``system``); ``seq`` orders them in it."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (UniqueConstraint("chain", "seq"),)
+
+    id: Mapped[IntPK]
+    chain: Mapped[str] = mapped_column(String(60), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instance.id"), nullable=True, index=True)
+    event_type: Mapped[str] = mapped_column(String(60))
+    occurred_at: Mapped[Timestamp]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    actor_username: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    actor_role: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    actor_organisation: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    definition_id: Mapped[int | None] = mapped_column(ForeignKey("process_definition.id"), nullable=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("human_task.id"), nullable=True)
+    payload: Mapped[JsonDict]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

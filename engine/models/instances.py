@@ -1,0 +1,105 @@
+"""Running cases: the serialized workflow state plus the indexes that work lists and timers read."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.db import Base
+from engine.models.models import ProcessDefinition
+from engine.models.types import IntPK, JsonDict, OptionalTimestamp, Timestamp
+
+
+class InstanceStatus(StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    ERROR = "error"
+
+
+class TaskState(StrEnum):
+    READY = "ready"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class TimerState(StrEnum):
+    WAITING = "waiting"
+    FIRED = "fired"
+    CANCELLED = "cancelled"
+
+
+class Instance(Base):
+    """A case. ``state`` is the truth for execution; ``version`` guards against lost updates."""
+
+    __tablename__ = "instance"
+
+    id: Mapped[IntPK]
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default=InstanceStatus.ACTIVE)
+    state: Mapped[str] = mapped_column(Text)
+    serializer_version: Mapped[str] = mapped_column(String(20))
+    error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[Timestamp]
+    updated_at: Mapped[Timestamp]
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    definition: Mapped[ProcessDefinition] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class HumanTask(Base):
+    """Index of a user task, so work lists never deserialize workflows (decision 4)."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "spiff_task_id"),
+        Index("ix_human_task_work", "state", "role", "organisation_id"),
+    )
+
+    id: Mapped[IntPK]
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    spiff_task_id: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(40))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    form: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    instructions: Mapped[str | None] = mapped_column(Text, nullable=True)
+    state: Mapped[str] = mapped_column(String(20), default=TaskState.READY)
+    due_at: Mapped[OptionalTimestamp]
+    created_at: Mapped[Timestamp]
+    completed_at: Mapped[OptionalTimestamp]
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+
+    instance: Mapped[Instance] = relationship(lazy="joined")
+
+
+class Timer(Base):
+    """A waiting BPMN timer with its due time (decision 7); fired once, under the instance lock."""
+
+    __tablename__ = "timer"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "spiff_task_id", "due_at"),
+        Index("ix_timer_due", "state", "due_at"),
+    )
+
+    id: Mapped[IntPK]
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    spiff_task_id: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20))  # date | duration | cycle
+    due_at: Mapped[Timestamp]
+    state: Mapped[str] = mapped_column(String(20), default=TimerState.WAITING)
+    fired_at: Mapped[OptionalTimestamp]
+    created_at: Mapped[Timestamp]
+
+
+__all__ = ["HumanTask", "Instance", "InstanceStatus", "JsonDict", "TaskState", "Timer", "TimerState"]

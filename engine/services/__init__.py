@@ -1,0 +1,1 @@
+"""Use cases: ``(session, *, actor, now, ...) -> result``. They flush, never commit (decision 1)."""

@@ -1,0 +1,211 @@
+"""Start cases, complete their tasks and read them back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import access
+from engine.actors import Actor
+from engine.audit import log
+from engine.audit.events import EventType
+from engine.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from engine.forms import FormRepository
+from engine.models import AuditEvent, HumanTask, Instance, Organisation, TaskState, Timer, TimerState
+from engine.models.instances import InstanceStatus
+from engine.services import cases
+from engine.services.deployments import latest_definition
+from engine.services.specs import specs_for
+from engine.workflow import runner, serializer
+from engine.workflow.errors import WorkflowFailed
+
+MAX_DATA_KEYS = 200
+
+
+class ModelError(DomainError):
+    """The case hit an error in its model; the case is flagged and the action undone."""
+
+    code, status = "fout_in_model", 422
+    commit_anyway = True
+
+
+@dataclass
+class InstanceView:
+    id: int
+    process_id: str
+    process_version: int
+    status: str
+    organisation: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    error_message: str | None
+    ready_tasks: list[HumanTask] = field(default_factory=list)
+    timers: list[Timer] = field(default_factory=list)
+
+
+def _check_data(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ValidationFailed("De gegevens moeten een JSON-object zijn.", {"data": "Verwacht een object"})
+    if len(data) > MAX_DATA_KEYS:
+        raise ValidationFailed("Te veel velden in de gegevens.", {"data": f"Hoogstens {MAX_DATA_KEYS} velden"})
+    bad = [k for k in data if not isinstance(k, str) or not k.isidentifier() or k.startswith("_")]
+    if bad:
+        message = "Veldnamen moeten namen zijn zonder spaties en mogen niet met '_' beginnen."
+        raise ValidationFailed(message, {str(k): message for k in bad})
+    return data
+
+
+def start_instance(session: Session, *, actor: Actor, now: datetime, process_id: str, data: dict[str, Any],
+                   organisation_slug: str | None = None) -> Instance:
+    """Start the newest version of a process for the actor's organisation (or a named gemeente)."""
+    if not actor.is_system and not access.can_start_cases(actor):
+        raise Forbidden("U mag geen zaken starten.")
+    data = _check_data(data)
+    definition = latest_definition(session, process_id)
+    organisation_id = actor.organisation_id
+    if organisation_slug is not None:
+        organisation_id = session.scalar(select(Organisation.id).where(Organisation.slug == organisation_slug))
+        if organisation_id is None:
+            raise ValidationFailed("Onbekende organisatie.", {"organisation": "Onbekende organisatie"})
+    if organisation_id is None:
+        raise ValidationFailed("Geef de organisatie van de zaak op.", {"organisation": "Verplicht"})
+    spec, subprocess_specs = specs_for(definition)
+    try:
+        workflow = runner.start(spec, subprocess_specs, data, now)
+    except WorkflowFailed as exc:
+        raise ModelError(exc.message, {"element_id": exc.element_id}) from exc
+    instance = Instance(
+        definition_id=definition.id, organisation_id=organisation_id, started_by_id=actor.user_id,
+        status=InstanceStatus.ACTIVE, state=serializer.dumps(workflow),
+        serializer_version=serializer.SERIALIZER_VERSION, created_at=now, updated_at=now,
+    )
+    session.add(instance)
+    session.flush()
+    created = cases.store(session, instance, workflow, now)
+    log.record(session, event_type=EventType.INSTANCE_STARTED, actor=actor, now=now, instance_id=instance.id,
+               definition_id=definition.id, payload={
+                   "process_id": definition.process_id, "version": definition.version, "data": data,
+                   "ready_tasks": [t.element_id for t in created],
+               })
+    record_completion(session, instance, actor, now)
+    return instance
+
+
+def record_completion(session: Session, instance: Instance, actor: Actor, now: datetime) -> None:
+    if instance.status == InstanceStatus.COMPLETED:
+        log.record(session, event_type=EventType.INSTANCE_COMPLETED, actor=actor, now=now,
+                   instance_id=instance.id, definition_id=instance.definition_id, payload={})
+
+
+def visible_task(session: Session, actor: Actor, task_id: int) -> HumanTask:
+    """The task, if the actor may work on it; otherwise NotFound, so existence never leaks."""
+    task = session.get(HumanTask, task_id)
+    if task is None or not access.can_work_on(actor, task):
+        raise NotFound("Taak niet gevonden.")
+    return task
+
+
+def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int, data: dict[str, Any],
+                  forms: FormRepository) -> Instance:
+    """Complete a ready human task: validate, lock the case, re-check, run, store, audit.
+
+    The readiness check is repeated after taking the lock: of two people completing the same
+    task, the second finds it no longer ready and gets a Conflict, with nothing of theirs stored.
+    """
+    task = visible_task(session, actor, task_id)
+    data = _check_data(data)
+    if task.form:
+        problems = forms.validate(task.form, data)
+        if problems:
+            raise ValidationFailed("Het formulier bevat fouten.", problems)
+    instance = cases.require_locked(session, task.instance_id)
+    session.refresh(task)
+    if task.state != TaskState.READY:
+        raise Conflict("Deze taak is al afgerond of vervallen; ververs de pagina.")
+    cases.ensure_active(instance)
+    workflow = cases.load_workflow(session, instance)
+    try:
+        runner.complete_human_task(workflow, task.spiff_task_id, data, now)
+    except LookupError as exc:
+        raise Conflict("Deze taak wacht niet meer op invoer.") from exc
+    except WorkflowFailed as exc:
+        _fail(session, instance, actor, now, exc)
+        raise ModelError(exc.message, {"element_id": exc.element_id}) from exc
+    task.state = TaskState.COMPLETED
+    task.completed_at = now
+    task.completed_by_id = actor.user_id
+    created = cases.store(session, instance, workflow, now)
+    log.record(session, event_type=EventType.TASK_COMPLETED, actor=actor, now=now, instance_id=instance.id,
+               definition_id=instance.definition_id, task_id=task.id, payload={
+                   "element_id": task.element_id, "spiff_task_id": task.spiff_task_id, "data": data,
+                   "ready_tasks": [t.element_id for t in created],
+               })
+    record_completion(session, instance, actor, now)
+    return instance
+
+
+def _fail(session: Session, instance: Instance, actor: Actor, now: datetime, exc: WorkflowFailed) -> None:
+    """Record the failure durably even though the step itself is not stored.
+
+    ModelError carries ``commit_anyway``: the unit of work commits these flushed rows.
+    """
+    cases.mark_failed(instance, exc.message, now)
+    log.record(session, event_type=EventType.INSTANCE_FAILED, actor=actor, now=now, instance_id=instance.id,
+               definition_id=instance.definition_id, payload={"message": exc.message, "element_id": exc.element_id})
+    session.flush()
+
+
+def get_instance(session: Session, *, actor: Actor, instance_id: int) -> InstanceView:
+    if not access.can_see_instance(session, actor, instance_id):
+        raise NotFound("Zaak niet gevonden.")
+    instance = session.get(Instance, instance_id)
+    if instance is None:
+        raise NotFound("Zaak niet gevonden.")
+    return view_of(session, instance)
+
+
+def view_of(session: Session, instance: Instance) -> InstanceView:
+    organisation = session.get(Organisation, instance.organisation_id)
+    return InstanceView(
+        id=instance.id,
+        process_id=instance.definition.process_id,
+        process_version=instance.definition.version,
+        status=instance.status,
+        organisation=organisation.slug if organisation else "",
+        created_at=instance.created_at,
+        updated_at=instance.updated_at,
+        version=instance.version,
+        error_message=instance.error_message,
+        ready_tasks=list(session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY)
+            .order_by(HumanTask.id)
+        )),
+        timers=list(session.scalars(
+            select(Timer).where(Timer.instance_id == instance.id, Timer.state == TimerState.WAITING)
+            .order_by(Timer.due_at, Timer.id)
+        )),
+    )
+
+
+def list_tasks(session: Session, *, actor: Actor, instance_id: int | None = None, limit: int = 100,
+               offset: int = 0) -> list[HumanTask]:
+    """The actor's ready tasks, newest case first."""
+    query = select(HumanTask).where(HumanTask.state == TaskState.READY, access.task_filter(actor))
+    if instance_id is not None:
+        query = query.where(HumanTask.instance_id == instance_id)
+    query = query.order_by(HumanTask.created_at.desc(), HumanTask.id.desc()).limit(limit).offset(offset)
+    return list(session.scalars(query))
+
+
+def case_history(session: Session, *, actor: Actor, instance_id: int) -> list[AuditEvent]:
+    if not access.can_see_instance(session, actor, instance_id):
+        raise NotFound("Zaak niet gevonden.")
+    return log.history(session, instance_id)
+
+
+__all__ = ["InstanceView", "ModelError", "complete_task", "get_instance", "list_tasks", "start_instance"]

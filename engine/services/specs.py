@@ -1,0 +1,55 @@
+"""Parsed specs per deployment, cached by content hash.
+
+Deployments are immutable and keyed here by the SHA-256 of their files, so a cached entry can
+never be stale, whichever database or worker asks.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from engine.models import Deployment, ProcessDefinition
+from engine.workflow.bundle import Bundle, SourceFile, load_bundle
+
+_MAX_ENTRIES = 64
+_lock = threading.Lock()
+_bundles: OrderedDict[str, Bundle] = OrderedDict()
+_specs: OrderedDict[tuple[str, str], tuple[Any, dict[str, Any]]] = OrderedDict()
+
+
+def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any, limit: int) -> None:
+    with _lock:
+        cache[key] = value
+        cache.move_to_end(key)
+        while len(cache) > limit:
+            cache.popitem(last=False)
+
+
+def _recall(cache: OrderedDict[Any, Any], key: Any) -> Any:
+    with _lock:
+        value = cache.get(key)
+        if value is not None:
+            cache.move_to_end(key)
+        return value
+
+
+def bundle_for(deployment: Deployment) -> Bundle:
+    """The parsed bundle of a deployment (its stored bytes were checked when deployed)."""
+    bundle: Bundle | None = _recall(_bundles, deployment.sha256)
+    if bundle is None:
+        files = [SourceFile(f.filename, f.content) for f in deployment.files]
+        bundle = load_bundle(files, max_bytes=max(len(f.content) for f in files) + 1, validate_schema=False)
+        _remember(_bundles, deployment.sha256, bundle, _MAX_ENTRIES)
+    return bundle
+
+
+def specs_for(definition: ProcessDefinition) -> tuple[Any, dict[str, Any]]:
+    """Process spec and subprocess specs of a definition, parsed once per worker."""
+    key = (definition.deployment.sha256, definition.process_id)
+    found: tuple[Any, dict[str, Any]] | None = _recall(_specs, key)
+    if found is None:
+        found = bundle_for(definition.deployment).specs(definition.process_id)
+        _remember(_specs, key, found, _MAX_ENTRIES * 4)
+    return found

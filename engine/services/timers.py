@@ -1,0 +1,108 @@
+"""Fire waiting BPMN timers exactly once (decision 7)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine import access
+from engine.actors import Actor
+from engine.audit import log
+from engine.audit.events import EventType
+from engine.db import unit_of_work
+from engine.errors import Conflict, Forbidden, NotFound
+from engine.models import Instance, Timer, TimerState
+from engine.models.instances import InstanceStatus
+from engine.services import cases
+from engine.services.instances import ModelError, record_completion
+from engine.workflow import runner
+from engine.workflow.errors import WorkflowFailed
+
+SCHEDULER = Actor.system("planner")
+
+
+def _fire_locked(session: Session, instance: Instance, timer: Timer, actor: Actor, now: datetime) -> None:
+    workflow = cases.load_workflow(session, instance)
+    try:
+        runner.fire_timer(workflow, timer.spiff_task_id, now)
+    except LookupError:
+        timer.state = TimerState.CANCELLED
+        return
+    except WorkflowFailed as exc:
+        timer.state = TimerState.CANCELLED
+        cases.mark_failed(instance, exc.message, now)
+        log.record(session, event_type=EventType.INSTANCE_FAILED, actor=actor, now=now, instance_id=instance.id,
+                   definition_id=instance.definition_id,
+                   payload={"message": exc.message, "element_id": exc.element_id, "timer_id": timer.id})
+        raise ModelError(exc.message, {"element_id": exc.element_id}) from exc
+    timer.state = TimerState.FIRED
+    timer.fired_at = now
+    session.flush()
+    created = cases.store(session, instance, workflow, now)
+    log.record(session, event_type=EventType.TIMER_FIRED, actor=actor, now=now, instance_id=instance.id,
+               definition_id=instance.definition_id, payload={
+                   "timer_id": timer.id, "element_id": timer.element_id, "due_at": timer.due_at.isoformat(),
+                   "lateness_seconds": round((now - timer.due_at).total_seconds(), 3),
+                   "ready_tasks": [t.element_id for t in created],
+               })
+    record_completion(session, instance, actor, now)
+
+
+def execute_timer(session: Session, *, actor: Actor, now: datetime, timer_id: int) -> Instance:
+    """Fire one timer now, due or not (Camunda's "execute job"); beheerder only."""
+    if not access.can_execute_timers(actor):
+        raise Forbidden("Alleen een beheerder mag een timer direct laten aflopen.")
+    timer = session.get(Timer, timer_id)
+    if timer is None:
+        raise NotFound("Timer niet gevonden.")
+    instance = cases.require_locked(session, timer.instance_id)
+    session.refresh(timer)
+    if timer.state != TimerState.WAITING:
+        raise Conflict("Deze timer is al afgegaan of vervallen.")
+    cases.ensure_active(instance)
+    _fire_locked(session, instance, timer, actor, now)
+    return instance
+
+
+def fire_timer_if_due(session: Session, *, timer_id: int, now: datetime, actor: Actor = SCHEDULER) -> bool:
+    """Fire one due timer under its case lock; False when someone else holds or already fired it."""
+    candidate = session.get(Timer, timer_id)
+    if candidate is None:
+        return False
+    instance = cases.lock_instance(session, candidate.instance_id, skip_locked=True)
+    if instance is None:
+        return False
+    timer = session.scalar(
+        select(Timer).where(Timer.id == timer_id).execution_options(populate_existing=True)
+    )
+    if timer is None or timer.state != TimerState.WAITING or timer.due_at > now:
+        return False
+    if instance.status in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED):
+        timer.state = TimerState.CANCELLED
+        return False
+    _fire_locked(session, instance, timer, actor, now)
+    return True
+
+
+def due_timer_ids(session: Session, *, now: datetime, limit: int = 500) -> list[int]:
+    """Due timers, oldest first, so timers missed during an outage fire in order."""
+    return list(session.scalars(
+        select(Timer.id).where(Timer.state == TimerState.WAITING, Timer.due_at <= now)
+        .order_by(Timer.due_at, Timer.id).limit(limit)
+    ))
+
+
+def fire_due_timers(factory: sessionmaker[Session], *, now: datetime, limit: int = 500) -> int:
+    """One pass: each due timer in its own unit of work, so one broken case never blocks others."""
+    with unit_of_work(factory) as session:
+        ids = due_timer_ids(session, now=now, limit=limit)
+    fired = 0
+    for timer_id in ids:
+        try:
+            with unit_of_work(factory) as session:
+                fired += fire_timer_if_due(session, timer_id=timer_id, now=now)
+        except ModelError:
+            continue
+    return fired

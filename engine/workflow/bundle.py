@@ -1,0 +1,319 @@
+"""Parse and check a bundle of BPMN/DMN files before it may be deployed.
+
+A bundle is what one deployment stores: the uploaded files plus any earlier-deployed files its
+call activities and decisions need. :func:`load_bundle` turns trusted stored bytes into specs;
+:func:`check_bundle` does the same for untrusted uploads and collects every problem it finds,
+each located by file, line and element id, so a modeller can fix them all in one go.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
+from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+from engine.roles import Role, role_for_lane
+from engine.workflow import sandbox
+from engine.workflow.errors import ModelInvalid, ModelProblem
+from engine.workflow.xml import parse_untrusted_xml
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+DMN_NAMESPACES = {
+    "https://www.omg.org/spec/DMN/20191111/MODEL/",
+    "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
+    "http://www.omg.org/spec/DMN/20180521/MODEL/",
+    "https://www.omg.org/spec/DMN/20230324/MODEL/",
+}
+FORM_PROPERTY = "formJsonSchemaFilename"
+INSTRUCTIONS_EXTENSION = "instructionsForEndUser"
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    filename: str
+    content: bytes
+
+    @property
+    def kind(self) -> str:
+        return PurePath(self.filename).suffix.lower().lstrip(".")
+
+
+@dataclass
+class Bundle:
+    """Parsed files: the SpiffWorkflow parser plus where each element id lives."""
+
+    parser: SpiffBpmnParser
+    locations: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    process_names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def executable_process_ids(self) -> list[str]:
+        return list(self.parser.get_process_ids())
+
+    def missing_processes(self) -> set[str]:
+        """Called elements no file of the bundle defines (to be resolved from earlier deployments)."""
+        defined = set(self.parser.process_parsers)
+        return {p for p in self.parser.get_process_dependencies() if p and p not in defined}
+
+    def missing_decisions(self) -> set[str]:
+        return {d for d in self.parser.get_dmn_dependencies() if d and d not in self.parser.dmn_parsers}
+
+    def specs(self, process_id: str) -> tuple[Any, dict[str, Any]]:
+        """The process spec and the specs of every subprocess/call activity it may run."""
+        spec = self.parser.get_spec(process_id)
+        return spec, self.parser.get_subprocess_specs(process_id)
+
+    def problem(self, message: str, element_id: str | None = None, file: str | None = None) -> ModelProblem:
+        where = self.locations.get(element_id or "", (file, None))
+        return ModelProblem(message, file=where[0] or file, line=where[1], element_id=element_id)
+
+
+def _classify(root: etree._Element, source: SourceFile) -> str:
+    namespace = etree.QName(root).namespace
+    if source.kind == "bpmn" and namespace == BPMN_NS:
+        return "bpmn"
+    if source.kind == "dmn" and namespace in DMN_NAMESPACES:
+        return "dmn"
+    raise ModelInvalid(
+        [ModelProblem("Bestand is geen BPMN 2.0- of DMN-model (verwacht .bpmn of .dmn)", file=source.filename)]
+    )
+
+
+def _problem_from_spiff(exc: Exception, bundle: Bundle, filename: str | None) -> ModelProblem:
+    element_id = getattr(exc, "id", None) or None
+    file = getattr(exc, "file_name", None) or filename
+    line = getattr(exc, "line_number", None)
+    where = bundle.locations.get(element_id or "")
+    if where:
+        file, line = where[0], where[1]
+    message = str(exc.args[0]) if exc.args else str(exc)
+    return ModelProblem(
+        f"Model ongeldig: {message}", file=file, line=line if isinstance(line, int) else None,
+        element_id=element_id,
+    )
+
+
+def load_bundle(files: Iterable[SourceFile], *, max_bytes: int = DEFAULT_MAX_BYTES,
+                validate_schema: bool = True) -> Bundle:
+    """Parse files into a :class:`Bundle`; raise :class:`ModelInvalid` on the first broken file."""
+    bundle = Bundle(parser=SpiffBpmnParser(validator=VALIDATOR if validate_schema else None))
+    problems: list[ModelProblem] = []
+    for source in files:
+        try:
+            root = parse_untrusted_xml(source.content, source.filename, max_bytes)
+            kind = _classify(root, source)
+        except ModelInvalid as exc:
+            problems.extend(exc.problems)
+            continue
+        for node in root.iter():
+            node_id = node.get("id") if isinstance(node.tag, str) else None
+            if node_id and node_id not in bundle.locations:
+                bundle.locations[node_id] = (source.filename, node.sourceline)
+            if isinstance(node.tag, str) and etree.QName(node).localname == "process" and node_id:
+                bundle.process_names[node_id] = node.get("name") or node_id
+        try:
+            if kind == "bpmn":
+                bundle.parser.add_bpmn_xml(root, source.filename)
+            else:
+                bundle.parser.add_dmn_xml(root, source.filename)
+        except (ValidationException, SpiffWorkflowException, etree.LxmlError) as exc:
+            problems.append(_problem_from_spiff(exc, bundle, source.filename))
+    if problems:
+        raise ModelInvalid(problems)
+    return bundle
+
+
+# --- checks on parsed specs ---------------------------------------------------------------
+
+
+def _compile(bundle: Bundle, problems: list[ModelProblem], source: str | None, element_id: str,
+             what: str, *, script: bool = False) -> None:
+    if not source or not source.strip():
+        return
+    try:
+        if script:
+            sandbox.compile_script(source)
+        else:
+            sandbox.compile_expression(source)
+    except sandbox.SandboxError as exc:
+        problems.append(bundle.problem(f"{what} is ongeldig: {exc.message}", element_id))
+
+
+def _check_timer(bundle: Bundle, problems: list[ModelProblem], definition: TimerEventDefinition,
+                 element_id: str) -> None:
+    expression = definition.expression or ""
+    _compile(bundle, problems, expression, element_id, "Timerexpressie")
+    try:
+        literal = ast.literal_eval(expression)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return  # computed from case data; checked when it runs
+    if not isinstance(literal, str):
+        problems.append(bundle.problem("Timerexpressie levert geen ISO 8601-tekst op", element_id))
+        return
+    try:
+        if isinstance(definition, CycleTimerEventDefinition):
+            TimerEventDefinition.parse_iso_recurring_interval(literal)
+        else:
+            TimerEventDefinition.parse_time_or_duration(literal)
+    except Exception:  # noqa: BLE001 - Spiff raises bare Exception for bad ISO text
+        problems.append(
+            bundle.problem(f"Timerexpressie {literal!r} is geen geldige ISO 8601-datum of -duur", element_id)
+        )
+
+
+def _check_decision(bundle: Bundle, problems: list[ModelProblem], task_spec: Any) -> None:
+    """Compile every cell the way SpiffWorkflow's DMN engine will combine it with its input."""
+    table = task_spec.dmnEngine.decision_table
+    for column in table.inputs:
+        _compile(bundle, problems, column.expression, column.id, "Invoerexpressie van beslistabel")
+    for rule in table.rules:
+        for entry in rule.inputEntries:
+            input_expression = entry.input.expression or "None"
+            for cell in entry.lhs:
+                if not cell or not cell.strip() or cell.strip() == "-":
+                    continue
+                if "?" in cell:
+                    expression = cell.replace("?", "dmninputexpr")
+                elif _plain(cell):
+                    expression = f"({input_expression}) == ({cell})"
+                elif cell.lstrip()[:1].isalpha():
+                    # Spiff glues input and cell together ("vorm" + "in (...)" = "vormin (...)").
+                    problems.append(bundle.problem(
+                        f"Regel van beslistabel '{cell.strip()}': schrijf '? {cell.strip()}'", entry.id))
+                    continue
+                else:
+                    expression = f"{input_expression}{cell}"
+                _compile(bundle, problems, expression, entry.id, "Regel van beslistabel")
+        for output in rule.outputEntries:
+            _compile(bundle, problems, output.text, output.id, "Uitvoer van beslistabel")
+
+
+def _plain(cell: str) -> bool:
+    try:
+        ast.parse(cell, mode="eval")
+        return True
+    except SyntaxError:
+        return False
+
+
+def check_task_spec(bundle: Bundle, problems: list[ModelProblem], task_spec: Any,
+                    form_exists: Callable[[str], bool]) -> None:
+    """Everything we promise about one element: roles, forms and code that compiles."""
+    element_id = getattr(task_spec, "bpmn_id", None) or task_spec.name
+    lane = getattr(task_spec, "lane", None)
+    if lane and role_for_lane(lane) is None:
+        problems.append(bundle.problem(f"Lane '{lane}' noemt geen bekende rol", element_id))
+    if isinstance(task_spec, ServiceTask):
+        problems.append(bundle.problem("Servicetaken worden niet ondersteund", element_id))
+    extensions = getattr(task_spec, "extensions", None) or {}
+    form = (extensions.get("properties") or {}).get(FORM_PROPERTY)
+    if form and not form_exists(form):
+        problems.append(bundle.problem(f"Formulier '{form}' bestaat niet in forms/", element_id))
+    for condition, _target in getattr(task_spec, "cond_task_specs", []) or []:
+        expression = condition.args[0] if condition is not None and getattr(condition, "args", None) else None
+        if isinstance(expression, str):
+            _compile(bundle, problems, expression, element_id, "Voorwaarde")
+    _compile(bundle, problems, getattr(task_spec, "script", None), element_id, "Script", script=True)
+    _compile(bundle, problems, getattr(task_spec, "prescript", None), element_id, "Prescript", script=True)
+    _compile(bundle, problems, getattr(task_spec, "postscript", None), element_id, "Postscript", script=True)
+    definition = getattr(task_spec, "event_definition", None)
+    if isinstance(task_spec, CatchingEvent) and isinstance(definition, TimerEventDefinition):
+        _check_timer(bundle, problems, definition, element_id)
+    if isinstance(task_spec, BusinessRuleTaskMixin):
+        _check_decision(bundle, problems, task_spec)
+
+
+def check_bundle(files: Iterable[SourceFile], *, form_exists: Callable[[str], bool],
+                 max_bytes: int = DEFAULT_MAX_BYTES, resolve: Callable[[Bundle], None] | None = None) -> Bundle:
+    """Parse untrusted files and run every deploy-time check; raise :class:`ModelInvalid` listing all.
+
+    ``resolve`` may add earlier-deployed files for call activities and decisions the upload
+    does not define itself; whatever is still missing afterwards is a problem.
+    """
+    files = list(files)
+    names = [f.filename for f in files]
+    problems: list[ModelProblem] = []
+    for source in files:
+        if source.kind not in {"bpmn", "dmn"}:
+            problems.append(ModelProblem("Alleen .bpmn- en .dmn-bestanden kunnen worden geüpload",
+                                         file=source.filename))
+        if names.count(source.filename) > 1:
+            problems.append(ModelProblem("Bestandsnaam komt dubbel voor", file=source.filename))
+    if problems:
+        raise ModelInvalid(problems)
+    bundle = load_bundle(files, max_bytes=max_bytes)
+    if resolve is not None:
+        resolve(bundle)
+    for process_id in sorted(bundle.missing_processes()):
+        problems.append(ModelProblem(f"Aangeroepen proces '{process_id}' is niet gevonden"))
+    for decision_id in sorted(bundle.missing_decisions()):
+        problems.append(ModelProblem(f"Beslissing '{decision_id}' is niet gevonden"))
+    if not bundle.executable_process_ids and not problems:
+        problems.append(ModelProblem("Het model bevat geen uitvoerbaar proces (isExecutable=\"true\")"))
+    if problems:
+        raise ModelInvalid(problems)
+    seen: set[int] = set()
+    for process_id in bundle.executable_process_ids:
+        try:
+            spec, subprocess_specs = bundle.specs(process_id)
+        except (ValidationException, SpiffWorkflowException) as exc:
+            problems.append(_problem_from_spiff(exc, bundle, None))
+            continue
+        for each in [spec, *subprocess_specs.values()]:
+            if each is None or id(each) in seen:
+                continue
+            seen.add(id(each))
+            for task_spec in each.task_specs.values():
+                check_task_spec(bundle, problems, task_spec, form_exists)
+    if problems:
+        raise ModelInvalid(_unique(problems))
+    return bundle
+
+
+def _unique(problems: list[ModelProblem]) -> list[ModelProblem]:
+    return list(dict.fromkeys(problems))
+
+
+def lane_role(task_spec: Any, default_role: Role) -> Role:
+    lane = getattr(task_spec, "lane", None)
+    return (role_for_lane(lane) if lane else None) or default_role
+
+
+def task_form(task_spec: Any) -> str | None:
+    extensions = getattr(task_spec, "extensions", None) or {}
+    form = (extensions.get("properties") or {}).get(FORM_PROPERTY)
+    return str(form) if form else None
+
+
+def task_instructions(task_spec: Any) -> str | None:
+    extensions = getattr(task_spec, "extensions", None) or {}
+    text = extensions.get(INSTRUCTIONS_EXTENSION)
+    return str(text) if text else None
+
+
+__all__ = [
+    "Bundle",
+    "SourceFile",
+    "SubWorkflowTask",
+    "check_bundle",
+    "lane_role",
+    "load_bundle",
+    "task_form",
+    "task_instructions",
+]

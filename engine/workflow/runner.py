@@ -1,0 +1,196 @@
+"""Advance a workflow: start, complete a human task, fire a timer; and read what it waits for.
+
+Every call runs with the workflow clock frozen at the caller's ``now``. Nothing here touches
+the database: services load and store the state around these calls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState as SpiffState
+
+from engine.workflow import clock, sandbox
+from engine.workflow.bundle import task_form, task_instructions
+from engine.workflow.errors import WorkflowFailed
+from engine.workflow.script_engine import SandboxScriptEngine
+
+SCRIPT_ENGINE = SandboxScriptEngine()
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    """A human task the workflow waits for."""
+
+    spiff_task_id: str
+    element_id: str
+    name: str
+    lane: str | None
+    form: str | None
+    instructions: str | None
+    task_spec: Any
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    spiff_task_id: str
+    element_id: str
+    name: str
+    kind: str
+    due_at: datetime
+
+
+def _element_id(task: Task) -> str:
+    return str(getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name)
+
+
+def _fail(exc: Exception) -> WorkflowFailed:
+    """Turn an engine or sandbox error into one Dutch message naming the element."""
+    task = getattr(exc, "task", None)
+    element_id = _element_id(task) if task is not None else None
+    cause = getattr(exc, "exception", None) or exc.__cause__ or exc
+    if isinstance(cause, sandbox.SandboxError):
+        detail = cause.message
+    elif isinstance(exc, sandbox.SandboxError):
+        detail = exc.message
+    else:
+        detail = exc.args[0] if exc.args else type(exc).__name__
+    where = f" in '{element_id}'" if element_id else ""
+    return WorkflowFailed(f"Fout in het model{where}: {detail}", element_id=element_id)
+
+
+def _advance(workflow: BpmnWorkflow, now: datetime) -> None:
+    with clock.frozen_at(now):
+        try:
+            workflow.do_engine_steps()
+        except (SpiffWorkflowException, sandbox.SandboxError) as exc:
+            raise _fail(exc) from exc
+
+
+def start(spec: Any, subprocess_specs: dict[str, Any], data: dict[str, Any], now: datetime) -> BpmnWorkflow:
+    """Create a workflow, seed its start with ``data`` and run until it waits."""
+    with clock.frozen_at(now):
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=SCRIPT_ENGINE)
+        for task in workflow.get_tasks(state=SpiffState.READY):
+            task.set_data(**data)
+    _advance(workflow, now)
+    return workflow
+
+
+def find_task(workflow: BpmnWorkflow, spiff_task_id: str) -> Task | None:
+    try:
+        return workflow.get_task_from_id(UUID(spiff_task_id))
+    except (ValueError, KeyError, SpiffWorkflowException):
+        return None
+
+
+def complete_human_task(workflow: BpmnWorkflow, spiff_task_id: str, data: dict[str, Any], now: datetime) -> None:
+    """Complete a ready user/manual task with the submitted data and run on."""
+    task = find_task(workflow, spiff_task_id)
+    if task is None or task.state != SpiffState.READY or not task.task_spec.manual:
+        raise LookupError(spiff_task_id)
+    with clock.frozen_at(now):
+        try:
+            task.set_data(**data)
+            task.run()
+        except (SpiffWorkflowException, sandbox.SandboxError) as exc:
+            raise _fail(exc) from exc
+    _advance(workflow, now)
+
+
+def fire_timer(workflow: BpmnWorkflow, spiff_task_id: str, now: datetime) -> None:
+    """Fire exactly this waiting timer (whatever its due time), then run on."""
+    task = find_task(workflow, spiff_task_id)
+    if task is None or task.state != SpiffState.WAITING:
+        raise LookupError(spiff_task_id)
+    definition = task.task_spec.event_definition
+    if isinstance(definition, CycleTimerEventDefinition):
+        value = task._get_internal_data("event_value")
+        if isinstance(value, dict):
+            value["next"] = datetime.min.replace(tzinfo=now.tzinfo).isoformat()
+    else:
+        task._set_internal_data(event_fired=True)
+    with clock.frozen_at(now):
+        try:
+            workflow.refresh_timers()
+        except (SpiffWorkflowException, sandbox.SandboxError) as exc:
+            raise _fail(exc) from exc
+    _advance(workflow, now)
+
+
+def ready_human_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:
+    return [
+        ReadyTask(
+            spiff_task_id=str(task.id),
+            element_id=_element_id(task),
+            name=str(task.task_spec.bpmn_name or _element_id(task)),
+            lane=getattr(task.task_spec, "lane", None),
+            form=task_form(task.task_spec),
+            instructions=task_instructions(task.task_spec),
+            task_spec=task.task_spec,
+            data=task.data,
+        )
+        for task in workflow.get_tasks(state=SpiffState.READY, manual=True)
+    ]
+
+
+def _timer_kind(definition: TimerEventDefinition) -> str:
+    if isinstance(definition, CycleTimerEventDefinition):
+        return "cycle"
+    if isinstance(definition, DurationTimerEventDefinition):
+        return "duration"
+    return "date"
+
+
+def _due_at(task: Task, definition: TimerEventDefinition) -> datetime | None:
+    """When Spiff will consider this timer due; it stores that in the task's internal data."""
+    value = task._get_internal_data("event_value")
+    if not value:
+        return None
+    if isinstance(definition, CycleTimerEventDefinition):
+        return datetime.fromisoformat(value["next"]) if value.get("cycles", 0) != 0 else None
+    if isinstance(definition, DurationTimerEventDefinition):
+        return TimerEventDefinition.get_datetime(str(value))
+    parsed = TimerEventDefinition.parse_time_or_duration(str(value))
+    return parsed if isinstance(parsed, datetime) else None
+
+
+def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
+    timers = []
+    for task in workflow.get_tasks(state=SpiffState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if not isinstance(definition, TimerEventDefinition):
+            continue
+        due = _due_at(task, definition)
+        if due is None:
+            continue
+        timers.append(
+            WaitingTimer(
+                spiff_task_id=str(task.id),
+                element_id=_element_id(task),
+                name=str(task.task_spec.bpmn_name or _element_id(task)),
+                kind=_timer_kind(definition),
+                due_at=due,
+            )
+        )
+    return timers
+
+
+def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The data as the case last left it: the most recently completed task's data."""
+    done = workflow.get_tasks(state=SpiffState.COMPLETED)
+    if not done:
+        return dict(workflow.data)
+    return dict(max(done, key=lambda t: t.last_state_change).data)

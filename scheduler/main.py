@@ -1,0 +1,44 @@
+"""APScheduler BlockingScheduler (Europe/Amsterdam) that fires due BPMN timers every poll interval.
+
+Timers are rows (decision 7): this process only claims and fires them through
+:func:`engine.services.timers.fire_due_timers`, each in its own unit of work, so several
+schedulers may run side by side and every timer still fires once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from engine import logs
+from engine.config import Settings, load_settings
+from engine.db import make_engine, make_session_factory
+from engine.services.timers import fire_due_timers
+
+logger = logging.getLogger(__name__)
+
+
+def build(settings: Settings) -> BlockingScheduler:
+    factory = make_session_factory(make_engine(settings.database_url))
+    scheduler = BlockingScheduler(timezone="Europe/Amsterdam")
+
+    def fire_timers() -> None:
+        fired = fire_due_timers(factory, now=datetime.now(UTC))
+        if fired:
+            logger.info("timers fired", extra={"count": fired})
+
+    scheduler.add_job(fire_timers, "interval", seconds=settings.timer_poll_seconds, id="bpmn-timers",
+                      max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
+    return scheduler
+
+
+def main() -> None:
+    settings = load_settings()
+    logs.configure(settings.log_level)
+    logger.info("scheduler starting", extra={"poll_seconds": settings.timer_poll_seconds})
+    try:
+        build(settings).start()
+    except (KeyboardInterrupt, SystemExit):
+        logger.info("scheduler stopped")

@@ -1,0 +1,204 @@
+"""The ``signaalroute`` command: each command is one edge with its own unit of work."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine import logs
+from engine.actors import Actor
+from engine.config import ConfigurationError, Settings, ensure_secret_key, load_settings
+from engine.db import make_engine, make_session_factory, unit_of_work
+from engine.db.migrate import upgrade
+from engine.errors import DomainError
+from engine.forms import FormRepository
+from engine.services import deployments, timers, users
+from engine.workflow.bundle import SourceFile
+
+CLI_ACTOR = Actor.system("cli")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigurationError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@contextmanager
+def _factory(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(settings.database_url)
+    try:
+        yield make_session_factory(engine)
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _work(settings: Settings) -> Iterator[Session]:
+    try:
+        with _factory(settings) as factory, unit_of_work(factory) as session:
+            yield session
+    except DomainError as exc:
+        details = exc.details
+        lines = [exc.message]
+        if isinstance(details, list):
+            lines += [f"  - {d.get('file') or ''}:{d.get('line') or ''} [{d.get('element_id') or ''}] {d['message']}"
+                      for d in details]
+        elif isinstance(details, dict):
+            lines += [f"  - {k}: {v}" for k, v in details.items()]
+        raise click.ClickException("\n".join(lines)) from exc
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@click.group()
+def main() -> None:
+    """Signaalroute: signalen van mensenhandel, van signaal naar aanpak."""
+    logs.configure("WARNING")
+
+
+@main.command()
+def init() -> None:
+    """Create instance/ with a generated secret key (once; never overwritten)."""
+    settings = load_settings(require_secret=False)
+    path = ensure_secret_key(settings.instance_dir)
+    click.echo(f"Geheime sleutel staat in {path}")
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database to the newest schema (Alembic)."""
+    settings = load_settings(require_secret=False)
+    settings.instance_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    click.echo("Database is bijgewerkt.")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--comment", default="", help="Waarom deze versie (verplicht in de modeleditor).")
+@click.option("--default-role", default=None, help="Rol voor taken buiten een lane (standaard af).")
+def deploy(files: tuple[Path, ...], comment: str, default_role: str | None) -> None:
+    """Deploy BPMN/DMN files as a new immutable version."""
+    settings = _settings()
+    sources = [SourceFile(p.name, p.read_bytes()) for p in files]
+    with _work(settings) as session:
+        deployment = deployments.deploy(
+            session, actor=CLI_ACTOR, now=_now(), files=sources, comment=comment,
+            forms=FormRepository(settings.forms_dir), default_role=default_role,
+            max_bytes=settings.max_upload_bytes,
+        )
+        names = ", ".join(f"{d.process_id} v{d.version}" for d in deployment.definitions)
+        click.echo(f"Uitgerold als deployment {deployment.id}: {names or 'geen nieuwe processen'}")
+
+
+@main.group()
+def organisations() -> None:
+    """Gemeenten and chain partners."""
+
+
+@organisations.command("create")
+@click.option("--slug", required=True)
+@click.option("--name", required=True)
+@click.option("--kind", type=click.Choice(["gemeente", "partner"]), default="gemeente")
+def organisations_create(slug: str, name: str, kind: str) -> None:
+    with _work(_settings()) as session:
+        users.get_or_create_organisation(session, slug=slug, name=name, kind=kind)
+    click.echo(f"Organisatie {slug} bestaat.")
+
+
+@main.group("users")
+def users_group() -> None:
+    """Accounts."""
+
+
+@users_group.command("create")
+@click.option("--username", required=True)
+@click.option("--role", required=True)
+@click.option("--organisation", required=True, help="Slug van de organisatie.")
+@click.option("--display-name", default=None)
+def users_create(username: str, role: str, organisation: str, display_name: str | None) -> None:
+    """Create an account; the password is read from standard input."""
+    password = sys.stdin.readline().rstrip("\n")
+    with _work(_settings()) as session:
+        user = users.create_user(session, actor=CLI_ACTOR, now=_now(), username=username, password=password,
+                                 role=role, organisation_slug=organisation, display_name=display_name)
+        click.echo(f"Gebruiker {user.username} aangemaakt (rol {user.role}).")
+
+
+@main.group()
+def tokens() -> None:
+    """Personal API tokens."""
+
+
+@tokens.command("create")
+@click.option("--username", required=True)
+@click.option("--label", default="")
+def tokens_create(username: str, label: str) -> None:
+    """Print a new personal API token once; only its hash is stored."""
+    with _work(_settings()) as session:
+        token = users.create_token(session, actor=CLI_ACTOR, now=_now(), username=username, label=label)
+    click.echo(token)
+
+
+@main.group("timers")
+def timers_group() -> None:
+    """BPMN timers."""
+
+
+@timers_group.command("run")
+def timers_run() -> None:
+    """Fire every due timer once (one pass)."""
+    with _factory(_settings()) as factory:
+        fired = timers.fire_due_timers(factory, now=_now())
+    click.echo(f"{fired} timer(s) afgegaan.")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve web UI and API with gunicorn (never Flask's debug server)."""
+    from signaalroute.server import run
+
+    run(_settings(), host=host, port=port, workers=workers)
+
+
+@main.command()
+def scheduler() -> None:
+    """Run the scheduler process (same as ``python -m scheduler``)."""
+    from scheduler.main import main as scheduler_main
+
+    scheduler_main()
+
+
+@main.group()
+def demo() -> None:
+    """Demo region and users."""
+
+
+@demo.command("load")
+def demo_load() -> None:
+    """Load demo organisations, users for every role and the processes in processes/ (idempotent)."""
+    from signaalroute.demo import load
+
+    settings = _settings()
+    with _work(settings) as session:
+        logins = load(session, settings, now=_now())
+    for line in logins:
+        click.echo(line)

@@ -1,0 +1,62 @@
+"""An app per test on the test's database, and API tokens for the world's people."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from engine.actors import Actor
+from engine.config import Settings
+from engine.db import unit_of_work
+from engine.services import users
+from tests.conftest import FIXTURES, Clock
+from webapp import create_app, db
+
+
+@pytest.fixture
+def app(db_url: str, tmp_path, at: Clock) -> Iterator[Flask]:
+    settings = Settings(instance_dir=tmp_path, database_url=db_url, secret_key="t" * 64,
+                        forms_dir=FIXTURES / "forms")
+    app = create_app(settings, {"TESTING": True, "CLOCK": at})
+    yield app
+    db.dispose(app)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@dataclass
+class Api:
+    """A client that speaks as one person."""
+
+    client: FlaskClient
+    token: str
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def get(self, path: str):
+        return self.client.get(path, headers=self._headers())
+
+    def post(self, path: str, json=None, **kwargs):
+        return self.client.post(path, json=json, headers=self._headers(), **kwargs)
+
+
+@pytest.fixture
+def api(client, factory, world, at):
+    """``api("af").get(...)``: a client with that person's personal token."""
+    tokens: dict[str, str] = {}
+
+    def as_user(name: str) -> Api:
+        if name not in tokens:
+            with unit_of_work(factory) as session:
+                tokens[name] = users.create_token(session, actor=Actor.system("test"), now=at(), username=name)
+        return Api(client, tokens[name])
+
+    return as_user

@@ -1,0 +1,153 @@
+"""API v1 through Flask's client: deploy, start, work, conflict, validation, authorization, errors."""
+
+from __future__ import annotations
+
+import io
+
+from tests.conftest import MODELS
+
+VALID = {"vorm": "AU", "samenvatting": "Werknemers slapen in de kas."}
+
+
+def upload(api_user, *names, comment="via API"):
+    files = [(io.BytesIO((MODELS / n).read_bytes()), n) for n in names]
+    return api_user.post("/api/v1/process-models", data={"files": files, "comment": comment},
+                         content_type="multipart/form-data")
+
+
+def test_deploy_start_and_complete_through_the_api(api):
+    regisseur, af = api("regisseur"), api("af")
+    deployed = upload(regisseur, "drie_taken.bpmn")
+    assert deployed.status_code == 201, deployed.json
+    assert deployed.json["processes"][0]["process_id"] == "drie_taken"
+    assert deployed.json["files"][0]["sha256"]
+    listed = af.get("/api/v1/process-models").json["items"]
+    assert [(d["process_id"], d["version"]) for d in listed] == [("drie_taken", 1)]
+
+    started = af.post("/api/v1/instances", json={"process_id": "drie_taken", "data": {"bron": "collega"}})
+    assert started.status_code == 201
+    body = started.json
+    assert body["status"] == "active" and body["timers"] == []
+    [task] = body["ready_tasks"]
+    assert task["name"] == "Signaal verrijken"
+
+    tasks = af.get(f"/api/v1/tasks?instance_id={body['id']}").json["items"]
+    assert [t["id"] for t in tasks] == [task["id"]]
+    detail = af.get(f"/api/v1/tasks/{task['id']}").json
+    assert detail["form_schema"]["properties"]["vorm"]["enum"][0] == "SU"
+
+    done = af.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": VALID})
+    assert done.status_code == 200
+    assert [t["element_id"] for t in done.json["ready_tasks"]] == ["overdracht"]
+    again = af.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": VALID})
+    assert again.status_code == 409
+    assert again.json["error"]["code"] == "conflict"
+
+    history = af.get(f"/api/v1/instances/{body['id']}/history").json["items"]
+    assert [e["type"] for e in history] == ["instance.started", "task.completed"]
+    assert history[1]["prev_hash"] == history[0]["hash"]
+    assert history[1]["actor"] == {"username": "af", "role": "af", "organisation": "eersel"}
+
+
+def test_invalid_task_data_gets_422_with_dutch_field_messages(api):
+    upload(api("regisseur"), "drie_taken.bpmn")
+    af = api("af")
+    case = af.post("/api/v1/instances", json={"process_id": "drie_taken"}).json
+    task_id = case["ready_tasks"][0]["id"]
+    response = af.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"vorm": "SU"}})
+    assert response.status_code == 422
+    assert response.json["error"]["details"] == {"samenvatting": "Dit veld is verplicht."}
+    assert af.get(f"/api/v1/instances/{case['id']}").json["ready_tasks"][0]["id"] == task_id
+
+
+def test_an_invalid_model_gets_422_with_located_errors(api):
+    broken = b'<?xml version="1.0"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">\n<oops'
+    response = api("regisseur").post("/api/v1/process-models", data={"files": [(io.BytesIO(broken), "x.bpmn")]},
+                                     content_type="multipart/form-data")
+    assert response.status_code == 422
+    [problem] = response.json["error"]["details"]
+    assert problem["file"] == "x.bpmn" and problem["line"] == 2
+    assert api("regisseur").get("/api/v1/process-models").json["items"] == []
+
+
+def test_an_upload_over_the_limit_is_refused(api):
+    huge = b"<" * (25 * 1024 * 1024)
+    response = api("regisseur").post("/api/v1/process-models", data={"files": [(io.BytesIO(huge), "x.bpmn")]},
+                                     content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert response.json["error"]["message"] == "Het verzoek is te groot."
+
+
+def test_requests_without_a_valid_token_get_401(client):
+    assert client.get("/api/v1/tasks").status_code == 401
+    response = client.get("/api/v1/tasks", headers={"Authorization": "Bearer sr_verzonnen"})
+    assert response.status_code == 401
+    assert response.json["error"]["code"] == "niet_ingelogd"
+
+
+def test_other_gemeenten_and_roles_get_404_and_do_not_learn_the_case_exists(api):
+    upload(api("regisseur"), "drie_taken.bpmn")
+    case = api("af").post("/api/v1/instances", json={"process_id": "drie_taken"}).json
+    task_id = case["ready_tasks"][0]["id"]
+    for outsider in ("af_bergeijk", "politie", "zoco"):
+        other = api(outsider)
+        missing = other.get("/api/v1/instances/999999")
+        for path in (f"/api/v1/instances/{case['id']}", f"/api/v1/instances/{case['id']}/history",
+                     f"/api/v1/tasks/{task_id}"):
+            response = other.get(path)
+            assert response.status_code == 404
+            assert response.json == missing.json or response.json["error"]["code"] == "niet_gevonden"
+        assert other.post(f"/api/v1/tasks/{task_id}/complete", json={"data": VALID}).status_code == 404
+        assert other.get("/api/v1/tasks").json["items"] == []
+
+
+def test_role_checks_answer_403(api):
+    assert upload(api("af"), "drie_taken.bpmn").status_code == 403
+    upload(api("regisseur"), "drie_taken.bpmn")
+    assert api("auditor").post("/api/v1/instances", json={"process_id": "drie_taken"}).status_code == 403
+
+
+def test_bad_json_and_unknown_routes_answer_in_the_error_shape(api):
+    af = api("af")
+    response = af.post("/api/v1/instances", data="{niet json", content_type="application/json")
+    assert response.status_code == 422
+    assert set(response.json["error"]) == {"code", "message", "details"}
+    assert af.get("/api/v1/bestaat-niet").json["error"]["code"] == "niet_gevonden"
+
+
+def test_timers_can_be_executed_by_a_beheerder(api):
+    upload(api("regisseur"), "timers.bpmn")
+    case = api("af").post("/api/v1/instances", json={"process_id": "terugkoppeling_bewaken"}).json
+    [timer] = case["timers"]
+    assert timer["kind"] == "duration"
+    assert api("af").post(f"/api/v1/timers/{timer['id']}/execute").status_code == 403
+    fired = api("beheerder").post(f"/api/v1/timers/{timer['id']}/execute")
+    assert fired.status_code == 200
+    assert api("beheerder").post(f"/api/v1/timers/{timer['id']}/execute").status_code == 409
+    assert [t["element_id"] for t in api("af").get(f"/api/v1/instances/{case['id']}").json["ready_tasks"]] == [
+        "herinnering"]
+
+
+def test_the_openapi_document_lists_every_api_route(app, client):
+    document = client.get("/api/v1/openapi.json").json
+    assert document["openapi"] == "3.1.0"
+    documented = {(path, method) for path, item in document["paths"].items() for method in item}
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/"):
+            path = rule.rule.replace("<int:", "{").replace(">", "}")
+            routes |= {(path, m.lower()) for m in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes == documented
+
+
+def test_server_errors_never_leak_a_stack_trace(app, api, monkeypatch):
+    from engine.services import instances
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("geheim detail uit de server")
+
+    monkeypatch.setattr(instances, "list_tasks", explode)
+    response = api("af").get("/api/v1/tasks")
+    assert response.status_code == 500
+    assert "geheim" not in response.get_data(as_text=True)
+    assert response.json["error"]["code"] == "serverfout"

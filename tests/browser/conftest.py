@@ -1,0 +1,60 @@
+"""Browser tests: the real app served on 127.0.0.1, driven by Playwright in Debian's Chromium.
+
+Chromium comes from the ``chromium`` package (``make test`` installs it); Playwright never
+downloads a browser here. Screenshots of the pages land in ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from werkzeug.serving import make_server
+
+from engine.config import Settings
+from tests.conftest import FIXTURES, Clock
+from webapp import create_app, db
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium ontbreekt: installeer Debian's pakket 'chromium' (make test doet dat).")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def live_server(db_url: str, tmp_path: Path, at: Clock) -> Iterator[str]:
+    settings = Settings(instance_dir=tmp_path, database_url=db_url, secret_key="b" * 64,
+                        forms_dir=FIXTURES / "forms")
+    app = create_app(settings, {"CLOCK": at})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    db.dispose(app)
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    context = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in request.node.name)
+    page.screenshot(path=str(ARTIFACTS / f"{safe}.png"), full_page=True)
+    context.close()

@@ -1,0 +1,65 @@
+"""The web shell as a person meets it: log in, see the werkbak, stay locked out after guessing."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.conftest import PASSWORD
+from tests.services.helpers import deploy, ready, start
+
+
+def log_in(page: Page, base: str, username: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base}/inloggen")
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+
+
+def test_the_af_logs_in_sees_her_tasks_and_logs_out(page, live_server, factory, world, forms, at):
+    deploy(factory, world.regisseur, at(), forms, "drie_taken.bpmn")
+    case = start(factory, world.af, at(), "drie_taken")
+    assert list(ready(factory, case)) == ["verrijken"]
+    page.goto(f"{live_server}/")
+    expect(page).to_have_url(f"{live_server}/inloggen?next=%2F")
+    log_in(page, live_server, "af")
+    expect(page.get_by_role("heading", name="Werkbak")).to_be_visible()
+    table = page.get_by_test_id("werkbak")
+    expect(table.get_by_role("row")).to_have_count(2)
+    expect(table).to_contain_text("Signaal verrijken")
+    expect(table).to_contain_text(f"Zaak {case}")
+    expect(table).to_contain_text("2 maart 2026, 10.00 uur")
+    page.get_by_role("button", name="Uitloggen").click()
+    expect(page.get_by_role("heading", name="Inloggen")).to_be_visible()
+    page.goto(f"{live_server}/")
+    expect(page.get_by_role("heading", name="Inloggen")).to_be_visible()
+
+
+def test_another_gemeente_sees_an_empty_werkbak(page, live_server, factory, world, forms, at):
+    deploy(factory, world.regisseur, at(), forms, "drie_taken.bpmn")
+    start(factory, world.af, at(), "drie_taken")
+    log_in(page, live_server, "af_bergeijk")
+    expect(page.get_by_test_id("werkbak-leeg")).to_have_text("U heeft geen openstaande taken.")
+
+
+def test_wrong_passwords_give_one_message_and_lock_the_account(page, live_server, world):
+    log_in(page, live_server, "onbekend", "verkeerd-wachtwoord")
+    expect(page.get_by_role("alert")).to_contain_text("Gebruikersnaam of wachtwoord is onjuist.")
+    for _ in range(5):
+        log_in(page, live_server, "af", "verkeerd-wachtwoord")
+        expect(page.get_by_role("alert")).to_contain_text("onjuist")
+    log_in(page, live_server, "af")
+    expect(page.get_by_role("alert")).to_contain_text("tijdelijk geblokkeerd")
+
+
+def test_the_login_form_works_by_keyboard_alone(page, live_server, world):
+    page.goto(f"{live_server}/inloggen")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Direct naar de inhoud")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Gebruikersnaam")).to_be_focused()
+    page.keyboard.type("af")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Werkbak")).to_be_visible()

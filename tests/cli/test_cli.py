@@ -1,0 +1,74 @@
+"""The ``signaalroute`` command as an operator uses it, against a real database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from engine.db import make_engine, make_session_factory, unit_of_work
+from engine.models import ApiToken, Timer, User
+from engine.services import instances, users
+from signaalroute.cli import main
+from tests.conftest import FIXTURES, MODELS
+
+
+@pytest.fixture
+def cli_env(db_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("SIGNAALROUTE_INSTANCE_DIR", str(tmp_path / "instance"))
+    monkeypatch.setenv("SIGNAALROUTE_DATABASE_URL", db_url)
+    monkeypatch.setenv("SIGNAALROUTE_FORMS_DIR", str(FIXTURES / "forms"))
+    monkeypatch.delenv("SIGNAALROUTE_SECRET_KEY", raising=False)
+    return tmp_path / "instance"
+
+
+def run(*args: str, input: str | None = None):
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def test_without_a_secret_key_commands_refuse_to_run(cli_env):
+    result = run("timers", "run")
+    assert result.exit_code != 0
+    assert "Geen geheime sleutel" in result.output
+
+
+def test_an_operator_sets_up_users_tokens_models_and_timers(cli_env, db_url, monkeypatch):
+    assert run("init").exit_code == 0
+    key = (cli_env / "secret_key").read_text()
+    assert len(key) == 128
+    assert run("init").exit_code == 0 and (cli_env / "secret_key").read_text() == key, "never overwritten"
+    assert run("db", "upgrade").exit_code == 0
+    assert run("organisations", "create", "--slug", "eersel", "--name", "Gemeente Eersel").exit_code == 0
+    created = run("users", "create", "--username", "anne", "--role", "af", "--organisation", "eersel",
+                  input="een-lang-genoeg-wachtwoord\n")
+    assert created.exit_code == 0, created.output
+    short = run("users", "create", "--username", "bob", "--role", "af", "--organisation", "eersel", input="kort\n")
+    assert short.exit_code != 0 and "minstens 12 tekens" in short.output
+    bad_role = run("users", "create", "--username", "bob", "--role", "koning", "--organisation", "eersel",
+                   input="een-lang-genoeg-wachtwoord\n")
+    assert bad_role.exit_code != 0 and "Onbekende rol" in bad_role.output
+    token = run("tokens", "create", "--username", "anne").output.strip()
+    assert token.startswith("sr_")
+
+    deployed = run("deploy", str(MODELS / "timers.bpmn"), "--comment", "eerste")
+    assert deployed.exit_code == 0 and "terugkoppeling_bewaken v1" in deployed.output
+    refused = run("deploy", str(FIXTURES / "forms" / "test-verrijken.json"))
+    assert refused.exit_code != 0 and "Alleen .bpmn- en .dmn-bestanden" in refused.output
+
+    engine = make_engine(db_url)
+    factory = make_session_factory(engine)
+    with unit_of_work(factory) as session:
+        user = session.scalar(select(User).where(User.username == "anne"))
+        assert user.password_hash.startswith("$argon2")
+        stored = session.scalar(select(ApiToken.token_hash))
+        assert stored != token and len(stored) == 64
+    with unit_of_work(factory) as session:
+        anne = users.actor_for(session.scalar(select(User).where(User.username == "anne")))
+        case = instances.start_instance(session, actor=anne, now=datetime(2020, 1, 1, tzinfo=UTC),
+                                        process_id="terugkoppeling_bewaken", data={})
+    assert "1 timer(s) afgegaan" in run("timers", "run").output
+    with unit_of_work(factory) as session:
+        assert session.scalar(select(Timer.state).where(Timer.instance_id == case.id)) == "fired"
+    engine.dispose()

@@ -1,0 +1,84 @@
+"""BPMN timers are rows fired exactly once by fire_due_timers, with an injected clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from engine.db import unit_of_work
+from engine.errors import Conflict, Forbidden
+from engine.models import AuditEvent, HumanTask, Timer
+from engine.services import timers
+from tests.services.helpers import complete, deploy, ready, start
+
+PROCESS = "terugkoppeling_bewaken"
+
+
+def waiting(factory, case):
+    with unit_of_work(factory) as session:
+        return list(session.scalars(select(Timer).where(Timer.instance_id == case, Timer.state == "waiting")))
+
+
+def police_start(factory, world, forms, at):
+    deploy(factory, world.regisseur, at(), forms, "timers.bpmn")
+    case = start(factory, world.af, at(), PROCESS, {"organisaties": {"politie": "politie-ob"}})
+    return case
+
+
+def test_late_feedback_fires_the_boundary_timer_after_three_days_and_reminds_the_af(factory, world, forms, at):
+    case = police_start(factory, world, forms, at)
+    [timer] = waiting(factory, case)
+    assert timer.element_id == "te_laat"
+    assert timer.due_at == at() + timedelta(days=3)
+    assert timers.fire_due_timers(factory, now=at() + timedelta(days=2, hours=23)) == 0
+    assert list(ready(factory, case)) == ["feedback"]
+    assert timers.fire_due_timers(factory, now=at.advance(days=3, seconds=1)) == 1
+    assert list(ready(factory, case)) == ["herinnering"], "the partner's task is cancelled, the AF reminded"
+    assert timers.fire_due_timers(factory, now=at.advance(days=10)) == 0, "a timer fires once"
+    with unit_of_work(factory) as session:
+        fired = session.scalars(select(AuditEvent).where(AuditEvent.event_type == "timer.fired")).all()
+        assert len(fired) == 1 and fired[0].payload["element_id"] == "te_laat"
+        assert fired[0].payload["lateness_seconds"] == 1.0
+        cancelled = session.scalar(select(HumanTask).where(HumanTask.element_id == "feedback"))
+        assert cancelled.state == "cancelled"
+
+
+def test_feedback_in_time_cancels_the_boundary_timer_and_starts_the_intermediate_one(factory, world, forms, at):
+    case = police_start(factory, world, forms, at)
+    [feedback] = ready(factory, case).values()
+    assert feedback.organisation_id == world.politie.organisation_id
+    complete(factory, world.politie, at.advance(days=1), forms, feedback.id, {"terugkoppeling": "gesprek gevoerd"})
+    [timer] = waiting(factory, case)
+    assert (timer.element_id, timer.due_at) == ("wachten", at() + timedelta(days=1))
+    assert ready(factory, case) == {}
+    assert timers.fire_due_timers(factory, now=at.advance(days=1, minutes=1)) == 1
+    assert list(ready(factory, case)) == ["melder_informeren"]
+    with unit_of_work(factory) as session:
+        states = dict(session.execute(select(Timer.element_id, Timer.state)).all())
+    assert states == {"te_laat": "cancelled", "wachten": "fired"}
+
+
+def test_a_beheerder_can_execute_a_timer_before_it_is_due(factory, world, forms, at):
+    case = police_start(factory, world, forms, at)
+    [timer] = waiting(factory, case)
+    with pytest.raises(Forbidden):
+        with unit_of_work(factory) as session:
+            timers.execute_timer(session, actor=world.af, now=at(), timer_id=timer.id)
+    with unit_of_work(factory) as session:
+        timers.execute_timer(session, actor=world.beheerder, now=at(), timer_id=timer.id)
+    assert list(ready(factory, case)) == ["herinnering"]
+    with pytest.raises(Conflict):
+        with unit_of_work(factory) as session:
+            timers.execute_timer(session, actor=world.beheerder, now=at(), timer_id=timer.id)
+
+
+def test_timers_missed_during_an_outage_fire_oldest_first(factory, world, forms, at):
+    deploy(factory, world.regisseur, at(), forms, "timers.bpmn")
+    first = start(factory, world.af, at(), PROCESS)
+    second = start(factory, world.af, at.advance(hours=1), PROCESS)
+    with unit_of_work(factory) as session:
+        order = timers.due_timer_ids(session, now=at.advance(days=30))
+    assert [waiting(factory, c)[0].id for c in (first, second)] == order
+    assert timers.fire_due_timers(factory, now=at()) == 2

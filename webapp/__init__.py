@@ -1,0 +1,46 @@
+"""Flask application factory: wires configuration, database, login, CSRF and blueprints.
+
+It never acts (STYLE 1): no migrations, no network, no scheduler start here.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+
+from engine.config import Settings, load_settings
+from engine.forms import FormRepository
+from webapp import db, errors, formatting, security
+from webapp.api import v1
+from webapp.ui import views
+
+
+def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
+    settings = settings or load_settings()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes * 4 + 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        REMEMBER_COOKIE_SECURE=settings.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_idle_minutes),
+        SESSION_REFRESH_EACH_REQUEST=True,
+        WTF_CSRF_TIME_LIMIT=None,
+        JSON_SORT_KEYS=False,
+    )
+    if test_config:
+        app.config.update(test_config)
+    app.extensions["signaalroute.settings"] = settings
+    app.extensions["signaalroute.forms"] = FormRepository(settings.forms_dir)
+    db.init_app(app, settings.database_url)
+    security.init_app(app)
+    errors.init_app(app)
+    formatting.init_app(app)
+    app.register_blueprint(v1.blueprint)
+    app.register_blueprint(views.blueprint)
+    security.csrf.exempt(v1.blueprint)  # the API authenticates by bearer token only, never by cookie
+    return app

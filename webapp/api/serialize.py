@@ -1,0 +1,83 @@
+"""Core objects -> JSON shapes of API v1 (documented in :mod:`webapp.api.openapi`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from engine.models import AuditEvent, Deployment, HumanTask, ProcessDefinition, Timer
+from engine.services.instances import InstanceView
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def task(row: HumanTask) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "instance_id": row.instance_id,
+        "element_id": row.element_id,
+        "name": row.name,
+        "role": row.role,
+        "organisation_id": row.organisation_id,
+        "assignee_id": row.assignee_id,
+        "form": row.form,
+        "instructions": row.instructions,
+        "state": row.state,
+        "created_at": iso(row.created_at),
+        "due_at": iso(row.due_at),
+    }
+
+
+def timer(row: Timer) -> dict[str, Any]:
+    return {"id": row.id, "element_id": row.element_id, "name": row.name, "kind": row.kind,
+            "due_at": iso(row.due_at), "state": row.state}
+
+
+def instance(view: InstanceView) -> dict[str, Any]:
+    return {
+        "id": view.id,
+        "process_id": view.process_id,
+        "process_version": view.process_version,
+        "status": view.status,
+        "organisation": view.organisation,
+        "created_at": iso(view.created_at),
+        "updated_at": iso(view.updated_at),
+        "version": view.version,
+        "error": view.error_message,
+        "ready_tasks": [task(t) for t in view.ready_tasks],
+        "timers": [timer(t) for t in view.timers],
+    }
+
+
+def definition(row: ProcessDefinition) -> dict[str, Any]:
+    return {"id": row.id, "process_id": row.process_id, "name": row.name, "version": row.version,
+            "deployment_id": row.deployment_id, "default_role": row.default_role}
+
+
+def deployment(row: Deployment) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "sha256": row.sha256,
+        "comment": row.comment,
+        "deployed_by_id": row.deployed_by_id,
+        "deployed_at": iso(row.deployed_at),
+        "files": [{"filename": f.filename, "kind": f.kind, "sha256": f.sha256, "size": len(f.content),
+                   "included_from": f.included_from_id} for f in row.files],
+        "processes": [definition(d) for d in row.definitions],
+    }
+
+
+def event(row: AuditEvent) -> dict[str, Any]:
+    return {
+        "seq": row.seq,
+        "type": row.event_type,
+        "occurred_at": iso(row.occurred_at),
+        "actor": {"username": row.actor_username, "role": row.actor_role, "organisation": row.actor_organisation},
+        "definition_id": row.definition_id,
+        "task_id": row.task_id,
+        "payload": row.payload,
+        "hash": row.hash,
+        "prev_hash": row.prev_hash,
+    }

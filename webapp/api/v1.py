@@ -1,0 +1,123 @@
+"""JSON API v1: parse -> call one service -> serialize. Bearer-token authentication only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from engine.errors import ValidationFailed
+from engine.forms import FormRepository
+from engine.services import deployments, instances, timers
+from engine.workflow.bundle import SourceFile
+from webapp import db
+from webapp.api import openapi, serialize
+from webapp.security import api_actor, now
+
+blueprint = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+
+
+def _forms() -> FormRepository:
+    forms: FormRepository = current_app.extensions["signaalroute.forms"]
+    return forms
+
+
+def _json_body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationFailed("Stuur een JSON-object als body (Content-Type: application/json).",
+                               {"body": "Verwacht een JSON-object"})
+    return body
+
+
+def _created(payload: dict[str, Any]) -> tuple[Response, int]:
+    return jsonify(payload), 201
+
+
+@blueprint.get("/openapi.json")
+def openapi_document() -> Response:
+    return jsonify(openapi.document())
+
+
+@blueprint.get("/process-models")
+def list_process_models() -> Response:
+    api_actor()
+    rows = deployments.list_definitions(db.session())
+    return jsonify({"items": [serialize.definition(d) for d in rows]})
+
+
+@blueprint.post("/process-models")
+def deploy_process_models() -> tuple[Response, int]:
+    actor = api_actor()
+    uploads = request.files.getlist("files")
+    files = [SourceFile(u.filename or "", u.stream.read()) for u in uploads]
+    settings = current_app.extensions["signaalroute.settings"]
+    deployment = deployments.deploy(
+        db.session(), actor=actor, now=now(), files=files, comment=request.form.get("comment", ""),
+        forms=_forms(), default_role=request.form.get("default_role") or None,
+        max_bytes=settings.max_upload_bytes,
+    )
+    return _created(serialize.deployment(deployment))
+
+
+@blueprint.post("/instances")
+def start_instance() -> tuple[Response, int]:
+    actor = api_actor()
+    body = _json_body()
+    process_id = body.get("process_id")
+    if not isinstance(process_id, str) or not process_id:
+        raise ValidationFailed("Geef process_id op.", {"process_id": "Verplicht"})
+    organisation = body.get("organisation")
+    session = db.session()
+    row = instances.start_instance(
+        session, actor=actor, now=now(), process_id=process_id, data=body.get("data", {}),
+        organisation_slug=organisation if isinstance(organisation, str) else None,
+    )
+    return _created(serialize.instance(instances.view_of(session, row)))
+
+
+@blueprint.get("/instances/<int:instance_id>")
+def get_instance(instance_id: int) -> Response:
+    view = instances.get_instance(db.session(), actor=api_actor(), instance_id=instance_id)
+    return jsonify(serialize.instance(view))
+
+
+@blueprint.get("/instances/<int:instance_id>/history")
+def instance_history(instance_id: int) -> Response:
+    events = instances.case_history(db.session(), actor=api_actor(), instance_id=instance_id)
+    return jsonify({"items": [serialize.event(e) for e in events]})
+
+
+@blueprint.get("/tasks")
+def list_tasks() -> Response:
+    instance_id = request.args.get("instance_id", type=int)
+    limit = min(max(request.args.get("limit", 100, type=int) or 100, 1), 500)
+    offset = max(request.args.get("offset", 0, type=int) or 0, 0)
+    rows = instances.list_tasks(db.session(), actor=api_actor(), instance_id=instance_id, limit=limit,
+                                offset=offset)
+    return jsonify({"items": [serialize.task(t) for t in rows]})
+
+
+@blueprint.get("/tasks/<int:task_id>")
+def get_task(task_id: int) -> Response:
+    row = instances.visible_task(db.session(), api_actor(), task_id)
+    payload = serialize.task(row)
+    payload["form_schema"] = _forms().load(row.form) if row.form and _forms().exists(row.form) else None
+    return jsonify(payload)
+
+
+@blueprint.post("/tasks/<int:task_id>/complete")
+def complete_task(task_id: int) -> Response:
+    actor = api_actor()
+    body = _json_body()
+    session = db.session()
+    row = instances.complete_task(session, actor=actor, now=now(), task_id=task_id,
+                                  data=body.get("data", {}), forms=_forms())
+    return jsonify(serialize.instance(instances.view_of(session, row)))
+
+
+@blueprint.post("/timers/<int:timer_id>/execute")
+def execute_timer(timer_id: int) -> Response:
+    session = db.session()
+    row = timers.execute_timer(session, actor=api_actor(), now=now(), timer_id=timer_id)
+    return jsonify(serialize.instance(instances.view_of(session, row)))

@@ -1,0 +1,66 @@
+"""The request owns the transaction (STYLE 2): one unit of work per request, committed before
+the response leaves, so a failed commit can still become an error response."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, g
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.db import make_engine, make_session_factory
+from engine.errors import Conflict
+
+_KEY = "signaalroute.sessions"
+
+
+def init_app(app: Flask, database_url: str) -> None:
+    app.extensions[_KEY] = make_session_factory(make_engine(database_url))
+    app.after_request(_finish)
+    app.teardown_request(_discard)
+
+
+def dispose(app: Flask) -> None:
+    """Close the pool (tests and shutdown); the app must not serve afterwards."""
+    factory = app.extensions[_KEY]
+    factory.kw["bind"].dispose()
+
+
+def session() -> Session:
+    """The request's session, opened on first use."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions[_KEY]()
+        g.db_session.begin()
+    found: Session = g.db_session
+    return found
+
+
+def keep_on_error() -> None:
+    """Commit this request's flushed rows even though it answers with an error (see ModelError)."""
+    g.db_commit_anyway = True
+
+
+def _finish(response: Response) -> Response:
+    db_session: Session | None = g.pop("db_session", None)
+    if db_session is None:
+        return response
+    try:
+        if response.status_code < 400 or g.get("db_commit_anyway"):
+            db_session.commit()
+        else:
+            db_session.rollback()
+    except (StaleDataError, IntegrityError):
+        db_session.rollback()
+        from webapp.errors import error_response
+
+        return error_response(Conflict("Iemand anders heeft deze zaak tegelijk gewijzigd; probeer het opnieuw."))
+    finally:
+        db_session.close()
+    return response
+
+
+def _discard(_exc: BaseException | None) -> None:
+    db_session: Session | None = g.pop("db_session", None)
+    if db_session is not None:
+        db_session.rollback()
+        db_session.close()

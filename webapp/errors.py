@@ -1,0 +1,79 @@
+"""Typed core errors -> HTTP, in one place (STYLE 6). No stack trace ever leaves the server."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import DomainError
+from webapp import db
+
+logger = logging.getLogger(__name__)
+
+_HTTP_MESSAGES = {
+    400: ("ongeldig_verzoek", "Het verzoek is ongeldig."),
+    401: ("niet_ingelogd", "Log in om verder te gaan."),
+    403: ("geen_toegang", "U heeft geen toegang tot deze pagina."),
+    404: ("niet_gevonden", "Niet gevonden."),
+    405: ("methode_niet_toegestaan", "Deze methode is hier niet toegestaan."),
+    413: ("te_groot", "Het verzoek is te groot."),
+    415: ("verkeerd_formaat", "Dit gegevensformaat wordt niet ondersteund."),
+    429: ("te_veel_verzoeken", "Te veel verzoeken; probeer het later opnieuw."),
+    500: ("serverfout", "Er ging iets mis aan onze kant. De fout is gelogd."),
+}
+
+
+class HttpError(DomainError):
+    """A framework-level refusal (404 route, 413 body, CSRF...) in the same error shape."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(error: DomainError) -> Response:
+    body = {"error": {"code": error.code, "message": error.message, "details": error.details}}
+    response = jsonify(body) if wants_json() else Response(
+        render_template("ui/fout.html", status=error.status, message=error.message, details=error.details),
+        mimetype="text/html",
+    )
+    response.status_code = error.status
+    return response
+
+
+def _domain(error: DomainError) -> Response:
+    if getattr(error, "commit_anyway", False):
+        db.keep_on_error()
+    return error_response(error)
+
+
+def _http(error: HTTPException) -> Response:
+    status = error.code or 500
+    code, message = _HTTP_MESSAGES.get(status, ("fout", error.name))
+    return error_response(HttpError(status, code, message))
+
+
+def _csrf(_error: CSRFError) -> Response:
+    message = "Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens."
+    return error_response(HttpError(400, "csrf", message))
+
+
+def _unexpected(error: Exception) -> Response:
+    logger.exception("unhandled error", extra={"path": request.path, "method": request.method})
+    code, message = _HTTP_MESSAGES[500]
+    return error_response(HttpError(500, code, message))
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(DomainError, _domain)
+    app.register_error_handler(CSRFError, _csrf)
+    app.register_error_handler(HTTPException, _http)
+    app.register_error_handler(Exception, _unexpected)
