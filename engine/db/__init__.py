@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -70,7 +69,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
-        kwargs.setdefault("poolclass", NullPool)
         engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")

@@ -41,7 +41,8 @@ class Instance(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     status: Mapped[str] = mapped_column(String(20), default=InstanceStatus.ACTIVE)
-    state: Mapped[str] = mapped_column(Text)
+    # Deferred: work lists and views never need the (large) state; the lock query undefers it.
+    state: Mapped[str] = mapped_column(Text, deferred=True)
     serializer_version: Mapped[str] = mapped_column(String(20))
     error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[Timestamp]
@@ -78,7 +79,7 @@ class HumanTask(Base):
     completed_at: Mapped[OptionalTimestamp]
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
 
-    instance: Mapped[Instance] = relationship(lazy="joined")
+    instance: Mapped[Instance] = relationship(lazy="select")
 
 
 class Timer(Base):

@@ -21,7 +21,7 @@ class Deployment(Base):
     deployed_at: Mapped[Timestamp]
 
     files: Mapped[list[ModelFile]] = relationship(
-        back_populates="deployment", order_by="ModelFile.id", lazy="selectin",
+        back_populates="deployment", order_by="ModelFile.id", lazy="select",
         foreign_keys="ModelFile.deployment_id",
     )
     definitions: Mapped[list[ProcessDefinition]] = relationship(

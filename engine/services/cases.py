@@ -11,14 +11,14 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from engine.errors import Conflict, NotFound
 from engine.models import HumanTask, Instance, Organisation, TaskState, Timer, TimerState
 from engine.models.instances import InstanceStatus
 from engine.roles import Role
 from engine.services.specs import specs_for
-from engine.workflow import runner, serializer
+from engine.workflow import pruning, runner, serializer
 from engine.workflow.bundle import lane_role
 
 ORGANISATIONS_KEY = "organisaties"
@@ -34,6 +34,7 @@ def lock_instance(session: Session, instance_id: int, *, skip_locked: bool = Fal
         select(Instance)
         .where(Instance.id == instance_id)
         .with_for_update(skip_locked=skip_locked, of=Instance)
+        .options(undefer(Instance.state))
         .execution_options(populate_existing=True)
     )
     return session.scalar(query)
@@ -65,6 +66,7 @@ def _organisation_for(session: Session, instance: Instance, role: Role, data: di
 
 def store(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime) -> list[HumanTask]:
     """Write state and indexes; return the human tasks that became ready in this step."""
+    pruning.prune(workflow)
     instance.state = serializer.dumps(workflow)
     instance.serializer_version = serializer.SERIALIZER_VERSION
     instance.updated_at = now

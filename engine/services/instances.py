@@ -81,7 +81,7 @@ def start_instance(session: Session, *, actor: Actor, now: datetime, process_id:
         raise ModelError(exc.message, {"element_id": exc.element_id}) from exc
     instance = Instance(
         definition_id=definition.id, organisation_id=organisation_id, started_by_id=actor.user_id,
-        status=InstanceStatus.ACTIVE, state=serializer.dumps(workflow),
+        status=InstanceStatus.ACTIVE, state="",
         serializer_version=serializer.SERIALIZER_VERSION, created_at=now, updated_at=now,
     )
     session.add(instance)

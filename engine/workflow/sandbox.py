@@ -405,7 +405,7 @@ def _problem(node: ast.AST) -> str | None:
         return "Dit soort constante (bytes, complexe getallen, ...) is niet toegestaan"
     elif isinstance(node, ast.Starred) and not isinstance(node.ctx, ast.Store):
         return "Uitpakken met * is alleen toegestaan links van een toewijzing"
-    elif isinstance(node, ast.keyword) and node.arg is None or None in getattr(node, 'keys', ()):
+    elif isinstance(node, ast.keyword) and node.arg is None or isinstance(node, ast.Dict) and None in node.keys:
         return "Uitpakken met ** is niet toegestaan"
     elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice) and isinstance(node.ctx, ast.Store):
         return "Toewijzen aan een deel van een lijst (x[a:b] = ...) is niet toegestaan"
