@@ -11,6 +11,7 @@ import logging
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy.orm import Session, sessionmaker
 
 from engine import logs
 from engine.config import Settings, load_settings
@@ -20,8 +21,9 @@ from engine.services.timers import fire_due_timers
 logger = logging.getLogger(__name__)
 
 
-def build(settings: Settings) -> BlockingScheduler:
-    factory = make_session_factory(make_engine(settings.database_url))
+def build(settings: Settings, factory: sessionmaker[Session] | None = None) -> BlockingScheduler:
+    """The scheduler with its jobs; ``factory`` lets tests pass their own database sessions."""
+    factory = factory or make_session_factory(make_engine(settings.database_url))
     scheduler = BlockingScheduler(timezone="Europe/Amsterdam")
 
     def fire_timers() -> None:

@@ -72,3 +72,36 @@ def test_an_operator_sets_up_users_tokens_models_and_timers(cli_env, db_url, mon
     with unit_of_work(factory) as session:
         assert session.scalar(select(Timer.state).where(Timer.instance_id == case.id)) == "fired"
     engine.dispose()
+
+
+def test_serve_runs_the_app_under_gunicorn(cli_env, db_url, tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "SIGNAALROUTE_SECRET_KEY": "s" * 64}
+    script = "from signaalroute.cli import main; main()"
+    server = subprocess.Popen([sys.executable, "-c", script, "serve", "--port", str(port), "--workers", "1"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/gezond", timeout=2) as response:
+                    assert response.read() == b"ok"
+                    assert "gunicorn" in response.headers.get("Server", "")
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read().decode()
+                assert time.monotonic() < deadline, "server did not come up"
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+        server.stderr.close()

@@ -1,0 +1,1 @@
+from tests.api.conftest import api, app, client  # noqa: F401  (same app fixtures for the web shell)

@@ -1,0 +1,49 @@
+"""The web shell's protections as seen on the wire: CSRF, headers, cookies, safe redirects."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import PASSWORD
+
+
+def csrf_token(client, path="/inloggen") -> str:
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def test_a_login_without_csrf_token_is_refused_in_dutch(client, world):
+    response = client.post("/inloggen", data={"username": "af", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Het formulier is verlopen of ongeldig" in response.get_data(as_text=True)
+
+
+def test_login_sets_a_hardened_session_cookie_and_redirects_only_within_the_site(app, world):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    token = csrf_token(client)
+    response = client.post("/inloggen?next=https://kwaad.example/", data={
+        "username": "af", "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_every_page_carries_strict_security_headers(client):
+    response = client.get("/inloggen")
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'self'; script-src 'self'")
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_logout_is_a_post_with_csrf(client, world):
+    assert client.get("/uitloggen").status_code == 405
+
+
+def test_unknown_pages_answer_with_a_dutch_page(client):
+    response = client.get("/bestaat-niet")
+    assert response.status_code == 404
+    assert "Niet gevonden" in response.get_data(as_text=True)
