@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 from engine.actors import Actor
 from engine.config import Settings
 from engine.forms import FormRepository
-from engine.models import ModelFile, User
-from engine.services import deployments, users
+from engine.models import Instance, ModelFile, User
+from engine.services import deployments, instances, users
 from engine.workflow.bundle import SourceFile
 
 DEMO_ACTOR = Actor.system("demo")
+EXAMPLE_PROCESS = "signaal_afhandelen"
 
 # 000 Bijlage 4: Eersel is served by police team AVIM Oost-Brabant and ZoCo Lumens.
 ORGANISATIONS = [
@@ -89,4 +90,19 @@ def load(session: Session, settings: Settings, *, now: datetime) -> list[str]:
     output = ["Demo-accounts (gebruikersnaam, wachtwoord, rol):", *lines]
     if deployed:
         output.append("Uitgerold: " + ", ".join(deployed))
+        example = _start_example(session, now)
+        if example is not None:
+            output.append(f"Voorbeeldzaak {example} wacht in de werkbak van af.eersel.")
     return output
+
+
+def _start_example(session: Session, now: datetime) -> int | None:
+    """One example signal, reported by the demo melder, so the AF's werkbak is not empty."""
+    if session.scalar(select(Instance.id).limit(1)) is not None:
+        return None
+    melder = session.scalar(select(User).where(User.username == "melder.eersel"))
+    if melder is None or EXAMPLE_PROCESS not in {d.process_id for d in deployments.list_definitions(session)}:
+        return None
+    case = instances.start_instance(session, actor=users.actor_for(melder), now=now, process_id=EXAMPLE_PROCESS,
+                                    data={"melding": "Voorbeeld: zorgen over bewoners van een bovenwoning"})
+    return case.id

@@ -105,3 +105,28 @@ def test_serve_runs_the_app_under_gunicorn(cli_env, db_url, tmp_path):
         server.terminate()
         server.wait(timeout=15)
         server.stderr.close()
+
+
+def test_demo_load_creates_accounts_for_every_role_once_and_an_example_case(cli_env, db_url, monkeypatch):
+    from engine.config import PROJECT_ROOT
+    from engine.roles import Role
+
+    monkeypatch.setenv("SIGNAALROUTE_FORMS_DIR", str(PROJECT_ROOT / "forms"))
+    assert run("init").exit_code == 0 and run("db", "upgrade").exit_code == 0
+    first = run("demo", "load")
+    assert first.exit_code == 0, first.output
+    assert "signaal_afhandelen v1" in first.output
+    assert "Voorbeeldzaak" in first.output
+    second = run("demo", "load")
+    assert second.exit_code == 0 and "Uitgerold" not in second.output, "loading twice changes nothing"
+    logins = (cli_env / "demo-logins.txt").read_text().splitlines()
+    assert (cli_env / "demo-logins.txt").stat().st_mode & 0o077 == 0, "only the owner may read the passwords"
+    roles = {line.split()[2] for line in logins}
+    assert roles == {r.value for r in Role}
+    username, password = logins[1].split()[:2]
+    engine = make_engine(db_url)
+    with unit_of_work(make_session_factory(engine)) as session:
+        assert users.verify_password(users.user_by_username(session, username), password)
+        af = users.actor_for(users.user_by_username(session, "af.eersel"))
+        assert [t.element_id for t in instances.list_tasks(session, actor=af)] == ["verrijken"]
+    engine.dispose()
