@@ -39,6 +39,7 @@ def build(settings: Settings, factory: sessionmaker[Session] | None = None) -> B
 def main() -> None:
     settings = load_settings()
     logs.configure(settings.log_level)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per second is noise
     logger.info("scheduler starting", extra={"poll_seconds": settings.timer_poll_seconds})
     try:
         build(settings).start()

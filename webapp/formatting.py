@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from engine.roles import ROLE_LABELS, Role
+
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
           "oktober", "november", "december"]
@@ -22,7 +24,16 @@ def datum(value: date | datetime | None) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
+def rol(value: str) -> str:
+    """The Dutch name of a role ("af" -> "Aandachtsfunctionaris")."""
+    try:
+        return ROLE_LABELS[Role(value)]
+    except ValueError:
+        return value
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(datum, "datum")
+    app.add_template_filter(rol, "rol")
     vendor = Path(app.static_folder or "") / "vendor" / "utrecht" / "index.css"
     app.jinja_env.globals["vendor_css"] = vendor.is_file()

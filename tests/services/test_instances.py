@@ -150,3 +150,36 @@ def test_start_data_must_be_an_object_of_plain_names(factory, world, forms, at):
         start(factory, world.af, at(), "drie_taken", {"__class__": 1})
     with pytest.raises(NotFound):
         start(factory, world.af, at(), "bestaat_niet")
+
+
+def test_a_task_outside_any_lane_goes_to_the_default_role_chosen_at_deploy(factory, world, forms, at):
+    from engine.services import deployments
+    from tests.conftest import model_files
+
+    with unit_of_work(factory) as session:
+        deployments.deploy(session, actor=world.regisseur, now=at(), files=model_files("lus.bpmn"), comment="",
+                           forms=forms, default_role="zorgcoordinator")
+    case = start(factory, world.af, at(), "lopend_signaal")
+    [task] = ready(factory, case).values()
+    assert task.role == "zorgcoordinator"
+
+
+def test_a_stale_write_to_a_case_is_refused_by_the_version_check(factory, world, forms, at):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    deploy(factory, world.regisseur, at(), forms, "drie_taken.bpmn")
+    case = start(factory, world.af, at(), "drie_taken")
+    stale = factory()
+    row = stale.get(Instance, case)
+    version = row.version
+    stale.commit()  # end the read; the object stays loaded (no expire on commit), now out of date
+    [task] = ready(factory, case).values()
+    complete(factory, world.af, at(), forms, task.id, VALID)
+    row.status = "cancelled"
+    with pytest.raises(StaleDataError):
+        stale.commit()
+    stale.rollback()
+    stale.close()
+    with unit_of_work(factory) as session:
+        current = session.get(Instance, case)
+        assert current.status == "active" and current.version == version + 1
