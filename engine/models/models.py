@@ -59,4 +59,5 @@ class ProcessDefinition(Base):
     version: Mapped[int] = mapped_column(Integer)
     default_role: Mapped[str] = mapped_column(String(40))
 
-    deployment: Mapped[Deployment] = relationship(back_populates="definitions")
+    # Joined: every engine step needs the deployment's hash to find its cached specs.
+    deployment: Mapped[Deployment] = relationship(back_populates="definitions", lazy="joined")

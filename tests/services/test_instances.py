@@ -183,3 +183,28 @@ def test_a_stale_write_to_a_case_is_refused_by_the_version_check(factory, world,
     with unit_of_work(factory) as session:
         current = session.get(Instance, case)
         assert current.status == "active" and current.version == version + 1
+
+
+def test_a_failure_while_recording_the_audit_event_leaves_the_case_untouched(factory, world, forms, at, monkeypatch):
+    from engine.audit import log
+    from engine.models import Timer
+
+    deploy(factory, world.regisseur, at(), forms, "drie_taken.bpmn")
+    case = start(factory, world.af, at(), "drie_taken")
+    [task] = ready(factory, case).values()
+    with unit_of_work(factory) as session:
+        before = session.get(Instance, case)
+        state_before, version_before = before.state, before.version
+
+    def broken_audit(*args, **kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(log, "record", broken_audit)
+    with pytest.raises(RuntimeError):
+        complete(factory, world.af, at(), forms, task.id, VALID)
+    monkeypatch.undo()
+    with unit_of_work(factory) as session:
+        after = session.get(Instance, case)
+        assert (after.state, after.version) == (state_before, version_before)
+        assert session.scalar(select(Timer.id)) is None
+    assert list(ready(factory, case)) == ["verrijken"], "the task index did not move either"
