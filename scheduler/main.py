@@ -1,4 +1,5 @@
-"""APScheduler BlockingScheduler (Europe/Amsterdam) that fires due BPMN timers every poll interval.
+"""APScheduler BlockingScheduler (Europe/Amsterdam): fires due BPMN timers every poll interval and
+seals the audit log daily at 02.00 uur.
 
 Timers are rows (decision 7): this process only claims and fires them through
 :func:`engine.services.timers.fire_due_timers`, each in its own unit of work, so several
@@ -14,8 +15,9 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import logs
+from engine.audit import anchor
 from engine.config import Settings, load_settings
-from engine.db import make_engine, make_session_factory
+from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.services.timers import fire_due_timers
 
 logger = logging.getLogger(__name__)
@@ -33,6 +35,14 @@ def build(settings: Settings, factory: sessionmaker[Session] | None = None) -> B
 
     scheduler.add_job(fire_timers, "interval", seconds=settings.timer_poll_seconds, id="bpmn-timers",
                       max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
+
+    def seal_audit_log() -> None:
+        with unit_of_work(factory) as session:
+            sealed = anchor.seal(session, now=datetime.now(UTC))
+        logger.info("audit log sealed", extra={"anchor_id": sealed.id})
+
+    scheduler.add_job(seal_audit_log, "cron", hour=2, minute=0, id="audit-anchor", coalesce=True,
+                      misfire_grace_time=6 * 3600)
     return scheduler
 
 

@@ -168,6 +168,42 @@ def timers_run() -> None:
     click.echo(f"{fired} timer(s) afgegaan.")
 
 
+@main.group()
+def audit() -> None:
+    """The tamper-evident audit log."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check every chain and the anchors; exit 1 and list what is wrong when anything is."""
+    from engine.audit import anchor, verify
+
+    with _work(_settings()) as session:
+        names = verify.chains(session)
+        found: dict[str, list[verify.ChainProblem]] = {}
+        with click.progressbar(names, label="Ketens controleren", file=sys.stderr) as bar:
+            for chain in bar:
+                problems = verify.verify_chain(session, chain)
+                if problems:
+                    found[chain] = problems
+        anchor_problems = anchor.verify_anchors(session)
+    for problem in [p for ps in found.values() for p in ps] + anchor_problems:
+        click.echo(f"{problem.chain} #{problem.seq}: {problem.kind} - {problem.message}")
+    if found or anchor_problems:
+        raise click.ClickException(f"Auditlog NIET intact: {len(found)} van {len(names)} keten(s) met problemen.")
+    click.echo(f"Auditlog intact: {len(names)} keten(s) gecontroleerd.")
+
+
+@audit.command("seal")
+def audit_seal() -> None:
+    """Seal all chain heads now (the scheduler does this daily)."""
+    from engine.audit import anchor
+
+    with _work(_settings()) as session:
+        sealed = anchor.seal(session, now=_now())
+        click.echo(f"Anker {sealed.id} over {len(sealed.heads)} keten(s).")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)

@@ -30,3 +30,15 @@ class AuditEvent(Base):
     payload: Mapped[JsonDict]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditAnchor(Base):
+    """A daily seal over every chain's head, itself chained, so truncating a chain shows too."""
+
+    __tablename__ = "audit_anchor"
+
+    id: Mapped[IntPK]
+    created_at: Mapped[Timestamp]
+    heads: Mapped[JsonDict]  # chain -> [seq, hash] of its last event at sealing time
+    prev_digest: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)

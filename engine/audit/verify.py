@@ -1,0 +1,68 @@
+"""Check the audit log's hash chains: report edited, deleted, inserted or reordered events.
+
+Each chain (one per case, plus ``system``) must run seq 1..n without gaps, every event's
+``prev_hash`` must equal its predecessor's ``hash``, and every ``hash`` must match a fresh
+computation over the event's own fields. Any edit breaks at least one of these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.audit.log import GENESIS, event_hash
+from engine.models import AuditEvent
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    chain: str
+    seq: int
+    kind: str  # "gewijzigd" | "ontbreekt" | "volgorde" | "ingevoegd"
+    message: str
+
+
+def chains(session: Session) -> list[str]:
+    return list(session.scalars(select(AuditEvent.chain).distinct().order_by(AuditEvent.chain)))
+
+
+def _events(session: Session, chain: str) -> Iterator[AuditEvent]:
+    query = select(AuditEvent).where(AuditEvent.chain == chain).order_by(AuditEvent.seq, AuditEvent.id)
+    yield from session.scalars(query.execution_options(yield_per=500))
+
+
+def verify_chain(session: Session, chain: str) -> list[ChainProblem]:
+    """Every problem in one chain, in order; an empty list means intact."""
+    problems: list[ChainProblem] = []
+    expected_seq, previous_hash, previous_id = 1, GENESIS, 0
+    for event in _events(session, chain):
+        if event.seq != expected_seq:
+            kind = "ontbreekt" if event.seq > expected_seq else "ingevoegd"
+            problems.append(ChainProblem(chain, event.seq, kind,
+                                         f"Verwacht volgnummer {expected_seq}, gevonden {event.seq}"))
+        if event.prev_hash != previous_hash:
+            problems.append(ChainProblem(chain, event.seq, "volgorde",
+                                         "Verwijst niet naar de vorige gebeurtenis in de keten"))
+        if event_hash(event) != event.hash:
+            problems.append(ChainProblem(chain, event.seq, "gewijzigd",
+                                         "Inhoud komt niet overeen met de vastgelegde hash"))
+        if event.id < previous_id:
+            problems.append(ChainProblem(chain, event.seq, "volgorde",
+                                         "Later opgeslagen dan een gebeurtenis met een hoger volgnummer"))
+        expected_seq, previous_hash, previous_id = event.seq + 1, event.hash, event.id
+    return problems
+
+
+def verify_all(session: Session, *, progress: Callable[[str], None] | None = None) -> dict[str, list[ChainProblem]]:
+    """Problems per chain, only for chains that have any."""
+    found: dict[str, list[ChainProblem]] = {}
+    for chain in chains(session):
+        problems = verify_chain(session, chain)
+        if problems:
+            found[chain] = problems
+        if progress is not None:
+            progress(chain)
+    return found
