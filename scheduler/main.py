@@ -1,9 +1,13 @@
-"""APScheduler BlockingScheduler (Europe/Amsterdam): fires due BPMN timers every poll interval and
-seals the audit log daily at 02.00 uur.
+"""APScheduler BlockingScheduler (Europe/Amsterdam) with an SQLAlchemy job store for calendar jobs.
 
-Timers are rows (decision 7): this process only claims and fires them through
-:func:`engine.services.timers.fire_due_timers`, each in its own unit of work, so several
-schedulers may run side by side and every timer still fires once.
+It fires due BPMN timers every poll interval and seals the audit log daily at 02.00 uur. Timers
+are rows (decision 7) fired through :func:`engine.services.timers.fire_due_timers`, each under
+its case lock. Any number of these processes may run: one leads (see :mod:`scheduler.leader`),
+the others stand by and take over within a poll interval when it dies.
+
+Only the leader attaches the persistent (SQLAlchemy) job store: APScheduler does not support
+several processes sharing one, a standby could consume a run and skip it. The poll jobs live
+in memory in every process and are guarded by leadership.
 """
 
 from __future__ import annotations
@@ -11,38 +15,48 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import logs
-from engine.audit import anchor
 from engine.config import Settings, load_settings
-from engine.db import make_engine, make_session_factory, unit_of_work
-from engine.services.timers import fire_due_timers
+from engine.db import make_engine, make_session_factory
+from scheduler import jobs
+from scheduler.leader import Leadership
 
 logger = logging.getLogger(__name__)
+PERSISTENT = "persistent"
+
+
+def _attach_calendar_jobs(scheduler: BaseScheduler, factory: sessionmaker[Session]) -> None:
+    if PERSISTENT not in scheduler._jobstores:  # noqa: SLF001 - APScheduler has no public lookup
+        scheduler.add_jobstore(SQLAlchemyJobStore(engine=factory.kw["bind"]), alias=PERSISTENT)
+    scheduler.add_job(jobs.seal_audit_log, "cron", hour=2, minute=0, id="audit-anchor", jobstore=PERSISTENT,
+                      replace_existing=True, coalesce=True, misfire_grace_time=6 * 3600)
+
+
+def _detach_calendar_jobs(scheduler: BaseScheduler) -> None:
+    if PERSISTENT in scheduler._jobstores:  # noqa: SLF001
+        scheduler.remove_jobstore(PERSISTENT, shutdown=True)
 
 
 def build(settings: Settings, factory: sessionmaker[Session] | None = None) -> BlockingScheduler:
     """The scheduler with its jobs; ``factory`` lets tests pass their own database sessions."""
     factory = factory or make_session_factory(make_engine(settings.database_url))
     scheduler = BlockingScheduler(timezone="Europe/Amsterdam")
-
-    def fire_timers() -> None:
-        fired = fire_due_timers(factory, now=datetime.now(UTC))
-        if fired:
-            logger.info("timers fired", extra={"count": fired})
-
-    scheduler.add_job(fire_timers, "interval", seconds=settings.timer_poll_seconds, id="bpmn-timers",
-                      max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
-
-    def seal_audit_log() -> None:
-        with unit_of_work(factory) as session:
-            sealed = anchor.seal(session, now=datetime.now(UTC))
-        logger.info("audit log sealed", extra={"anchor_id": sealed.id})
-
-    scheduler.add_job(seal_audit_log, "cron", hour=2, minute=0, id="audit-anchor", coalesce=True,
-                      misfire_grace_time=6 * 3600)
+    jobs.install(jobs.Runtime(
+        factory=factory, leadership=Leadership(factory.kw["bind"]),
+        on_leading=lambda: _attach_calendar_jobs(scheduler, factory),
+        on_standby=lambda: _detach_calendar_jobs(scheduler),
+    ))
+    poll = settings.timer_poll_seconds
+    now = datetime.now(UTC)
+    scheduler.add_job(jobs.contend, "interval", seconds=poll, id="leadership", coalesce=True, max_instances=1,
+                      next_run_time=now)
+    scheduler.add_job(jobs.fire_timers, "interval", seconds=poll, id="bpmn-timers", coalesce=True,
+                      max_instances=1, next_run_time=now, misfire_grace_time=None)
     return scheduler
 
 

@@ -1,0 +1,93 @@
+"""Fault test (PostgreSQL): three scheduler processes, 1,000 timers due over a minute, the leader
+is killed with SIGKILL halfway; every timer still fires exactly once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, text
+
+from engine.actors import Actor
+from engine.db import Base, make_engine, make_session_factory, unit_of_work
+from engine.models import AuditEvent, Timer
+from engine.services import deployments, instances, users
+from tests.conftest import PG_URL, model_files
+
+TIMERS = 1000
+SPREAD_SECONDS = 60
+LEAD_IN_SECONDS = 8
+
+
+@pytest.fixture
+def pg_url(request):
+    if not PG_URL:
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL); CI always sets it")
+    url = request.getfixturevalue("_pg_migrated")
+    engine = make_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+def leader_pid(engine) -> int | None:
+    with engine.connect() as conn:
+        name = conn.scalar(text("SELECT application_name FROM pg_stat_activity "
+                                "WHERE application_name LIKE 'signaalroute-leider-%' LIMIT 1"))
+    return int(name.rsplit("-", 1)[1]) if name else None
+
+
+def test_every_timer_fires_exactly_once_when_the_leader_is_killed(pg_url, forms, tmp_path):
+    engine = make_engine(pg_url)
+    factory = make_session_factory(engine)
+    system = Actor.system("fouttest")
+    start = datetime.now(UTC) + timedelta(seconds=LEAD_IN_SECONDS)
+    with unit_of_work(factory) as session:
+        users.get_or_create_organisation(session, slug="eersel", name="Eersel", kind="gemeente")
+        deployments.deploy(session, actor=system, now=datetime.now(UTC), files=model_files("termijn.bpmn"),
+                           comment="", forms=forms)
+    with unit_of_work(factory) as session:
+        for n in range(TIMERS):
+            due = start + timedelta(seconds=SPREAD_SECONDS * n / TIMERS)
+            instances.start_instance(session, actor=system, now=datetime.now(UTC), process_id="termijn",
+                                     data={"vervaldatum": due.isoformat()}, organisation_slug="eersel")
+    env = {**os.environ, "SIGNAALROUTE_DATABASE_URL": pg_url, "SIGNAALROUTE_SECRET_KEY": "f" * 64,
+           "SIGNAALROUTE_INSTANCE_DIR": str(tmp_path), "SIGNAALROUTE_TIMER_POLL_SECONDS": "1"}
+    schedulers = [subprocess.Popen([sys.executable, "-m", "scheduler"], env=env, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL) for _ in range(3)]
+    try:
+        while datetime.now(UTC) < start + timedelta(seconds=SPREAD_SECONDS / 2):
+            time.sleep(0.5)
+        killed = leader_pid(engine)
+        assert killed in {p.pid for p in schedulers}, "one of our schedulers leads"
+        os.kill(killed, signal.SIGKILL)
+        deadline = time.monotonic() + SPREAD_SECONDS / 2 + 60
+        while time.monotonic() < deadline:
+            with unit_of_work(factory) as session:
+                left = session.scalar(select(Timer.id).where(Timer.state == "waiting").limit(1))
+            if left is None:
+                break
+            time.sleep(1)
+        successor = leader_pid(engine)
+    finally:
+        for process in schedulers:
+            if process.poll() is None:
+                process.terminate()
+        for process in schedulers:
+            process.wait(timeout=30)
+    with unit_of_work(factory) as session:
+        states = Counter(session.scalars(select(Timer.state)))
+        fired = Counter(e.payload["timer_id"] for e in session.scalars(
+            select(AuditEvent).where(AuditEvent.event_type == "timer.fired")))
+    engine.dispose()
+    assert states == {"fired": TIMERS}, "none lost"
+    assert len(fired) == TIMERS and set(fired.values()) == {1}, "each fired exactly once, per the audit log"
+    assert successor is not None and successor != killed, "a standby took over"
