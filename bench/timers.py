@@ -51,11 +51,13 @@ def prepare(url: str):
     return factory
 
 
-def create_timers(factory, dues: list[datetime]) -> None:
+def create_timers(factory, dues: list[datetime], *, set_before: timedelta | None = None) -> None:
+    """Start one case per due time; ``set_before`` backdates the start (timers set before an outage)."""
     for offset in range(0, len(dues), 500):
         with unit_of_work(factory) as session:
             for due in dues[offset:offset + 500]:
-                instances.start_instance(session, actor=SYSTEM, now=datetime.now(UTC), process_id="termijn",
+                started = due - set_before if set_before else datetime.now(UTC)
+                instances.start_instance(session, actor=SYSTEM, now=started, process_id="termijn",
                                          data={"vervaldatum": due.isoformat()}, organisation_slug="eersel")
 
 
@@ -91,7 +93,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = fresh_pg(args.pg)
         factory = prepare(url)
-        lead_in = 5 + args.timers / 400  # creating the timers takes a while; none may be due before we start
+        lead_in = 15 + args.timers * 0.012  # creating the timers takes ~8 ms each; none may fall due before
         start = datetime.now(UTC) + timedelta(seconds=lead_in)
         create_timers(factory, [start + timedelta(seconds=args.spread * n / args.timers) for n in range(args.timers)])
         scheduler = run_scheduler(url, tmp)
@@ -107,7 +109,8 @@ def main() -> None:
         factory = prepare(url)
         now = datetime.now(UTC)
         outage = [now - timedelta(seconds=600 * (1 - n / args.outage_timers)) for n in range(args.outage_timers)]
-        create_timers(factory, outage)
+        create_timers(factory, outage, set_before=timedelta(hours=1))
+        assert waiting(factory) == args.outage_timers, "every outage timer is overdue and waiting"
         began = time.monotonic()
         scheduler = run_scheduler(url, tmp)
         try:

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import select, text
 
 from engine.actors import Actor
-from engine.db import Base, make_engine, make_session_factory, unit_of_work
+from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.models import AuditEvent, Timer
 from engine.services import deployments, instances, users
-from tests.conftest import PG_URL, model_files
+from tests.conftest import PG_URL, empty_pg, model_files
 
 TIMERS = 1000
 SPREAD_SECONDS = 60
@@ -29,13 +29,7 @@ LEAD_IN_SECONDS = 8
 def pg_url(request):
     if not PG_URL:
         pytest.skip("needs PostgreSQL (TEST_DATABASE_URL); CI always sets it")
-    url = request.getfixturevalue("_pg_migrated")
-    engine = make_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-    return url
+    return empty_pg(request.getfixturevalue("_pg_migrated"))
 
 
 def leader_pid(engine) -> int | None:
