@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.db import Base
 from engine.models.models import ProcessDefinition
-from engine.models.types import IntPK, JsonDict, OptionalTimestamp, Timestamp
+from engine.models.types import IntPK, OptionalTimestamp, Timestamp
 
 
 class InstanceStatus(StrEnum):
@@ -103,4 +103,4 @@ class Timer(Base):
     created_at: Mapped[Timestamp]
 
 
-__all__ = ["HumanTask", "Instance", "InstanceStatus", "JsonDict", "TaskState", "Timer", "TimerState"]
+__all__ = ["HumanTask", "Instance", "InstanceStatus", "TaskState", "Timer", "TimerState"]

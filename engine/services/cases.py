@@ -55,8 +55,8 @@ def load_workflow(session: Session, instance: Instance) -> BpmnWorkflow:
 
 def _organisation_for(session: Session, instance: Instance, role: Role, data: dict[str, Any]) -> int:
     """A task goes to the case's gemeente unless the case data name a partner for that role."""
-    wanted = (data.get(ORGANISATIONS_KEY) or {}) if isinstance(data.get(ORGANISATIONS_KEY), dict) else {}
-    slug = wanted.get(str(role))
+    wanted = data.get(ORGANISATIONS_KEY)
+    slug = wanted.get(str(role)) if isinstance(wanted, dict) else None
     if isinstance(slug, str):
         found = session.scalar(select(Organisation.id).where(Organisation.slug == slug))
         if found is not None:
@@ -72,8 +72,15 @@ def store(session: Session, instance: Instance, workflow: BpmnWorkflow, now: dat
     instance.updated_at = now
     instance.error_message = None
     instance.status = InstanceStatus.COMPLETED if workflow.completed else InstanceStatus.ACTIVE
-    default_role = Role(instance.definition.default_role)
+    created = _sync_tasks(session, instance, workflow, now)
+    _sync_timers(session, instance, workflow, now)
+    session.flush()
+    return created
 
+
+def _sync_tasks(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime) -> list[HumanTask]:
+    """Index newly ready human tasks; cancel indexed ones the workflow no longer waits for."""
+    default_role = Role(instance.definition.default_role)
     indexed = {t.spiff_task_id: t for t in session.scalars(
         select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY)
     )}
@@ -95,7 +102,11 @@ def store(session: Session, instance: Instance, workflow: BpmnWorkflow, now: dat
         if spiff_id not in still_ready:
             row.state = TaskState.CANCELLED
             row.completed_at = now
+    return created
 
+
+def _sync_timers(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime) -> None:
+    """One row per waiting timer and due time; rows the workflow no longer waits for are cancelled."""
     waiting = {(t.spiff_task_id, t.due_at): t for t in runner.waiting_timers(workflow)}
     rows = {(t.spiff_task_id, t.due_at): t for t in session.scalars(
         select(Timer).where(Timer.instance_id == instance.id, Timer.state == TimerState.WAITING)
@@ -108,8 +119,6 @@ def store(session: Session, instance: Instance, workflow: BpmnWorkflow, now: dat
     for key, row in rows.items():
         if key not in waiting:
             row.state = TimerState.CANCELLED
-    session.flush()
-    return created
 
 
 def mark_failed(instance: Instance, message: str, now: datetime) -> None:
