@@ -46,6 +46,7 @@ postgres:
 
 test: install assets chromium postgres
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: install

@@ -93,20 +93,21 @@ def deploy(session: Session, *, actor: Actor, now: datetime, files: list[SourceF
             "Het model is ongeldig en is niet opgeslagen.", [p.as_dict() for p in exc.problems]
         ) from exc
 
-    stored = [(f.filename, f.kind, f.content, None) for f in files]
+    stored: list[tuple[str, str, bytes, int | None]] = [(f.filename, f.kind, f.content, None) for f in files]
     uploaded_names = {f.filename for f in files}
     for file, source_id in resolver.included:
         name = file.filename if file.filename not in uploaded_names else f"{source_id}-{file.filename}"
         stored.append((name, file.kind, file.content, source_id))
     digest = hashlib.sha256(
-        "".join(f"{name}\0{_sha256(content)}\n" for name, _k, content, _s in sorted(stored)).encode()
+        "".join(f"{name}\0{_sha256(content)}\n" for name, _k, content, _s in sorted(stored, key=lambda s: s[0]))
+        .encode()
     ).hexdigest()
     deployment = Deployment(sha256=digest, comment=comment.strip(), deployed_by_id=actor.user_id, deployed_at=now)
     session.add(deployment)
     session.flush()
-    for name, kind, content, source_id in stored:
+    for name, kind, content, origin in stored:
         session.add(ModelFile(deployment_id=deployment.id, filename=name, kind=kind, content=content,
-                              sha256=_sha256(content), included_from_id=source_id))
+                              sha256=_sha256(content), included_from_id=origin))
     uploaded_processes = set()
     for source in files:
         if source.kind == "bpmn":
@@ -138,8 +139,10 @@ def list_definitions(session: Session, *, latest_only: bool = False) -> list[Pro
     definitions = list(session.scalars(query))
     if not latest_only:
         return definitions
-    seen: set[str] = set()
-    return [d for d in definitions if not (d.process_id in seen or seen.add(d.process_id))]
+    newest: dict[str, ProcessDefinition] = {}
+    for definition in definitions:  # ordered newest version first per process
+        newest.setdefault(definition.process_id, definition)
+    return list(newest.values())
 
 
 def latest_definition(session: Session, process_id: str) -> ProcessDefinition:

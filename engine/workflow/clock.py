@@ -49,10 +49,10 @@ def frozen_at(moment: datetime) -> Iterator[datetime]:
 
 
 def _install() -> None:
-    _spiff_timer.datetime = _ClockedDatetime  # type: ignore[misc]
+    _spiff_timer.datetime = _ClockedDatetime
     # Naive timer dates in a model mean Dutch wall-clock time, not the server's zone.
-    _spiff_timer.LOCALTZ = AMSTERDAM  # type: ignore[assignment]
-    _spiff_task.time = SimpleNamespace(time=lambda: now().timestamp())  # type: ignore[assignment]
+    _spiff_timer.LOCALTZ = AMSTERDAM
+    _spiff_task.time = SimpleNamespace(time=lambda: now().timestamp())
 
 
 _install()

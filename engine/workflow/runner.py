@@ -160,9 +160,10 @@ def _due_at(task: Task, definition: TimerEventDefinition) -> datetime | None:
     if not value:
         return None
     if isinstance(definition, CycleTimerEventDefinition):
-        return datetime.fromisoformat(value["next"]) if value.get("cycles", 0) != 0 else None
+        return datetime.fromisoformat(str(value["next"])) if value.get("cycles", 0) != 0 else None
     if isinstance(definition, DurationTimerEventDefinition):
-        return TimerEventDefinition.get_datetime(str(value))
+        due: datetime = TimerEventDefinition.get_datetime(str(value))
+        return due
     parsed = TimerEventDefinition.parse_time_or_duration(str(value))
     return parsed if isinstance(parsed, datetime) else None
 

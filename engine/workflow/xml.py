@@ -45,7 +45,7 @@ def parse_untrusted_xml(content: bytes, filename: str, max_bytes: int) -> etree.
         raise ModelInvalid(
             [ModelProblem("DTD's en entiteiten zijn niet toegestaan in een model", file=filename, line=1)]
         )
-    parser = etree.XMLParser(**_PARSER_OPTIONS)  # type: ignore[arg-type]
+    parser = etree.XMLParser(**_PARSER_OPTIONS)
     try:
         root = etree.fromstring(content, parser=parser)
     except etree.XMLSyntaxError as exc:
