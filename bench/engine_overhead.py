@@ -4,7 +4,7 @@
     stock serializer) around every step, as any persistent engine must;
 (b) the same steps through our services on SQLite and PostgreSQL (lock, load, run, index,
     audit, commit per step);
-(c) the same steps through the JSON API over real HTTP (werkzeug server on 127.0.0.1).
+(c) the same steps through the JSON API over real HTTP (``signaalroute serve``: gunicorn on 127.0.0.1).
 Plus the loop model: the cost of a step after 200 earlier steps vs after 10.
 
 Usage: python bench/engine_overhead.py [--runs N] [--pg URL]; prints a Markdown table.
@@ -15,10 +15,12 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -34,15 +36,14 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
 
 from engine.actors import Actor  # noqa: E402
-from engine.config import Settings  # noqa: E402
 from engine.db import make_engine, make_session_factory, normalize_url, unit_of_work  # noqa: E402
 from engine.db.migrate import upgrade  # noqa: E402
 from engine.forms import FormRepository  # noqa: E402
 from engine.services import deployments, instances, users  # noqa: E402
-from engine.workflow.bundle import SourceFile  # noqa: E402
+from engine.workflow import pruning, runner, serializer  # noqa: E402
+from engine.workflow.bundle import SourceFile, load_bundle  # noqa: E402
 
 MODELS = ROOT / "tests" / "fixtures" / "models"
 FORMS = FormRepository(ROOT / "tests" / "fixtures" / "forms")
@@ -83,6 +84,29 @@ def raw_spiff_runner() -> Callable[[], None]:
             task.run()
             workflow.do_engine_steps()
             state = serializer.serialize_json(workflow)
+
+    return run
+
+
+# --- (a') our workflow layer, no database -----------------------------------------------------
+
+
+def workflow_layer_runner() -> Callable[[], None]:
+    """engine.workflow alone: sandboxed expressions, lean (spec-less) state, pruning, index reads."""
+    bundle = load_bundle([SourceFile(THREE_TASKS, (MODELS / THREE_TASKS).read_bytes())])
+    spec, subprocess_specs = bundle.specs("drie_taken")
+
+    def run() -> None:
+        workflow = runner.start(spec, subprocess_specs, {}, START)
+        state = serializer.dumps(workflow)
+        for _ in range(3):
+            workflow = serializer.loads(state, spec=spec, subprocess_specs=subprocess_specs,
+                                        script_engine=runner.SCRIPT_ENGINE)
+            [task] = runner.ready_human_tasks(workflow)
+            runner.complete_human_task(workflow, task.spiff_task_id, FIRST_TASK_DATA, START)
+            pruning.prune(workflow)
+            state = serializer.dumps(workflow)
+            runner.waiting_timers(workflow)
 
     return run
 
@@ -132,19 +156,30 @@ def services_runner(factory, people) -> Callable[[], None]:
 
 
 def http_runner(url: str, factory, people, instance_dir: Path) -> tuple[Callable[[], None], Callable[[], None]]:
-    from webapp import create_app
-
-    settings = Settings(instance_dir=instance_dir, database_url=url, secret_key="x" * 64,
-                        forms_dir=ROOT / "tests" / "fixtures" / "forms")
-    app = create_app(settings)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    """The API served as in production: ``signaalroute serve`` (gunicorn, one gthread worker)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "SIGNAALROUTE_DATABASE_URL": url, "SIGNAALROUTE_SECRET_KEY": "x" * 64,
+           "SIGNAALROUTE_INSTANCE_DIR": str(instance_dir),
+           "SIGNAALROUTE_FORMS_DIR": str(ROOT / "tests" / "fixtures" / "forms")}
+    server = subprocess.Popen([sys.executable, "-c", "from signaalroute.cli import main; main()", "serve",
+                               "--port", str(port), "--workers", "1"], env=env, cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start") from None
+            time.sleep(0.1)
     tokens = {}
     with unit_of_work(factory) as session:
         for name in ("af", "avim"):
             tokens[name] = users.create_token(session, actor=Actor.system("bench"), now=START, username=name)
-    connection = http.client.HTTPConnection("127.0.0.1", server.server_port)
+    connection = http.client.HTTPConnection("127.0.0.1", port)
 
     def call(method: str, path: str, who: str, body: dict | None = None) -> dict:
         headers = {"Authorization": f"Bearer {tokens[who]}", "Content-Type": "application/json"}
@@ -166,7 +201,8 @@ def http_runner(url: str, factory, people, instance_dir: Path) -> tuple[Callable
 
     def stop() -> None:
         connection.close()
-        server.shutdown()
+        server.terminate()
+        server.wait(timeout=30)
 
     return run, stop
 
@@ -212,6 +248,8 @@ def main() -> None:
     rows = []
     raw = timed(raw_spiff_runner(), args.runs)
     rows.append(("(a) raw SpiffWorkflow, serialize/deserialize per step", raw))
+    rows.append(("(a') our workflow layer (sandbox, lean state, pruning), no database",
+                 timed(workflow_layer_runner(), args.runs)))
     with tempfile.TemporaryDirectory() as tmp:
         sqlite_url = f"sqlite:///{tmp}/bench.sqlite"
         factory, people = prepare_database(sqlite_url)
