@@ -194,6 +194,33 @@ def audit_verify() -> None:
     click.echo(f"Auditlog intact: {len(names)} keten(s) gecontroleerd.")
 
 
+@main.command()
+@click.argument("instance_ids", nargs=-1, type=int)
+@click.option("--all", "replay_all", is_flag=True, help="Alle zaken opnieuw afspelen.")
+def replay(instance_ids: tuple[int, ...], replay_all: bool) -> None:
+    """Replay cases from the audit log on their recorded process versions; exit 1 on any divergence."""
+    from engine.services import replay as replay_service
+
+    with _work(_settings()) as session:
+        ids = replay_service.all_instance_ids(session) if replay_all else list(instance_ids)
+        if not ids:
+            raise click.UsageError("Geef zaaknummers op of gebruik --all.")
+        diverged = []
+        with click.progressbar(ids, label="Zaken afspelen", file=sys.stderr) as bar:
+            for instance_id in bar:
+                report = replay_service.replay_for(session, actor=CLI_ACTOR, now=_now(), instance_id=instance_id)
+                if not report.consistent:
+                    diverged.append(report)
+    for report in diverged:
+        d = report.divergence
+        assert d is not None
+        click.echo(f"Zaak {report.instance_id}: wijkt af bij stap {d.step} (auditgebeurtenis {d.event_seq}, "
+                   f"{d.event_type}): {d.message}")
+    if diverged:
+        raise click.ClickException(f"{len(diverged)} van {len(ids)} zaak/zaken wijken af.")
+    click.echo(f"{len(ids)} zaak/zaken opnieuw afgespeeld: alle consistent.")
+
+
 @audit.command("seal")
 def audit_seal() -> None:
     """Seal all chain heads now (the scheduler does this daily)."""

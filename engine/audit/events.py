@@ -10,6 +10,7 @@ class EventType(StrEnum):
     INSTANCE_STARTED = "instance.started"
     INSTANCE_COMPLETED = "instance.completed"
     INSTANCE_FAILED = "instance.failed"
+    INSTANCE_REPLAYED = "instance.replayed"
     TASK_COMPLETED = "task.completed"
     TIMER_FIRED = "timer.fired"
     USER_CREATED = "user.created"

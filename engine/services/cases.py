@@ -6,6 +6,7 @@ task index, the timer rows and the audit event are written in the caller's one t
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -119,6 +120,11 @@ def _sync_timers(session: Session, instance: Instance, workflow: BpmnWorkflow, n
     for key, row in rows.items():
         if key not in waiting:
             row.state = TimerState.CANCELLED
+
+
+def state_hash(instance: Instance) -> str:
+    """SHA-256 of the stored state; audit events carry it so replay can compare step by step."""
+    return hashlib.sha256(instance.state.encode()).hexdigest()
 
 
 def mark_failed(instance: Instance, message: str, now: datetime) -> None:

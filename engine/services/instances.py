@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -57,7 +58,21 @@ def _check_data(data: Any) -> dict[str, Any]:
     if bad:
         message = "Veldnamen moeten namen zijn zonder spaties en mogen niet met '_' beginnen."
         raise ValidationFailed(message, {str(k): message for k in bad})
-    return data
+    return canonical_data(data)
+
+
+def canonical_data(data: dict[str, Any]) -> dict[str, Any]:
+    """Submitted data as plain JSON with sorted keys, at every depth.
+
+    The audit log keeps the data as PostgreSQL JSONB, which reorders keys; replay feeds that back
+    into the engine, and key order shows in the stored state. Sorting on the way in makes the
+    original run and the replay see the same dicts. Non-JSON values are refused here too.
+    """
+    try:
+        canonical: dict[str, Any] = json.loads(json.dumps(data, sort_keys=True, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise ValidationFailed("De gegevens moeten gewone JSON-waarden zijn.", {"data": "Geen geldige JSON"}) from exc
+    return canonical
 
 
 def start_instance(session: Session, *, actor: Actor, now: datetime, process_id: str, data: dict[str, Any],
@@ -90,6 +105,7 @@ def start_instance(session: Session, *, actor: Actor, now: datetime, process_id:
     log.record(session, event_type=EventType.INSTANCE_STARTED, actor=actor, now=now, instance_id=instance.id,
                definition_id=definition.id, payload={
                    "process_id": definition.process_id, "version": definition.version, "data": data,
+                   "seed": runner.seed_of(workflow), "state_sha256": cases.state_hash(instance),
                    "ready_tasks": [t.element_id for t in created],
                })
     record_completion(session, instance, actor, now)
@@ -143,7 +159,7 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
     log.record(session, event_type=EventType.TASK_COMPLETED, actor=actor, now=now, instance_id=instance.id,
                definition_id=instance.definition_id, task_id=task.id, payload={
                    "element_id": task.element_id, "spiff_task_id": task.spiff_task_id, "data": data,
-                   "ready_tasks": [t.element_id for t in created],
+                   "state_sha256": cases.state_hash(instance), "ready_tasks": [t.element_id for t in created],
                })
     record_completion(session, instance, actor, now)
     return instance

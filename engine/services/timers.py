@@ -43,8 +43,10 @@ def _fire_locked(session: Session, instance: Instance, timer: Timer, actor: Acto
     created = cases.store(session, instance, workflow, now)
     log.record(session, event_type=EventType.TIMER_FIRED, actor=actor, now=now, instance_id=instance.id,
                definition_id=instance.definition_id, payload={
-                   "timer_id": timer.id, "element_id": timer.element_id, "due_at": timer.due_at.isoformat(),
+                   "timer_id": timer.id, "element_id": timer.element_id, "spiff_task_id": timer.spiff_task_id,
+                   "due_at": timer.due_at.isoformat(),
                    "lateness_seconds": round((now - timer.due_at).total_seconds(), 3),
+                   "state_sha256": cases.state_hash(instance),
                    "ready_tasks": [t.element_id for t in created],
                })
     record_completion(session, instance, actor, now)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
@@ -21,7 +21,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
-from engine.workflow import clock, sandbox
+from engine.workflow import clock, sandbox, task_ids
 from engine.workflow.bundle import task_form, task_instructions
 from engine.workflow.errors import WorkflowFailed
 from engine.workflow.script_engine import SandboxScriptEngine
@@ -72,21 +72,30 @@ def _fail(exc: Exception) -> WorkflowFailed:
 
 
 def _advance(workflow: BpmnWorkflow, now: datetime) -> None:
-    with clock.frozen_at(now):
+    with task_ids.resumed(workflow), clock.frozen_at(now):
         try:
             workflow.do_engine_steps()
         except (SpiffWorkflowException, sandbox.SandboxError) as exc:
             raise _fail(exc) from exc
 
 
-def start(spec: Any, subprocess_specs: dict[str, Any], data: dict[str, Any], now: datetime) -> BpmnWorkflow:
-    """Create a workflow, seed its start with ``data`` and run until it waits."""
-    with clock.frozen_at(now):
+def start(spec: Any, subprocess_specs: dict[str, Any], data: dict[str, Any], now: datetime,
+          seed: UUID | None = None) -> BpmnWorkflow:
+    """Create a workflow, seed its start with ``data`` and run until it waits.
+
+    ``seed`` fixes the task ids (see :mod:`engine.workflow.task_ids`); replay passes the recorded one.
+    """
+    with task_ids.seeded(seed or uuid4()) as counter, clock.frozen_at(now):
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=SCRIPT_ENGINE)
         for task in workflow.get_tasks(state=SpiffState.READY):
             task.set_data(**data)
+        task_ids.remember(workflow, counter)
     _advance(workflow, now)
     return workflow
+
+
+def seed_of(workflow: BpmnWorkflow) -> str:
+    return str(workflow.data[task_ids.KEY]["seed"])
 
 
 def find_task(workflow: BpmnWorkflow, spiff_task_id: str) -> Task | None:
@@ -101,7 +110,7 @@ def complete_human_task(workflow: BpmnWorkflow, spiff_task_id: str, data: dict[s
     task = find_task(workflow, spiff_task_id)
     if task is None or task.state != SpiffState.READY or not task.task_spec.manual:
         raise LookupError(spiff_task_id)
-    with clock.frozen_at(now):
+    with task_ids.resumed(workflow), clock.frozen_at(now):
         try:
             task.set_data(**data)
             task.run()
@@ -122,7 +131,7 @@ def fire_timer(workflow: BpmnWorkflow, spiff_task_id: str, now: datetime) -> Non
             value["next"] = datetime.min.replace(tzinfo=now.tzinfo).isoformat()
     else:
         task._set_internal_data(event_fired=True)
-    with clock.frozen_at(now):
+    with task_ids.resumed(workflow), clock.frozen_at(now):
         try:
             workflow.refresh_timers()
         except (SpiffWorkflowException, sandbox.SandboxError) as exc:

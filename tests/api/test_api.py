@@ -151,3 +151,13 @@ def test_server_errors_never_leak_a_stack_trace(app, api, monkeypatch):
     assert response.status_code == 500
     assert "geheim" not in response.get_data(as_text=True)
     assert response.json["error"]["code"] == "serverfout"
+
+
+def test_an_auditor_replays_a_case_through_the_api(api):
+    upload(api("regisseur"), "drie_taken.bpmn")
+    case = api("af").post("/api/v1/instances", json={"process_id": "drie_taken"}).json
+    api("af").post(f"/api/v1/tasks/{case['ready_tasks'][0]['id']}/complete", json={"data": VALID | {"vorm": "SU"}})
+    report = api("auditor").post(f"/api/v1/instances/{case['id']}/replay")
+    assert report.status_code == 200
+    assert report.json == {"instance_id": case["id"], "consistent": True, "steps": 2, "divergence": None}
+    assert api("af").post(f"/api/v1/instances/{case['id']}/replay").status_code == 403

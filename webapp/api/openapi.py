@@ -74,6 +74,14 @@ SCHEMAS: dict[str, Any] = {
         "ready_tasks": {"type": "array", "items": _ref("Task")},
         "timers": {"type": "array", "items": _ref("Timer")},
     }},
+    "ReplayReport": {"type": "object", "required": ["consistent", "steps", "divergence"], "properties": {
+        "instance_id": _ID, "consistent": {"type": "boolean"}, "steps": {"type": "integer"},
+        "divergence": {"type": ["object", "null"], "properties": {
+            "step": {"type": "integer"}, "event_seq": {"type": ["integer", "null"]},
+            "event_type": {"type": ["string", "null"]}, "message": {"type": "string"},
+            "expected": {"type": ["string", "null"]}, "actual": {"type": ["string", "null"]},
+        }},
+    }},
     "AuditEvent": {"type": "object", "properties": {
         "seq": {"type": "integer"}, "type": {"type": "string"}, "occurred_at": _TIME,
         "actor": {"type": "object"}, "definition_id": {"type": ["integer", "null"]},
@@ -122,6 +130,11 @@ PATHS: dict[str, Any] = {
     "/api/v1/instances/{instance_id}/history": {"get": {
         "summary": "Auditgebeurtenissen van een zaak, in volgorde", "parameters": [_path_id("instance_id")],
         "responses": {"200": _json(_items("AuditEvent"), "Geschiedenis"), **_errors(401, 404)},
+    }},
+    "/api/v1/instances/{instance_id}/replay": {"post": {
+        "summary": "Een zaak opnieuw afspelen uit het auditlog en vergelijken met de opgeslagen toestand (auditor)",
+        "parameters": [_path_id("instance_id")],
+        "responses": {"200": _json(_ref("ReplayReport"), "Uitkomst"), **_errors(401, 403, 404)},
     }},
     "/api/v1/tasks": {"get": {
         "summary": "Uw openstaande taken", "parameters": [

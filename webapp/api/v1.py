@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from engine.errors import ValidationFailed
 from engine.forms import FormRepository
-from engine.services import deployments, instances, timers
+from engine.services import deployments, instances, replay, timers
 from engine.workflow.bundle import SourceFile
 from webapp import db
 from webapp.api import openapi, serialize
@@ -86,6 +86,12 @@ def get_instance(instance_id: int) -> Response:
 def instance_history(instance_id: int) -> Response:
     events = instances.case_history(db.session(), actor=api_actor(), instance_id=instance_id)
     return jsonify({"items": [serialize.event(e) for e in events]})
+
+
+@blueprint.post("/instances/<int:instance_id>/replay")
+def replay_instance(instance_id: int) -> Response:
+    report = replay.replay_for(db.session(), actor=api_actor(), now=now(), instance_id=instance_id)
+    return jsonify(report.as_dict())
 
 
 @blueprint.get("/tasks")

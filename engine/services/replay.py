@@ -1,0 +1,135 @@
+"""Replay a case from its audit log on its recorded process version, step by step (decision 5).
+
+The case is started again with the recorded seed, data and time; every recorded task
+completion and timer firing is applied at its recorded time; after each step the state's hash
+must equal the one the event recorded, and at the end the state must equal the stored one.
+Models are parsed afresh from the stored bytes (never from the cache), so a model edited in
+place in the database shows up as a divergence at the first step it changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.actors import Actor
+from engine.audit import log
+from engine.audit.events import EventType
+from engine.errors import Forbidden, NotFound
+from engine.models import AuditEvent, Deployment, Instance, ProcessDefinition
+from engine.roles import Role
+from engine.services.instances import canonical_data
+from engine.workflow import pruning, runner, serializer
+from engine.workflow.bundle import SourceFile, load_bundle
+from engine.workflow.errors import WorkflowFailed
+
+STATE_CHANGES = {EventType.INSTANCE_STARTED, EventType.TASK_COMPLETED, EventType.TIMER_FIRED}
+
+
+@dataclass
+class Divergence:
+    step: int
+    event_seq: int | None
+    event_type: str | None
+    message: str
+    expected: str | None = None
+    actual: str | None = None
+
+
+@dataclass
+class ReplayReport:
+    instance_id: int
+    consistent: bool
+    steps: int
+    divergence: Divergence | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"instance_id": self.instance_id, "consistent": self.consistent, "steps": self.steps,
+                "divergence": asdict(self.divergence) if self.divergence else None}
+
+
+def _fresh_specs(session: Session, definition: ProcessDefinition) -> tuple[Any, dict[str, Any]]:
+    deployment = session.get(Deployment, definition.deployment_id)
+    assert deployment is not None
+    files = [SourceFile(f.filename, f.content) for f in deployment.files]
+    bundle = load_bundle(files, max_bytes=max(len(f.content) for f in files) + 1, validate_schema=False)
+    return bundle.specs(definition.process_id)
+
+
+def _digest(workflow: Any) -> str:
+    pruning.prune(workflow)
+    return hashlib.sha256(serializer.dumps(workflow).encode()).hexdigest()
+
+
+def replay_instance(session: Session, instance_id: int) -> ReplayReport:
+    """Re-execute one case; report the first divergence precisely."""
+    instance = session.get(Instance, instance_id)
+    if instance is None:
+        raise NotFound("Zaak niet gevonden.")
+    events = [e for e in log.history(session, instance_id) if e.event_type in STATE_CHANGES]
+    report = ReplayReport(instance_id=instance_id, consistent=False, steps=0)
+    if not events or events[0].event_type != EventType.INSTANCE_STARTED or "seed" not in events[0].payload:
+        report.divergence = Divergence(0, None, None, "De start van de zaak staat niet (volledig) in het auditlog")
+        return report
+    try:
+        spec, subprocess_specs = _fresh_specs(session, instance.definition)
+    except Exception as exc:  # noqa: BLE001 - any parse failure is a divergence to report
+        report.divergence = Divergence(0, None, None, f"Het opgeslagen model kan niet worden gelezen: {exc}")
+        return report
+    workflow = None
+    for step, event in enumerate(events, start=1):
+        try:
+            workflow = _apply(workflow, event, spec, subprocess_specs)
+        except (WorkflowFailed, LookupError) as exc:
+            report.divergence = Divergence(step, event.seq, event.event_type,
+                                           f"Stap kan niet opnieuw worden uitgevoerd: {exc}")
+            return report
+        actual = _digest(workflow)
+        expected = event.payload.get("state_sha256")
+        if actual != expected:
+            report.divergence = Divergence(step, event.seq, event.event_type,
+                                           "Toestand na deze stap wijkt af van de vastgelegde toestand",
+                                           expected=expected, actual=actual)
+            return report
+        report.steps = step
+    assert workflow is not None
+    if serializer.dumps(workflow) != instance.state:
+        report.divergence = Divergence(report.steps, None, None,
+                                       "Eindtoestand wijkt af van de opgeslagen toestand van de zaak")
+        return report
+    report.consistent = True
+    return report
+
+
+def _apply(workflow: Any, event: AuditEvent, spec: Any, subprocess_specs: dict[str, Any]) -> Any:
+    payload = event.payload
+    if event.event_type == EventType.INSTANCE_STARTED:
+        return runner.start(spec, subprocess_specs, canonical_data(payload.get("data") or {}), event.occurred_at,
+                            seed=UUID(payload["seed"]))
+    if event.event_type == EventType.TASK_COMPLETED:
+        runner.complete_human_task(workflow, payload["spiff_task_id"], canonical_data(payload.get("data") or {}),
+                                   event.occurred_at)
+    elif event.event_type == EventType.TIMER_FIRED:
+        runner.fire_timer(workflow, payload["spiff_task_id"], event.occurred_at)
+    return workflow
+
+
+def replay_for(session: Session, *, actor: Actor, now: datetime, instance_id: int) -> ReplayReport:
+    """Replay on behalf of an auditor (or the system); the replay itself is audited."""
+    if not actor.is_system and actor.role != Role.AUDITOR:
+        raise Forbidden("Alleen een auditor mag een zaak opnieuw afspelen.")
+    report = replay_instance(session, instance_id)
+    log.record(session, event_type=EventType.INSTANCE_REPLAYED, actor=actor, now=now, instance_id=instance_id,
+               payload={"consistent": report.consistent, "steps": report.steps})
+    return report
+
+
+def all_instance_ids(session: Session) -> list[int]:
+    return list(session.scalars(select(Instance.id).order_by(Instance.id)))

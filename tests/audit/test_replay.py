@@ -1,0 +1,156 @@
+"""Replay: every case re-executes from its audit log to exactly its stored state; tampering shows."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select, update
+
+from engine.actors import Actor
+from engine.db import unit_of_work
+from engine.errors import Forbidden
+from engine.models import AuditEvent, ModelFile
+from engine.services import replay, timers
+from signaalroute.cli import main
+from tests.services.helpers import complete, deploy, ready, start
+
+SYSTEM = Actor.system("test")
+
+
+def replay_report(factory, case):
+    with unit_of_work(factory) as session:
+        return replay.replay_for(session, actor=SYSTEM, now=datetime.now(UTC), instance_id=case)
+
+
+def assert_consistent(factory, case, steps):
+    report = replay_report(factory, case)
+    assert report.divergence is None and report.consistent, report.divergence
+    assert report.steps == steps
+
+
+def test_a_routed_case_replays_to_its_stored_state(factory, world, forms, at):
+    deploy(factory, world.regisseur, at(), forms, "routering.bpmn", "partner_per_vorm.dmn")
+    case = start(factory, world.af, at(), "routering")
+    [task] = ready(factory, case).values()
+    complete(factory, world.af, at.advance(hours=1), forms, task.id, {"vorm": "AU"})
+    assert_consistent(factory, case, steps=2)
+
+
+def test_a_case_with_fired_timers_replays(factory, world, forms, at):
+    deploy(factory, world.regisseur, at(), forms, "timers.bpmn")
+    case = start(factory, world.af, at(), "terugkoppeling_bewaken")
+    timers.fire_due_timers(factory, now=at.advance(days=4))
+    [task] = ready(factory, case).values()
+    complete(factory, world.af, at.advance(hours=1), forms, task.id, {"herinnerd": True})
+    assert_consistent(factory, case, steps=3)
+
+
+def test_a_long_looping_case_replays_through_pruning(factory, world, forms, at):
+    deploy(factory, world.regisseur, at(), forms, "lus.bpmn")
+    case = start(factory, world.af, at(), "lopend_signaal")
+    for meeting in range(40):
+        [task] = ready(factory, case).values()
+        complete(factory, world.af, at.advance(days=7), forms, task.id,
+                 {"besluit": "afgerond" if meeting == 39 else "lopend"})
+    assert_consistent(factory, case, steps=41)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_paths_through_parallel_work_and_subprocesses_replay(factory, world, forms, at, seed):
+    """Property: whatever order people finish parallel work in, replay reproduces the state."""
+    rng = random.Random(seed)
+    deploy(factory, world.regisseur, at(), forms, "riec_opschaling.bpmn")
+    deploy(factory, world.regisseur, at(), forms, "parallel_sub.bpmn")
+    case = start(factory, world.af, at(), "parallel_sub", {"signalen": ["x"] * rng.randint(0, 4)})
+    people = {"zorg": world.zoco, "casustafel": world.oov, "sub_taak": world.af, "afronden": world.af}
+    steps = 1
+    while tasks := ready(factory, case):
+        element = rng.choice(sorted(tasks))
+        complete(factory, people[element], at.advance(minutes=rng.randint(1, 600)), forms, tasks[element].id,
+                 {f"{element}_waarde": rng.randint(0, 100)})
+        steps += 1
+        if rng.random() < 0.3:
+            assert_consistent(factory, case, steps=steps)
+    assert_consistent(factory, case, steps=steps)
+
+
+def test_a_model_edited_in_place_is_reported_at_the_step_it_changes(factory, world, forms, at):
+    deploy(factory, world.regisseur, at(), forms, "routering.bpmn", "partner_per_vorm.dmn")
+    case = start(factory, world.af, at(), "routering")
+    [task] = ready(factory, case).values()
+    complete(factory, world.af, at.advance(hours=1), forms, task.id, {"vorm": "AU"})
+    with unit_of_work(factory) as session:
+        row = session.scalar(select(ModelFile).where(ModelFile.filename == "routering.bpmn"))
+        row.content = row.content.replace(b'partner == "arbeidsinspectie"', b'partner == "niemand"')
+    report = replay_report(factory, case)
+    assert not report.consistent
+    assert (report.divergence.step, report.divergence.event_type) == (2, "task.completed")
+    assert report.divergence.expected != report.divergence.actual
+
+
+def test_edited_audit_data_is_reported_at_its_step(factory, world, forms, at):
+    deploy(factory, world.regisseur, at(), forms, "routering.bpmn", "partner_per_vorm.dmn")
+    case = start(factory, world.af, at(), "routering")
+    [task] = ready(factory, case).values()
+    complete(factory, world.af, at(), forms, task.id, {"vorm": "AU"})
+    with unit_of_work(factory) as session:
+        event = session.scalar(select(AuditEvent).where(AuditEvent.event_type == "task.completed"))
+        session.execute(update(AuditEvent).where(AuditEvent.id == event.id)
+                        .values(payload={**event.payload, "data": {"vorm": "SU"}}))
+    report = replay_report(factory, case)
+    assert report.divergence.step == 2 and report.divergence.event_seq == event.seq
+
+
+def test_only_auditors_replay_and_the_replay_is_audited(factory, world, forms, at):
+    deploy(factory, world.regisseur, at(), forms, "drie_taken.bpmn")
+    case = start(factory, world.af, at(), "drie_taken")
+    for actor in (world.af, world.beheerder):
+        with pytest.raises(Forbidden), unit_of_work(factory) as session:
+            replay.replay_for(session, actor=actor, now=at(), instance_id=case)
+    with unit_of_work(factory) as session:
+        assert replay.replay_for(session, actor=world.auditor, now=at(), instance_id=case).consistent
+    with unit_of_work(factory) as session:
+        replayed = session.scalars(select(AuditEvent).where(AuditEvent.event_type == "instance.replayed")).all()
+        assert [(e.actor_username, e.payload["consistent"]) for e in replayed] == [("auditor", True)]
+
+
+def test_the_cli_replays_all_cases_and_fails_on_a_divergence(factory, world, forms, at, db_url, monkeypatch):
+    deploy(factory, world.regisseur, at(), forms, "routering.bpmn", "partner_per_vorm.dmn")
+    cases = [start(factory, world.af, at(), "routering") for _ in range(3)]
+    [task] = ready(factory, cases[0]).values()
+    complete(factory, world.af, at(), forms, task.id, {"vorm": "AU"})
+    monkeypatch.setenv("SIGNAALROUTE_DATABASE_URL", db_url)
+    monkeypatch.setenv("SIGNAALROUTE_SECRET_KEY", "x" * 64)
+    ok = CliRunner().invoke(main, ["replay", "--all"])
+    assert ok.exit_code == 0 and "3 zaak/zaken opnieuw afgespeeld: alle consistent." in ok.output
+    with unit_of_work(factory) as session:
+        row = session.scalar(select(ModelFile).where(ModelFile.filename == "partner_per_vorm.dmn"))
+        row.content = row.content.replace(b"<text>vorm</text>", b"<text>vorm + 1</text>")
+    failed = CliRunner().invoke(main, ["replay", "--all"])
+    assert failed.exit_code == 1
+    assert f"Zaak {cases[0]}: wijkt af bij stap 2 (auditgebeurtenis 2, task.completed)" in failed.output
+    assert "1 van 3 zaak/zaken wijken af." in failed.output
+
+
+def test_replay_in_another_process_agrees_whatever_the_key_order_of_the_data(factory, world, forms, at, db_url):
+    """Another process (other hash seeds) and data read back from JSONB (which reorders keys)
+    must still reproduce the stored state exactly."""
+    import os
+    import subprocess
+    import sys
+
+    deploy(factory, world.regisseur, at(), forms, "drie_taken.bpmn")
+    case = start(factory, world.af, at(), "drie_taken", {"b": {"z": 1, "a": [1, {"y": 2, "c": 3}]}, "a": 0})
+    [task] = ready(factory, case).values()
+    complete(factory, world.af, at(), forms, task.id,
+             {"vorm": "SU", "samenvatting": "x", "datum_signaal": "2026-03-01"})
+    for hash_seed in ("1", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed, "SIGNAALROUTE_DATABASE_URL": db_url,
+               "SIGNAALROUTE_SECRET_KEY": "x" * 64}
+        result = subprocess.run([sys.executable, "-c", "from signaalroute.cli import main; main()", "replay", "--all"],
+                                env=env, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "alle consistent" in result.stdout
