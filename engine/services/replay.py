@@ -3,8 +3,8 @@
 The case is started again with the recorded seed, data and time; every recorded task
 completion and timer firing is applied at its recorded time; after each step the state's hash
 must equal the one the event recorded, and at the end the state must equal the stored one.
-Models are parsed afresh from the stored bytes (never from the cache), so a model edited in
-place in the database shows up as a divergence at the first step it changes.
+Models are read from the bytes as they are stored now (cached by a fresh hash of those bytes),
+so a model edited in place in the database shows up as a divergence at the first step it changes.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from engine.errors import Forbidden, NotFound
 from engine.models import AuditEvent, Deployment, Instance, ProcessDefinition
 from engine.roles import Role
 from engine.services.instances import canonical_data
+from engine.services.specs import specs_from_stored_bytes
 from engine.workflow import pruning, runner, serializer
-from engine.workflow.bundle import SourceFile, load_bundle
 from engine.workflow.errors import WorkflowFailed
 
 STATE_CHANGES = {EventType.INSTANCE_STARTED, EventType.TASK_COMPLETED, EventType.TIMER_FIRED}
@@ -58,9 +58,7 @@ class ReplayReport:
 def _fresh_specs(session: Session, definition: ProcessDefinition) -> tuple[Any, dict[str, Any]]:
     deployment = session.get(Deployment, definition.deployment_id)
     assert deployment is not None
-    files = [SourceFile(f.filename, f.content) for f in deployment.files]
-    bundle = load_bundle(files, max_bytes=max(len(f.content) for f in files) + 1, validate_schema=False)
-    return bundle.specs(definition.process_id)
+    return specs_from_stored_bytes(deployment, definition.process_id)
 
 
 def _digest(workflow: Any) -> str:
