@@ -42,3 +42,18 @@ class AuditAnchor(Base):
     heads: Mapped[JsonDict]  # chain -> [seq, hash] of its last event at sealing time
     prev_digest: Mapped[str] = mapped_column(String(64))
     digest: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AccessLogEntry(Base):
+    """Who read which case when (decision 5: reads of case data are logged too). Append-only."""
+
+    __tablename__ = "access_log"
+
+    id: Mapped[IntPK]
+    occurred_at: Mapped[Timestamp]
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40))  # case.viewed | history.viewed | task.viewed | case.replayed
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    username: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    organisation: Mapped[str | None] = mapped_column(String(80), nullable=True)

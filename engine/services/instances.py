@@ -12,12 +12,22 @@ from sqlalchemy.orm import Session
 
 from engine import access
 from engine.actors import Actor
-from engine.audit import log
+from engine.audit import access_log, log
 from engine.audit.events import EventType
 from engine.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from engine.forms import FormRepository
-from engine.models import AuditEvent, HumanTask, Instance, Organisation, TaskState, Timer, TimerState
+from engine.models import (
+    AccessLogEntry,
+    AuditEvent,
+    HumanTask,
+    Instance,
+    Organisation,
+    TaskState,
+    Timer,
+    TimerState,
+)
 from engine.models.instances import InstanceStatus
+from engine.roles import Role
 from engine.services import cases
 from engine.services.deployments import latest_definition
 from engine.services.specs import specs_for
@@ -176,13 +186,23 @@ def _fail(session: Session, instance: Instance, actor: Actor, now: datetime, exc
     session.flush()
 
 
-def get_instance(session: Session, *, actor: Actor, instance_id: int) -> InstanceView:
+def get_instance(session: Session, *, actor: Actor, now: datetime, instance_id: int) -> InstanceView:
+    """A case as the actor may see it; the view is written to the access log."""
     if not access.can_see_instance(session, actor, instance_id):
         raise NotFound("Zaak niet gevonden.")
     instance = session.get(Instance, instance_id)
     if instance is None:
         raise NotFound("Zaak niet gevonden.")
+    access_log.record_view(session, actor=actor, now=now, instance_id=instance_id, action=access_log.CASE_VIEWED)
     return view_of(session, instance)
+
+
+def view_task(session: Session, *, actor: Actor, now: datetime, task_id: int) -> HumanTask:
+    """A task opened to work on it; logged as a read of its case."""
+    task = visible_task(session, actor, task_id)
+    access_log.record_view(session, actor=actor, now=now, instance_id=task.instance_id,
+                           action=access_log.TASK_VIEWED)
+    return task
 
 
 def view_of(session: Session, instance: Instance) -> InstanceView:
@@ -218,10 +238,23 @@ def list_tasks(session: Session, *, actor: Actor, instance_id: int | None = None
     return list(session.scalars(query))
 
 
-def case_history(session: Session, *, actor: Actor, instance_id: int) -> list[AuditEvent]:
+def case_history(session: Session, *, actor: Actor, now: datetime, instance_id: int) -> list[AuditEvent]:
     if not access.can_see_instance(session, actor, instance_id):
         raise NotFound("Zaak niet gevonden.")
+    access_log.record_view(session, actor=actor, now=now, instance_id=instance_id, action=access_log.HISTORY_VIEWED)
     return log.history(session, instance_id)
+
+
+def case_access_log(session: Session, *, actor: Actor, now: datetime, instance_id: int) -> list[AccessLogEntry]:
+    """Who viewed the case when: auditors only, and looking is itself logged."""
+    if actor.role != Role.AUDITOR:
+        raise Forbidden("Alleen een auditor mag het toegangslog van een zaak inzien.")
+    if session.get(Instance, instance_id) is None:
+        raise NotFound("Zaak niet gevonden.")
+    entries = access_log.views_of(session, instance_id)
+    access_log.record_view(session, actor=actor, now=now, instance_id=instance_id,
+                           action=access_log.ACCESS_LOG_VIEWED)
+    return entries
 
 
 __all__ = ["InstanceView", "ModelError", "complete_task", "get_instance", "list_tasks", "start_instance"]

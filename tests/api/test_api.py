@@ -161,3 +161,25 @@ def test_an_auditor_replays_a_case_through_the_api(api):
     assert report.status_code == 200
     assert report.json == {"instance_id": case["id"], "consistent": True, "steps": 2, "divergence": None}
     assert api("af").post(f"/api/v1/instances/{case['id']}/replay").status_code == 403
+
+
+def test_every_view_of_a_case_is_in_its_access_log_which_only_auditors_read(api, at):
+    upload(api("regisseur"), "drie_taken.bpmn")
+    case = api("af").post("/api/v1/instances", json={"process_id": "drie_taken"}).json
+    task_id = case["ready_tasks"][0]["id"]
+    api("af").get(f"/api/v1/instances/{case['id']}")
+    api("af").get(f"/api/v1/tasks/{task_id}")
+    api("af").get(f"/api/v1/instances/{case['id']}/history")
+    assert api("af_bergeijk").get(f"/api/v1/instances/{case['id']}").status_code == 404
+    assert api("af").get(f"/api/v1/instances/{case['id']}/access-log").status_code == 403
+    log = api("auditor").get(f"/api/v1/instances/{case['id']}/access-log")
+    assert log.status_code == 200
+    assert [(e["action"], e["user"]["username"], e["user"]["role"], e["user"]["organisation"])
+            for e in log.json["items"]] == [
+        ("case.viewed", "af", "af", "eersel"),
+        ("task.viewed", "af", "af", "eersel"),
+        ("history.viewed", "af", "af", "eersel"),
+    ], "refused requests leave no entry"
+    again = api("auditor").get(f"/api/v1/instances/{case['id']}/access-log").json["items"]
+    assert again[-1]["action"] == "access_log.viewed" and again[-1]["user"]["username"] == "auditor"
+    assert again[-1]["occurred_at"] == at().isoformat()

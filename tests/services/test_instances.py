@@ -84,7 +84,7 @@ def test_a_script_task_computes_in_the_sandbox(factory, world, forms, at):
     deploy(factory, world.regisseur, at(), forms, "parallel_sub.bpmn")
     case = start(factory, world.af, at(), "parallel_sub", {"signalen": ["a", "b"]})
     with unit_of_work(factory) as session:
-        view = instances.get_instance(session, actor=world.af, instance_id=case)
+        view = instances.get_instance(session, actor=world.af, now=at(), instance_id=case)
         assert view.status == "active"
         workflow = load_workflow(session, session.get(Instance, case))
     for task in ready_human_tasks(workflow):
@@ -111,10 +111,10 @@ def test_a_user_of_another_role_or_gemeente_cannot_see_or_complete_the_task(fact
         with unit_of_work(factory) as session:
             assert instances.list_tasks(session, actor=outsider) == []
             with pytest.raises(NotFound):
-                instances.get_instance(session, actor=outsider, instance_id=case)
+                instances.get_instance(session, actor=outsider, now=at(), instance_id=case)
     with unit_of_work(factory) as session:
         assert [t.id for t in instances.list_tasks(session, actor=world.af)] == [task.id]
-        assert instances.get_instance(session, actor=world.auditor, instance_id=case).id == case
+        assert instances.get_instance(session, actor=world.auditor, now=at(), instance_id=case).id == case
 
 
 def test_a_task_assigned_to_a_person_is_theirs_alone(factory, world, forms, at):

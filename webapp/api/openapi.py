@@ -82,6 +82,11 @@ SCHEMAS: dict[str, Any] = {
             "expected": {"type": ["string", "null"]}, "actual": {"type": ["string", "null"]},
         }},
     }},
+    "AccessLogEntry": {"type": "object", "properties": {
+        "occurred_at": _TIME, "action": {"type": "string"},
+        "user": {"type": "object", "properties": {"username": {"type": "string"}, "role": {"type": ["string", "null"]},
+                                                  "organisation": {"type": ["string", "null"]}}},
+    }},
     "AuditEvent": {"type": "object", "properties": {
         "seq": {"type": "integer"}, "type": {"type": "string"}, "occurred_at": _TIME,
         "actor": {"type": "object"}, "definition_id": {"type": ["integer", "null"]},
@@ -130,6 +135,11 @@ PATHS: dict[str, Any] = {
     "/api/v1/instances/{instance_id}/history": {"get": {
         "summary": "Auditgebeurtenissen van een zaak, in volgorde", "parameters": [_path_id("instance_id")],
         "responses": {"200": _json(_items("AuditEvent"), "Geschiedenis"), **_errors(401, 404)},
+    }},
+    "/api/v1/instances/{instance_id}/access-log": {"get": {
+        "summary": "Wie de zaak wanneer heeft bekeken (auditor; het inzien wordt zelf ook gelogd)",
+        "parameters": [_path_id("instance_id")],
+        "responses": {"200": _json(_items("AccessLogEntry"), "Toegangslog"), **_errors(401, 403, 404)},
     }},
     "/api/v1/instances/{instance_id}/replay": {"post": {
         "summary": "Een zaak opnieuw afspelen uit het auditlog en vergelijken met de opgeslagen toestand (auditor)",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from engine.models import AuditEvent, Deployment, HumanTask, ProcessDefinition, Timer
+from engine.models import AccessLogEntry, AuditEvent, Deployment, HumanTask, ProcessDefinition, Timer
 from engine.services.instances import InstanceView
 
 
@@ -81,3 +81,8 @@ def event(row: AuditEvent) -> dict[str, Any]:
         "hash": row.hash,
         "prev_hash": row.prev_hash,
     }
+
+
+def access(row: AccessLogEntry) -> dict[str, Any]:
+    return {"occurred_at": iso(row.occurred_at), "action": row.action,
+            "user": {"username": row.username, "role": row.role, "organisation": row.organisation}}

@@ -78,14 +78,20 @@ def start_instance() -> tuple[Response, int]:
 
 @blueprint.get("/instances/<int:instance_id>")
 def get_instance(instance_id: int) -> Response:
-    view = instances.get_instance(db.session(), actor=api_actor(), instance_id=instance_id)
+    view = instances.get_instance(db.session(), actor=api_actor(), now=now(), instance_id=instance_id)
     return jsonify(serialize.instance(view))
 
 
 @blueprint.get("/instances/<int:instance_id>/history")
 def instance_history(instance_id: int) -> Response:
-    events = instances.case_history(db.session(), actor=api_actor(), instance_id=instance_id)
+    events = instances.case_history(db.session(), actor=api_actor(), now=now(), instance_id=instance_id)
     return jsonify({"items": [serialize.event(e) for e in events]})
+
+
+@blueprint.get("/instances/<int:instance_id>/access-log")
+def instance_access_log(instance_id: int) -> Response:
+    entries = instances.case_access_log(db.session(), actor=api_actor(), now=now(), instance_id=instance_id)
+    return jsonify({"items": [serialize.access(e) for e in entries]})
 
 
 @blueprint.post("/instances/<int:instance_id>/replay")
@@ -106,7 +112,7 @@ def list_tasks() -> Response:
 
 @blueprint.get("/tasks/<int:task_id>")
 def get_task(task_id: int) -> Response:
-    row = instances.visible_task(db.session(), api_actor(), task_id)
+    row = instances.view_task(db.session(), actor=api_actor(), now=now(), task_id=task_id)
     payload = serialize.task(row)
     payload["form_schema"] = _forms().load(row.form) if row.form and _forms().exists(row.form) else None
     return jsonify(payload)
