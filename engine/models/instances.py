@@ -29,6 +29,7 @@ class TimerState(StrEnum):
     WAITING = "waiting"
     FIRED = "fired"
     CANCELLED = "cancelled"
+    FAILED = "failed"  # the model failed when it fired; the case is flagged "error"
 
 
 class Instance(Base):

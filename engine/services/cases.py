@@ -127,13 +127,6 @@ def state_hash(instance: Instance) -> str:
     return hashlib.sha256(instance.state.encode()).hexdigest()
 
 
-def mark_failed(instance: Instance, message: str, now: datetime) -> None:
-    """Keep the last good state; flag the case so a beheerder sees it needs attention."""
-    instance.status = InstanceStatus.ERROR
-    instance.error_message = message
-    instance.updated_at = now
-
-
 def ensure_active(instance: Instance) -> None:
     if instance.status in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED):
         raise Conflict("Deze zaak is al afgesloten.")

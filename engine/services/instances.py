@@ -160,8 +160,7 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
     except LookupError as exc:
         raise Conflict("Deze taak wacht niet meer op invoer.") from exc
     except WorkflowFailed as exc:
-        _fail(session, instance, actor, now, exc)
-        raise ModelError(exc.message, {"element_id": exc.element_id}) from exc
+        raise fail(session, instance, actor, now, exc) from exc
     task.state = TaskState.COMPLETED
     task.completed_at = now
     task.completed_by_id = actor.user_id
@@ -175,15 +174,21 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
     return instance
 
 
-def _fail(session: Session, instance: Instance, actor: Actor, now: datetime, exc: WorkflowFailed) -> None:
-    """Record the failure durably even though the step itself is not stored.
+def fail(session: Session, instance: Instance, actor: Actor, now: datetime, exc: WorkflowFailed,
+         **context: Any) -> ModelError:
+    """Record a model failure durably (the step itself is not stored) and return the error to raise.
 
+    Keeps the last good state and flags the case so a beheerder sees it needs attention.
     ModelError carries ``commit_anyway``: the unit of work commits these flushed rows.
     """
-    cases.mark_failed(instance, exc.message, now)
+    instance.status = InstanceStatus.ERROR
+    instance.error_message = exc.message
+    instance.updated_at = now
     log.record(session, event_type=EventType.INSTANCE_FAILED, actor=actor, now=now, instance_id=instance.id,
-               definition_id=instance.definition_id, payload={"message": exc.message, "element_id": exc.element_id})
+               definition_id=instance.definition_id,
+               payload={"message": exc.message, "element_id": exc.element_id, **context})
     session.flush()
+    return ModelError(exc.message, {"element_id": exc.element_id})
 
 
 def get_instance(session: Session, *, actor: Actor, now: datetime, instance_id: int) -> InstanceView:

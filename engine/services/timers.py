@@ -16,7 +16,7 @@ from engine.errors import Conflict, Forbidden, NotFound
 from engine.models import Instance, Timer, TimerState
 from engine.models.instances import InstanceStatus
 from engine.services import cases
-from engine.services.instances import ModelError, record_completion
+from engine.services.instances import ModelError, fail, record_completion
 from engine.workflow import runner
 from engine.workflow.errors import WorkflowFailed
 
@@ -31,12 +31,8 @@ def _fire_locked(session: Session, instance: Instance, timer: Timer, actor: Acto
         timer.state = TimerState.CANCELLED
         return
     except WorkflowFailed as exc:
-        timer.state = TimerState.CANCELLED
-        cases.mark_failed(instance, exc.message, now)
-        log.record(session, event_type=EventType.INSTANCE_FAILED, actor=actor, now=now, instance_id=instance.id,
-                   definition_id=instance.definition_id,
-                   payload={"message": exc.message, "element_id": exc.element_id, "timer_id": timer.id})
-        raise ModelError(exc.message, {"element_id": exc.element_id}) from exc
+        timer.state = TimerState.FAILED
+        raise fail(session, instance, actor, now, exc, timer_id=timer.id) from exc
     timer.state = TimerState.FIRED
     timer.fired_at = now
     session.flush()

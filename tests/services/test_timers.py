@@ -82,3 +82,43 @@ def test_timers_missed_during_an_outage_fire_oldest_first(factory, world, forms,
         order = timers.due_timer_ids(session, now=at.advance(days=30))
     assert [waiting(factory, c)[0].id for c in (first, second)] == order
     assert timers.fire_due_timers(factory, now=at()) == 2
+
+
+FAILING_AFTER_TIMER = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D" targetNamespace="t">
+  <bpmn:process id="kapot_na_timer" isExecutable="true">
+    <bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:intermediateCatchEvent id="wacht"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDuration>"PT1H"</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:scriptTask id="reken"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+      <bpmn:script>aantal = 1 / 0</bpmn:script></bpmn:scriptTask>
+    <bpmn:endEvent id="e"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="wacht" />
+    <bpmn:sequenceFlow id="f2" sourceRef="wacht" targetRef="reken" />
+    <bpmn:sequenceFlow id="f3" sourceRef="reken" targetRef="e" />
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_a_model_error_when_a_timer_fires_flags_the_case_and_other_timers_still_fire(factory, world, forms, at):
+    from engine.models import Instance
+    from engine.services import deployments
+    from engine.workflow.bundle import SourceFile
+
+    with unit_of_work(factory) as session:
+        deployments.deploy(session, actor=world.regisseur, now=at(), comment="", forms=forms,
+                           files=[SourceFile("kapot.bpmn", FAILING_AFTER_TIMER)])
+    deploy(factory, world.regisseur, at(), forms, "timers.bpmn")
+    broken = start(factory, world.af, at(), "kapot_na_timer")
+    healthy = start(factory, world.af, at(), PROCESS)
+    assert timers.fire_due_timers(factory, now=at.advance(days=4)) == 1, "only the healthy case's timer"
+    with unit_of_work(factory) as session:
+        case = session.get(Instance, broken)
+        assert case.status == "error"
+        assert case.error_message.startswith("Fout in het model in 'reken': Deling door nul")
+        assert session.scalar(select(Timer.state).where(Timer.instance_id == broken)) == "failed"
+        failed = session.scalar(select(AuditEvent).where(AuditEvent.event_type == "instance.failed"))
+        assert failed.payload["element_id"] == "reken" and "timer_id" in failed.payload
+    assert list(ready(factory, healthy)) == ["herinnering"]
+    assert timers.fire_due_timers(factory, now=at.advance(days=1)) == 0, "a failed timer is not retried forever"
