@@ -56,15 +56,25 @@ def _element_id(task: Task) -> str:
     return str(getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name)
 
 
+def _sandbox_cause(exc: BaseException) -> sandbox.SandboxError | None:
+    """The sandbox's own (Dutch) error, wherever SpiffWorkflow wrapped it in the chain."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return None
+        if isinstance(seen, sandbox.SandboxError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def _fail(exc: Exception) -> WorkflowFailed:
     """Turn an engine or sandbox error into one Dutch message naming the element."""
     task = getattr(exc, "task", None)
     element_id = _element_id(task) if task is not None else None
-    cause = getattr(exc, "exception", None) or exc.__cause__ or exc
-    if isinstance(cause, sandbox.SandboxError):
-        detail = cause.message
-    elif isinstance(exc, sandbox.SandboxError):
-        detail = exc.message
+    sandbox_error = _sandbox_cause(exc)
+    if sandbox_error is not None:
+        detail = sandbox_error.message
     else:
         detail = exc.args[0] if exc.args else type(exc).__name__
     where = f" in '{element_id}'" if element_id else ""
