@@ -63,3 +63,40 @@ def test_the_login_form_works_by_keyboard_alone(page, live_server, world):
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Werkbak")).to_be_visible()
+
+
+def test_the_af_completes_a_task_after_one_round_of_validation_errors(page, live_server, factory, world, forms, at):
+    deploy(factory, world.regisseur, at(), forms, "drie_taken.bpmn")
+    case = start(factory, world.af, at(), "drie_taken")
+    log_in(page, live_server, "af")
+    page.get_by_role("link", name="Signaal verrijken").click()
+    expect(page.get_by_role("heading", name="Signaal verrijken", level=1)).to_be_visible()
+    expect(page.get_by_text("Verzamel adresgegevens en eerdere meldingen.")).to_be_visible()
+    page.get_by_label("Aantal personen (niet verplicht)").fill("drie")
+    page.get_by_label("Samenvatting").fill("")
+    page.get_by_role("button", name="Taak afronden").click()
+    summary = page.get_by_test_id("foutsamenvatting")
+    expect(summary).to_contain_text("Controleer 3 velden")
+    expect(summary).to_contain_text("Aantal personen: Vul een geheel getal in.")
+    expect(summary).to_contain_text("Vorm van uitbuiting: Dit veld is verplicht.")
+    expect(page.get_by_label("Aantal personen (niet verplicht)")).to_have_value("drie"), "entered data is kept"
+    assert list(ready(factory, case)) == ["verrijken"], "nothing changed"
+    page.get_by_role("group", name="Vorm van uitbuiting").get_by_label("SU").check()
+    page.get_by_label("Samenvatting").fill("Drie vrouwen wonen boven de nagelsalon.")
+    page.get_by_label("Aantal personen (niet verplicht)").fill("3")
+    page.get_by_label("Datum van het signaal (niet verplicht)").fill("2026-03-01")
+    page.get_by_role("button", name="Taak afronden").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Taak ‘Signaal verrijken’ is afgerond. Volgende stap: ‘Overdracht ontvangen’ (Politie (AVIM)).")
+    expect(page.get_by_test_id("werkbak-leeg")).to_be_visible()
+    assert list(ready(factory, case)) == ["overdracht"]
+
+
+def test_a_task_of_another_gemeente_is_a_404_page(page, live_server, factory, world, forms, at):
+    deploy(factory, world.regisseur, at(), forms, "drie_taken.bpmn")
+    case = start(factory, world.af, at(), "drie_taken")
+    [task] = ready(factory, case).values()
+    log_in(page, live_server, "af_bergeijk")
+    response = page.goto(f"{live_server}/taken/{task.id}")
+    assert response.status == 404
+    expect(page.get_by_role("heading", name="Niet gevonden")).to_be_visible()

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from engine.errors import ValidationFailed
+from engine.forms import FormRepository
 from engine.services import instances, users
-from webapp import db
+from webapp import db, formatting
 from webapp.security import LoginUser, now, ui_actor
+from webapp.ui import task_form
 
 blueprint = Blueprint("ui", __name__)
 
@@ -84,6 +88,47 @@ def logout() -> BaseResponse:
 def werkbak() -> str:
     tasks = instances.list_tasks(db.session(), actor=ui_actor(), limit=200)
     return render_template("ui/werkbak.html", tasks=tasks, user=current_user)
+
+
+@blueprint.route("/taken/<int:task_id>", methods=["GET", "POST"])
+@login_required  # type: ignore[misc]
+def taak(task_id: int) -> str | BaseResponse:
+    """Open a task, fill in its form, complete it. CSRF is checked app-wide for every POST."""
+    session_db, actor = db.session(), ui_actor()
+    task = instances.view_task(session_db, actor=actor, now=now(), task_id=task_id)
+    repository: FormRepository = current_app.extensions["signaalroute.forms"]
+    schema = repository.load(task.form) if task.form and repository.exists(task.form) else {}
+    fields, unsupported = task_form.fields_of(schema)
+    errors: dict[str, str] = {}
+    values: Any = {}
+    if request.method == "POST":
+        values = request.form
+        data, errors = task_form.read_values(fields, request.form)
+        if errors and task.form:  # report every field at once, not unreadable ones first
+            errors = {**repository.validate(task.form, data), **errors}
+        if not errors:
+            try:
+                instance = instances.complete_task(session_db, actor=actor, now=now(), task_id=task_id, data=data,
+                                                   forms=repository)
+            except ValidationFailed as exc:
+                errors = dict(exc.details or {})
+            else:
+                flash(_what_happens_next(task.name, instances.view_of(session_db, instance)))
+                return redirect(url_for("ui.werkbak"))
+        db.keep_on_error()  # the access-log entry of this view stays; nothing else changed
+    page = render_template("ui/taak.html", task=task, fields=fields, unsupported=unsupported, errors=errors,
+                           values=values, title=schema.get("title") or task.name,
+                           description=schema.get("description"))
+    return page, 422 if errors else 200  # type: ignore[return-value]
+
+
+def _what_happens_next(done: str, view: instances.InstanceView) -> str:
+    if view.status == "completed":
+        return f"Taak ‘{done}’ is afgerond. De zaak is hiermee afgesloten."
+    if not view.ready_tasks:
+        return f"Taak ‘{done}’ is afgerond. De zaak wacht nu op een termijn of een ander proces."
+    following = "; ".join(f"‘{t.name}’ ({formatting.rol(t.role)})" for t in view.ready_tasks)
+    return f"Taak ‘{done}’ is afgerond. Volgende stap: {following}."
 
 
 @blueprint.get("/gezond")
