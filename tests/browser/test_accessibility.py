@@ -1,0 +1,56 @@
+"""WCAG 2.1 AA: axe-core (from npm) finds no serious or critical violation on any page of the shell."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.browser.test_shell import log_in
+from tests.services.helpers import deploy, ready, start
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def axe_page(browser: Browser):
+    if not AXE.exists():
+        pytest.fail("axe-core ontbreekt: 'make test' installeert het met npm ci.")
+    # Injecting axe is an inline script, which our CSP rightly forbids; only the test bypasses it.
+    context = browser.new_context(locale="nl-NL", bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def serious_violations(page: Page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("""async () => await axe.run(document, {
+        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""")
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])}x)" for v in result["violations"]
+            if v["impact"] in ("serious", "critical")]
+
+
+def test_every_page_of_the_shell_passes_axe(axe_page, live_server, factory, world, forms, at):
+    deploy(factory, world.regisseur, at(), forms, "drie_taken.bpmn")
+    case = start(factory, world.af, at(), "drie_taken")
+    [task] = ready(factory, case).values()
+    axe_page.goto(f"{live_server}/inloggen")
+    assert serious_violations(axe_page) == [], "inloggen"
+    log_in(axe_page, live_server, "onbekend", "fout-wachtwoord-123")
+    assert serious_violations(axe_page) == [], "inloggen met foutmelding"
+    log_in(axe_page, live_server, "af")
+    assert serious_violations(axe_page) == [], "werkbak"
+    axe_page.goto(f"{live_server}/taken/{task.id}")
+    assert serious_violations(axe_page) == [], "taak"
+    axe_page.get_by_role("button", name="Taak afronden").click()
+    assert serious_violations(axe_page) == [], "taak met fouten"
+    axe_page.goto(f"{live_server}/bestaat-niet")
+    assert serious_violations(axe_page) == [], "404"
+
+
+def test_the_axe_check_can_fail(axe_page):
+    axe_page.set_content('<html lang="nl"><body><main><img src="x.png"><button></button></main></body></html>')
+    assert any(v.startswith("image-alt") for v in serious_violations(axe_page))
