@@ -47,6 +47,8 @@ def test_every_page_of_the_shell_passes_axe(axe_page, live_server, factory, worl
     assert serious_violations(axe_page) == [], "taak"
     axe_page.get_by_role("button", name="Taak afronden").click()
     assert serious_violations(axe_page) == [], "taak met fouten"
+    axe_page.goto(f"{live_server}/zaken/{case}")
+    assert serious_violations(axe_page) == [], "zaak"
     axe_page.goto(f"{live_server}/bestaat-niet")
     assert serious_violations(axe_page) == [], "404"
 

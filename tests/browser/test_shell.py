@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+from engine.db import unit_of_work
+from engine.models import HumanTask
 from tests.conftest import PASSWORD
-from tests.services.helpers import deploy, ready, start
+from tests.services.helpers import complete, deploy, ready, start
 
 
 def log_in(page: Page, base: str, username: str, password: str = PASSWORD) -> None:
@@ -100,3 +102,28 @@ def test_a_task_of_another_gemeente_is_a_404_page(page, live_server, factory, wo
     response = page.goto(f"{live_server}/taken/{task.id}")
     assert response.status == 404
     expect(page.get_by_role("heading", name="Niet gevonden")).to_be_visible()
+
+
+def test_the_case_page_tells_the_story_and_hides_the_melder_from_partners(page, live_server, factory, world,
+                                                                          forms, at):
+    deploy(factory, world.regisseur, at(), forms, "drie_taken.bpmn")
+    case = start(factory, world.melder, at(), "drie_taken")
+    [task] = ready(factory, case).values()
+    complete(factory, world.af, at.advance(hours=1), forms, task.id, {"vorm": "SU", "samenvatting": "Zorgen"})
+    [handover] = ready(factory, case).values()
+    with unit_of_work(factory) as session:
+        session.get(HumanTask, handover.id).organisation_id = world.politie.organisation_id
+    log_in(page, live_server, "af")
+    page.goto(f"{live_server}/zaken/{case}")
+    expect(page.get_by_role("heading", name=f"Zaak {case}")).to_be_visible()
+    timeline = page.get_by_test_id("tijdlijn").get_by_role("listitem")
+    expect(timeline).to_have_text([
+        "2 maart 2026, 10.00 uur — melder (Melder, eersel) startte de zaak",
+        "2 maart 2026, 11.00 uur — af (Aandachtsfunctionaris, eersel) rondde ‘Signaal verrijken’ af",
+    ])
+    expect(page.get_by_test_id("openstaand")).to_have_text("Overdracht ontvangen — Politie (AVIM)")
+    page.get_by_role("button", name="Uitloggen").click()
+    log_in(page, live_server, "politie")
+    page.get_by_role("link", name=f"Zaak {case}").click()
+    expect(page.get_by_test_id("tijdlijn").get_by_role("listitem").first).to_have_text(
+        "2 maart 2026, 10.00 uur — de melder startte de zaak")

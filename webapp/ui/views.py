@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length
 
 from engine.errors import ValidationFailed
 from engine.forms import FormRepository
-from engine.services import instances, users
+from engine.services import instances, timeline, users
 from webapp import db, formatting
 from webapp.security import LoginUser, now, ui_actor
 from webapp.ui import task_form
@@ -129,6 +129,16 @@ def _what_happens_next(done: str, view: instances.InstanceView) -> str:
         return f"Taak ‘{done}’ is afgerond. De zaak wacht nu op een termijn of een ander proces."
     following = "; ".join(f"‘{t.name}’ ({formatting.rol(t.role)})" for t in view.ready_tasks)
     return f"Taak ‘{done}’ is afgerond. Volgende stap: {following}."
+
+
+@blueprint.get("/zaken/<int:instance_id>")
+@login_required  # type: ignore[misc]
+def zaak(instance_id: int) -> str:
+    """Summary, current tasks and the timeline; the view lands in the access log."""
+    session_db, actor = db.session(), ui_actor()
+    view = instances.get_instance(session_db, actor=actor, now=now(), instance_id=instance_id)
+    entries = timeline.timeline(session_db, actor=actor, now=now(), instance_id=instance_id)
+    return render_template("ui/zaak.html", case=view, entries=entries)
 
 
 @blueprint.get("/gezond")
