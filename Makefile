@@ -54,6 +54,8 @@ lint: install
 
 bench: install postgres
 	$(BIN)/python bench/engine_overhead.py
+	$(BIN)/python bench/replay.py
+	@echo "Timer lateness (about 10 minutes): $(BIN)/python bench/timers.py"
 
 clean:
 	rm -rf $(VENV) node_modules webapp/static/vendor
