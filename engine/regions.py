@@ -1,0 +1,308 @@
+"""Regioprofielen: per regio de gemeenten, het vaste overleg, de ketenpartners en de zorgcoördinatie.
+
+Each region routes signals differently (see /work/shared/DOMAIN.md), so the facts a process needs —
+who to call, when the triage meeting is, which ZoCo serves a gemeente — live in one TOML file per
+region under ``processes/regions/`` instead of in code. The loader validates them strictly, because
+a wrong phone number or a ZoCo pointing at nothing is worse than a region that fails to load.
+
+Format (one file per region)::
+
+    naam = "Oost-Brabant"
+    slug = "oost-brabant"
+    route_variant = "oost-brabant"        # oost-brabant | fryslan | limburg | soest
+    bron = ["000_….txt"]                  # seed file(s); a string or a list
+
+    [[gemeenten]]                         # at least one; slugs unique
+    slug = "eersel"
+    naam = "Eersel"
+    bron = "…"                            # optional note
+
+    [overleg]                             # the recurring triage meeting
+    naam = "Drieluik"
+    cadans = "tweewekelijks"              # see CADANSEN, or the placeholder
+    weekdag = "dinsdag"                   # maandag..vrijdag, or the placeholder
+    tijd = "09:30"                        # HH:MM, or the placeholder
+    deelnemers = ["politie", "zorgcoordinator"]   # names of engine.roles.Role
+    partners = ["fier"]                   # optional: partner slugs at the table
+    oproep_werkdagen_vooraf = 2           # int >= 0, or the placeholder
+    bron = "…"
+
+    [[partners]]
+    slug = "avim"
+    naam = "Politie, team AVIM"
+    rol = "politie"                       # a Role value, or "overig" (CoMensha, Veilig Thuis, MMA, KMar, …)
+    telefoon = [{ nummer = "088-…", wanneer = "ma t/m vr …" }]   # optional; wanneer optional
+    email = "…"                           # optional
+    bron = "…"
+
+    [[zorgcoordinatie]]                   # which ZoCo (partner slug) serves which gemeenten
+    zorgcoordinator = "lumens"
+    gemeenten = ["eersel"]
+    bron = "…"                            # optional
+
+A value the sources do not give is written as ``PLACEHOLDER`` ("AAN TE VULLEN") with a sibling
+key ``<key>_bron`` saying so, e.g. ``weekdag_bron = "niet in de bronnen; aan te vullen door de regio"``.
+The loader refuses a placeholder without that note, so a guess can never pass as a fact; in the
+dataclasses a placeholder becomes ``None``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine.roles import Role
+
+PLACEHOLDER = "AAN TE VULLEN"
+ROUTE_VARIANTEN = frozenset({"oost-brabant", "fryslan", "limburg", "soest"})
+CADANSEN = frozenset({"wekelijks", "tweewekelijks", "driewekelijks", "vierwekelijks", "maandelijks"})
+WEEKDAGEN = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag")
+OVERIG = "overig"
+_TIJD = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+class RegionError(ValueError):
+    """A region profile is invalid; the message is Dutch and names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Telefoon:
+    nummer: str
+    wanneer: str | None = None  # e.g. "buiten kantooruren"; None when the source does not say
+
+
+@dataclass(frozen=True)
+class Partner:
+    slug: str
+    naam: str
+    rol: Role | None  # None means "overig": a partner that holds no role in our system
+    telefoon: tuple[Telefoon, ...]
+    email: str | None
+    bron: str
+
+
+@dataclass(frozen=True)
+class Gemeente:
+    slug: str
+    naam: str
+
+
+@dataclass(frozen=True)
+class Overleg:
+    """The recurring meeting; ``None`` fields are placeholders the region still has to supply."""
+
+    naam: str
+    cadans: str | None
+    weekdag: str | None
+    tijd: str | None
+    deelnemers: tuple[Role, ...]
+    partners: tuple[str, ...]
+    oproep_werkdagen_vooraf: int | None
+    bron: str
+
+
+@dataclass(frozen=True)
+class Zorgcoordinatie:
+    zorgcoordinator: str
+    gemeenten: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Region:
+    naam: str
+    slug: str
+    route_variant: str
+    bron: tuple[str, ...]
+    gemeenten: tuple[Gemeente, ...]
+    overleg: Overleg
+    partners: tuple[Partner, ...]
+    zorgcoordinatie: tuple[Zorgcoordinatie, ...]
+
+    def gemeente(self, slug: str) -> Gemeente | None:
+        return next((g for g in self.gemeenten if g.slug == slug), None)
+
+    def partner(self, slug: str) -> Partner | None:
+        return next((p for p in self.partners if p.slug == slug), None)
+
+    def partner_for_role(self, role: Role) -> Partner | None:
+        """The first partner holding ``role``: file order is the region's order of preference."""
+        return next((p for p in self.partners if p.rol == role), None)
+
+    def zorgcoordinator_for(self, gemeente_slug: str) -> Partner | None:
+        """The ZoCo serving a gemeente; None when the region's table does not cover it."""
+        for zc in self.zorgcoordinatie:
+            if gemeente_slug in zc.gemeenten:
+                return self.partner(zc.zorgcoordinator)
+        return None
+
+
+class _Reader:
+    """Reads keys from one TOML table and reports problems as ``file: key: message``."""
+
+    def __init__(self, path: Path, table: dict[str, Any], where: str = "") -> None:
+        self.path, self.table, self.where = path, table, where
+
+    def fail(self, key: str, message: str) -> RegionError:
+        return RegionError(f"{self.path.name}: {self.where}{key}: {message}")
+
+    def sub(self, table: Any, where: str) -> _Reader:
+        if not isinstance(table, dict):
+            raise RegionError(f"{self.path.name}: {where}: moet een tabel zijn")
+        return _Reader(self.path, table, where + ".")
+
+    def text(self, key: str, *, required: bool = True) -> str | None:
+        value = self.table.get(key)
+        if value is None:
+            if required:
+                raise self.fail(key, "verplichte sleutel ontbreekt")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(key, "moet een niet-lege tekst zijn")
+        return value
+
+    def req(self, key: str) -> str:
+        value = self.text(key)
+        assert value is not None
+        return value
+
+    def slug(self, key: str = "slug") -> str:
+        value = self.req(key)
+        if not _SLUG.match(value):
+            raise self.fail(key, f"ongeldige slug {value!r} (alleen a-z, 0-9 en '-')")
+        return value
+
+    def placeholder(self, key: str) -> bool:
+        """True when the value is the placeholder; then a ``<key>_bron`` note is required."""
+        if self.table.get(key) != PLACEHOLDER:
+            return False
+        if not isinstance(self.table.get(f"{key}_bron"), str):
+            raise self.fail(key, f"{PLACEHOLDER!r} vereist een toelichting in '{key}_bron'")
+        return True
+
+    def items(self, key: str, *, required: bool = True) -> list[Any]:
+        value = self.table.get(key, None if required else [])
+        if value is None:
+            raise self.fail(key, "verplichte sleutel ontbreekt")
+        if not isinstance(value, list):
+            raise self.fail(key, "moet een lijst zijn")
+        return value
+
+    def bron(self) -> str:
+        value = self.table.get("bron")
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            return "; ".join(value)
+        return self.req("bron")
+
+
+def _role(reader: _Reader, key: str, value: Any, *, overig: bool) -> Role | None:
+    if overig and value == OVERIG:
+        return None
+    if isinstance(value, str) and value in {r.value for r in Role}:
+        return Role(value)
+    known = ", ".join([r.value for r in Role] + ([OVERIG] if overig else []))
+    raise reader.fail(key, f"onbekende rol {value!r}; kies uit: {known}")
+
+
+def _unique(reader: _Reader, key: str, slugs: list[str]) -> None:
+    dubbel = sorted({s for s in slugs if slugs.count(s) > 1})
+    if dubbel:
+        raise reader.fail(key, f"slug komt meer dan eens voor: {', '.join(dubbel)}")
+
+
+def _overleg(top: _Reader, partner_slugs: set[str]) -> Overleg:
+    r = top.sub(top.table.get("overleg"), "overleg")
+    cadans = None if r.placeholder("cadans") else r.req("cadans")
+    if cadans is not None and cadans not in CADANSEN:
+        raise r.fail("cadans", f"onbekende cadans {cadans!r}; kies uit: {', '.join(sorted(CADANSEN))}")
+    weekdag = None if r.placeholder("weekdag") else r.req("weekdag")
+    if weekdag is not None and weekdag not in WEEKDAGEN:
+        raise r.fail("weekdag", f"onbekende weekdag {weekdag!r}; kies uit: {', '.join(WEEKDAGEN)}")
+    tijd = None if r.placeholder("tijd") else r.req("tijd")
+    if tijd is not None and not _TIJD.match(tijd):
+        raise r.fail("tijd", f"ongeldige tijd {tijd!r}; verwacht UU:MM, bijvoorbeeld 09:30")
+    oproep: int | None = None
+    if not r.placeholder("oproep_werkdagen_vooraf"):
+        raw = r.table.get("oproep_werkdagen_vooraf")
+        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+            raise r.fail("oproep_werkdagen_vooraf", f"moet een geheel getal >= 0 zijn of {PLACEHOLDER!r}")
+        oproep = raw
+    deelnemers = tuple(_role(r, "deelnemers", d, overig=False) for d in r.items("deelnemers"))
+    if not deelnemers and not isinstance(r.table.get("deelnemers_bron"), str):
+        raise r.fail("deelnemers", "een lege lijst vereist een toelichting in 'deelnemers_bron'")
+    partners = tuple(str(p) for p in r.items("partners", required=False))
+    for p in partners:
+        if p not in partner_slugs:
+            raise r.fail("partners", f"onbekende partner {p!r}")
+    return Overleg(r.req("naam"), cadans, weekdag, tijd, tuple(d for d in deelnemers if d is not None),
+                   partners, oproep, r.bron())
+
+
+def _partner(top: _Reader, i: int, table: Any) -> Partner:
+    r = top.sub(table, f"partners[{i}]")
+    telefoon = []
+    for j, t in enumerate(r.items("telefoon", required=False)):
+        tr = r.sub(t, f"partners[{i}].telefoon[{j}]")
+        telefoon.append(Telefoon(tr.req("nummer"), tr.text("wanneer", required=False)))
+    rol = _role(r, "rol", r.req("rol"), overig=True)
+    return Partner(r.slug(), r.req("naam"), rol, tuple(telefoon), r.text("email", required=False), r.bron())
+
+
+def load_region(path: Path) -> Region:
+    """Load and validate one region profile; raises RegionError on the first problem found."""
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise RegionError(f"{path.name}: geen geldige TOML: {exc}") from exc
+    top = _Reader(path, data)
+    variant = top.req("route_variant")
+    if variant not in ROUTE_VARIANTEN:
+        known = ", ".join(sorted(ROUTE_VARIANTEN))
+        raise top.fail("route_variant", f"onbekende variant {variant!r}; kies uit: {known}")
+    bronnen = tuple(top.bron().split("; "))
+
+    gemeenten = []
+    for i, g in enumerate(top.items("gemeenten")):
+        gr = top.sub(g, f"gemeenten[{i}]")
+        gemeenten.append(Gemeente(gr.slug(), gr.req("naam")))
+    if not gemeenten:
+        raise top.fail("gemeenten", "noem minstens één gemeente")
+    _unique(top, "gemeenten", [g.slug for g in gemeenten])
+
+    partners = [_partner(top, i, p) for i, p in enumerate(top.items("partners"))]
+    _unique(top, "partners", [p.slug for p in partners])
+    by_slug = {p.slug: p for p in partners}
+
+    zorg = []
+    for i, z in enumerate(top.items("zorgcoordinatie", required=False)):
+        zr = top.sub(z, f"zorgcoordinatie[{i}]")
+        zoco = zr.req("zorgcoordinator")
+        if zoco not in by_slug:
+            raise zr.fail("zorgcoordinator", f"onbekende partner {zoco!r}")
+        if by_slug[zoco].rol is not Role.ZORGCOORDINATOR:
+            raise zr.fail("zorgcoordinator", f"partner {zoco!r} heeft niet de rol 'zorgcoordinator'")
+        slugs = tuple(str(s) for s in zr.items("gemeenten"))
+        for s in slugs:
+            if s not in {g.slug for g in gemeenten}:
+                raise zr.fail("gemeenten", f"onbekende gemeente {s!r}")
+        zorg.append(Zorgcoordinatie(zoco, slugs))
+    gediend = [s for z in zorg for s in z.gemeenten]
+    _unique(top, "zorgcoordinatie.gemeenten", gediend)
+
+    return Region(top.req("naam"), top.slug(), variant, bronnen, tuple(gemeenten),
+                  _overleg(top, set(by_slug)), tuple(partners), tuple(zorg))
+
+
+def load_regions(directory: Path) -> dict[str, Region]:
+    """All ``*.toml`` profiles in a directory, by slug; two files with one slug is an error."""
+    regions: dict[str, Region] = {}
+    for path in sorted(directory.glob("*.toml")):
+        region = load_region(path)
+        if region.slug in regions:
+            raise RegionError(f"{path.name}: slug: regio {region.slug!r} is al in een ander bestand gedefinieerd")
+        regions[region.slug] = region
+    return regions

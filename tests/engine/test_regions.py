@@ -1,0 +1,156 @@
+"""Region profiles load, carry the seeds' facts literally, and broken profiles fail in Dutch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.regions import PLACEHOLDER, RegionError, Telefoon, load_region, load_regions
+from engine.roles import Role
+
+REGIONS = Path(__file__).resolve().parents[2] / "processes" / "regions"
+
+
+@pytest.fixture(scope="module")
+def regions():
+    return load_regions(REGIONS)
+
+
+def test_all_four_load(regions):
+    assert set(regions) == {"oost-brabant", "fryslan", "noord-en-midden-limburg", "soest"}
+    assert {r.route_variant for r in regions.values()} == {"oost-brabant", "fryslan", "limburg", "soest"}
+
+
+def test_oost_brabant_facts_from_seed_000(regions):
+    ob = regions["oost-brabant"]
+    assert ob.zorgcoordinator_for("eersel").naam == "Lumens"
+    assert ob.zorgcoordinator_for("eersel").telefoon == (Telefoon("040-2193388"),)
+    assert ob.zorgcoordinator_for("oss").naam == "MO Den Bosch"
+    assert ob.zorgcoordinator_for("helmond").naam == "Gemeente Helmond"
+    assert ob.zorgcoordinator_for("onbekend") is None
+    assert len(ob.gemeenten) == 37
+    avim = ob.partner_for_role(Role.POLITIE)
+    assert avim.slug == "avim"
+    assert avim.telefoon == (
+        Telefoon("088-9630320", "ma t/m vr 08:00 uur – 16:30 uur"),
+        Telefoon("0900-8844", "buiten kantooruren"),
+    )
+    assert avim.email == "mensenhandel.avim.oost-brabant@politie.nl"
+    assert ob.partner_for_role(Role.ARBEIDSINSPECTIE).telefoon[0].nummer == "0800-5151"
+    assert ob.overleg.naam == "AVO"
+    assert ob.overleg.cadans is None  # not in the seed: placeholder
+
+
+def test_fryslan_drieluik_from_seed_001(regions):
+    fr = regions["fryslan"]
+    assert fr.overleg.naam == "Drieluik"
+    assert fr.overleg.cadans == "tweewekelijks"
+    assert {Role.POLITIE, Role.ZORGCOORDINATOR, Role.PROCESREGISSEUR} <= set(fr.overleg.deelnemers)
+    assert fr.zorgcoordinator_for("leeuwarden").naam == "Fier"
+    assert fr.overleg.weekdag is None and fr.overleg.tijd is None
+
+
+def test_limburg_weekly_screening_from_seed_003(regions):
+    li = regions["noord-en-midden-limburg"]
+    assert li.overleg.naam == "Screeningsoverleg"
+    assert li.overleg.cadans == "wekelijks"
+    assert "veilig-thuis" in li.overleg.partners
+    assert li.zorgcoordinator_for("mook-en-middelaar").naam.startswith("Moviera")
+    assert li.gemeente("venlo").naam == "Venlo"
+    assert li.gemeente("maastricht") is None
+
+
+def test_soest_from_seed_004(regions):
+    so = regions["soest"]
+    assert so.partner("mma").naam == "Meld Misdaad Anoniem"
+    assert so.partner("mma").rol is None  # "overig"
+    assert so.zorgcoordinator_for("soest").naam == "Moviera"
+    assert so.partner_for_role(Role.POLITIE).telefoon[0].nummer == "112"
+
+
+GOOD = """
+naam = "Test"
+slug = "test"
+route_variant = "soest"
+bron = "test"
+
+[[gemeenten]]
+slug = "a"
+naam = "A"
+
+[overleg]
+naam = "Overleg"
+cadans = "wekelijks"
+weekdag = "dinsdag"
+tijd = "09:30"
+deelnemers = ["politie"]
+oproep_werkdagen_vooraf = 2
+bron = "test"
+
+[[partners]]
+slug = "zoco"
+naam = "ZoCo"
+rol = "zorgcoordinator"
+bron = "test"
+
+[[zorgcoordinatie]]
+zorgcoordinator = "zoco"
+gemeenten = ["a"]
+"""
+
+
+DUPLICATE_GEMEENTE = '[[gemeenten]]\nslug = "a"\nnaam = "A2"\n\n[[zorgcoordinatie]]'
+
+
+def _write(tmp_path, text):
+    path = tmp_path / "kapot.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_valid_minimal_profile(tmp_path):
+    region = load_region(_write(tmp_path, GOOD))
+    assert region.overleg.tijd == "09:30"
+    assert region.overleg.oproep_werkdagen_vooraf == 2
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "words"),
+    [
+        ('rol = "zorgcoordinator"', 'rol = "directeur"', "rol", "onbekende rol"),
+        ('deelnemers = ["politie"]', 'deelnemers = ["koning"]', "deelnemers", "onbekende rol"),
+        ('gemeenten = ["a"]', 'gemeenten = ["b"]', "zorgcoordinatie[0].gemeenten", "onbekende gemeente"),
+        ('zorgcoordinator = "zoco"', 'zorgcoordinator = "x"', "[0].zorgcoordinator", "onbekende partner"),
+        ('rol = "zorgcoordinator"', 'rol = "overig"', "[0].zorgcoordinator", "niet de rol"),
+        ('deelnemers = ["politie"]', "deelnemers = []", "overleg.deelnemers", "deelnemers_bron"),
+        ('tijd = "09:30"', 'tijd = "9.30 uur"', "overleg.tijd", "ongeldige tijd"),
+        ('tijd = "09:30"', 'tijd = "25:00"', "overleg.tijd", "ongeldige tijd"),
+        ('cadans = "wekelijks"', 'cadans = "soms"', "overleg.cadans", "onbekende cadans"),
+        ('weekdag = "dinsdag"', 'weekdag = "zondag"', "overleg.weekdag", "onbekende weekdag"),
+        ('route_variant = "soest"', 'route_variant = "utrecht"', "route_variant", "onbekende variant"),
+        ('naam = "Test"\n', "", "naam", "verplichte sleutel ontbreekt"),
+        ('tijd = "09:30"', f'tijd = "{PLACEHOLDER}"', "overleg.tijd", "tijd_bron"),
+        ("oproep_werkdagen_vooraf = 2", "oproep_werkdagen_vooraf = -1", "oproep_werkdagen_vooraf", "geheel getal"),
+        ("[[zorgcoordinatie]]", DUPLICATE_GEMEENTE, "gemeenten", "meer dan eens"),
+    ],
+)
+def test_broken_profile_gives_dutch_error_naming_file_and_key(tmp_path, old, new, key, words):
+    assert old in GOOD
+    with pytest.raises(RegionError) as info:
+        load_region(_write(tmp_path, GOOD.replace(old, new, 1)))
+    message = str(info.value)
+    assert message.startswith("kapot.toml: ")
+    assert key in message and words in message
+
+
+def test_placeholder_with_note_is_accepted(tmp_path):
+    text = GOOD.replace('tijd = "09:30"', f'tijd = "{PLACEHOLDER}"\ntijd_bron = "niet in de bronnen"')
+    assert load_region(_write(tmp_path, text)).overleg.tijd is None
+
+
+def test_duplicate_region_slug_across_files(tmp_path):
+    (tmp_path / "a.toml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "b.toml").write_text(GOOD, encoding="utf-8")
+    with pytest.raises(RegionError, match="b.toml: slug: regio 'test'"):
+        load_regions(tmp_path)
