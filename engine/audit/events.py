@@ -12,6 +12,9 @@ class EventType(StrEnum):
     INSTANCE_FAILED = "instance.failed"
     INSTANCE_REPLAYED = "instance.replayed"
     TASK_COMPLETED = "task.completed"
+    TASK_CLAIMED = "task.claimed"
+    TASK_RELEASED = "task.released"
+    TASK_ASSIGNED = "task.assigned"
     TIMER_FIRED = "timer.fired"
     USER_CREATED = "user.created"
     TOKEN_CREATED = "token.created"  # noqa: S105 - an event name, not a secret

@@ -183,3 +183,25 @@ def test_every_view_of_a_case_is_in_its_access_log_which_only_auditors_read(api,
     again = api("auditor").get(f"/api/v1/instances/{case['id']}/access-log").json["items"]
     assert again[-1]["action"] == "access_log.viewed" and again[-1]["user"]["username"] == "auditor"
     assert again[-1]["occurred_at"] == at().isoformat()
+
+
+def test_claim_release_and_assign_through_the_api(api, factory, at):
+    from engine.actors import Actor
+    from engine.db import unit_of_work
+    from engine.services import users
+    from tests.conftest import PASSWORD
+
+    with unit_of_work(factory) as session:
+        users.create_user(session, actor=Actor.system("t"), now=at(), username="af2", password=PASSWORD, role="af",
+                          organisation_slug="eersel")
+    upload(api("regisseur"), "drie_taken.bpmn")
+    case = api("af").post("/api/v1/instances", json={"process_id": "drie_taken"}).json
+    task_id = case["ready_tasks"][0]["id"]
+    claimed = api("af").post(f"/api/v1/tasks/{task_id}/claim")
+    assert claimed.status_code == 200 and claimed.json["assignee_id"] is not None
+    assert api("af2").get("/api/v1/tasks").json["items"] == []
+    assert api("af").post(f"/api/v1/tasks/{task_id}/release").json["assignee_id"] is None
+    refused = api("af").post(f"/api/v1/tasks/{task_id}/assign", json={"username": "af_bergeijk"})
+    assert refused.status_code == 422 and "username" in refused.json["error"]["details"]
+    assert api("af").post(f"/api/v1/tasks/{task_id}/assign", json={"username": "af2"}).status_code == 200
+    assert [t["id"] for t in api("af2").get("/api/v1/tasks").json["items"]] == [task_id]

@@ -127,3 +127,18 @@ def test_the_case_page_tells_the_story_and_hides_the_melder_from_partners(page, 
     page.get_by_role("link", name=f"Zaak {case}").click()
     expect(page.get_by_test_id("tijdlijn").get_by_role("listitem").first).to_have_text(
         "2 maart 2026, 10.00 uur — de melder startte de zaak")
+
+
+def test_the_af_takes_a_task_in_hand_and_gives_it_back(page, live_server, factory, world, forms, at):
+    deploy(factory, world.regisseur, at(), forms, "drie_taken.bpmn")
+    start(factory, world.af, at(), "drie_taken")
+    log_in(page, live_server, "af")
+    page.get_by_role("link", name="Signaal verrijken").click()
+    page.get_by_role("button", name="In behandeling nemen").click()
+    expect(page.get_by_role("status")).to_contain_text("U heeft deze taak in behandeling")
+    page.get_by_role("link", name="Terug naar de werkbak").click()
+    expect(page.get_by_test_id("werkbak")).to_contain_text("(bij u in behandeling)")
+    page.get_by_role("link", name="Signaal verrijken").click()
+    page.get_by_role("button", name="Teruggeven aan het team").click()
+    expect(page.get_by_role("status")).to_have_text("De taak staat weer in de werkbak van uw team.")
+    expect(page.get_by_test_id("werkbak")).not_to_contain_text("in behandeling")

@@ -164,6 +164,21 @@ PATHS: dict[str, Any] = {
             "type": "object", "properties": {"data": {"type": "object"}}}}}},
         "responses": {"200": _json(_ref("Instance"), "De zaak na afronden"), **_errors(401, 404, 409, 422)},
     }},
+    "/api/v1/tasks/{task_id}/claim": {"post": {
+        "summary": "Een taak van uw team in behandeling nemen", "parameters": [_path_id("task_id")],
+        "responses": {"200": _json(_ref("Task"), "De taak"), **_errors(401, 404, 409)},
+    }},
+    "/api/v1/tasks/{task_id}/release": {"post": {
+        "summary": "Een taak teruggeven aan het team", "parameters": [_path_id("task_id")],
+        "responses": {"200": _json(_ref("Task"), "De taak"), **_errors(401, 404, 409)},
+    }},
+    "/api/v1/tasks/{task_id}/assign": {"post": {
+        "summary": "Een taak toewijzen aan een collega met dezelfde rol in dezelfde organisatie",
+        "parameters": [_path_id("task_id")],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["username"], "properties": {"username": {"type": "string"}}}}}},
+        "responses": {"200": _json(_ref("Task"), "De taak"), **_errors(401, 404, 409, 422)},
+    }},
     "/api/v1/timers/{timer_id}/execute": {"post": {
         "summary": "Een wachtende timer nu laten aflopen (beheerder)", "parameters": [_path_id("timer_id")],
         "responses": {"200": _json(_ref("Instance"), "De zaak"), **_errors(401, 403, 404, 409, 422)},

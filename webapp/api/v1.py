@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from engine.errors import ValidationFailed
 from engine.forms import FormRepository
-from engine.services import deployments, instances, replay, timers
+from engine.services import assignment, deployments, instances, replay, timers
 from engine.workflow.bundle import SourceFile
 from webapp import db
 from webapp.api import openapi, serialize
@@ -126,6 +126,25 @@ def complete_task(task_id: int) -> Response:
     row = instances.complete_task(session, actor=actor, now=now(), task_id=task_id,
                                   data=body.get("data", {}), forms=_forms())
     return jsonify(serialize.instance(instances.view_of(session, row)))
+
+
+@blueprint.post("/tasks/<int:task_id>/claim")
+def claim_task(task_id: int) -> Response:
+    return jsonify(serialize.task(assignment.claim(db.session(), actor=api_actor(), now=now(), task_id=task_id)))
+
+
+@blueprint.post("/tasks/<int:task_id>/release")
+def release_task(task_id: int) -> Response:
+    return jsonify(serialize.task(assignment.release(db.session(), actor=api_actor(), now=now(), task_id=task_id)))
+
+
+@blueprint.post("/tasks/<int:task_id>/assign")
+def assign_task(task_id: int) -> Response:
+    username = _json_body().get("username")
+    if not isinstance(username, str) or not username:
+        raise ValidationFailed("Geef de gebruikersnaam van de collega op.", {"username": "Verplicht"})
+    task = assignment.assign(db.session(), actor=api_actor(), now=now(), task_id=task_id, username=username)
+    return jsonify(serialize.task(task))
 
 
 @blueprint.post("/timers/<int:timer_id>/execute")

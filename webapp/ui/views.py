@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length
 
 from engine.errors import ValidationFailed
 from engine.forms import FormRepository
-from engine.services import instances, timeline, users
+from engine.services import assignment, instances, timeline, users
 from webapp import db, formatting
 from webapp.security import LoginUser, now, ui_actor
 from webapp.ui import task_form
@@ -120,6 +120,22 @@ def taak(task_id: int) -> str | BaseResponse:
                            values=values, title=schema.get("title") or task.name,
                            description=schema.get("description"))
     return page, 422 if errors else 200  # type: ignore[return-value]
+
+
+@blueprint.post("/taken/<int:task_id>/oppakken")
+@login_required  # type: ignore[misc]
+def oppakken(task_id: int) -> BaseResponse:
+    assignment.claim(db.session(), actor=ui_actor(), now=now(), task_id=task_id)
+    flash("U heeft deze taak in behandeling; collega's zien haar niet meer in hun werkbak.")
+    return redirect(url_for("ui.taak", task_id=task_id))
+
+
+@blueprint.post("/taken/<int:task_id>/teruggeven")
+@login_required  # type: ignore[misc]
+def teruggeven(task_id: int) -> BaseResponse:
+    assignment.release(db.session(), actor=ui_actor(), now=now(), task_id=task_id)
+    flash("De taak staat weer in de werkbak van uw team.")
+    return redirect(url_for("ui.werkbak"))
 
 
 def _what_happens_next(done: str, view: instances.InstanceView) -> str:
