@@ -36,12 +36,20 @@ def _recall(cache: OrderedDict[Any, Any], key: Any) -> Any:
         return value
 
 
+def _stored_files(deployment: Deployment) -> list[SourceFile]:
+    return [SourceFile(f.filename, f.content) for f in deployment.files]
+
+
+def _parse_stored(files: list[SourceFile]) -> Bundle:
+    """Parse bytes that passed the deploy checks once already (no schema validation again)."""
+    return load_bundle(files, max_bytes=max(len(f.content) for f in files) + 1, validate_schema=False)
+
+
 def bundle_for(deployment: Deployment) -> Bundle:
     """The parsed bundle of a deployment (its stored bytes were checked when deployed)."""
     bundle: Bundle | None = _recall(_bundles, deployment.sha256)
     if bundle is None:
-        files = [SourceFile(f.filename, f.content) for f in deployment.files]
-        bundle = load_bundle(files, max_bytes=max(len(f.content) for f in files) + 1, validate_schema=False)
+        bundle = _parse_stored(_stored_files(deployment))
         _remember(_bundles, deployment.sha256, bundle, _MAX_ENTRIES)
     return bundle
 
@@ -53,13 +61,12 @@ def specs_from_stored_bytes(deployment: Deployment, process_id: str) -> tuple[An
     cache, so this keys on a fresh hash of the current bytes instead (hashing is cheap; parsing
     is not).
     """
-    files = [SourceFile(f.filename, f.content) for f in deployment.files]
+    files = _stored_files(deployment)
     digest = hashlib.sha256(b"".join(hashlib.sha256(f.content).digest() for f in files)).hexdigest()
     key = ("bytes:" + digest, process_id)
     found: tuple[Any, dict[str, Any]] | None = _recall(_specs, key)
     if found is None:
-        bundle = load_bundle(files, max_bytes=max(len(f.content) for f in files) + 1, validate_schema=False)
-        found = bundle.specs(process_id)
+        found = _parse_stored(files).specs(process_id)
         _remember(_specs, key, found, _MAX_ENTRIES * 4)
     return found
 
