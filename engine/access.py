@@ -15,6 +15,7 @@ from engine.roles import Role
 
 DEPLOYERS = frozenset({Role.PROCESREGISSEUR, Role.BEHEERDER})
 NO_CASE_WORK = frozenset({Role.AUDITOR, Role.BEHEERDER})
+AUDIT_LOG_CHECKERS = frozenset({Role.AUDITOR, Role.BEHEERDER})
 
 
 def can_deploy(actor: Actor) -> bool:
@@ -27,6 +28,16 @@ def can_start_cases(actor: Actor) -> bool:
 
 def can_execute_timers(actor: Actor) -> bool:
     return actor.role == Role.BEHEERDER
+
+
+def can_audit(actor: Actor) -> bool:
+    """Read-only: any case's full history, its access log, and exports of both. Auditors only."""
+    return actor.role == Role.AUDITOR
+
+
+def can_check_audit_log(actor: Actor) -> bool:
+    """See and start verifications of the hash chains; no case content is involved."""
+    return actor.role in AUDIT_LOG_CHECKERS
 
 
 def task_filter(actor: Actor) -> ColumnElement[bool]:

@@ -57,7 +57,22 @@ class Settings:
     secure_cookies: bool = False
     timer_poll_seconds: int = 1
     log_level: str = "INFO"
+    # Links in e-mails point here; mail never carries case content, only a link into the app.
+    base_url: str = "http://127.0.0.1:8000"
+    # No SMTP host: mail stays in the outbox (the dev default), the scheduler logs that and goes on.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_starttls: bool = True
+    smtp_from: str = "signaalroute@localhost"
+    mail_max_attempts: int = 8
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def regions_dir(self) -> Path:
+        """Region profiles live beside the models they configure: processes/regions/*.toml."""
+        return self.processes_dir / "regions"
 
 
 def secret_key_path(instance_dir: Path) -> Path:
@@ -75,6 +90,13 @@ def ensure_secret_key(instance_dir: Path) -> Path:
     return path
 
 
+def _base_url() -> str:
+    raw = (_env("BASE_URL") or "http://127.0.0.1:8000").strip().rstrip("/")
+    if not raw.startswith(("http://", "https://")):
+        raise ConfigurationError(f"{PREFIX}BASE_URL moet met http:// of https:// beginnen, niet {raw!r}")
+    return raw
+
+
 def load_settings(*, require_secret: bool = True) -> Settings:
     """Read the environment. Without a secret key (env or instance file) this fails fast."""
     instance_dir = Path(_env("INSTANCE_DIR") or DEFAULT_INSTANCE_DIR)
@@ -88,6 +110,8 @@ def load_settings(*, require_secret: bool = True) -> Settings:
             f"Geen geheime sleutel: zet {PREFIX}SECRET_KEY (minstens 32 tekens) of voer "
             "'signaalroute init' uit om instance/secret_key aan te maken."
         )
+    if _env("SMTP_USER") and not _env("SMTP_PASSWORD"):
+        raise ConfigurationError(f"{PREFIX}SMTP_USER is gezet maar {PREFIX}SMTP_PASSWORD niet.")
     return Settings(
         instance_dir=instance_dir,
         database_url=database_url,
@@ -99,4 +123,12 @@ def load_settings(*, require_secret: bool = True) -> Settings:
         secure_cookies=_env_bool("SECURE_COOKIES", False),
         timer_poll_seconds=_env_int("TIMER_POLL_SECONDS", 1),
         log_level=_env("LOG_LEVEL") or "INFO",
+        base_url=_base_url(),
+        smtp_host=_env("SMTP_HOST") or None,
+        smtp_port=_env_int("SMTP_PORT", 587),
+        smtp_user=_env("SMTP_USER") or None,
+        smtp_password=_env("SMTP_PASSWORD") or None,
+        smtp_starttls=_env_bool("SMTP_STARTTLS", True),
+        smtp_from=_env("SMTP_FROM") or "signaalroute@localhost",
+        mail_max_attempts=max(1, _env_int("MAIL_MAX_ATTEMPTS", 8)),
     )

@@ -69,6 +69,10 @@ def dutch_message(error: ValidationError) -> str:
         return "Vul " + " of ".join(names.get(str(w), str(w)) for w in wanted) + " in."
     if kind == "enum":
         return "Kies een van de mogelijke waarden: " + ", ".join(str(v) for v in value) + "."
+    if kind == "oneOf" and isinstance(value, list) and all(isinstance(o, dict) and "const" in o for o in value):
+        return "Kies een van de mogelijke waarden: " + ", ".join(str(o.get("title") or o["const"]) for o in value) + "."
+    if kind == "uniqueItems":
+        return "Kies elke waarde hoogstens één keer."
     if kind == "const":
         return f"Alleen de waarde {value!r} is toegestaan."
     if kind == "minLength":

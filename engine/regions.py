@@ -51,6 +51,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -103,12 +104,29 @@ class Overleg:
     partners: tuple[str, ...]
     oproep_werkdagen_vooraf: int | None
     bron: str
+    startdatum: date | None = None  # anchors a two/three/four-weekly cadence on its first meeting
+
+    @property
+    def missing(self) -> list[str]:
+        """The facts the region still has to supply before meetings can be planned from the profile."""
+        facts = {"cadans": self.cadans, "weekdag": self.weekdag, "tijd": self.tijd,
+                 "oproep_werkdagen_vooraf": self.oproep_werkdagen_vooraf}
+        return [key for key, value in facts.items() if value is None]
 
 
 @dataclass(frozen=True)
 class Zorgcoordinatie:
     zorgcoordinator: str
     gemeenten: tuple[str, ...]
+
+
+# The main process each route variant runs (processes/signaal_<variant>.bpmn).
+VARIANT_PROCESSES = {
+    "oost-brabant": "signaal_oost_brabant",
+    "fryslan": "signaal_fryslan",
+    "limburg": "signaal_limburg",
+    "soest": "signaal_soest",
+}
 
 
 @dataclass(frozen=True)
@@ -121,6 +139,16 @@ class Region:
     overleg: Overleg
     partners: tuple[Partner, ...]
     zorgcoordinatie: tuple[Zorgcoordinatie, ...]
+    riec: str | None = None
+    terugkoppeling_werkdagen: int = 5
+
+    @property
+    def process_id(self) -> str:
+        return VARIANT_PROCESSES[self.route_variant]
+
+    def organisation_slug(self, partner: Partner) -> str:
+        """Partner slugs repeat between regions ('avim'), so their organisations carry the region's slug."""
+        return f"{self.slug}-{partner.slug}"
 
     def gemeente(self, slug: str) -> Gemeente | None:
         return next((g for g in self.gemeenten if g.slug == slug), None)
@@ -237,8 +265,13 @@ def _overleg(top: _Reader, partner_slugs: set[str]) -> Overleg:
     for p in partners:
         if p not in partner_slugs:
             raise r.fail("partners", f"onbekende partner {p!r}")
+    startdatum = r.table.get("startdatum")
+    if startdatum is not None and not isinstance(startdatum, date):
+        raise r.fail("startdatum", "moet een datum zijn, bijvoorbeeld 2026-01-06 (zonder aanhalingstekens)")
+    if isinstance(startdatum, date) and weekdag is not None and WEEKDAGEN.index(weekdag) != startdatum.weekday():
+        raise r.fail("startdatum", f"valt niet op een {weekdag}")
     return Overleg(r.req("naam"), cadans, weekdag, tijd, tuple(d for d in deelnemers if d is not None),
-                   partners, oproep, r.bron())
+                   partners, oproep, r.bron(), startdatum)
 
 
 def _partner(top: _Reader, i: int, table: Any) -> Partner:
@@ -293,16 +326,39 @@ def load_region(path: Path) -> Region:
     gediend = [s for z in zorg for s in z.gemeenten]
     _unique(top, "zorgcoordinatie.gemeenten", gediend)
 
+    riec = top.text("riec", required=False)
+    if riec is not None and riec not in by_slug:
+        raise top.fail("riec", f"onbekende partner {riec!r}")
     return Region(top.req("naam"), top.slug(), variant, bronnen, tuple(gemeenten),
-                  _overleg(top, set(by_slug)), tuple(partners), tuple(zorg))
+                  _overleg(top, set(by_slug)), tuple(partners), tuple(zorg), riec, _termijn(top))
+
+
+def _termijn(top: _Reader) -> int:
+    """The agreed feedback term; a number without a source note would pass a guess off as a fact."""
+    r = top.sub(top.table.get("termijnen"), "termijnen")
+    raw = r.table.get("terugkoppeling_werkdagen")
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 60:
+        raise r.fail("terugkoppeling_werkdagen", "moet een geheel aantal werkdagen van 1 tot en met 60 zijn")
+    if not isinstance(r.table.get("terugkoppeling_werkdagen_bron"), str):
+        raise r.fail("terugkoppeling_werkdagen", "vereist een toelichting in 'terugkoppeling_werkdagen_bron'")
+    return raw
 
 
 def load_regions(directory: Path) -> dict[str, Region]:
     """All ``*.toml`` profiles in a directory, by slug; two files with one slug is an error."""
     regions: dict[str, Region] = {}
+    gemeente_region: dict[str, str] = {}
     for path in sorted(directory.glob("*.toml")):
         region = load_region(path)
         if region.slug in regions:
             raise RegionError(f"{path.name}: slug: regio {region.slug!r} is al in een ander bestand gedefinieerd")
+        for g in region.gemeenten:
+            if g.slug in gemeente_region:
+                raise RegionError(f"{path.name}: gemeenten: {g.slug!r} hoort al bij regio {gemeente_region[g.slug]!r}")
+            gemeente_region[g.slug] = region.slug
         regions[region.slug] = region
     return regions
+
+
+def region_of_gemeente(regions: dict[str, Region], gemeente_slug: str) -> Region | None:
+    return next((r for r in regions.values() if r.gemeente(gemeente_slug) is not None), None)

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine import notify
 from engine.audit import anchor
 from engine.db import unit_of_work
-from engine.services.timers import fire_due_timers
+from engine.services import verification
+from engine.services.reminders import send_due_reminders
+from engine.services.timers import SCHEDULER, fire_due_timers
 from scheduler.leader import Leadership
 
 logger = logging.getLogger(__name__)
@@ -27,6 +30,11 @@ class Runtime:
     on_leading: Callable[[], None] = lambda: None
     on_standby: Callable[[], None] = lambda: None
     leading: bool = False
+    base_url: str = "http://127.0.0.1:8000"
+    smtp: notify.SmtpConfig | None = None  # None: mail stays in the outbox
+    mail_max_attempts: int = 8
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    unsent_reported: int = 0  # pending count last logged without SMTP, so the log says it once
 
 
 _runtime: Runtime | None = None
@@ -66,9 +74,53 @@ def fire_timers() -> None:
 
 
 def seal_audit_log() -> None:
+    """Nightly: verify the whole log, then seal the chain heads.
+
+    Verifying first matters: a chain cut short since the last anchor shows against that anchor;
+    after sealing, the new anchor would hold the shortened head. The verification reads every
+    event once (linear, at night), and is recorded in its own transaction so a failed seal never
+    loses it. The seal happens either way; the recorded problems stay visible on the beheer page.
+    """
     runtime = _leading()
     if runtime is None:
         return
     with unit_of_work(runtime.factory) as session:
+        checked = verification.run(session, actor=SCHEDULER, now=datetime.now(UTC), trigger=verification.SCHEDULER)
+        outcome = {"verification_id": checked.id, "ok": checked.ok, "problems": len(checked.problems)}
+    if outcome["ok"]:
+        logger.info("audit log verified", extra=outcome)
+    else:
+        logger.warning("audit log verification found problems", extra=outcome)
+    with unit_of_work(runtime.factory) as session:
         sealed = anchor.seal(session, now=datetime.now(UTC))
     logger.info("audit log sealed", extra={"anchor_id": sealed.id})
+
+
+def send_reminders() -> None:
+    """Enqueue one reminder per overdue task; the outbox job sends them."""
+    runtime = _leading()
+    if runtime is None:
+        return
+    reminded = send_due_reminders(runtime.factory, now=runtime.clock(), base_url=runtime.base_url)
+    if reminded:
+        logger.info("task reminders enqueued", extra={"count": reminded})
+
+
+def send_mail() -> None:
+    """Deliver due outbox messages; without an SMTP host they wait, and the log says so (once per count)."""
+    runtime = _leading()
+    if runtime is None:
+        return
+    if runtime.smtp is None:
+        with unit_of_work(runtime.factory) as session:
+            pending = notify.pending_count(session)
+        if pending and pending != runtime.unsent_reported:
+            logger.warning("mail kept in outbox: no SMTP host configured (SIGNAALROUTE_SMTP_HOST)",
+                           extra={"pending": pending})
+        runtime.unsent_reported = pending
+        return
+    with notify.SmtpTransport(runtime.smtp) as transport:
+        delivery = notify.deliver_due(runtime.factory, transport=transport, now=runtime.clock(),
+                                      max_attempts=runtime.mail_max_attempts)
+    if delivery.sent or delivery.retrying or delivery.failed:
+        logger.info("mail delivered", extra=asdict(delivery))

@@ -1,6 +1,7 @@
 """APScheduler BlockingScheduler (Europe/Amsterdam) with an SQLAlchemy job store for calendar jobs.
 
-It fires due BPMN timers every poll interval and seals the audit log daily at 02.00 uur. Timers
+It fires due BPMN timers every poll interval, enqueues reminders for overdue tasks every minute,
+sends the e-mail outbox every few seconds and seals the audit log daily at 02.00 uur. Timers
 are rows (decision 7) fired through :func:`engine.services.timers.fire_due_timers`, each under
 its case lock. Any number of these processes may run: one leads (see :mod:`scheduler.leader`),
 the others stand by and take over within a poll interval when it dies.
@@ -23,11 +24,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine import logs
 from engine.config import Settings, load_settings
 from engine.db import make_engine, make_session_factory
+from engine.notify import SmtpConfig
 from scheduler import jobs
 from scheduler.leader import Leadership
 
 logger = logging.getLogger(__name__)
 PERSISTENT = "persistent"
+MAIL_POLL_SECONDS = 10
+REMINDER_POLL_SECONDS = 60  # due dates are whole minutes at best; a reminder a minute late is on time
 
 
 def _attach_calendar_jobs(scheduler: BaseScheduler, factory: sessionmaker[Session]) -> None:
@@ -50,12 +54,18 @@ def build(settings: Settings, factory: sessionmaker[Session] | None = None) -> B
         factory=factory, leadership=Leadership(factory.kw["bind"]),
         on_leading=lambda: _attach_calendar_jobs(scheduler, factory),
         on_standby=lambda: _detach_calendar_jobs(scheduler),
+        base_url=settings.base_url, smtp=SmtpConfig.from_settings(settings),
+        mail_max_attempts=settings.mail_max_attempts,
     ))
     poll = settings.timer_poll_seconds
     now = datetime.now(UTC)
     scheduler.add_job(jobs.contend, "interval", seconds=poll, id="leadership", coalesce=True, max_instances=1,
                       next_run_time=now)
     scheduler.add_job(jobs.fire_timers, "interval", seconds=poll, id="bpmn-timers", coalesce=True,
+                      max_instances=1, next_run_time=now, misfire_grace_time=None)
+    scheduler.add_job(jobs.send_reminders, "interval", seconds=REMINDER_POLL_SECONDS, id="reminders",
+                      coalesce=True, max_instances=1, next_run_time=now, misfire_grace_time=None)
+    scheduler.add_job(jobs.send_mail, "interval", seconds=MAIL_POLL_SECONDS, id="outbox", coalesce=True,
                       max_instances=1, next_run_time=now, misfire_grace_time=None)
     return scheduler
 
@@ -64,7 +74,10 @@ def main() -> None:
     settings = load_settings()
     logs.configure(settings.log_level)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per second is noise
-    logger.info("scheduler starting", extra={"poll_seconds": settings.timer_poll_seconds})
+    logger.info("scheduler starting", extra={"poll_seconds": settings.timer_poll_seconds,
+                                             "smtp": "configured" if settings.smtp_host else "none"})
+    if not settings.smtp_host:
+        logger.warning("no SMTP host configured: e-mail stays in the outbox (SIGNAALROUTE_SMTP_HOST)")
     try:
         build(settings).start()
     except (KeyboardInterrupt, SystemExit):

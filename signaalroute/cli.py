@@ -18,7 +18,8 @@ from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.db.migrate import upgrade
 from engine.errors import DomainError
 from engine.forms import FormRepository
-from engine.services import deployments, timers, users
+from engine.regions import RegionError, load_regions
+from engine.services import deployments, region_setup, timers, users
 from engine.workflow.bundle import SourceFile
 
 CLI_ACTOR = Actor.system("cli")
@@ -121,6 +122,24 @@ def organisations_create(slug: str, name: str, kind: str) -> None:
     click.echo(f"Organisatie {slug} bestaat.")
 
 
+@main.group("regio")
+def regio() -> None:
+    """Regioprofielen (processes/regions/*.toml)."""
+
+
+@regio.command("laden")
+def regio_laden() -> None:
+    """Controleer alle regioprofielen en maak hun gemeenten en ketenpartners aan (herhaalbaar)."""
+    settings = _settings()
+    try:
+        regions = load_regions(settings.regions_dir)
+    except RegionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with _work(settings) as session:
+        created = region_setup.load_region_organisations(session, regions)
+    click.echo(f"{len(regions)} regio's geladen; {len(created)} organisaties aangemaakt.")
+
+
 @main.group("users")
 def users_group() -> None:
     """Accounts."""
@@ -131,12 +150,14 @@ def users_group() -> None:
 @click.option("--role", required=True)
 @click.option("--organisation", required=True, help="Slug van de organisatie.")
 @click.option("--display-name", default=None)
-def users_create(username: str, role: str, organisation: str, display_name: str | None) -> None:
+@click.option("--email", default=None, help="Werkadres voor herinneringen (alleen een link, nooit zaakinhoud).")
+def users_create(username: str, role: str, organisation: str, display_name: str | None, email: str | None) -> None:
     """Create an account; the password is read from standard input."""
     password = sys.stdin.readline().rstrip("\n")
     with _work(_settings()) as session:
         user = users.create_user(session, actor=CLI_ACTOR, now=_now(), username=username, password=password,
-                                 role=role, organisation_slug=organisation, display_name=display_name)
+                                 role=role, organisation_slug=organisation, display_name=display_name,
+                                 email=email)
         click.echo(f"Gebruiker {user.username} aangemaakt (rol {user.role}).")
 
 
@@ -175,23 +196,21 @@ def audit() -> None:
 
 @audit.command("verify")
 def audit_verify() -> None:
-    """Check every chain and the anchors; exit 1 and list what is wrong when anything is."""
-    from engine.audit import anchor, verify
+    """Check every chain and the anchors, record the outcome; exit 1 and list what is wrong when anything is."""
+    from engine.audit import verify
+    from engine.services import verification
 
     with _work(_settings()) as session:
         names = verify.chains(session)
-        found: dict[str, list[verify.ChainProblem]] = {}
-        with click.progressbar(names, label="Ketens controleren", file=sys.stderr) as bar:
-            for chain in bar:
-                problems = verify.verify_chain(session, chain)
-                if problems:
-                    found[chain] = problems
-        anchor_problems = anchor.verify_anchors(session)
-    for problem in [p for ps in found.values() for p in ps] + anchor_problems:
-        click.echo(f"{problem.chain} #{problem.seq}: {problem.kind} - {problem.message}")
-    if found or anchor_problems:
-        raise click.ClickException(f"Auditlog NIET intact: {len(found)} van {len(names)} keten(s) met problemen.")
-    click.echo(f"Auditlog intact: {len(names)} keten(s) gecontroleerd.")
+        with click.progressbar(length=len(names), label="Ketens controleren", file=sys.stderr) as bar:
+            result = verification.run(session, actor=CLI_ACTOR, now=_now(), trigger=verification.CLI, chains=names,
+                                      progress=lambda _chain: bar.update(1))
+    for problem in result.problems:
+        click.echo(f"{problem['chain']} #{problem['seq']}: {problem['kind']} - {problem['message']}")
+    if not result.ok:
+        broken = len({p["chain"] for p in result.problems} & set(names))
+        raise click.ClickException(f"Auditlog NIET intact: {broken} van {len(names)} keten(s) met problemen.")
+    click.echo(f"Auditlog intact: {len(names)} keten(s) en {result.events_checked} gebeurtenis(sen) gecontroleerd.")
 
 
 @main.command()

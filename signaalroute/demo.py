@@ -1,4 +1,4 @@
-"""Demo data for ``make run``: a small Oost-Brabant region, one account per role, and the models.
+"""Demo data for ``make run``: the four regions, accounts for every role in each, and the models.
 
 Passwords are random per installation, shown once and kept in ``instance/demo-logins.txt``
 (mode 0600) so ``make run`` can print them again. Nothing here is fit for production use.
@@ -19,35 +19,41 @@ from engine.actors import Actor
 from engine.config import Settings
 from engine.forms import FormRepository
 from engine.models import Instance, ModelFile, User
-from engine.services import deployments, instances, users
+from engine.regions import Region, load_regions
+from engine.roles import ROLE_LABELS, Role
+from engine.services import deployments, intake, region_setup, users
+from engine.services.region_context import PARTNER_ROLES, partner_for
 from engine.workflow.bundle import SourceFile
 
 DEMO_ACTOR = Actor.system("demo")
-EXAMPLE_PROCESS = "signaal_afhandelen"
 
-# 000 Bijlage 4: Eersel is served by police team AVIM Oost-Brabant and ZoCo Lumens.
-ORGANISATIONS = [
-    ("eersel", "Gemeente Eersel", "gemeente"),
-    ("bergeijk", "Gemeente Bergeijk", "gemeente"),
-    ("politie-oost-brabant", "Politie Oost-Brabant, team AVIM", "partner"),
-    ("lumens", "Lumens (zorgcoördinatie mensenhandel)", "partner"),
-    ("arbeidsinspectie", "Nederlandse Arbeidsinspectie", "partner"),
-    ("zvh-oost-brabant", "Zorg- en Veiligheidshuis Oost-Brabant", "partner"),
-]
+# One gemeente per region where a newcomer can walk a signal from intake to closure.
+DEMO_GEMEENTEN = {"oost-brabant": "eersel", "fryslan": "leeuwarden", "noord-en-midden-limburg": "venlo",
+                  "soest": "soest"}
+GEMEENTE_ROLES = (Role.MELDER, Role.AF, Role.OOV)
+# People who see no case work; they sit at the first demo gemeente.
+STAFF = [("auditor", "Auditor", Role.AUDITOR), ("beheerder", "Functioneel beheerder", Role.BEHEERDER)]
+EXAMPLE = {"omschrijving": "Voorbeeld: zorgen over bewoners van een bovenwoning; 's nachts veel bezoek.",
+           "acuut": False, "bron_melding": "collega", "anoniem": False}
 
-USERS = [
-    ("melder.eersel", "Marieke (balie Eersel)", "melder", "eersel"),
-    ("af.eersel", "Aandachtsfunctionaris Eersel", "af", "eersel"),
-    ("af.bergeijk", "Aandachtsfunctionaris Bergeijk", "af", "bergeijk"),
-    ("oov.eersel", "OOV'er ondermijning Eersel", "oov", "eersel"),
-    ("avim", "Rechercheur AVIM", "politie", "politie-oost-brabant"),
-    ("zoco.lumens", "Zorgcoördinator Lumens", "zorgcoordinator", "lumens"),
-    ("inspecteur", "Inspecteur Arbeidsinspectie", "arbeidsinspectie", "arbeidsinspectie"),
-    ("ketenregisseur", "Ketenregisseur", "ketenregisseur", "zvh-oost-brabant"),
-    ("procesregisseur", "Procesregisseur ZVH", "procesregisseur", "zvh-oost-brabant"),
-    ("auditor", "Auditor", "auditor", "eersel"),
-    ("beheerder", "Functioneel beheerder", "beheerder", "eersel"),
-]
+
+def demo_people(regions: dict[str, Region]) -> list[tuple[str, str, str, str]]:
+    """(username, display name, role, organisation slug) for every role in every region."""
+    people = []
+    for region in regions.values():
+        gemeente_slug = DEMO_GEMEENTEN.get(region.slug) or region.gemeenten[0].slug
+        gemeente = region.gemeente(gemeente_slug)
+        assert gemeente is not None
+        for role in GEMEENTE_ROLES:
+            people.append((f"{role}.{gemeente.slug}", f"{ROLE_LABELS[role]} {gemeente.naam}", str(role), gemeente.slug))
+        for role in PARTNER_ROLES:
+            partner = partner_for(region, gemeente, role)
+            if partner is not None:
+                people.append((f"{role}.{region.slug}", f"{ROLE_LABELS[role]}, {partner.naam}", str(role),
+                               region.organisation_slug(partner)))
+    first = next(iter(DEMO_GEMEENTEN.values()))
+    people += [(username, name, str(role), first) for username, name, role in STAFF]
+    return people
 
 
 def _logins_file(settings: Settings) -> Path:
@@ -69,19 +75,19 @@ def _deploy_processes(session: Session, settings: Settings, now: datetime) -> li
 
 def load(session: Session, settings: Settings, *, now: datetime) -> list[str]:
     """Create what is missing and return the lines to print (logins and deployed processes)."""
-    for slug, name, kind in ORGANISATIONS:
-        users.get_or_create_organisation(session, slug=slug, name=name, kind=kind)
+    regions = load_regions(settings.regions_dir)
+    region_setup.load_region_organisations(session, regions)
     logins_path = _logins_file(settings)
     lines = logins_path.read_text().splitlines() if logins_path.exists() else []
     known = {line.split()[0] for line in lines if line.strip()}
-    for username, display_name, role, organisation in USERS:
+    for username, display_name, role, organisation in demo_people(regions):
         if session.scalar(select(User.id).where(User.username == username)) is not None:
             continue
         password = secrets.token_urlsafe(12)
         users.create_user(session, actor=DEMO_ACTOR, now=now, username=username, password=password, role=role,
                           organisation_slug=organisation, display_name=display_name)
         if username not in known:
-            lines.append(f"{username:<18} {password:<20} {role} ({organisation})")
+            lines.append(f"{username:<38} {password:<20} {role} ({organisation})")
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(logins_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
@@ -90,19 +96,19 @@ def load(session: Session, settings: Settings, *, now: datetime) -> list[str]:
     output = ["Demo-accounts (gebruikersnaam, wachtwoord, rol):", *lines]
     if deployed:
         output.append("Uitgerold: " + ", ".join(deployed))
-        example = _start_example(session, now)
+        example = _start_example(session, regions, settings, now)
         if example is not None:
             output.append(f"Voorbeeldzaak {example} wacht in de werkbak van af.eersel.")
     return output
 
 
-def _start_example(session: Session, now: datetime) -> int | None:
-    """One example signal, reported by the demo melder, so the AF's werkbak is not empty."""
+def _start_example(session: Session, regions: dict[str, Region], settings: Settings, now: datetime) -> str | None:
+    """One example signal, reported by the demo melder of Eersel, so the AF's werkbak is not empty."""
     if session.scalar(select(Instance.id).limit(1)) is not None:
         return None
     melder = session.scalar(select(User).where(User.username == "melder.eersel"))
-    if melder is None or EXAMPLE_PROCESS not in {d.process_id for d in deployments.list_definitions(session)}:
+    if melder is None:
         return None
-    case = instances.start_instance(session, actor=users.actor_for(melder), now=now, process_id=EXAMPLE_PROCESS,
-                                    data={"melding": "Voorbeeld: zorgen over bewoners van een bovenwoning"})
-    return case.id
+    case = intake.report_signal(session, actor=users.actor_for(melder), now=now, regions=regions,
+                                forms=FormRepository(settings.forms_dir), melding=EXAMPLE, gemeente="eersel")
+    return intake.reference(case)

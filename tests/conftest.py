@@ -164,3 +164,6 @@ class Clock:
     def advance(self, **delta: float) -> datetime:
         self.now = self.now + timedelta(**delta)
         return self.now
+
+
+from tests.chain import chain  # noqa: E402,F401 - the chain of all four regions, for stories and UI tests

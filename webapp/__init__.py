@@ -12,9 +12,10 @@ from flask import Flask
 
 from engine.config import Settings, load_settings
 from engine.forms import FormRepository
+from engine.regions import load_regions
 from webapp import db, errors, formatting, security
 from webapp.api import v1
-from webapp.ui import views
+from webapp.ui import audit, melden, views
 
 
 def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
@@ -36,11 +37,14 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         app.config.update(test_config)
     app.extensions["signaalroute.settings"] = settings
     app.extensions["signaalroute.forms"] = FormRepository(settings.forms_dir)
+    app.extensions["signaalroute.regions"] = load_regions(settings.regions_dir)
     db.init_app(app, settings.database_url)
     security.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
     app.register_blueprint(v1.blueprint)
     app.register_blueprint(views.blueprint)
+    app.register_blueprint(melden.blueprint)
+    app.register_blueprint(audit.blueprint)
     security.csrf.exempt(v1.blueprint)  # the API authenticates by bearer token only, never by cookie
     return app

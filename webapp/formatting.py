@@ -1,27 +1,15 @@
-"""Dutch presentation of dates and times: "2 maart 2026, 10.00 uur", in Europe/Amsterdam."""
+"""Jinja filters for Dutch dates ("2 maart 2026, 10.00 uur") and role names; dates come from engine.dutch."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from engine.dutch import AMSTERDAM, MONTHS, datum
 from engine.roles import ROLE_LABELS, Role
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-          "oktober", "november", "december"]
-
-
-def datum(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        local = value.astimezone(AMSTERDAM)
-        return f"{local.day} {MONTHS[local.month - 1]} {local.year}, {local:%H.%M} uur"
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+__all__ = ["AMSTERDAM", "MONTHS", "datum", "init_app", "rol"]
 
 
 def rol(value: str) -> str:

@@ -14,6 +14,20 @@ CASE_VIEWED = "case.viewed"
 HISTORY_VIEWED = "history.viewed"
 TASK_VIEWED = "task.viewed"
 ACCESS_LOG_VIEWED = "access_log.viewed"
+AUDIT_HISTORY_VIEWED = "audit_history.viewed"
+DOSSIER_EXPORTED = "dossier.exported"
+MEETING_AGENDA_VIEWED = "meeting.agenda_viewed"
+
+# How the access log reads in Dutch, for the auditor's pages and the dossier.
+ACTION_LABELS = {
+    CASE_VIEWED: "bekeek de zaak",
+    HISTORY_VIEWED: "bekeek het verloop",
+    TASK_VIEWED: "opende een taak",
+    ACCESS_LOG_VIEWED: "bekeek het toegangslog",
+    AUDIT_HISTORY_VIEWED: "bekeek de auditgeschiedenis",
+    DOSSIER_EXPORTED: "exporteerde het dossier",
+    MEETING_AGENDA_VIEWED: "zag het signaal op de agenda van het overleg",
+}
 
 
 def record_view(session: Session, *, actor: Actor, now: datetime, instance_id: int, action: str) -> None:

@@ -36,9 +36,16 @@ def _events(session: Session, chain: str) -> Iterator[AuditEvent]:
 
 def verify_chain(session: Session, chain: str) -> list[ChainProblem]:
     """Every problem in one chain, in order; an empty list means intact."""
+    return check_chain(session, chain)[0]
+
+
+def check_chain(session: Session, chain: str) -> tuple[list[ChainProblem], int]:
+    """The chain's problems and how many events were read, for the record of a verification run."""
     problems: list[ChainProblem] = []
     expected_seq, previous_hash, previous_id = 1, GENESIS, 0
+    checked = 0
     for event in _events(session, chain):
+        checked += 1
         if event.seq != expected_seq:
             kind = "ontbreekt" if event.seq > expected_seq else "ingevoegd"
             problems.append(ChainProblem(chain, event.seq, kind,
@@ -53,7 +60,7 @@ def verify_chain(session: Session, chain: str) -> list[ChainProblem]:
             problems.append(ChainProblem(chain, event.seq, "volgorde",
                                          "Later opgeslagen dan een gebeurtenis met een hoger volgnummer"))
         expected_seq, previous_hash, previous_id = event.seq + 1, event.hash, event.id
-    return problems
+    return problems, checked
 
 
 def verify_all(session: Session, *, progress: Callable[[str], None] | None = None) -> dict[str, list[ChainProblem]]:

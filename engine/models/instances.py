@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.db import Base
@@ -49,6 +49,10 @@ class Instance(Base):
     created_at: Mapped[Timestamp]
     updated_at: Mapped[Timestamp]
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Form of exploitation (SU, AU, CU, OV, onbekend) as last recorded by a task: an index for work lists.
+    vorm: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
+    # Someone was in acute danger at intake: such a signal joins a frozen meeting agenda, flagged.
+    acuut: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     definition: Mapped[ProcessDefinition] = relationship(lazy="joined")
 
@@ -62,6 +66,7 @@ class HumanTask(Base):
     __table_args__ = (
         UniqueConstraint("instance_id", "spiff_task_id"),
         Index("ix_human_task_work", "state", "role", "organisation_id"),
+        Index("ix_human_task_due", "state", "due_at"),
     )
 
     id: Mapped[IntPK]
@@ -79,6 +84,8 @@ class HumanTask(Base):
     created_at: Mapped[Timestamp]
     completed_at: Mapped[OptionalTimestamp]
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    # Set once when the overdue reminder went out, so the scheduler reminds each task at most once.
+    reminded_at: Mapped[OptionalTimestamp]
 
     instance: Mapped[Instance] = relationship(lazy="select")
 

@@ -18,6 +18,8 @@ class Organisation(Base):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[Name]
     kind: Mapped[str] = mapped_column(String(20))  # "gemeente" | "partner"
+    # Slug of the region profile (processes/regions/<slug>.toml) it belongs to; None outside one.
+    region: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)
 
 
 class User(Base):
@@ -26,6 +28,8 @@ class User(Base):
     id: Mapped[IntPK]
     username: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[Name]
+    # Work address for notifications (a link only, never case content); None: no e-mail.
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(40))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
 from engine.errors import Conflict, NotFound
+from engine.instructions import render_instructions
 from engine.models import HumanTask, Instance, Organisation, TaskState, Timer, TimerState
 from engine.models.instances import InstanceStatus
 from engine.roles import Role
@@ -23,6 +24,8 @@ from engine.workflow import pruning, runner, serializer
 from engine.workflow.bundle import lane_role
 
 ORGANISATIONS_KEY = "organisaties"
+# Case data only intake sets (engine.services.region_context); completing a task may not change them.
+SYSTEM_KEYS = frozenset({ORGANISATIONS_KEY, "regio", "termijn_terugkoppeling"})
 
 
 def lock_instance(session: Session, instance_id: int, *, skip_locked: bool = False) -> Instance | None:
@@ -94,7 +97,8 @@ def _sync_tasks(session: Session, instance: Instance, workflow: BpmnWorkflow, no
         row = HumanTask(
             instance_id=instance.id, spiff_task_id=task.spiff_task_id, element_id=task.element_id,
             name=task.name, role=str(role), organisation_id=_organisation_for(session, instance, role, task.data),
-            form=task.form, instructions=task.instructions, state=TaskState.READY, created_at=now,
+            form=task.form, instructions=render_instructions(task.instructions, task.data),
+            state=TaskState.READY, created_at=now, due_at=task.due_at,
         )
         session.add(row)
         created.append(row)

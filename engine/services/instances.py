@@ -55,6 +55,7 @@ class InstanceView:
     updated_at: datetime
     version: int
     error_message: str | None
+    reference: str = ""
     ready_tasks: list[HumanTask] = field(default_factory=list)
     timers: list[Timer] = field(default_factory=list)
 
@@ -85,6 +86,14 @@ def canonical_data(data: dict[str, Any]) -> dict[str, Any]:
     return canonical
 
 
+VORM_KEY = "vorm"  # the form of exploitation; indexed on the case for work-list filters
+
+
+def reference(instance: Instance) -> str:
+    """The number a melder quotes: year of the report and the case number, e.g. SR-2026-00042."""
+    return f"SR-{instance.created_at.year}-{instance.id:05d}"
+
+
 def start_instance(session: Session, *, actor: Actor, now: datetime, process_id: str, data: dict[str, Any],
                    organisation_slug: str | None = None) -> Instance:
     """Start the newest version of a process for the actor's organisation (or a named gemeente)."""
@@ -106,7 +115,7 @@ def start_instance(session: Session, *, actor: Actor, now: datetime, process_id:
         raise ModelError(exc.message, {"element_id": exc.element_id}) from exc
     instance = Instance(
         definition_id=definition.id, organisation_id=organisation_id, started_by_id=actor.user_id,
-        status=InstanceStatus.ACTIVE, state="",
+        status=InstanceStatus.ACTIVE, state="", acuut=data.get("acuut") is True,
         serializer_version=serializer.SERIALIZER_VERSION, created_at=now, updated_at=now,
     )
     session.add(instance)
@@ -137,7 +146,7 @@ def visible_task(session: Session, actor: Actor, task_id: int) -> HumanTask:
 
 
 def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int, data: dict[str, Any],
-                  forms: FormRepository) -> Instance:
+                  forms: FormRepository, audit_context: dict[str, Any] | None = None) -> Instance:
     """Complete a ready human task: validate, lock the case, re-check, run, store, audit.
 
     The readiness check is repeated after taking the lock: of two people completing the same
@@ -145,6 +154,10 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
     """
     task = visible_task(session, actor, task_id)
     data = _check_data(data)
+    reserved = cases.SYSTEM_KEYS & set(data)
+    if reserved:  # routing and region facts are set at intake; a task must not redirect the case
+        raise ValidationFailed("Het formulier bevat velden die alleen het systeem mag zetten.",
+                               {key: "Dit veld mag u niet invullen." for key in sorted(reserved)})
     if task.form:
         problems = forms.validate(task.form, data)
         if problems:
@@ -164,11 +177,14 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
     task.state = TaskState.COMPLETED
     task.completed_at = now
     task.completed_by_id = actor.user_id
+    if isinstance(data.get(VORM_KEY), str):
+        instance.vorm = data[VORM_KEY][:20]
     created = cases.store(session, instance, workflow, now)
     log.record(session, event_type=EventType.TASK_COMPLETED, actor=actor, now=now, instance_id=instance.id,
                definition_id=instance.definition_id, task_id=task.id, payload={
                    "element_id": task.element_id, "spiff_task_id": task.spiff_task_id, "data": data,
                    "state_sha256": cases.state_hash(instance), "ready_tasks": [t.element_id for t in created],
+                   **({"context": audit_context} if audit_context else {}),
                })
     record_completion(session, instance, actor, now)
     return instance
@@ -222,6 +238,7 @@ def view_of(session: Session, instance: Instance) -> InstanceView:
         updated_at=instance.updated_at,
         version=instance.version,
         error_message=instance.error_message,
+        reference=reference(instance),
         ready_tasks=list(session.scalars(
             select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY)
             .order_by(HumanTask.id)

@@ -19,6 +19,7 @@ from engine.roles import ROLE_LABELS, Role
 from engine.services.instances import case_history
 
 MAY_KNOW_MELDER = frozenset({Role.AF, Role.MELDER, Role.AUDITOR})
+MELDER = "de melder"  # how a masked melder is named, everywhere
 
 _WHAT: dict[str, str] = {
     EventType.INSTANCE_STARTED: "startte de zaak",
@@ -26,6 +27,7 @@ _WHAT: dict[str, str] = {
     EventType.INSTANCE_FAILED: "De zaak liep vast op een fout in het model",
     EventType.TASK_COMPLETED: "rondde ‘{task}’ af",
     EventType.TIMER_FIRED: "Termijn verstreken: ‘{task}’",
+    EventType.TASK_REMINDED: "Herinnering gestuurd: ‘{task}’ is over de termijn",
     EventType.INSTANCE_REPLAYED: "speelde de zaak opnieuw af ter controle",
 }
 
@@ -39,29 +41,48 @@ class TimelineEntry:
     what: str
 
 
-def _who(event: AuditEvent, viewer: Actor) -> tuple[str | None, str | None, str | None]:
+def may_know_melder(viewer: Actor, event: AuditEvent) -> bool:
+    """Need-to-know: the AF, the melder, auditors, and the melder reading their own events."""
+    return viewer.role in MAY_KNOW_MELDER or viewer.user_id == event.actor_id
+
+
+def who(event: AuditEvent, *, reveal_melder: bool) -> tuple[str | None, str | None, str | None]:
+    """(name, role label, organisation) of the person behind an event; None for the system."""
     if event.actor_id is None:
         return None, None, None
     role = Role(event.actor_role) if event.actor_role else None
     label = ROLE_LABELS.get(role) if role else None
-    if role == Role.MELDER and viewer.role not in MAY_KNOW_MELDER and viewer.user_id != event.actor_id:
-        return "de melder", None, None
+    if role == Role.MELDER and not reveal_melder:
+        return MELDER, None, None
     return event.actor_username, label, event.actor_organisation
+
+
+def describe(event: AuditEvent, task_name: str) -> str | None:
+    """The Dutch phrase of the events the case page shows; None for the others."""
+    template = _WHAT.get(event.event_type)
+    return template.format(task=task_name) if template is not None else None
+
+
+def task_name(event: AuditEvent, task_names: dict[int, str]) -> str:
+    return task_names.get(event.task_id or -1) or str(event.payload.get("element_id") or "")
+
+
+def task_names_of(session: Session, instance_id: int) -> dict[int, str]:
+    return {
+        row.id: row.name
+        for row in session.execute(select(HumanTask.id, HumanTask.name).where(HumanTask.instance_id == instance_id))
+    }
 
 
 def timeline(session: Session, *, actor: Actor, now: datetime, instance_id: int) -> list[TimelineEntry]:
     """Entries oldest first; raises NotFound like the case itself when the viewer may not see it."""
     events = case_history(session, actor=actor, now=now, instance_id=instance_id)
-    task_names: dict[int, str] = {
-        row.id: row.name
-        for row in session.execute(select(HumanTask.id, HumanTask.name).where(HumanTask.instance_id == instance_id))
-    }
+    names = task_names_of(session, instance_id)
     entries = []
     for event in events:
-        template = _WHAT.get(event.event_type)
-        if template is None:
+        what = describe(event, task_name(event, names))
+        if what is None:
             continue
-        task = task_names.get(event.task_id or -1) or event.payload.get("element_id") or ""
-        who, role, organisation = _who(event, actor)
-        entries.append(TimelineEntry(event.occurred_at, who, role, organisation, template.format(task=task)))
+        name, role, organisation = who(event, reveal_melder=may_know_melder(actor, event))
+        entries.append(TimelineEntry(event.occurred_at, name, role, organisation, what))
     return entries

@@ -16,6 +16,7 @@ from engine.audit import log
 from engine.audit.events import EventType
 from engine.errors import Conflict, NotFound, ValidationFailed
 from engine.models import ApiToken, Organisation, User
+from engine.notify import is_address
 from engine.roles import Role, parse_role
 
 _hasher = PasswordHasher()
@@ -36,17 +37,18 @@ def actor_for(user: User) -> Actor:
     )
 
 
-def get_or_create_organisation(session: Session, *, slug: str, name: str, kind: str) -> Organisation:
+def get_or_create_organisation(session: Session, *, slug: str, name: str, kind: str,
+                               region: str | None = None) -> Organisation:
     organisation = session.scalar(select(Organisation).where(Organisation.slug == slug))
     if organisation is None:
-        organisation = Organisation(slug=slug, name=name, kind=kind)
+        organisation = Organisation(slug=slug, name=name, kind=kind, region=region)
         session.add(organisation)
         session.flush()
     return organisation
 
 
 def create_user(session: Session, *, actor: Actor, now: datetime, username: str, password: str, role: str,
-                organisation_slug: str, display_name: str | None = None) -> User:
+                organisation_slug: str, display_name: str | None = None, email: str | None = None) -> User:
     """Create an account; the password is stored only as an argon2 hash."""
     try:
         parsed_role = parse_role(role)
@@ -55,6 +57,9 @@ def create_user(session: Session, *, actor: Actor, now: datetime, username: str,
     if len(password) < MIN_PASSWORD_LENGTH:
         message = f"Het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens hebben."
         raise ValidationFailed(message, {"password": message})
+    if email is not None and not is_address(email):
+        message = "Vul een geldig e-mailadres in."
+        raise ValidationFailed(message, {"email": message})
     organisation = session.scalar(select(Organisation).where(Organisation.slug == organisation_slug))
     if organisation is None:
         raise NotFound(f"Organisatie '{organisation_slug}' bestaat niet.")
@@ -63,6 +68,7 @@ def create_user(session: Session, *, actor: Actor, now: datetime, username: str,
     user = User(
         username=username,
         display_name=display_name or username,
+        email=email or None,
         password_hash=_hasher.hash(password),
         role=str(parsed_role),
         organisation_id=organisation.id,

@@ -18,6 +18,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
     TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
@@ -158,6 +159,11 @@ def _check_timer(bundle: Bundle, problems: list[ModelProblem], definition: Timer
                  element_id: str) -> None:
     expression = definition.expression or ""
     _compile(bundle, problems, expression, element_id, "Timerexpressie")
+    if isinstance(definition, DurationTimerEventDefinition) and _calls_date_helper(expression):
+        problems.append(bundle.problem(
+            "Timerexpressie levert een datum op (werkdagen, kantooruren of nu); gebruik een datum-timer "
+            "(timeDate) in plaats van een duur-timer", element_id))
+        return
     try:
         literal = ast.literal_eval(expression)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
@@ -174,6 +180,19 @@ def _check_timer(bundle: Bundle, problems: list[ModelProblem], definition: Timer
         problems.append(
             bundle.problem(f"Timerexpressie {literal!r} is geen geldige ISO 8601-datum of -duur", element_id)
         )
+
+
+DATE_HELPERS = frozenset({"werkdagen", "kantooruren", "nu"})
+
+
+def _calls_date_helper(expression: str) -> bool:
+    """True when the expression is a call of a helper that returns a moment, not a duration."""
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError:
+        return False
+    call = tree.body
+    return isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in DATE_HELPERS
 
 
 def _check_decision(bundle: Bundle, problems: list[ModelProblem], task_spec: Any) -> None:

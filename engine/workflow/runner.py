@@ -41,6 +41,7 @@ class ReadyTask:
     instructions: str | None
     task_spec: Any
     data: dict[str, Any]
+    due_at: datetime | None = None  # when the first timer attached to the task fires (its term)
 
 
 @dataclass(frozen=True)
@@ -160,9 +161,28 @@ def ready_human_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:
             instructions=task_instructions(task.task_spec),
             task_spec=task.task_spec,
             data=task.data,
+            due_at=_term_of(task),
         )
         for task in workflow.get_tasks(state=SpiffState.READY, manual=True)
     ]
+
+
+def _term_of(task: Any) -> datetime | None:
+    """A boundary timer on a task is its term: the task is due when the earliest one fires.
+
+    SpiffWorkflow runs a task with boundary events under a shared parent, so its attached timers
+    are the waiting timer siblings of the task.
+    """
+    if task.parent is None:
+        return None
+    dues = []
+    for sibling in task.parent.children:
+        definition = getattr(sibling.task_spec, "event_definition", None)
+        if sibling is not task and sibling.state == SpiffState.WAITING and isinstance(definition, TimerEventDefinition):
+            due = _due_at(sibling, definition)
+            if due is not None:
+                dues.append(due)
+    return min(dues, default=None)
 
 
 def _timer_kind(definition: TimerEventDefinition) -> str:

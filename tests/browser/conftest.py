@@ -19,6 +19,7 @@ from tests.conftest import FIXTURES, Clock
 from webapp import create_app, db
 
 CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--disable-sync"]
@@ -57,4 +58,17 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     ARTIFACTS.mkdir(exist_ok=True)
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in request.node.name)
     page.screenshot(path=str(ARTIFACTS / f"{safe}.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def axe_page(browser: Browser) -> Iterator[Page]:
+    """A page for axe-core checks (see ``test_accessibility.serious_violations``)."""
+    if not AXE.exists():
+        pytest.fail("axe-core ontbreekt: 'make test' installeert het met npm ci.")
+    # Injecting axe is an inline script, which our CSP rightly forbids; only the test bypasses it.
+    context = browser.new_context(locale="nl-NL", bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
     context.close()

@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from playwright.sync_api import Page
 
-import pytest
-from playwright.sync_api import Browser, Page
-
+from tests.browser.conftest import AXE
 from tests.browser.test_shell import log_in
 from tests.services.helpers import deploy, ready, start
-
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-
-
-@pytest.fixture
-def axe_page(browser: Browser):
-    if not AXE.exists():
-        pytest.fail("axe-core ontbreekt: 'make test' installeert het met npm ci.")
-    # Injecting axe is an inline script, which our CSP rightly forbids; only the test bypasses it.
-    context = browser.new_context(locale="nl-NL", bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
 
 
 def serious_violations(page: Page) -> list[str]:

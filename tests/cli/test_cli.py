@@ -115,8 +115,8 @@ def test_demo_load_creates_accounts_for_every_role_once_and_an_example_case(cli_
     assert run("init").exit_code == 0 and run("db", "upgrade").exit_code == 0
     first = run("demo", "load")
     assert first.exit_code == 0, first.output
-    assert "signaal_afhandelen v1" in first.output
-    assert "Voorbeeldzaak" in first.output
+    assert "signaal_oost_brabant v1" in first.output and "overdracht_partners v1" in first.output
+    assert "Voorbeeldzaak SR-" in first.output
     second = run("demo", "load")
     assert second.exit_code == 0 and "Uitgerold" not in second.output, "loading twice changes nothing"
     logins = (cli_env / "demo-logins.txt").read_text().splitlines()
@@ -129,4 +129,20 @@ def test_demo_load_creates_accounts_for_every_role_once_and_an_example_case(cli_
         assert users.verify_password(users.user_by_username(session, username), password)
         af = users.actor_for(users.user_by_username(session, "af.eersel"))
         assert [t.element_id for t in instances.list_tasks(session, actor=af)] == ["verrijken"]
+        regions = {line.split()[3].strip("()") for line in logins if line.split()[2] == "politie"}
+        assert regions == {"oost-brabant-avim", "fryslan-politie-tmm", "noord-en-midden-limburg-avim",
+                           "soest-politie"}, "every region has people for its partners"
     engine.dispose()
+
+
+def test_regio_laden_creates_gemeenten_and_partners_once_and_names_a_broken_profile(cli_env, tmp_path, monkeypatch):
+    assert run("init").exit_code == 0 and run("db", "upgrade").exit_code == 0
+    first = run("regio", "laden")
+    assert first.exit_code == 0 and first.output.startswith("4 regio's geladen;"), first.output
+    assert run("regio", "laden").output == "4 regio's geladen; 0 organisaties aangemaakt.\n"
+    broken = tmp_path / "kapot" / "regions"
+    broken.mkdir(parents=True)
+    (broken / "x.toml").write_text('naam = "X"\n', encoding="utf-8")
+    monkeypatch.setenv("SIGNAALROUTE_PROCESSES_DIR", str(broken.parent))
+    result = CliRunner().invoke(main, ["regio", "laden"])
+    assert result.exit_code == 1 and "x.toml: route_variant: verplichte sleutel ontbreekt" in result.output

@@ -97,6 +97,10 @@ bron = "test"
 [[zorgcoordinatie]]
 zorgcoordinator = "zoco"
 gemeenten = ["a"]
+
+[termijnen]
+terugkoppeling_werkdagen = 5
+terugkoppeling_werkdagen_bron = "werkafspraak"
 """
 
 
@@ -133,6 +137,11 @@ def test_valid_minimal_profile(tmp_path):
         ('tijd = "09:30"', f'tijd = "{PLACEHOLDER}"', "overleg.tijd", "tijd_bron"),
         ("oproep_werkdagen_vooraf = 2", "oproep_werkdagen_vooraf = -1", "oproep_werkdagen_vooraf", "geheel getal"),
         ("[[zorgcoordinatie]]", DUPLICATE_GEMEENTE, "gemeenten", "meer dan eens"),
+        ("terugkoppeling_werkdagen = 5", "terugkoppeling_werkdagen = 0", "termijnen.terugkoppeling_werkdagen",
+         "1 tot en met 60"),
+        ('terugkoppeling_werkdagen_bron = "werkafspraak"', "", "termijnen.terugkoppeling_werkdagen",
+         "toelichting"),
+        ('naam = "Test"\n', 'naam = "Test"\nriec = "nergens"\n', "riec", "onbekende partner"),
     ],
 )
 def test_broken_profile_gives_dutch_error_naming_file_and_key(tmp_path, old, new, key, words):
@@ -147,6 +156,19 @@ def test_broken_profile_gives_dutch_error_naming_file_and_key(tmp_path, old, new
 def test_placeholder_with_note_is_accepted(tmp_path):
     text = GOOD.replace('tijd = "09:30"', f'tijd = "{PLACEHOLDER}"\ntijd_bron = "niet in de bronnen"')
     assert load_region(_write(tmp_path, text)).overleg.tijd is None
+
+
+def test_a_gemeente_belongs_to_one_region_only(tmp_path):
+    (tmp_path / "a.toml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "b.toml").write_text(GOOD.replace('slug = "test"', 'slug = "ander"'), encoding="utf-8")
+    with pytest.raises(RegionError, match="b.toml: gemeenten: 'a' hoort al bij regio 'test'"):
+        load_regions(tmp_path)
+
+
+def test_every_region_names_its_main_process_and_riec(regions):
+    assert {r.process_id for r in regions.values()} == {
+        "signaal_oost_brabant", "signaal_fryslan", "signaal_limburg", "signaal_soest"}
+    assert all(r.riec and r.partner(r.riec) for r in regions.values())
 
 
 def test_duplicate_region_slug_across_files(tmp_path):

@@ -67,7 +67,8 @@ SCHEMAS: dict[str, Any] = {
         "kind": {"enum": ["date", "duration", "cycle"]}, "due_at": _TIME, "state": {"type": "string"},
     }},
     "Instance": {"type": "object", "required": ["id", "status", "ready_tasks", "timers"], "properties": {
-        "id": _ID, "process_id": {"type": "string"}, "process_version": {"type": "integer"},
+        "id": _ID, "reference": {"type": "string", "description": "Kenmerk voor de melder, bv. SR-2026-00042"},
+        "process_id": {"type": "string"}, "process_version": {"type": "integer"},
         "status": {"enum": ["active", "completed", "cancelled", "error"]},
         "organisation": {"type": "string"}, "created_at": _TIME, "updated_at": _TIME,
         "version": {"type": "integer"}, "error": {"type": ["string", "null"]},
@@ -127,6 +128,23 @@ PATHS: dict[str, Any] = {
                 "organisation": {"type": "string", "description": "Gemeente van de zaak (standaard die van u)"},
             }}}}},
         "responses": {"201": _json(_ref("Instance"), "Gestart"), **_errors(401, 403, 404, 422)},
+    }},
+    "/api/v1/signals": {"post": {
+        "summary": "Een signaal melden; de gemeente bepaalt regio, route en partners",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["melding"], "properties": {
+                "gemeente": {"type": "string", "description": "Slug van de gemeente (standaard die van u)"},
+                "melding": {"type": "object", "description": "Volgens forms/melding.json"},
+            }}}}},
+        "responses": {"201": _json(_ref("Instance"), "Gemeld; de zaak met haar kenmerk"), **_errors(401, 403, 422)},
+    }},
+    "/api/v1/advice-questions": {"post": {
+        "summary": "Een adviesvraag aan de aandachtsfunctionaris stellen",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["vraag"], "properties": {
+                "gemeente": {"type": "string"}, "vraag": {"type": "string", "maxLength": 4000},
+            }}}}},
+        "responses": {"201": _json(_ref("Instance"), "Gesteld"), **_errors(401, 403, 422)},
     }},
     "/api/v1/instances/{instance_id}": {"get": {
         "summary": "Een zaak", "parameters": [_path_id("instance_id")],

@@ -38,6 +38,7 @@ def timer(row: Timer) -> dict[str, Any]:
 def instance(view: InstanceView) -> dict[str, Any]:
     return {
         "id": view.id,
+        "reference": view.reference,
         "process_id": view.process_id,
         "process_version": view.process_version,
         "status": view.status,

@@ -8,7 +8,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from engine.errors import ValidationFailed
 from engine.forms import FormRepository
-from engine.services import assignment, deployments, instances, replay, timers
+from engine.regions import Region
+from engine.services import assignment, deployments, instances, intake, replay, timers
 from engine.workflow.bundle import SourceFile
 from webapp import db
 from webapp.api import openapi, serialize
@@ -20,6 +21,18 @@ blueprint = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 def _forms() -> FormRepository:
     forms: FormRepository = current_app.extensions["signaalroute.forms"]
     return forms
+
+
+def _regions() -> dict[str, Region]:
+    regions: dict[str, Region] = current_app.extensions["signaalroute.regions"]
+    return regions
+
+
+def _optional_text(body: dict[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ValidationFailed(f"'{key}' moet tekst zijn.", {key: "Vul tekst in."})
+    return value
 
 
 def _json_body() -> dict[str, Any]:
@@ -73,6 +86,30 @@ def start_instance() -> tuple[Response, int]:
         session, actor=actor, now=now(), process_id=process_id, data=body.get("data", {}),
         organisation_slug=organisation if isinstance(organisation, str) else None,
     )
+    return _created(serialize.instance(instances.view_of(session, row)))
+
+
+@blueprint.post("/signals")
+def report_signal() -> tuple[Response, int]:
+    actor = api_actor()
+    body = _json_body()
+    melding = body.get("melding")
+    if not isinstance(melding, dict):
+        raise ValidationFailed("Stuur de melding als JSON-object in 'melding'.",
+                               {"melding": "Verwacht een JSON-object"})
+    session = db.session()
+    row = intake.report_signal(session, actor=actor, now=now(), regions=_regions(), forms=_forms(), melding=melding,
+                               gemeente=_optional_text(body, "gemeente"))
+    return _created(serialize.instance(instances.view_of(session, row)))
+
+
+@blueprint.post("/advice-questions")
+def ask_advice() -> tuple[Response, int]:
+    actor = api_actor()
+    body = _json_body()
+    session = db.session()
+    row = intake.ask_advice(session, actor=actor, now=now(), regions=_regions(),
+                            vraag=_optional_text(body, "vraag") or "", gemeente=_optional_text(body, "gemeente"))
     return _created(serialize.instance(instances.view_of(session, row)))
 
 

@@ -1,7 +1,8 @@
 """Render a task's JSON Schema as an HTML form on the server, and read the posted values back.
 
 Works without JavaScript. Covers the field kinds our forms use today: text, long text, choice
-(radio for up to five options, otherwise a select), yes/no, date, whole number and number.
+(radio for up to five options, otherwise a select; labels from ``oneOf: [{const, title}]``),
+multiple choice (an array of such options, as checkboxes), yes/no, date, whole number and number.
 Nested groups and repeatable rows are not rendered yet (the task page says so).
 """
 
@@ -18,10 +19,17 @@ RADIO_UP_TO = 5
 class Field:
     name: str
     label: str
-    kind: str  # text | textarea | radio | select | boolean | date | integer | number
+    kind: str  # text | textarea | radio | select | checkboxes | boolean | date | integer | number
     required: bool
     help: str | None = None
-    options: list[str] = field(default_factory=list)
+    options: list[tuple[str, str]] = field(default_factory=list)  # (value, Dutch label)
+
+
+def _options(prop: dict[str, Any]) -> list[tuple[str, str]]:
+    """Choices with their labels: ``oneOf`` of ``{const, title}`` (JSON Schema's own way), or a bare ``enum``."""
+    if isinstance(prop.get("oneOf"), list) and all(isinstance(o, dict) and "const" in o for o in prop["oneOf"]):
+        return [(str(o["const"]), str(o.get("title") or o["const"])) for o in prop["oneOf"]]
+    return [(str(v), str(v)) for v in prop.get("enum", [])]
 
 
 def fields_of(schema: dict[str, Any]) -> tuple[list[Field], list[str]]:
@@ -33,15 +41,18 @@ def fields_of(schema: dict[str, Any]) -> tuple[list[Field], list[str]]:
         if kind is None:
             unsupported.append(name)
             continue
+        choices = _options(prop.get("items") or {}) if kind == "checkboxes" else _options(prop)
         fields.append(Field(name=name, label=str(prop.get("title") or name), kind=kind, required=name in required,
-                            help=prop.get("description"), options=[str(v) for v in prop.get("enum", [])]))
+                            help=prop.get("description"), options=choices))
     return fields, unsupported
 
 
 def _kind(prop: dict[str, Any]) -> str | None:
     kind = prop.get("type")
-    if "enum" in prop and kind == "string":
-        return "radio" if len(prop["enum"]) <= RADIO_UP_TO else "select"
+    if kind == "array" and _options(prop.get("items") or {}):
+        return "checkboxes"
+    if kind == "string" and _options(prop):
+        return "radio" if len(_options(prop)) <= RADIO_UP_TO else "select"
     if kind == "string":
         if prop.get("format") == "date":
             return "date"
@@ -56,6 +67,11 @@ def read_values(fields: list[Field], form: Any) -> tuple[dict[str, Any], dict[st
     data: dict[str, Any] = {}
     problems: dict[str, str] = {}
     for spec in fields:
+        if spec.kind == "checkboxes":
+            chosen = [v.strip() for v in form.getlist(spec.name) if v.strip()]
+            if chosen:
+                data[spec.name] = chosen
+            continue
         raw = (form.get(spec.name) or "").strip()
         if raw == "":
             continue  # absent: the schema decides whether that is allowed
@@ -77,3 +93,8 @@ def read_values(fields: list[Field], form: Any) -> tuple[dict[str, Any], dict[st
         else:
             data[spec.name] = raw
     return data, problems
+
+
+def posted_values(fields: list[Field], form: Any) -> dict[str, Any]:
+    """What the user typed, to show again when validation fails (lists for checkboxes)."""
+    return {f.name: form.getlist(f.name) if f.kind == "checkboxes" else form.get(f.name, "") for f in fields}

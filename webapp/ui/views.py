@@ -102,7 +102,7 @@ def taak(task_id: int) -> str | BaseResponse:
     errors: dict[str, str] = {}
     values: Any = {}
     if request.method == "POST":
-        values = request.form
+        values = task_form.posted_values(fields, request.form)
         data, errors = task_form.read_values(fields, request.form)
         if errors and task.form:  # report every field at once, not unreadable ones first
             errors = {**repository.validate(task.form, data), **errors}

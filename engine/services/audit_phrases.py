@@ -1,0 +1,173 @@
+"""Audit events in plain Dutch: what happened, who did it, and the particulars an auditor checks.
+
+Shared by the auditor's history, the dossier and the period export, so every place phrases an
+event the same way. Phrases the case page already uses come from :mod:`engine.services.timeline`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.audit.events import EventType
+from engine.dutch import datum
+from engine.forms import FormRepository
+from engine.models import AuditEvent, HumanTask, ProcessDefinition
+from engine.roles import ROLE_LABELS, Role
+from engine.services import timeline
+
+EVENT_LABELS: dict[str, str] = {
+    EventType.INSTANCE_STARTED: "Zaak gestart",
+    EventType.TASK_COMPLETED: "Taak afgerond",
+    EventType.TASK_CLAIMED: "Taak in behandeling genomen",
+    EventType.TASK_RELEASED: "Taak teruggegeven",
+    EventType.TASK_ASSIGNED: "Taak toegewezen",
+    EventType.TIMER_FIRED: "Termijn verstreken",
+    EventType.INSTANCE_MIGRATED: "Overgezet naar andere procesversie",
+    EventType.INSTANCE_FAILED: "Fout in het model",
+    EventType.INSTANCE_COMPLETED: "Zaak afgesloten",
+    EventType.INSTANCE_REPLAYED: "Opnieuw afgespeeld",
+    EventType.DOSSIER_EXPORTED: "Dossier geëxporteerd",
+    EventType.AUDIT_LOG_EXPORTED: "Auditlog geëxporteerd",
+    EventType.PROCESS_DEPLOYED: "Modellen uitgerold",
+    EventType.USER_CREATED: "Account aangemaakt",
+    EventType.TOKEN_CREATED: "API-token aangemaakt",
+}
+
+# Phrases the case page does not show; placeholders are filled from the event's payload.
+_MORE: dict[str, str] = {
+    EventType.TASK_CLAIMED: "nam ‘{task}’ in behandeling",
+    EventType.TASK_RELEASED: "gaf ‘{task}’ terug aan het team",
+    EventType.TASK_ASSIGNED: "wees ‘{task}’ toe aan {assignee}",
+    EventType.INSTANCE_MIGRATED: "zette de zaak over van versie {from_version} naar versie {to_version}",
+    EventType.DOSSIER_EXPORTED: "exporteerde het dossier als {format}",
+    EventType.AUDIT_LOG_EXPORTED: "exporteerde het auditlog van {van} tot en met {tot} als {format}",
+    EventType.PROCESS_DEPLOYED: "rolde een nieuwe versie van de modellen uit",
+    EventType.USER_CREATED: "maakte een account aan",
+    EventType.TOKEN_CREATED: "maakte een persoonlijk API-token aan",
+}
+
+_IN_CHUNK = 500  # ids per IN (...) list: long exports stay within every backend's parameter limit
+
+
+class _Payload(dict[str, str]):
+    """Payload values as text for ``str.format_map``; a missing key reads "?" instead of failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def plain(value: Any) -> str:
+    """A submitted value as a person reads it: ja/nee, 1,5, text; lists and objects as JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
+    if isinstance(value, int | str):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), _IN_CHUNK):
+        yield ordered[start:start + _IN_CHUNK]
+
+
+class Vocabulary:
+    """The names phrases need (task names, form labels, process versions), each read once."""
+
+    def __init__(self, session: Session, forms: FormRepository | None = None):
+        self.session = session
+        self.forms = forms
+        self._tasks: dict[int, tuple[str, str | None]] = {}
+        self._versions: dict[int, str] = {}
+
+    def preload(self, events: Sequence[AuditEvent]) -> None:
+        task_ids = {e.task_id for e in events if e.task_id is not None} - set(self._tasks)
+        for chunk in _chunks(task_ids):
+            for row in self.session.execute(
+                    select(HumanTask.id, HumanTask.name, HumanTask.form).where(HumanTask.id.in_(chunk))):
+                self._tasks[row.id] = (row.name, row.form)
+        definition_ids = {e.definition_id for e in events if e.definition_id is not None} - set(self._versions)
+        for chunk in _chunks(definition_ids):
+            for definition in self.session.execute(
+                    select(ProcessDefinition.id, ProcessDefinition.name, ProcessDefinition.process_id,
+                           ProcessDefinition.version).where(ProcessDefinition.id.in_(chunk))):
+                self._versions[definition.id] = (f"{definition.name or definition.process_id}, "
+                                                 f"versie {definition.version}")
+
+    def task_name(self, event: AuditEvent) -> str:
+        found = self._tasks.get(event.task_id) if event.task_id is not None else None
+        return found[0] if found else str(event.payload.get("element_id") or "")
+
+    def version(self, definition_id: int | None) -> str | None:
+        return self._versions.get(definition_id) if definition_id is not None else None
+
+    def labels(self, event: AuditEvent) -> dict[str, str]:
+        """Field titles of the task's form, so a diff reads "Vorm van uitbuiting", not "vorm"."""
+        found = self._tasks.get(event.task_id) if event.task_id is not None else None
+        form = found[1] if found else None
+        if not form or self.forms is None or not self.forms.exists(form):
+            return {}
+        properties = self.forms.load(form).get("properties") or {}
+        return {key: str(spec.get("title") or key) for key, spec in properties.items() if isinstance(spec, dict)}
+
+
+def phrase(event: AuditEvent, vocabulary: Vocabulary) -> str:
+    """What happened, in Dutch; the case page's phrase where it has one."""
+    task = vocabulary.task_name(event)
+    described = timeline.describe(event, task)
+    if described is not None:
+        return described
+    template = _MORE.get(event.event_type)
+    if template is None:
+        return f"gebeurtenis ‘{event.event_type}’"
+    values = _Payload({key: plain(value) for key, value in event.payload.items()})
+    values["task"] = task
+    return template.format_map(values)
+
+
+def person(event: AuditEvent, *, reveal_melder: bool) -> tuple[str, str | None, str | None, str | None]:
+    """(shown name, username for filtering, role label, organisation); the system by its name."""
+    if event.actor_id is None:
+        system = f"Systeem ({event.actor_username})" if event.actor_username else "Systeem"
+        return system, event.actor_username, None, None
+    name, role, organisation = timeline.who(event, reveal_melder=reveal_melder)
+    masked = event.actor_role == Role.MELDER and not reveal_melder
+    return name or "", None if masked else event.actor_username, role, organisation
+
+
+def facts(event: AuditEvent) -> tuple[tuple[str, str], ...]:
+    """Particulars an auditor checks beyond the phrase: due times, error texts, replay outcomes."""
+    payload = event.payload
+    if event.event_type == EventType.TIMER_FIRED and payload.get("due_at"):
+        late = payload.get("lateness_seconds")
+        found = [("Termijn", datum(datetime.fromisoformat(str(payload["due_at"]))))]
+        if isinstance(late, int | float):
+            found.append(("Afgegaan", f"{plain(round(float(late), 1))} seconden na de termijn"))
+        return tuple(found)
+    if event.event_type == EventType.INSTANCE_FAILED:
+        return (("Foutmelding", plain(payload.get("message"))), ("Element", plain(payload.get("element_id"))))
+    if event.event_type == EventType.INSTANCE_REPLAYED:
+        outcome = "consistent" if payload.get("consistent") else "wijkt af van het auditlog"
+        return (("Uitkomst", outcome), ("Stappen", plain(payload.get("steps"))))
+    if event.event_type == EventType.AUDIT_LOG_EXPORTED:
+        return (("Regels", plain(payload.get("rows"))),)
+    if event.event_type == EventType.DOSSIER_EXPORTED:
+        return (("Gebeurtenissen", plain(payload.get("events"))),)
+    return ()
+
+
+def role_label(value: str | None) -> str | None:
+    try:
+        return ROLE_LABELS[Role(value)] if value else None
+    except ValueError:
+        return value

@@ -1,0 +1,146 @@
+"""Exports for auditors: the audit log of a period (CSV, XLSX) and a case dossier (PDF), each audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zlib
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from engine.audit import verify
+from engine.audit.events import EventType
+from engine.db import unit_of_work
+from engine.errors import Forbidden, ValidationFailed
+from engine.models import AccessLogEntry, AuditEvent
+from engine.services import audit_export, dossier
+from tests.services.helpers import complete, deploy, ready, start
+
+MARCH = audit_export.Period(date(2026, 3, 1), date(2026, 3, 31))
+INJECTION = "=HYPERLINK(\"https://kwaad.example\",\"klik\")"
+
+
+@pytest.fixture
+def case(factory, world, forms, at):
+    deploy(factory, world.regisseur, at(), forms, "drie_taken.bpmn")
+    case = start(factory, world.melder, at(), "drie_taken", {"melder_naam": "Marieke Jansen", "melding": "Zorgen"})
+    complete(factory, world.af, at.advance(hours=1), forms, ready(factory, case)["verrijken"].id,
+             {"vorm": "SU", "samenvatting": INJECTION})
+    return case
+
+
+def export(factory, actor, at, fmt, period=MARCH):
+    with unit_of_work(factory) as session:
+        return audit_export.audit_rows(session, actor=actor, now=at(), period=period, fmt=fmt)
+
+
+def exports_recorded(factory, event_type):
+    with unit_of_work(factory) as session:
+        return list(session.scalars(select(AuditEvent).where(AuditEvent.event_type == event_type)))
+
+
+def test_the_csv_has_one_row_per_event_of_the_period_in_dutch(factory, world, at, case):
+    text = audit_export.to_csv(export(factory, world.auditor, at, "csv")).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0] == list(audit_export.COLUMNS)
+    mine = [r for r in rows[1:] if r[1] == str(case)]
+    assert [(r[0], r[5], r[6], r[7], r[8], r[10]) for r in mine] == [
+        ("2026-03-02T10:00:00+01:00", "Zaak gestart", "startte de zaak", "melder", "Melder", "Drie taken, versie 1"),
+        ("2026-03-02T11:00:00+01:00", "Taak afgerond", "rondde ‘Signaal verrijken’ af", "af",
+         "Aandachtsfunctionaris", "Drie taken, versie 1"),
+    ]
+    assert len(rows) == 1 + 9 + 1 + 2, "header, nine accounts, the deployment and the case's two events"
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(factory, world, at, case):
+    text = audit_export.to_csv(export(factory, world.auditor, at, "csv")).decode("utf-8-sig")
+    [enriched] = [r for r in csv.reader(io.StringIO(text), delimiter=";") if r[4] == "task.completed"]
+    assert enriched[11].startswith('{"samenvatting"'), "JSON data does not start with a formula character"
+    for value in ("=1+1", "+31 6", "-2", "@SUM(A1)", "\tx", "gewoon"):
+        shown = audit_export.neutralise(value)
+        assert shown == (value if value == "gewoon" else "'" + value)
+    rows = [["=cmd|' /C calc'!A0", 5]]
+    assert audit_export.to_csv(rows).decode("utf-8-sig").splitlines()[1] == "'=cmd|' /C calc'!A0;5"
+
+
+def test_the_xlsx_holds_the_same_rows_and_never_a_formula(factory, world, at, case):
+    rows = export(factory, world.auditor, at, "xlsx")
+    rows.append(["=1+1", 7])
+    sheet = load_workbook(io.BytesIO(audit_export.to_xlsx(rows)))["Auditlog"]
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0] == list(audit_export.COLUMNS)
+    assert values[-1][:2] == ["=1+1", 7]
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    assert [v[5] for v in values[1:-1] if v[1] == case] == ["Zaak gestart", "Taak afgerond"]
+
+
+def test_each_export_is_an_audit_event_in_an_intact_system_chain(factory, world, at, case):
+    export(factory, world.auditor, at, "csv")
+    export(factory, world.auditor, at, "xlsx", audit_export.Period(date(2026, 3, 2), date(2026, 3, 2)))
+    recorded = exports_recorded(factory, EventType.AUDIT_LOG_EXPORTED)
+    assert [(e.actor_username, e.chain, e.payload) for e in recorded] == [
+        ("auditor", "system", {"format": "CSV", "van": "2026-03-01", "tot": "2026-03-31", "rows": 12}),
+        ("auditor", "system", {"format": "XLSX", "van": "2026-03-02", "tot": "2026-03-02", "rows": 13}),
+    ]
+    with unit_of_work(factory) as session:
+        assert verify.verify_all(session) == {}
+
+
+def test_a_period_is_whole_amsterdam_days(factory, world, at, case):
+    assert export(factory, world.auditor, at, "csv", audit_export.Period(date(2026, 3, 3), date(2026, 3, 4))) == []
+
+
+@pytest.mark.parametrize("van, tot, field, message", [
+    ("", "2026-03-01", "van", "Vul een datum in"),
+    ("2026-03-05", "2026-03-01", "tot", "vóór de begindatum"),
+    ("2025-01-01", "2026-03-01", "tot", "hoogstens 366 dagen"),
+])
+def test_a_bad_period_is_refused_with_a_dutch_message(van, tot, field, message):
+    with pytest.raises(ValidationFailed) as caught:
+        audit_export.parse_period(van, tot)
+    assert message in caught.value.details[field]
+
+
+@pytest.mark.parametrize("who", ["af", "beheerder", "regisseur"])
+def test_only_auditors_export(factory, world, at, case, who):
+    with pytest.raises(Forbidden):
+        export(factory, getattr(world, who), at, "csv")
+    with pytest.raises(Forbidden), unit_of_work(factory) as session:
+        dossier.dossier_pdf(session, actor=getattr(world, who), now=at(), instance_id=case)
+
+
+def pdf_text(body: bytes) -> str:
+    """The text operators of every page, decompressed: enough to assert on what the PDF says."""
+    chunks = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S):
+        try:
+            chunks.append(zlib.decompress(stream))
+        except zlib.error:
+            chunks.append(stream)
+    return b"\n".join(chunks).decode("cp1252", "replace")
+
+
+def test_the_dossier_tells_who_did_what_when_and_masks_the_melder(factory, world, at, case, forms):
+    at.advance(days=1)
+    with unit_of_work(factory) as session:
+        body = dossier.dossier_pdf(session, actor=world.auditor, now=at(), instance_id=case, forms=forms)
+    assert body.startswith(b"%PDF")
+    text = pdf_text(body)
+    assert f"Dossier zaak {case}" in text
+    assert "Gegenereerd door auditor \\(Auditor, eersel\\) op 3 maart 2026, 11.00 uur" in text
+    assert "de melder startte de zaak" in text
+    assert "af \\(Aandachtsfunctionaris, eersel\\) rondde ‘Signaal verrijken’ af" in text
+    assert "Vorm van uitbuiting: \\(leeg\\) -> SU \\(toegevoegd\\)" in text
+    assert "melder_naam: \\(leeg\\) -> [afgeschermd] \\(toegevoegd\\)" in text
+    assert "Marieke" not in text and "melder \\(Melder" not in text
+    [recorded] = exports_recorded(factory, EventType.DOSSIER_EXPORTED)
+    assert (recorded.chain, recorded.actor_username, recorded.payload) == (
+        f"instance:{case}", "auditor", {"format": "PDF", "events": 2})
+    with unit_of_work(factory) as session:
+        assert verify.verify_all(session) == {}
+        [view] = session.scalars(select(AccessLogEntry).where(AccessLogEntry.instance_id == case)).all()
+        assert (view.username, view.action) == ("auditor", "dossier.exported")

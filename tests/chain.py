@@ -1,0 +1,130 @@
+"""Fixture ``chain``: all four regions, loaded from processes/regions, with people created as tasks need them.
+
+Stories then read like the user tells them: report a signal in a gemeente, let whoever holds the next
+task complete it, move the clock, fire timers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.actors import Actor
+from engine.db import unit_of_work
+from engine.forms import FormRepository
+from engine.models import AuditEvent, HumanTask, Instance, Organisation, TaskState, Timer, TimerState
+from engine.regions import Region, load_regions
+from engine.services import deployments, instances, intake, region_setup, replay, timers, users
+from engine.workflow.bundle import SourceFile
+from tests.conftest import PASSWORD, Clock
+
+ROOT = Path(__file__).resolve().parents[1]
+FORMS = FormRepository(ROOT / "forms")
+REGIONS = load_regions(ROOT / "processes" / "regions")
+MODEL_FILES = sorted(p for p in (ROOT / "processes").glob("*") if p.suffix in {".bpmn", ".dmn"})
+SYSTEM = Actor.system("test")
+
+MELDING = {"omschrijving": "Drie jonge vrouwen op één adres, 's nachts veel bezoek.", "acuut": False,
+           "bron_melding": "collega", "anoniem": False}
+VERRIJKT = {"vorm": "SU", "soort_signaal": "slachtoffer", "slachtoffer_bekend": True, "beoordeling": "helder",
+            "ondermijning": False, "samenvatting": "Vermoedelijk SU in een bovenwoning."}
+TERUG = {"actie": "onderzoek gestart", "terugkoppeling": "Verhoor gepland."}
+ZORG = {"actie": "zorg ingezet", "terugkoppeling": "Opvang geregeld.", "hulp_geweigerd": False,
+        "zorgen_blijven": False}
+MELDER_BERICHT = {"bericht_aan_melder": "Het signaal is opgepakt, dank voor uw melding."}
+
+
+@dataclass
+class Chain:
+    factory: sessionmaker[Session]
+    at: Clock
+    regions: dict[str, Region]
+    people: dict[tuple[str, str], Actor] = field(default_factory=dict)
+
+    def person(self, role: str, organisation: str) -> Actor:
+        """An account with this role in this organisation, created the first time it is needed."""
+        key = (role, organisation)
+        if key not in self.people:
+            with unit_of_work(self.factory) as session:
+                user = users.create_user(session, actor=SYSTEM, now=self.at(), username=f"{role}.{organisation}",
+                                         password=PASSWORD, role=role, organisation_slug=organisation)
+                self.people[key] = users.actor_for(user)
+        return self.people[key]
+
+    def report(self, gemeente: str, by: tuple[str, str] | None = None, **melding: Any) -> int:
+        actor = self.person(*(by or ("melder", gemeente)))
+        with unit_of_work(self.factory) as session:
+            return intake.report_signal(session, actor=actor, now=self.at(), regions=self.regions, forms=FORMS,
+                                        melding={**MELDING, **melding}, gemeente=gemeente).id
+
+    def ready(self, case: int) -> dict[str, HumanTask]:
+        with unit_of_work(self.factory) as session:
+            rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == case,
+                                                           HumanTask.state == TaskState.READY))
+            return {row.element_id: row for row in rows}
+
+    def holder(self, task: HumanTask) -> tuple[str, str]:
+        """(role, organisation slug) of the people the task is offered to."""
+        with unit_of_work(self.factory) as session:
+            org = session.get(Organisation, task.organisation_id)
+            assert org is not None
+            return task.role, org.slug
+
+    def do(self, case: int, element_id: str, data: dict[str, Any] | None = None, **advance: float) -> str:
+        """The person holding the ready task ``element_id`` completes it; returns the case status."""
+        if advance:
+            self.at.advance(**advance)
+        tasks = self.ready(case)
+        assert element_id in tasks, f"{element_id} is not ready; ready: {sorted(tasks)}"
+        task = tasks[element_id]
+        with unit_of_work(self.factory) as session:
+            return instances.complete_task(session, actor=self.person(*self.holder(task)), now=self.at(),
+                                           task_id=task.id, data=data or {}, forms=FORMS).status
+
+    def fire_timers(self, **advance: float) -> int:
+        return timers.fire_due_timers(self.factory, now=self.at.advance(**advance))
+
+    def waiting_timers(self, case: int) -> list[Timer]:
+        with unit_of_work(self.factory) as session:
+            return list(session.scalars(select(Timer).where(Timer.instance_id == case,
+                                                            Timer.state == TimerState.WAITING)))
+
+    def reference_count(self) -> int:
+        with unit_of_work(self.factory) as session:
+            return len(session.scalars(select(Instance.id)).all())
+
+    def status(self, case: int) -> str:
+        with unit_of_work(self.factory) as session:
+            row = session.get(Instance, case)
+            assert row is not None
+            return row.status
+
+    def start_data(self, case: int) -> dict[str, Any]:
+        """The data the case started with, as its audit trail records it."""
+        started = self.events(case)[0]
+        assert started.event_type == "instance.started"
+        return dict(started.payload["data"])
+
+    def events(self, case: int) -> list[AuditEvent]:
+        with unit_of_work(self.factory) as session:
+            return list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == case)
+                                        .order_by(AuditEvent.seq)))
+
+
+@pytest.fixture
+def chain(factory, at):
+    """Every story's cases must replay to their stored state afterwards (issue 7's proof)."""
+    with unit_of_work(factory) as session:
+        region_setup.load_region_organisations(session, REGIONS)
+        deployments.deploy(session, actor=SYSTEM, now=at(), comment="alle regio's", forms=FORMS,
+                           files=[SourceFile(p.name, p.read_bytes()) for p in MODEL_FILES])
+    yield Chain(factory, at, REGIONS)
+    with unit_of_work(factory) as session:
+        for case in replay.all_instance_ids(session):
+            report = replay.replay_instance(session, case)
+            assert report.consistent, f"case {case} diverges on replay: {report.divergence}"

@@ -1,0 +1,1 @@
+"""Stories through the real schemas use the ``chain`` fixture of tests/chain.py (registered in tests/conftest.py)."""
