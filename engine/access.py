@@ -22,8 +22,26 @@ def can_deploy(actor: Actor) -> bool:
     return actor.role in DEPLOYERS
 
 
+def can_migrate(actor: Actor) -> bool:
+    """Move running cases to another process version, and move them back: whoever may deploy."""
+    return actor.role in DEPLOYERS
+
+
 def can_start_cases(actor: Actor) -> bool:
     return actor.role is not None and actor.role not in NO_CASE_WORK
+
+
+def can_manage(actor: Actor) -> bool:
+    """Functional management: users, configuration, the outbox; never case content."""
+    return actor.role == Role.BEHEERDER
+
+
+def can_review_access(actor: Actor) -> bool:
+    """The yearly access review (who holds which role, 2FA, tokens): the beheerder, or the operator's CLI.
+
+    It holds no case content, only accounts; someone at the server's command line can read those anyway.
+    """
+    return actor.is_system or actor.role == Role.BEHEERDER
 
 
 def can_execute_timers(actor: Actor) -> bool:
@@ -63,7 +81,13 @@ def can_work_on(actor: Actor, task: HumanTask) -> bool:
 
 
 def instance_filter(actor: Actor) -> ColumnElement[bool]:
-    """SQL condition for cases the actor may see: the gemeente's AF, the starter, task holders."""
+    """SQL condition for cases the actor may see: the gemeente's AF and the holders of the case's tasks.
+
+    Reporting a signal gives no access to the case it starts (DOMAIN, Privacy: need to know). The
+    melder reads only the feedback meant for them ("Mijn meldingen"); the case holds the AF's
+    assessment and the partners' findings, which a melder must not see, least of all once a criminal
+    investigation starts. Found by tests/security/test_matrix.py.
+    """
     if actor.role == Role.AUDITOR:
         return Instance.id.is_not(None)
     if actor.user_id is None or actor.role == Role.BEHEERDER:
@@ -72,7 +96,7 @@ def instance_filter(actor: Actor) -> ColumnElement[bool]:
         select(HumanTask.id).where(HumanTask.instance_id == Instance.id, task_filter(actor))
     )
     own_gemeente = Instance.organisation_id == actor.organisation_id if actor.role == Role.AF else false()
-    return or_(Instance.started_by_id == actor.user_id, participates, own_gemeente)
+    return or_(participates, own_gemeente)
 
 
 def can_see_instance(session: Session, actor: Actor, instance_id: int) -> bool:

@@ -67,7 +67,36 @@ class Settings:
     smtp_starttls: bool = True
     smtp_from: str = "signaalroute@localhost"
     mail_max_attempts: int = 8
+    # Retention periods per outcome, each with its source note (engine.retention_rules explains the file).
+    retention_file: Path = PROJECT_ROOT / "retention.toml"
+    # Rate limits (engine.services.rate_limits): a token bucket per key, refilled evenly over a minute; 0 = off.
+    login_per_minute_ip: int = 30
+    login_per_minute_account: int = 10
+    api_per_minute_token: int = 300
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (werkzeug ProxyFix).
+    proxy_count: int = 0
+    # OpenID Connect login (optional): on when an issuer (or discovery URL) and a client id are set.
+    oidc_issuer: str | None = None
+    oidc_discovery_url: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = field(default=None, repr=False)
+    oidc_scopes: str = "openid profile email"
+    oidc_name: str = "uw organisatie"
+    oidc_username_claim: str = "preferred_username"
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_client_id and (self.oidc_issuer or self.oidc_discovery_url))
+
+    @property
+    def oidc_metadata_url(self) -> str | None:
+        """Keycloak and Entra ID both publish ``<issuer>/.well-known/openid-configuration``."""
+        if self.oidc_discovery_url:
+            return self.oidc_discovery_url
+        if self.oidc_issuer:
+            return self.oidc_issuer.rstrip("/") + "/.well-known/openid-configuration"
+        return None
 
     @property
     def regions_dir(self) -> Path:
@@ -112,6 +141,8 @@ def load_settings(*, require_secret: bool = True) -> Settings:
         )
     if _env("SMTP_USER") and not _env("SMTP_PASSWORD"):
         raise ConfigurationError(f"{PREFIX}SMTP_USER is gezet maar {PREFIX}SMTP_PASSWORD niet.")
+    base_url = _base_url()
+    _check_oidc()
     return Settings(
         instance_dir=instance_dir,
         database_url=database_url,
@@ -120,10 +151,11 @@ def load_settings(*, require_secret: bool = True) -> Settings:
         processes_dir=Path(_env("PROCESSES_DIR") or PROJECT_ROOT / "processes"),
         max_upload_bytes=_env_int("MAX_UPLOAD_BYTES", 5 * 1024 * 1024),
         session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", 30),
-        secure_cookies=_env_bool("SECURE_COOKIES", False),
+        # Secure cookies wherever the app is served over HTTPS; plain http only for local development.
+        secure_cookies=_env_bool("SECURE_COOKIES", base_url.startswith("https://")),
         timer_poll_seconds=_env_int("TIMER_POLL_SECONDS", 1),
         log_level=_env("LOG_LEVEL") or "INFO",
-        base_url=_base_url(),
+        base_url=base_url,
         smtp_host=_env("SMTP_HOST") or None,
         smtp_port=_env_int("SMTP_PORT", 587),
         smtp_user=_env("SMTP_USER") or None,
@@ -131,4 +163,33 @@ def load_settings(*, require_secret: bool = True) -> Settings:
         smtp_starttls=_env_bool("SMTP_STARTTLS", True),
         smtp_from=_env("SMTP_FROM") or "signaalroute@localhost",
         mail_max_attempts=max(1, _env_int("MAIL_MAX_ATTEMPTS", 8)),
+        retention_file=Path(_env("RETENTION_FILE") or PROJECT_ROOT / "retention.toml"),
+        login_per_minute_ip=max(0, _env_int("LOGIN_RATE_IP", 30)),
+        login_per_minute_account=max(0, _env_int("LOGIN_RATE_ACCOUNT", 10)),
+        api_per_minute_token=max(0, _env_int("API_RATE", 300)),
+        proxy_count=max(0, _env_int("PROXY_COUNT", 0)),
+        oidc_issuer=_env("OIDC_ISSUER") or None,
+        oidc_discovery_url=_env("OIDC_DISCOVERY_URL") or None,
+        oidc_client_id=_env("OIDC_CLIENT_ID") or None,
+        oidc_client_secret=_env("OIDC_CLIENT_SECRET") or None,
+        oidc_scopes=_env("OIDC_SCOPES") or "openid profile email",
+        oidc_name=_env("OIDC_NAME") or "uw organisatie",
+        oidc_username_claim=_env("OIDC_USERNAME_CLAIM") or "preferred_username",
     )
+
+
+def _check_oidc() -> None:
+    """Half an OIDC configuration is a mistake, never a silent fallback to passwords only."""
+    if not (_env("OIDC_CLIENT_ID") or _env("OIDC_ISSUER") or _env("OIDC_DISCOVERY_URL")):
+        return
+    if not _env("OIDC_CLIENT_ID") or not (_env("OIDC_ISSUER") or _env("OIDC_DISCOVERY_URL")):
+        raise ConfigurationError(f"Voor inloggen via OIDC zijn {PREFIX}OIDC_ISSUER (of {PREFIX}OIDC_DISCOVERY_URL) "
+                                 f"en {PREFIX}OIDC_CLIENT_ID allebei nodig.")
+    if not _env("OIDC_CLIENT_SECRET"):
+        raise ConfigurationError(f"{PREFIX}OIDC_CLIENT_ID is gezet maar {PREFIX}OIDC_CLIENT_SECRET niet.")
+    if "openid" not in (_env("OIDC_SCOPES") or "openid").split():
+        raise ConfigurationError(f"{PREFIX}OIDC_SCOPES moet 'openid' bevatten.")
+    for name in ("OIDC_ISSUER", "OIDC_DISCOVERY_URL"):
+        value = _env(name)
+        if value and not value.startswith("https://"):
+            raise ConfigurationError(f"{PREFIX}{name} moet met https:// beginnen, niet {value!r}")

@@ -15,14 +15,25 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,150}\.json$")
 ROOT_FIELD = "_formulier"
 
 
+def is_safe_name(name: str) -> bool:
+    """A plain ``something.json`` file name: no directories, so no traversal."""
+    return bool(_SAFE_NAME.fullmatch(name))
+
+
 class FormRepository:
     """The forms directory. Names are plain file names: no paths, so no traversal."""
 
     def __init__(self, directory: Path):
         self.directory = directory
 
+    def names(self) -> list[str]:
+        """Every form file in the directory, sorted."""
+        if not self.directory.is_dir():
+            return []
+        return sorted(p.name for p in self.directory.glob("*.json") if p.is_file() and is_safe_name(p.name))
+
     def path(self, name: str) -> Path | None:
-        if not _SAFE_NAME.fullmatch(name):
+        if not is_safe_name(name):
             return None
         candidate = self.directory / name
         return candidate if candidate.is_file() else None

@@ -288,3 +288,17 @@ def deliver_due(factory: sessionmaker[Session], *, transport: Transport, now: da
         else:
             result.retrying += 1
     return result
+
+
+PAGE_SIZE = 50
+
+
+def list_messages(session: Session, *, page: int = 1, state: str | None = None) -> tuple[list[OutboxMessage], int]:
+    """The outbox for the beheerder, newest first, and the number of messages matching ``state``."""
+    query = select(OutboxMessage)
+    counted = select(func.count()).select_from(OutboxMessage)
+    if state:
+        query, counted = query.where(OutboxMessage.state == state), counted.where(OutboxMessage.state == state)
+    rows = session.scalars(query.order_by(OutboxMessage.id.desc()).offset((max(page, 1) - 1) * PAGE_SIZE)
+                           .limit(PAGE_SIZE))
+    return list(rows), int(session.scalar(counted) or 0)

@@ -59,3 +59,9 @@ def parse_role(value: str) -> Role:
     except ValueError as exc:
         known = ", ".join(r.value for r in Role)
         raise ValueError(f"Onbekende rol {value!r}; kies uit: {known}") from exc
+
+
+def lane_names(role: Role) -> list[str]:
+    """Every lane name (lower case) that :func:`role_for_lane` reads as this role."""
+    names = [role.value, ROLE_LABELS[role].lower()]
+    return names + [alias for alias, aliased in _LANE_ALIASES.items() if aliased == role and alias not in names]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,9 +15,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine import notify
 from engine.audit import anchor
 from engine.db import unit_of_work
-from engine.services import verification
+from engine.regions import Region
+from engine.retention_rules import RetentionRules
+from engine.services import meetings, retention, verification
 from engine.services.reminders import send_due_reminders
 from engine.services.timers import SCHEDULER, fire_due_timers
+from engine.workflow.calendar import WorkingDayCalendar
 from scheduler.leader import Leadership
 
 logger = logging.getLogger(__name__)
@@ -35,6 +38,10 @@ class Runtime:
     mail_max_attempts: int = 8
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     unsent_reported: int = 0  # pending count last logged without SMTP, so the log says it once
+    regions: dict[str, Region] = field(default_factory=dict)
+    calendar: WorkingDayCalendar = field(default_factory=WorkingDayCalendar)
+    unplanned_reported: dict[str, str] = field(default_factory=dict)  # region -> why, logged once
+    retention_rules: RetentionRules | None = None  # None: no retention job (tests that do not need it)
 
 
 _runtime: Runtime | None = None
@@ -104,6 +111,39 @@ def send_reminders() -> None:
     reminded = send_due_reminders(runtime.factory, now=runtime.clock(), base_url=runtime.base_url)
     if reminded:
         logger.info("task reminders enqueued", extra={"count": reminded})
+
+
+def run_meetings() -> None:
+    """Plan meetings from the region profiles, send calls for signals, freeze agendas, add late acute signals."""
+    runtime = _leading()
+    if runtime is None:
+        return
+    with unit_of_work(runtime.factory) as session:
+        result = meetings.run_cycle(session, regions=runtime.regions, calendar=runtime.calendar,
+                                    now=runtime.clock(), base_url=runtime.base_url)
+    for region, outcome in result["planned"].items():
+        if isinstance(outcome, str) and runtime.unplanned_reported.get(region) != outcome:
+            logger.warning("meetings not planned from the region profile", extra={"region": region,
+                                                                                    "reason": outcome})
+            runtime.unplanned_reported[region] = outcome
+    if result["called"] or result["frozen"] or result["acute_added"]:
+        logger.info("meeting cycle", extra={k: result[k] for k in ("called", "frozen", "acute_added")})
+
+
+def apply_retention() -> None:
+    """Nightly: destroy the content of every case whose retention period has passed.
+
+    Each case in its own transaction under its lock (engine.services.retention); the log line
+    carries counts and case ids only.
+    """
+    runtime = _leading()
+    if runtime is None or runtime.retention_rules is None:
+        return
+    result = retention.destroy_expired(runtime.factory, rules=runtime.retention_rules, now=runtime.clock(),
+                                       actor=SCHEDULER, trigger=retention.PLANNER)
+    if result.destroyed or result.failed:
+        logger.info("retention applied", extra={"destroyed": [r.instance_id for r in result.destroyed],
+                                                "failed": result.failed})
 
 
 def send_mail() -> None:

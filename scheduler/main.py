@@ -1,7 +1,9 @@
 """APScheduler BlockingScheduler (Europe/Amsterdam) with an SQLAlchemy job store for calendar jobs.
 
 It fires due BPMN timers every poll interval, enqueues reminders for overdue tasks every minute,
-sends the e-mail outbox every few seconds and seals the audit log daily at 02.00 uur. Timers
+sends the e-mail outbox every few seconds, runs the meeting calendar (plan, call, freeze agendas)
+every minute, verifies and seals the audit log daily at 02.00 uur and applies the retention periods
+(``retention.toml``) daily at 03.00 uur. Timers
 are rows (decision 7) fired through :func:`engine.services.timers.fire_due_timers`, each under
 its case lock. Any number of these processes may run: one leads (see :mod:`scheduler.leader`),
 the others stand by and take over within a poll interval when it dies.
@@ -14,6 +16,7 @@ in memory in every process and are guarded by leadership.
 from __future__ import annotations
 
 import logging
+import os
 from datetime import UTC, datetime
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -25,6 +28,10 @@ from engine import logs
 from engine.config import Settings, load_settings
 from engine.db import make_engine, make_session_factory
 from engine.notify import SmtpConfig
+from engine.regions import load_regions
+from engine.retention_rules import load_rules
+from engine.workflow.calendar import ENV_VARIABLE as CALENDAR_VARIABLE
+from engine.workflow.calendar import calendar_from_env
 from scheduler import jobs
 from scheduler.leader import Leadership
 
@@ -32,6 +39,8 @@ logger = logging.getLogger(__name__)
 PERSISTENT = "persistent"
 MAIL_POLL_SECONDS = 10
 REMINDER_POLL_SECONDS = 60  # due dates are whole minutes at best; a reminder a minute late is on time
+MEETING_POLL_SECONDS = 60  # calls and agenda freezes are set to the minute
+RETENTION_HOUR = 3  # after the 02.00 seal, so the night's verification precedes the erasures
 
 
 def _attach_calendar_jobs(scheduler: BaseScheduler, factory: sessionmaker[Session]) -> None:
@@ -39,6 +48,9 @@ def _attach_calendar_jobs(scheduler: BaseScheduler, factory: sessionmaker[Sessio
         scheduler.add_jobstore(SQLAlchemyJobStore(engine=factory.kw["bind"]), alias=PERSISTENT)
     scheduler.add_job(jobs.seal_audit_log, "cron", hour=2, minute=0, id="audit-anchor", jobstore=PERSISTENT,
                       replace_existing=True, coalesce=True, misfire_grace_time=6 * 3600)
+    scheduler.add_job(jobs.apply_retention, "cron", hour=RETENTION_HOUR, minute=0, id="bewaartermijnen",
+                      jobstore=PERSISTENT, replace_existing=True, coalesce=True, max_instances=1,
+                      misfire_grace_time=6 * 3600)
 
 
 def _detach_calendar_jobs(scheduler: BaseScheduler) -> None:
@@ -56,6 +68,9 @@ def build(settings: Settings, factory: sessionmaker[Session] | None = None) -> B
         on_standby=lambda: _detach_calendar_jobs(scheduler),
         base_url=settings.base_url, smtp=SmtpConfig.from_settings(settings),
         mail_max_attempts=settings.mail_max_attempts,
+        regions=load_regions(settings.regions_dir),
+        calendar=calendar_from_env(os.environ.get(CALENDAR_VARIABLE)),
+        retention_rules=load_rules(settings.retention_file),
     ))
     poll = settings.timer_poll_seconds
     now = datetime.now(UTC)
@@ -66,6 +81,8 @@ def build(settings: Settings, factory: sessionmaker[Session] | None = None) -> B
     scheduler.add_job(jobs.send_reminders, "interval", seconds=REMINDER_POLL_SECONDS, id="reminders",
                       coalesce=True, max_instances=1, next_run_time=now, misfire_grace_time=None)
     scheduler.add_job(jobs.send_mail, "interval", seconds=MAIL_POLL_SECONDS, id="outbox", coalesce=True,
+                      max_instances=1, next_run_time=now, misfire_grace_time=None)
+    scheduler.add_job(jobs.run_meetings, "interval", seconds=MEETING_POLL_SECONDS, id="overleg", coalesce=True,
                       max_instances=1, next_run_time=now, misfire_grace_time=None)
     return scheduler
 

@@ -161,6 +161,49 @@ def users_create(username: str, role: str, organisation: str, display_name: str 
         click.echo(f"Gebruiker {user.username} aangemaakt (rol {user.role}).")
 
 
+@users_group.command("reset-2fa")
+@click.option("--username", required=True)
+def users_reset_2fa(username: str) -> None:
+    """Helpdesk: forget someone's TOTP and recovery codes (lost phone) and end their sessions; audited.
+
+    Make sure first that it is really that person asking: with the password, a new app can be enrolled.
+    """
+    from engine.services import two_factor
+
+    with _work(_settings()) as session:
+        ended = two_factor.reset(session, actor=CLI_ACTOR, now=_now(), username=username)
+    click.echo(f"Tweestapsverificatie van {username} is gewist en {ended} sessie(s) beëindigd; bij de volgende "
+               "keer inloggen stelt die persoon haar opnieuw in.")
+
+
+@users_group.command("link-oidc")
+@click.option("--username", required=True)
+@click.option("--issuer", required=True, help="De issuer van de OIDC-aanbieder (https://…).")
+@click.option("--subject", required=True, help="De 'sub' van de persoon bij die aanbieder.")
+def users_link_oidc(username: str, issuer: str, subject: str) -> None:
+    """Link an account to one OpenID Connect identity (issuer + sub); audited."""
+    with _work(_settings()) as session:
+        users.link_oidc(session, actor=CLI_ACTOR, now=_now(), username=username, issuer=issuer, subject=subject)
+    click.echo(f"{username} logt voortaan ook in via OIDC ({issuer}).")
+
+
+@users_group.command("allow-oidc-link")
+@click.option("--username", required=True)
+def users_allow_oidc_link(username: str) -> None:
+    """Let the next OIDC login whose username claim is this username link the account, once; audited."""
+    with _work(_settings()) as session:
+        users.allow_oidc_link(session, actor=CLI_ACTOR, now=_now(), username=username)
+    click.echo(f"De eerstvolgende OIDC-login met gebruikersnaam {username} koppelt dit account.")
+
+
+@users_group.command("rechten")
+def users_rechten() -> None:
+    """Print who has which rights as CSV (the yearly access review); audited."""
+    with _work(_settings()) as session:
+        body = users.access_review_csv(session, actor=CLI_ACTOR, now=_now())
+    click.echo(body.decode("utf-8-sig"), nl=False)
+
+
 @main.group()
 def tokens() -> None:
     """Personal API tokens."""
@@ -207,6 +250,10 @@ def audit_verify() -> None:
                                       progress=lambda _chain: bar.update(1))
     for problem in result.problems:
         click.echo(f"{problem['chain']} #{problem['seq']}: {problem['kind']} - {problem['message']}")
+    with _work(_settings()) as session:
+        destroyed = _destroyed(session, names)
+    for line in destroyed.values():
+        click.echo(f"{line}; inhoud gewist, keten controleerbaar gebleven")
     if not result.ok:
         broken = len({p["chain"] for p in result.problems} & set(names))
         raise click.ClickException(f"Auditlog NIET intact: {broken} van {len(names)} keten(s) met problemen.")
@@ -224,12 +271,17 @@ def replay(instance_ids: tuple[int, ...], replay_all: bool) -> None:
         ids = replay_service.all_instance_ids(session) if replay_all else list(instance_ids)
         if not ids:
             raise click.UsageError("Geef zaaknummers op of gebruik --all.")
+        # A destroyed case has no content left to replay: say so, never report it as a divergence.
+        destroyed = _destroyed(session, [f"instance:{i}" for i in ids])
+        ids = [i for i in ids if f"instance:{i}" not in destroyed]
         diverged = []
         with click.progressbar(ids, label="Zaken afspelen", file=sys.stderr) as bar:
             for instance_id in bar:
                 report = replay_service.replay_for(session, actor=CLI_ACTOR, now=_now(), instance_id=instance_id)
                 if not report.consistent:
                     diverged.append(report)
+    for line in destroyed.values():
+        click.echo(f"{line}; niet opnieuw af te spelen")
     for report in diverged:
         d = report.divergence
         assert d is not None
@@ -238,6 +290,90 @@ def replay(instance_ids: tuple[int, ...], replay_all: bool) -> None:
     if diverged:
         raise click.ClickException(f"{len(diverged)} van {len(ids)} zaak/zaken wijken af.")
     click.echo(f"{len(ids)} zaak/zaken opnieuw afgespeeld: alle consistent.")
+
+
+def _destroyed(session: Session, chains: list[str]) -> dict[str, str]:
+    """Per chain of a destroyed case: "Zaak 12 (SR-2026-00012): vernietigd op … volgens regel …"."""
+    from engine.dutch import datum
+    from engine.services import retention
+
+    ids = [int(c.removeprefix("instance:")) for c in chains if c.removeprefix("instance:").isdigit()]
+    return {f"instance:{r.instance_id}": f"Zaak {r.instance_id} ({r.reference}): vernietigd op {datum(r.destroyed_at)} "
+                                         f"volgens regel ‘{r.rule}’"
+            for r in retention.records_by_instance(session, ids).values()}
+
+
+@main.command("bewaartermijnen")
+@click.option("--droog", is_flag=True, help="Alleen tonen wat vernietigd zou worden; niets veranderen.")
+def bewaartermijnen(droog: bool) -> None:
+    """Vernietig de inhoud van zaken waarvan de bewaartermijn verstreken is (retention.toml)."""
+    from engine.dutch import datum
+    from engine.retention_rules import RetentionError, load_rules
+    from engine.services import retention
+
+    settings = _settings()
+    try:
+        rules = load_rules(settings.retention_file)
+    except RetentionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    now = _now()
+    with _work(settings) as session:
+        plan = retention.plan(session, rules=rules, now=now)
+    for item in plan.due:
+        assert item.rule is not None and item.period_start is not None and item.expires_at is not None
+        click.echo(f"{item.reference} (zaak {item.instance_id}): {item.rule.label}; termijn "
+                   f"{item.rule.period} ({datum(item.period_start)}) verstreken op {datum(item.expires_at)}")
+    for outcome, count in plan.unfilled.items():
+        click.echo(f"{count} zaak/zaken wachten op een termijn voor ‘{rules[outcome].label}’ (AAN TE VULLEN).")
+    if droog:
+        click.echo(f"Droog: {len(plan.due)} zaak/zaken zouden vernietigd worden; er is niets veranderd.")
+        return
+    with _factory(settings) as factory:
+        result = retention.destroy_expired(factory, rules=rules, now=now, actor=CLI_ACTOR, trigger=retention.CLI)
+    click.echo(f"{len(result.destroyed)} zaak/zaken vernietigd.")
+    if result.failed:
+        raise click.ClickException(f"Niet vernietigd door een fout: zaak {', '.join(map(str, result.failed))}.")
+
+
+@main.command()
+@click.option("--proces", "process_id", required=True, help="BPMN-proces-id, bv. signaal_oost_brabant.")
+@click.option("--naar", "to_version", required=True, type=click.IntRange(min=1), help="Versie om naartoe te gaan.")
+@click.option("--alle", "all_eligible", is_flag=True, help="Alle zaken die over kunnen.")
+@click.option("--zaak", "instance_ids", multiple=True, type=int, help="Zaaknummer (herhaalbaar).")
+@click.option("--droog", "dry_run", is_flag=True, help="Alleen tonen wat er zou gebeuren; niets wijzigen.")
+def migreer(process_id: str, to_version: int, all_eligible: bool, instance_ids: tuple[int, ...],
+            dry_run: bool) -> None:
+    """Move running cases to a newer process version, each in its own transaction; exit 1 if any fails."""
+    from engine.services import migration
+
+    if all_eligible == bool(instance_ids) and not dry_run:
+        raise click.UsageError("Kies --alle of een of meer --zaak (of --droog om eerst te kijken).")
+    settings = _settings()
+    with _work(settings) as session:
+        plan = migration.plan(session, actor=CLI_ACTOR, now=_now(), process_id=process_id, to_version=to_version)
+    cases = [c for c in plan.cases if not instance_ids or c.instance_id in instance_ids]
+    if dry_run:
+        for case in cases:
+            verdict = "kan over" if case.eligible else "kan niet over: " + "; ".join(case.reasons)
+            click.echo(f"{case.reference} (zaak {case.instance_id}, versie {case.from_version}): {verdict}")
+        unknown = sorted(set(instance_ids) - {c.instance_id for c in cases})
+        for instance_id in unknown:
+            click.echo(f"zaak {instance_id}: geen lopende zaak van {process_id} op een oudere versie")
+        click.echo(f"{sum(c.eligible for c in cases)} van {len(cases) + len(unknown)} zaak/zaken kunnen naar "
+                   f"versie {to_version}; er is niets gewijzigd.")
+        return
+    chosen = [c.instance_id for c in plan.eligible] if all_eligible else list(instance_ids)
+    with _factory(settings) as factory:
+        outcomes = migration.migrate_each(factory, actor=CLI_ACTOR, now=_now(), instance_ids=chosen,
+                                          to_version=to_version,
+                                          expected_versions={c.instance_id: c.version for c in plan.cases})
+    for outcome in outcomes:
+        name = outcome.reference or f"zaak {outcome.instance_id}"
+        click.echo(f"{name}: {'gemigreerd' if outcome.ok else 'mislukt: ' + outcome.message}")
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        raise click.ClickException(f"{len(failed)} van {len(outcomes)} zaak/zaken niet overgezet.")
+    click.echo(f"{len(outcomes)} zaak/zaken overgezet naar versie {to_version}.")
 
 
 @audit.command("seal")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -17,13 +17,15 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.config import Settings
+from engine.dutch import datum
 from engine.forms import FormRepository
-from engine.models import Instance, ModelFile, User
+from engine.models import Instance, Meeting, ModelFile, User
 from engine.regions import Region, load_regions
 from engine.roles import ROLE_LABELS, Role
-from engine.services import deployments, intake, region_setup, users
+from engine.services import deployments, intake, meetings, region_setup, users
 from engine.services.region_context import PARTNER_ROLES, partner_for
 from engine.workflow.bundle import SourceFile
+from engine.workflow.calendar import AMSTERDAM, WorkingDayCalendar
 
 DEMO_ACTOR = Actor.system("demo")
 
@@ -99,7 +101,26 @@ def load(session: Session, settings: Settings, *, now: datetime) -> list[str]:
         example = _start_example(session, regions, settings, now)
         if example is not None:
             output.append(f"Voorbeeldzaak {example} wacht in de werkbak van af.eersel.")
+    output += _plan_demo_meetings(session, regions, now)
     return output
+
+
+def _plan_demo_meetings(session: Session, regions: dict[str, Region], now: datetime) -> list[str]:
+    """The profiles lack weekday and time (AAN TE VULLEN), so the demo chairs plan one meeting by hand."""
+    if session.scalar(select(Meeting.id).limit(1)) is not None:
+        return []
+    calendar, lines = WorkingDayCalendar(), []
+    day = now.astimezone(AMSTERDAM).date() + timedelta(days=7)
+    while not calendar.is_working_day(day):
+        day += timedelta(days=1)
+    starts_at = datetime.combine(day, time(9, 30), AMSTERDAM)
+    for username in ("procesregisseur.fryslan", "procesregisseur.noord-en-midden-limburg"):
+        chair = session.scalar(select(User).where(User.username == username))
+        if chair is not None:
+            meeting = meetings.plan_by_hand(session, actor=users.actor_for(chair), now=now, regions=regions,
+                                            calendar=calendar, starts_at=starts_at)
+            lines.append(f"{meeting.name} gepland op {datum(meeting.starts_at)} (voorzitter {username}).")
+    return lines
 
 
 def _start_example(session: Session, regions: dict[str, Region], settings: Settings, now: datetime) -> str | None:

@@ -166,4 +166,5 @@ class Clock:
         return self.now
 
 
+from tests.browser_session import browser  # noqa: E402,F401 - one Chromium per session (Playwright's rule)
 from tests.chain import chain  # noqa: E402,F401 - the chain of all four regions, for stories and UI tests

@@ -13,9 +13,10 @@ from flask import Flask
 from engine.config import Settings, load_settings
 from engine.forms import FormRepository
 from engine.regions import load_regions
+from engine.retention_rules import load_rules
 from webapp import db, errors, formatting, security
 from webapp.api import v1
-from webapp.ui import audit, melden, views
+from webapp.ui import afspelen, audit, beheer, bewaartermijnen, melden, migratie, modelleren, overleg, statistiek, views
 
 
 def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.extensions["signaalroute.settings"] = settings
     app.extensions["signaalroute.forms"] = FormRepository(settings.forms_dir)
     app.extensions["signaalroute.regions"] = load_regions(settings.regions_dir)
+    app.extensions[bewaartermijnen.RULES] = load_rules(settings.retention_file)
     db.init_app(app, settings.database_url)
     security.init_app(app)
     errors.init_app(app)
@@ -45,6 +47,13 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.register_blueprint(v1.blueprint)
     app.register_blueprint(views.blueprint)
     app.register_blueprint(melden.blueprint)
+    app.register_blueprint(overleg.blueprint)
+    app.register_blueprint(beheer.blueprint)
+    app.register_blueprint(bewaartermijnen.blueprint)
+    app.register_blueprint(statistiek.blueprint)
+    app.register_blueprint(afspelen.blueprint)
     app.register_blueprint(audit.blueprint)
+    app.register_blueprint(modelleren.blueprint)
+    app.register_blueprint(migratie.blueprint)
     security.csrf.exempt(v1.blueprint)  # the API authenticates by bearer token only, never by cookie
     return app

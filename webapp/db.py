@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, g
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.db import make_engine, make_session_factory
@@ -33,6 +33,26 @@ def session() -> Session:
         g.db_session.begin()
     found: Session = g.db_session
     return found
+
+
+def factory() -> sessionmaker[Session]:
+    """The session factory, for the one view that gives each item its own unit of work (a batch migration)."""
+    found: sessionmaker[Session] = current_app.extensions[_KEY]
+    return found
+
+
+def end_request_transaction() -> None:
+    """Commit and close the request's session now, before a view opens units of work of its own.
+
+    On SQLite the request's transaction holds the database's write lock from its first query
+    (``BEGIN IMMEDIATE``, even the login's read); another unit of work would wait for it.
+    """
+    db_session: Session | None = g.pop("db_session", None)
+    if db_session is not None:
+        try:
+            db_session.commit()
+        finally:
+            db_session.close()
 
 
 def keep_on_error() -> None:

@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import DomainError
@@ -36,7 +37,13 @@ class HttpError(DomainError):
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    """The API always; elsewhere a script's fetch that asks for JSON only (the modeller's save and check).
+
+    A browser navigating asks for text/html first, so people keep getting the Dutch error page.
+    """
+    if request.path.startswith("/api/"):
+        return True
+    return request.accept_mimetypes.best == "application/json"
 
 
 def error_response(error: DomainError) -> Response:
@@ -66,6 +73,34 @@ def _csrf(_error: CSRFError) -> Response:
     return error_response(HttpError(400, "csrf", message))
 
 
+NUMERIC_VALUE_OUT_OF_RANGE = "22003"  # SQLSTATE
+
+
+def _out_of_range(_error: OverflowError) -> Response:
+    """A number beyond what the database stores (an id or page number of 2**64) names nothing: 404, not 500.
+
+    SQLite's driver raises OverflowError while binding such a parameter, PostgreSQL answers SQLSTATE
+    22003 (see :func:`_data_error`). Found by the API fuzzing in tests/security/test_api_fuzz.py: every
+    ``<int:...>`` route and numeric query parameter answered 500.
+    """
+    code, message = _HTTP_MESSAGES[404]
+    return error_response(HttpError(404, code, message))
+
+
+def _data_error(error: DataError) -> Response:
+    """Input the database cannot even compare is the request's fault, not the server's.
+
+    A NUL byte in a text filter (``?proces=a%00b``) makes psycopg refuse the query before it reaches
+    PostgreSQL: 400. Found by tests/security/test_injection.py.
+    """
+    if getattr(error.orig, "sqlstate", None) == NUMERIC_VALUE_OUT_OF_RANGE:
+        return _out_of_range(OverflowError(str(error.orig)))
+    if "NUL (0x00)" in str(error.orig):
+        code, message = _HTTP_MESSAGES[400]
+        return error_response(HttpError(400, code, message))
+    return _unexpected(error)
+
+
 def _unexpected(error: Exception) -> Response:
     logger.exception("unhandled error", extra={"path": request.path, "method": request.method})
     code, message = _HTTP_MESSAGES[500]
@@ -76,4 +111,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, _domain)
     app.register_error_handler(CSRFError, _csrf)
     app.register_error_handler(HTTPException, _http)
+    app.register_error_handler(OverflowError, _out_of_range)
+    app.register_error_handler(DataError, _data_error)
     app.register_error_handler(Exception, _unexpected)

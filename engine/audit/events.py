@@ -11,13 +11,24 @@ class EventType(StrEnum):
     INSTANCE_COMPLETED = "instance.completed"
     INSTANCE_FAILED = "instance.failed"
     INSTANCE_REPLAYED = "instance.replayed"
-    INSTANCE_MIGRATED = "instance.migrated"  # payload: from_version, to_version
+    INSTANCE_MIGRATED = "instance.migrated"  # payload: from_version, to_version (engine.services.migration)
+    # A migration undone: from_version is the version left, to_version the one restored; migration_seq
+    # names the instance.migrated event it undoes.
+    INSTANCE_MIGRATION_REVERTED = "instance.migration_reverted"
     TASK_COMPLETED = "task.completed"
     TASK_CLAIMED = "task.claimed"
     TASK_RELEASED = "task.released"
     TASK_ASSIGNED = "task.assigned"
     TASK_REMINDED = "task.reminded"  # overdue: the holder(s) got a reminder e-mail
     TIMER_FIRED = "timer.fired"
+    TWO_FACTOR_ENABLED = "two_factor.enabled"  # system chain; payload: user_id
+    TWO_FACTOR_DISABLED = "two_factor.disabled"  # payload: user_id (optional roles only)
+    TWO_FACTOR_RESET = "two_factor.reset"  # payload: user_id, sessions_ended (the helpdesk)
+    RECOVERY_CODE_USED = "recovery_code.used"  # payload: user_id, remaining
+    RECOVERY_CODES_RENEWED = "recovery_codes.renewed"  # payload: user_id
+    OIDC_LINKED = "oidc_identity.linked"  # payload: user_id, issuer, how ("beheerder" | "gebruikersnaam")
+    OIDC_LINK_ALLOWED = "oidc_identity.link_allowed"  # payload: user_id
+    ACCESS_REVIEW_EXPORTED = "access_review.exported"  # payload: rows, format
     MEETING_PLANNED = "meeting.planned"  # system chain; payload: meeting, region, starts_at, by
     MEETING_CALLED = "meeting.called"  # system chain; payload: meeting, recipients (a count)
     MEETING_AGENDA_ADDED = "meeting.agenda_added"  # the case's chain; payload: meeting, section, acute_after_freeze
@@ -27,3 +38,6 @@ class EventType(StrEnum):
     TOKEN_CREATED = "token.created"  # noqa: S105 - an event name, not a secret
     AUDIT_LOG_EXPORTED = "audit_log.exported"  # system chain; payload: format, van, tot, rows
     DOSSIER_EXPORTED = "dossier.exported"  # the case's chain; payload: format, events
+    # System chain; payload: instance_id, reference, outcome, rule, record (ids and categories, never content).
+    INSTANCE_DESTROYED = "instance.destroyed"
+    FORM_SAVED = "form.saved"  # system chain; payload: name, version, sha256, comment

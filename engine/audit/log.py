@@ -2,6 +2,13 @@
 
 Each event stores the SHA-256 of its predecessor in the same chain over a canonical JSON
 encoding, so an edited, deleted, inserted or reordered row breaks the chain visibly.
+
+The chain hash covers the event's fields and the SHA-256 *digest* of its payload, not the payload
+itself (``payload_sha256``). Payloads hold what people submitted — personal data — and must go when
+a case's retention period ends (engine.services.retention); the digest stays, so the chain still
+verifies after :func:`erase_case_payloads` and an edited payload still shows (its digest no longer
+matches). Guessing a payload back from its digest is not practical: every payload that carries case
+data also carries the hash of the case state, which depends on the case's random seed.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ import zlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
@@ -21,6 +28,8 @@ from engine.models import AuditEvent
 
 GENESIS = "0" * 64
 SYSTEM_CHAIN = "system"
+# What an erased payload reads; only valid in the chain of a case whose destruction is on the system chain.
+ERASED: dict[str, Any] = {"vernietigd": True}
 
 
 def chain_for_instance(instance_id: int) -> str:
@@ -31,8 +40,17 @@ def canonical(fields: dict[str, Any]) -> bytes:
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
 
 
+def payload_digest(payload: dict[str, Any]) -> str:
+    """SHA-256 of the canonical payload: what the chain hash covers in place of the payload."""
+    return hashlib.sha256(canonical(payload)).hexdigest()
+
+
+def is_erased(payload: dict[str, Any]) -> bool:
+    return payload == ERASED
+
+
 def event_hash(event: AuditEvent) -> str:
-    """The hash an event must carry, computed from its own fields and its predecessor's hash."""
+    """The hash an event must carry: its own fields, its payload's digest and its predecessor's hash."""
     fields = {
         "chain": event.chain,
         "seq": event.seq,
@@ -45,7 +63,7 @@ def event_hash(event: AuditEvent) -> str:
         "actor_organisation": event.actor_organisation,
         "definition_id": event.definition_id,
         "task_id": event.task_id,
-        "payload": event.payload,
+        "payload_sha256": event.payload_sha256,
         "prev_hash": event.prev_hash,
     }
     return hashlib.sha256(canonical(fields)).hexdigest()
@@ -85,10 +103,23 @@ def record(session: Session, *, event_type: EventType, actor: Actor, now: dateti
         payload=json.loads(canonical(payload or {})),
         prev_hash=last.hash if last else GENESIS,
     )
+    event.payload_sha256 = payload_digest(event.payload)
     event.hash = event_hash(event)
     session.add(event)
     session.flush()
     return event
+
+
+def erase_case_payloads(session: Session, instance_id: int) -> int:
+    """Replace every payload in the case's chain by :data:`ERASED`; digests and hashes stay as they are.
+
+    Only :mod:`engine.services.retention` calls this, under the case lock, in the same transaction
+    as the ``instance.destroyed`` event on the system chain that makes the erasure verifiable.
+    """
+    result = session.execute(
+        update(AuditEvent).where(AuditEvent.chain == chain_for_instance(instance_id)).values(payload=ERASED)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def history(session: Session, instance_id: int) -> list[AuditEvent]:

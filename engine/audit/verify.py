@@ -1,8 +1,13 @@
 """Check the audit log's hash chains: report edited, deleted, inserted or reordered events.
 
 Each chain (one per case, plus ``system``) must run seq 1..n without gaps, every event's
-``prev_hash`` must equal its predecessor's ``hash``, and every ``hash`` must match a fresh
-computation over the event's own fields. Any edit breaks at least one of these.
+``prev_hash`` must equal its predecessor's ``hash``, every ``hash`` must match a fresh
+computation over the event's own fields and payload digest, and every payload must match its
+digest. Any edit breaks at least one of these.
+
+A payload may be erased (``{"vernietigd": true}``) only in the chain of a case whose destruction
+under a retention rule is recorded on the system chain; its digest stays and is still covered by
+the hash, so an edited digest or an erasure with another content's digest still shows.
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.audit.log import GENESIS, event_hash
+from engine.audit.events import EventType
+from engine.audit.log import GENESIS, SYSTEM_CHAIN, event_hash, is_erased, payload_digest
 from engine.models import AuditEvent
 
 
@@ -39,13 +45,34 @@ def verify_chain(session: Session, chain: str) -> list[ChainProblem]:
     return check_chain(session, chain)[0]
 
 
+def destruction_recorded(session: Session, chain: str) -> bool:
+    """True when the system chain records the destruction of the case this chain belongs to."""
+    case = chain.removeprefix("instance:")
+    if chain == SYSTEM_CHAIN or not case.isdigit():
+        return False
+    found = session.scalar(select(AuditEvent.id).where(
+        AuditEvent.chain == SYSTEM_CHAIN, AuditEvent.event_type == EventType.INSTANCE_DESTROYED,
+        AuditEvent.payload["instance_id"].as_integer() == int(case)).limit(1))
+    return found is not None
+
+
 def check_chain(session: Session, chain: str) -> tuple[list[ChainProblem], int]:
     """The chain's problems and how many events were read, for the record of a verification run."""
     problems: list[ChainProblem] = []
     expected_seq, previous_hash, previous_id = 1, GENESIS, 0
     checked = 0
+    erasure_allowed: bool | None = None  # looked up once, at the first erased payload
     for event in _events(session, chain):
         checked += 1
+        if is_erased(event.payload):
+            if erasure_allowed is None:
+                erasure_allowed = destruction_recorded(session, chain)
+            if not erasure_allowed:
+                problems.append(ChainProblem(chain, event.seq, "gewijzigd",
+                                             "Inhoud is gewist, maar de vernietiging van de zaak is niet vastgelegd"))
+        elif payload_digest(event.payload) != event.payload_sha256:  # the payload's own hash, under the chain's
+            problems.append(ChainProblem(chain, event.seq, "gewijzigd",
+                                         "Inhoud komt niet overeen met de vastgelegde hash"))
         if event.seq != expected_seq:
             kind = "ontbreekt" if event.seq > expected_seq else "ingevoegd"
             problems.append(ChainProblem(chain, event.seq, kind,

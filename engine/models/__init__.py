@@ -1,10 +1,15 @@
 """Typed tables only (SQLAlchemy 2.0 ``Mapped``); behaviour lives in ``engine.services``."""
 
 from engine.models.audit import AccessLogEntry, AuditAnchor, AuditEvent
+from engine.models.case_migration import CaseMigration
+from engine.models.drafts import ModelDraft
+from engine.models.form_versions import DeploymentForm, FormVersion
 from engine.models.instances import HumanTask, Instance, TaskState, Timer, TimerState
 from engine.models.meetings import AgendaSection, Meeting, MeetingItem, MeetingState
 from engine.models.models import Deployment, ModelFile, ProcessDefinition
 from engine.models.outbox import OutboxMessage, OutboxState
+from engine.models.retention import DestructionRecord
+from engine.models.saved_filter import SavedFilter
 from engine.models.users import ApiToken, Organisation, User
 from engine.models.verification import AuditVerification
 
@@ -15,17 +20,23 @@ __all__ = [
     "AuditAnchor",
     "AuditEvent",
     "AuditVerification",
+    "CaseMigration",
     "Deployment",
+    "DeploymentForm",
+    "DestructionRecord",
+    "FormVersion",
     "HumanTask",
     "Meeting",
     "MeetingItem",
     "MeetingState",
     "Instance",
+    "ModelDraft",
     "ModelFile",
     "Organisation",
     "OutboxMessage",
     "OutboxState",
     "ProcessDefinition",
+    "SavedFilter",
     "TaskState",
     "Timer",
     "TimerState",

@@ -27,7 +27,11 @@ class AuditEvent(Base):
     actor_organisation: Mapped[str | None] = mapped_column(String(80), nullable=True)
     definition_id: Mapped[int | None] = mapped_column(ForeignKey("process_definition.id"), nullable=True)
     task_id: Mapped[int | None] = mapped_column(ForeignKey("human_task.id"), nullable=True)
+    # Erasable (retention): personal data live here. ``{"vernietigd": true}`` once the case was destroyed.
     payload: Mapped[JsonDict]
+    # SHA-256 of the canonical payload; the chain hash covers this digest, not the payload, so erasing
+    # the payload under a retention rule keeps the chain verifiable (engine.audit.log).
+    payload_sha256: Mapped[str] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 

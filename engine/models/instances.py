@@ -17,6 +17,8 @@ class InstanceStatus(StrEnum):
     COMPLETED = "completed"
     CANCELLED = "cancelled"
     ERROR = "error"
+    # Retention expired: content destroyed, the row stays as a tombstone (engine.services.retention).
+    DESTROYED = "vernietigd"
 
 
 class TaskState(StrEnum):

@@ -1,8 +1,8 @@
-"""Organisations, people and their personal API tokens."""
+"""Organisations, people, their second factor, login sessions and personal API tokens; rate-limit buckets."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.db import Base
@@ -24,6 +24,8 @@ class Organisation(Base):
 
 class User(Base):
     __tablename__ = "user_account"
+    # One OpenID Connect identity belongs to at most one account: no shared accounts.
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
 
     id: Mapped[IntPK]
     username: Mapped[str] = mapped_column(String(80), unique=True)
@@ -37,8 +39,63 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[OptionalTimestamp]
     created_at: Mapped[Timestamp]
+    last_login_at: Mapped[OptionalTimestamp]
+    # TOTP (engine.services.two_factor): the secret encrypted with a key derived from the secret key,
+    # never in plain text; the last accepted 30-second step, so a code works only once.
+    totp_secret_encrypted: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    totp_enabled_at: Mapped[OptionalTimestamp]
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # OpenID Connect: the identity (issuer + sub) the beheerder linked, or allowed to be linked once
+    # by the username claim (oidc_link_by_username); never created by logging in.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    oidc_link_by_username: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_secret_encrypted is not None
+
+
+class RecoveryCode(Base):
+    """A single-use code for when the authenticator app is lost; only its argon2 hash is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[IntPK]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[Timestamp]
+    used_at: Mapped[OptionalTimestamp]
+
+
+class LoginSession(Base):
+    """A browser session after a complete login; the cookie carries the id, the table its SHA-256.
+
+    The session cookie itself is signed but lives in the browser; this row is what logout (and a
+    helpdesk reset) ends, so a copied cookie stops working the moment its session ends.
+    """
+
+    __tablename__ = "login_session"
+    __table_args__ = (UniqueConstraint("sid_hash"),)
+
+    id: Mapped[IntPK]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    sid_hash: Mapped[str] = mapped_column(String(64))
+    method: Mapped[str] = mapped_column(String(20))  # "wachtwoord" | "oidc"
+    created_at: Mapped[Timestamp]
+    ended_at: Mapped[OptionalTimestamp]
+
+
+class RateLimitBucket(Base):
+    """A token bucket (engine.services.rate_limits); the key is a keyed hash, never a name or an address."""
+
+    __tablename__ = "rate_limit_bucket"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[Timestamp] = mapped_column(index=True)
 
 
 class ApiToken(Base):

@@ -30,7 +30,7 @@ from engine.models import AccessLogEntry, AuditEvent, Instance, Organisation, Pr
 from engine.services.audit_phrases import EVENT_LABELS, Vocabulary, facts, person, phrase, plain, role_label
 
 STATUS_LABELS = {"active": "Loopt", "completed": "Afgesloten", "cancelled": "Geannuleerd",
-                 "error": "Fout, vraag de beheerder"}
+                 "error": "Fout, vraag de beheerder", "vernietigd": "Vernietigd (bewaartermijn verstreken)"}
 DATA_EVENTS = frozenset({EventType.INSTANCE_STARTED, EventType.TASK_COMPLETED})
 # Fields that identify the melder ("melder", "melder_naam", ...): masked where the melder is.
 MELDER_FIELD = re.compile(r"^melder(_|$)")

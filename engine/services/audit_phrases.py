@@ -29,14 +29,30 @@ EVENT_LABELS: dict[str, str] = {
     EventType.TASK_ASSIGNED: "Taak toegewezen",
     EventType.TIMER_FIRED: "Termijn verstreken",
     EventType.INSTANCE_MIGRATED: "Overgezet naar andere procesversie",
+    EventType.INSTANCE_MIGRATION_REVERTED: "Overzetting teruggedraaid",
     EventType.INSTANCE_FAILED: "Fout in het model",
     EventType.INSTANCE_COMPLETED: "Zaak afgesloten",
     EventType.INSTANCE_REPLAYED: "Opnieuw afgespeeld",
     EventType.DOSSIER_EXPORTED: "Dossier geëxporteerd",
     EventType.AUDIT_LOG_EXPORTED: "Auditlog geëxporteerd",
     EventType.PROCESS_DEPLOYED: "Modellen uitgerold",
+    EventType.FORM_SAVED: "Formulier opgeslagen",
     EventType.USER_CREATED: "Account aangemaakt",
     EventType.TOKEN_CREATED: "API-token aangemaakt",
+    EventType.INSTANCE_DESTROYED: "Zaak vernietigd (bewaartermijn)",
+    EventType.MEETING_AGENDA_ADDED: "Op de agenda van het overleg",
+    EventType.MEETING_PLANNED: "Overleg gepland",
+    EventType.MEETING_CALLED: "Oproep voor het overleg verstuurd",
+    EventType.MEETING_MINUTES_SAVED: "Verslag van het overleg opgeslagen",
+    EventType.MEETING_HELD: "Overleg afgesloten",
+    EventType.TWO_FACTOR_ENABLED: "Tweestapsverificatie aangezet",
+    EventType.TWO_FACTOR_DISABLED: "Tweestapsverificatie uitgezet",
+    EventType.TWO_FACTOR_RESET: "Tweestapsverificatie hersteld door de beheerder",
+    EventType.RECOVERY_CODE_USED: "Herstelcode gebruikt",
+    EventType.RECOVERY_CODES_RENEWED: "Nieuwe herstelcodes",
+    EventType.OIDC_LINKED: "Inlogaccount (OIDC) gekoppeld",
+    EventType.OIDC_LINK_ALLOWED: "Koppelen via OIDC toegestaan",
+    EventType.ACCESS_REVIEW_EXPORTED: "Rechtenoverzicht geëxporteerd",
 }
 
 # Phrases the case page does not show; placeholders are filled from the event's payload.
@@ -45,11 +61,20 @@ _MORE: dict[str, str] = {
     EventType.TASK_RELEASED: "gaf ‘{task}’ terug aan het team",
     EventType.TASK_ASSIGNED: "wees ‘{task}’ toe aan {assignee}",
     EventType.INSTANCE_MIGRATED: "zette de zaak over van versie {from_version} naar versie {to_version}",
+    EventType.INSTANCE_MIGRATION_REVERTED: "draaide de overzetting terug: van versie {from_version} weer naar "
+                                           "versie {to_version}",
     EventType.DOSSIER_EXPORTED: "exporteerde het dossier als {format}",
     EventType.AUDIT_LOG_EXPORTED: "exporteerde het auditlog van {van} tot en met {tot} als {format}",
     EventType.PROCESS_DEPLOYED: "rolde een nieuwe versie van de modellen uit",
+    EventType.FORM_SAVED: "sloeg versie {version} van formulier {name} op",
     EventType.USER_CREATED: "maakte een account aan",
     EventType.TOKEN_CREATED: "maakte een persoonlijk API-token aan",
+    EventType.INSTANCE_DESTROYED: "vernietigde de inhoud van zaak {reference} volgens de bewaartermijn ‘{rule}’",
+    EventType.MEETING_AGENDA_ADDED: "zette het signaal op de agenda van {name} ({section})",
+    EventType.MEETING_PLANNED: "plande overleg {meeting}",
+    EventType.MEETING_CALLED: "verstuurde de oproep voor overleg {meeting} aan {recipients} deelnemers",
+    EventType.MEETING_MINUTES_SAVED: "sloeg het verslag van overleg {meeting} op",
+    EventType.MEETING_HELD: "sloot overleg {meeting} af: {decided} besloten, {undecided} zonder besluit",
 }
 
 _IN_CHUNK = 500  # ids per IN (...) list: long exports stay within every backend's parameter limit
@@ -163,6 +188,11 @@ def facts(event: AuditEvent) -> tuple[tuple[str, str], ...]:
         return (("Regels", plain(payload.get("rows"))),)
     if event.event_type == EventType.DOSSIER_EXPORTED:
         return (("Gebeurtenissen", plain(payload.get("events"))),)
+    if event.event_type == EventType.TASK_COMPLETED and isinstance(payload.get("context"), dict):
+        context = payload["context"]  # a decision recorded on the meeting page
+        return (("Besloten in", f"{plain(context.get('overleg_naam'))} (overleg {plain(context.get('overleg'))})"),)
+    if event.event_type == EventType.MEETING_AGENDA_ADDED and payload.get("acute_after_freeze"):
+        return (("Let op", "acuut signaal, toegevoegd na het sluiten van de agenda"),)
     return ()
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import select
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm import Session, lazyload, undefer
 
 from engine.errors import Conflict, NotFound
 from engine.instructions import render_instructions
@@ -38,7 +38,9 @@ def lock_instance(session: Session, instance_id: int, *, skip_locked: bool = Fal
         select(Instance)
         .where(Instance.id == instance_id)
         .with_for_update(skip_locked=skip_locked, of=Instance)
-        .options(undefer(Instance.state))
+        # The definition is loaded separately, after the lock: joined into FOR UPDATE, a migration that
+        # committed while this transaction waited would leave the row without its (new) definition.
+        .options(undefer(Instance.state), lazyload(Instance.definition))
         .execution_options(populate_existing=True)
     )
     return session.scalar(query)
@@ -132,5 +134,7 @@ def state_hash(instance: Instance) -> str:
 
 
 def ensure_active(instance: Instance) -> None:
+    if instance.status == InstanceStatus.DESTROYED:
+        raise Conflict("Deze zaak is vernietigd (bewaartermijn verstreken).")
     if instance.status in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED):
         raise Conflict("Deze zaak is al afgesloten.")

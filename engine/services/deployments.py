@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -16,9 +17,11 @@ from engine.errors import Forbidden, ModelRejected, NotFound, ValidationFailed
 from engine.forms import FormRepository
 from engine.models import Deployment, ModelFile, ProcessDefinition
 from engine.roles import Role, parse_role
+from engine.services import form_versions
 from engine.services.specs import bundle_for
 from engine.workflow.bundle import Bundle, SourceFile, check_bundle
-from engine.workflow.errors import ModelInvalid
+from engine.workflow.errors import ModelInvalid, ModelProblem
+from engine.workflow.lint import lint_files
 from engine.workflow.xml import parse_untrusted_xml
 
 _SEARCH_DEPTH = 50
@@ -64,6 +67,13 @@ class _Resolver:
         if any(existing.sha256 == file.sha256 for existing, _ in self.included):
             return
         root = parse_untrusted_xml(file.content, file.filename, len(file.content) + 1)
+        # SpiffWorkflow's add_dmn_xml silently replaces a decision the bundle already has: an earlier
+        # copy of a table must never override the one being deployed, so such a file stays out.
+        kind = "process" if file.kind == "bpmn" else "decision"
+        ids = {n.get("id") for n in root if isinstance(n.tag, str) and etree.QName(n).localname == kind}
+        defined = set(bundle.parser.process_parsers) | set(bundle.parser.dmn_parsers)
+        if ids & defined:
+            return
         try:
             if file.kind == "bpmn":
                 bundle.parser.add_bpmn_xml(root, file.filename)
@@ -74,24 +84,69 @@ class _Resolver:
         self.included.append((file, deployment_id))
 
 
-def deploy(session: Session, *, actor: Actor, now: datetime, files: list[SourceFile], comment: str,
-           forms: FormRepository, default_role: str | None = None, max_bytes: int = 5 * 1024 * 1024) -> Deployment:
-    """Check and store the files as a new immutable deployment; nothing is stored when invalid."""
+def _checked(session: Session, files: list[SourceFile], catalog: form_versions.FormCatalog,
+             max_bytes: int) -> tuple[Bundle, _Resolver]:
+    """Every deploy-time check (:func:`check_bundle`), with earlier deployments resolving what is called."""
+    resolver = _Resolver(session)
+    try:
+        bundle = check_bundle(files, form_exists=catalog.exists, max_bytes=max_bytes, resolve=resolver)
+    except ModelInvalid as exc:
+        raise ModelRejected(
+            "Het model is ongeldig en is niet opgeslagen.", [p.as_dict() for p in exc.problems]
+        ) from exc
+    return bundle, resolver
+
+
+def _require_deployer(actor: Actor) -> None:
     if not actor.is_system and not access.can_deploy(actor):
         raise Forbidden("Alleen een procesregisseur of beheerder mag modellen uitrollen.")
+
+
+def validate(session: Session, *, actor: Actor, files: list[SourceFile], forms: FormRepository,
+             max_bytes: int = 5 * 1024 * 1024, lint: bool = True) -> list[ModelProblem]:
+    """Dry run of :func:`deploy`: the same checks on the same bundle, plus the model lint; nothing stored.
+
+    Returns every problem (empty: the files would deploy). ``lint`` adds what
+    :mod:`engine.workflow.lint` asks of a model that goes live (reachability, a default path on
+    exclusive gateways, user tasks with a lane and a form); the modeller's deploy requires both.
+    """
+    _require_deployer(actor)
+    if not files:
+        return [ModelProblem("Kies minstens één .bpmn- of .dmn-bestand.")]
+    problems: list[ModelProblem] = []
+    try:
+        _checked(session, files, form_versions.FormCatalog(session, forms), max_bytes)
+    except ModelRejected as exc:
+        problems.extend(ModelProblem(**p) for p in exc.details)
+    if lint:
+        roots = []
+        for source in files:
+            if source.kind != "bpmn":
+                continue
+            try:
+                roots.append((source.filename, parse_untrusted_xml(source.content, source.filename, max_bytes)))
+            except ModelInvalid:
+                continue  # already reported by the checks above
+        problems.extend(lint_files(roots, strict=True))
+    return list(dict.fromkeys(problems))
+
+
+def deploy(session: Session, *, actor: Actor, now: datetime, files: list[SourceFile], comment: str,
+           forms: FormRepository, default_role: str | None = None, max_bytes: int = 5 * 1024 * 1024) -> Deployment:
+    """Check and store the files as a new immutable deployment; nothing is stored when invalid.
+
+    The deployment also stores the exact JSON of every form its tasks name (a browser-saved
+    version before the file in ``forms/``), so its cases keep those forms.
+    """
+    _require_deployer(actor)
     if not files:
         raise ValidationFailed("Kies minstens één .bpmn- of .dmn-bestand.", {"files": "Verplicht"})
     try:
         role = parse_role(default_role) if default_role else Role.AF
     except ValueError as exc:
         raise ValidationFailed(str(exc), {"default_role": str(exc)}) from exc
-    resolver = _Resolver(session)
-    try:
-        bundle = check_bundle(files, form_exists=forms.exists, max_bytes=max_bytes, resolve=resolver)
-    except ModelInvalid as exc:
-        raise ModelRejected(
-            "Het model is ongeldig en is niet opgeslagen.", [p.as_dict() for p in exc.problems]
-        ) from exc
+    catalog = form_versions.FormCatalog(session, forms)
+    bundle, resolver = _checked(session, files, catalog, max_bytes)
 
     stored: list[tuple[str, str, bytes, int | None]] = [(f.filename, f.kind, f.content, None) for f in files]
     uploaded_names = {f.filename for f in files}
@@ -122,6 +177,8 @@ def deploy(session: Session, *, actor: Actor, now: datetime, files: list[SourceF
             name=bundle.process_names.get(process_id, process_id), version=(latest or 0) + 1,
             default_role=str(role),
         ))
+    used_forms = form_versions.forms_named(content for _n, kind, content, _s in stored if kind == "bpmn")
+    kept_forms = form_versions.snapshot(session, deployment_id=deployment.id, names=used_forms, catalog=catalog)
     session.flush()
     session.refresh(deployment)
     log.record(session, event_type=EventType.PROCESS_DEPLOYED, actor=actor, now=now, payload={
@@ -129,6 +186,7 @@ def deploy(session: Session, *, actor: Actor, now: datetime, files: list[SourceF
         "sha256": digest,
         "comment": deployment.comment,
         "files": [{"name": n, "sha256": _sha256(c), "included_from": s} for n, _k, c, s in stored],
+        "forms": [{"name": f.name, "sha256": f.sha256} for f in kept_forms],
         "processes": [{"process_id": d.process_id, "version": d.version} for d in deployment.definitions],
     })
     return deployment

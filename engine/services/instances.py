@@ -28,7 +28,7 @@ from engine.models import (
 )
 from engine.models.instances import InstanceStatus
 from engine.roles import Role
-from engine.services import cases
+from engine.services import cases, form_versions
 from engine.services.deployments import latest_definition
 from engine.services.specs import specs_for
 from engine.workflow import runner, serializer
@@ -158,8 +158,8 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
     if reserved:  # routing and region facts are set at intake; a task must not redirect the case
         raise ValidationFailed("Het formulier bevat velden die alleen het systeem mag zetten.",
                                {key: "Dit veld mag u niet invullen." for key in sorted(reserved)})
-    if task.form:
-        problems = forms.validate(task.form, data)
+    if task.form:  # the form as deployed with the case's process version, so an old case keeps its form
+        problems = form_versions.validate_for(session, task.instance.definition_id, task.form, data, fallback=forms)
         if problems:
             raise ValidationFailed("Het formulier bevat fouten.", problems)
     instance = cases.require_locked(session, task.instance_id)

@@ -5,6 +5,10 @@ completion and timer firing is applied at its recorded time; after each step the
 must equal the one the event recorded, and at the end the state must equal the stored one.
 Models are read from the bytes as they are stored now (cached by a fresh hash of those bytes),
 so a model edited in place in the database shows up as a divergence at the first step it changes.
+
+A case moved to another process version (``instance.migrated``) is moved the same way during
+replay, and continues on the new version's specs; a reverted migration takes back the state
+replay itself had before that migration, and the specs it had then.
 """
 
 from __future__ import annotations
@@ -21,15 +25,19 @@ from sqlalchemy.orm import Session
 from engine.actors import Actor
 from engine.audit import log
 from engine.audit.events import EventType
+from engine.dutch import datum
 from engine.errors import Forbidden, NotFound
-from engine.models import AuditEvent, Deployment, Instance, ProcessDefinition
+from engine.models import AuditEvent, Deployment, DestructionRecord, Instance, ProcessDefinition
+from engine.models.instances import InstanceStatus
 from engine.roles import Role
 from engine.services.instances import canonical_data
 from engine.services.specs import specs_from_stored_bytes
-from engine.workflow import pruning, runner, serializer
+from engine.workflow import migration, pruning, runner, serializer
 from engine.workflow.errors import WorkflowFailed
 
-STATE_CHANGES = {EventType.INSTANCE_STARTED, EventType.TASK_COMPLETED, EventType.TIMER_FIRED}
+STATE_CHANGES = {EventType.INSTANCE_STARTED, EventType.TASK_COMPLETED, EventType.TIMER_FIRED,
+                 EventType.INSTANCE_MIGRATED, EventType.INSTANCE_MIGRATION_REVERTED}
+Specs = tuple[Any, dict[str, Any]]
 
 
 @dataclass
@@ -49,16 +57,48 @@ class ReplayReport:
     steps: int
     divergence: Divergence | None = None
     notes: list[str] = field(default_factory=list)
+    destroyed: str | None = None  # set when retention destroyed the case: nothing is left to replay
 
     def as_dict(self) -> dict[str, Any]:
         return {"instance_id": self.instance_id, "consistent": self.consistent, "steps": self.steps,
-                "divergence": asdict(self.divergence) if self.divergence else None}
+                "divergence": asdict(self.divergence) if self.divergence else None, "destroyed": self.destroyed}
 
 
-def _fresh_specs(session: Session, definition: ProcessDefinition) -> tuple[Any, dict[str, Any]]:
+def _fresh_specs(session: Session, definition: ProcessDefinition) -> Specs:
     deployment = session.get(Deployment, definition.deployment_id)
     assert deployment is not None
     return specs_from_stored_bytes(deployment, definition.process_id)
+
+
+def _specs_of(session: Session, definition_id: Any) -> Specs:
+    definition = session.get(ProcessDefinition, definition_id) if isinstance(definition_id, int) else None
+    if definition is None:
+        raise LookupError(f"procesversie {definition_id} bestaat niet")
+    return _fresh_specs(session, definition)
+
+
+class _Versions:
+    """The specs replay runs on now, and what it had before each migration (to undo one exactly)."""
+
+    def __init__(self, session: Session, specs: Specs):
+        self.session = session
+        self.current = specs
+        self._before: dict[int, tuple[str, Specs]] = {}
+
+    def migrate(self, workflow: Any, state: str, event: AuditEvent) -> Any:
+        new = _specs_of(self.session, event.payload.get("to_definition_id"))
+        self._before[event.seq] = (state, self.current)
+        migration.migrate(workflow, *new, event.occurred_at)
+        self.current = new
+        return workflow
+
+    def revert(self, event: AuditEvent) -> Any:
+        seq = event.payload.get("migration_seq")
+        if not isinstance(seq, int) or seq not in self._before:
+            raise LookupError(f"overzetting {seq} staat niet eerder in het auditlog")
+        state, self.current = self._before.pop(seq)
+        spec, subprocess_specs = self.current
+        return serializer.loads(state, spec=spec, subprocess_specs=subprocess_specs, script_engine=runner.SCRIPT_ENGINE)
 
 
 def _stored_form(workflow: Any) -> str:
@@ -72,27 +112,41 @@ def replay_instance(session: Session, instance_id: int) -> ReplayReport:
     instance = session.get(Instance, instance_id)
     if instance is None:
         raise NotFound("Zaak niet gevonden.")
+    if instance.status == InstanceStatus.DESTROYED:
+        record = session.scalar(select(DestructionRecord).where(DestructionRecord.instance_id == instance_id))
+        when = datum(record.destroyed_at) if record else "onbekende datum"
+        rule = record.rule if record else "onbekend"
+        return ReplayReport(instance_id, consistent=True, steps=0,
+                            destroyed=f"Vernietigd op {when} volgens regel ‘{rule}’")
     events = [e for e in log.history(session, instance_id) if e.event_type in STATE_CHANGES]
     report = ReplayReport(instance_id=instance_id, consistent=False, steps=0)
     if not events or events[0].event_type != EventType.INSTANCE_STARTED or "seed" not in events[0].payload:
         report.divergence = Divergence(0, None, None, "De start van de zaak staat niet (volledig) in het auditlog")
         return report
     try:
-        spec, subprocess_specs = _fresh_specs(session, instance.definition)
+        # The version the case started on: a migrated case's row names the version it moved to.
+        started_on = session.get(ProcessDefinition, events[0].definition_id) if events[0].definition_id else None
+        versions = _Versions(session, _fresh_specs(session, started_on or instance.definition))
     except Exception as exc:  # noqa: BLE001 - any parse failure is a divergence to report
         report.divergence = Divergence(0, None, None, f"Het opgeslagen model kan niet worden gelezen: {exc}")
         return report
     workflow, state = None, ""
     for step, event in enumerate(events, start=1):
         try:
-            workflow = _apply(workflow, event, spec, subprocess_specs)
-        except (WorkflowFailed, LookupError) as exc:
+            if event.event_type == EventType.INSTANCE_MIGRATED:
+                workflow = versions.migrate(workflow, state, event)
+            elif event.event_type == EventType.INSTANCE_MIGRATION_REVERTED:
+                workflow = versions.revert(event)
+            else:
+                workflow = _apply(workflow, event, *versions.current)
+        except (WorkflowFailed, LookupError, migration.MigrationImpossible) as exc:
             report.divergence = Divergence(step, event.seq, event.event_type,
                                            f"Stap kan niet opnieuw worden uitgevoerd: {exc}")
             return report
         state = _stored_form(workflow)
         # The live path reloads the case from its stored text before every step; so does replay,
         # or anything the stored text does not carry would make the two drift apart.
+        spec, subprocess_specs = versions.current
         workflow = serializer.loads(state, spec=spec, subprocess_specs=subprocess_specs,
                                     script_engine=runner.SCRIPT_ENGINE)
         actual = hashlib.sha256(state.encode()).hexdigest()
@@ -129,6 +183,8 @@ def replay_for(session: Session, *, actor: Actor, now: datetime, instance_id: in
     if not actor.is_system and actor.role != Role.AUDITOR:
         raise Forbidden("Alleen een auditor mag een zaak opnieuw afspelen.")
     report = replay_instance(session, instance_id)
+    if report.destroyed:  # a destroyed case's chain holds only erased payloads; nothing to add to it
+        return report
     log.record(session, event_type=EventType.INSTANCE_REPLAYED, actor=actor, now=now, instance_id=instance_id,
                payload={"consistent": report.consistent, "steps": report.steps})
     return report

@@ -77,7 +77,7 @@ def fire_timer_if_due(session: Session, *, timer_id: int, now: datetime, actor: 
     )
     if timer is None or timer.state != TimerState.WAITING or timer.due_at > now:
         return False
-    if instance.status in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED):
+    if instance.status in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED, InstanceStatus.DESTROYED):
         timer.state = TimerState.CANCELLED
         return False
     _fire_locked(session, instance, timer, actor, now)

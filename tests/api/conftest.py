@@ -14,6 +14,7 @@ from engine.config import Settings
 from engine.db import unit_of_work
 from engine.services import users
 from tests.conftest import FIXTURES, Clock
+from tests.werkbak_fixtures import handed_over, web  # noqa: F401 - shared werkbak story
 from webapp import create_app, db
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from tests.conftest import MODELS
 
@@ -135,18 +136,18 @@ def test_the_openapi_document_lists_every_api_route(app, client):
     routes = set()
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/"):
-            path = rule.rule.replace("<int:", "{").replace(">", "}")
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)  # <int:id> and <name> alike
             routes |= {(path, m.lower()) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert routes == documented
 
 
 def test_server_errors_never_leak_a_stack_trace(app, api, monkeypatch):
-    from engine.services import instances
+    from engine.services import worklist
 
     def explode(*args, **kwargs):
         raise RuntimeError("geheim detail uit de server")
 
-    monkeypatch.setattr(instances, "list_tasks", explode)
+    monkeypatch.setattr(worklist, "search", explode)
     response = api("af").get("/api/v1/tasks")
     assert response.status_code == 500
     assert "geheim" not in response.get_data(as_text=True)
@@ -159,7 +160,8 @@ def test_an_auditor_replays_a_case_through_the_api(api):
     api("af").post(f"/api/v1/tasks/{case['ready_tasks'][0]['id']}/complete", json={"data": VALID | {"vorm": "SU"}})
     report = api("auditor").post(f"/api/v1/instances/{case['id']}/replay")
     assert report.status_code == 200
-    assert report.json == {"instance_id": case["id"], "consistent": True, "steps": 2, "divergence": None}
+    assert report.json == {"instance_id": case["id"], "consistent": True, "steps": 2, "divergence": None,
+                           "destroyed": None}
     assert api("af").post(f"/api/v1/instances/{case['id']}/replay").status_code == 403
 
 

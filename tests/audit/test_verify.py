@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
-from engine.audit import anchor, verify
+from engine.actors import Actor
+from engine.audit import anchor, log, verify
 from engine.db import unit_of_work
 from engine.models import AuditEvent
+from engine.retention_rules import load_rules
+from engine.services import retention
 from signaalroute.cli import main
+from tests.retention_support import write_rules
 from tests.services.helpers import complete, deploy, ready, start
 
 VALID = {"vorm": "SU", "samenvatting": "Signaal"}
@@ -99,3 +103,61 @@ def test_an_edited_anchor_is_caught(factory, cases, at):
     sql(factory, "DELETE FROM audit_anchor WHERE id = 1")
     _, anchored = problems(factory)
     assert [p.kind for p in anchored] == ["gewijzigd"]
+
+
+# --- erased payloads (retention): the chain hash covers a digest of the payload, not the payload -------------
+
+@pytest.fixture
+def destroyed(factory, cases, at, tmp_path):
+    """The first case destroyed under the retention rules: its payloads erased, their digests kept."""
+    rules = load_rules(write_rules(tmp_path))
+    with unit_of_work(factory) as session:
+        record = retention.destroy_case(session, rules=rules, instance_id=cases[0], actor=Actor.system("planner"),
+                                        now=at.advance(days=3 * 365), trigger=retention.PLANNER)
+    assert record is not None
+    return cases[0]
+
+
+def test_the_erased_payloads_of_a_destroyed_case_verify(factory, destroyed):
+    with unit_of_work(factory) as session:
+        assert {str(e.payload) for e in log.history(session, destroyed)} == {str(log.ERASED)}
+    assert problems(factory) == ({}, [])
+
+
+def test_an_edited_digest_is_caught(factory, cases, destroyed):
+    for case in cases:  # the live case and the destroyed one alike
+        sql(factory, "UPDATE audit_event SET payload_sha256 = :d WHERE chain = :c AND seq = 2",
+            d="0" * 64, c=f"instance:{case}")
+    found, _ = problems(factory)
+    assert {chain: [(p.seq, p.kind) for p in found[chain]] for chain in found} == {
+        f"instance:{cases[0]}": [(2, "gewijzigd")],
+        f"instance:{cases[1]}": [(2, "gewijzigd"), (2, "gewijzigd")],  # no longer the payload's, and not hashed
+    }
+
+
+def test_an_erased_payload_with_the_digest_of_other_content_is_caught(factory, destroyed):
+    other = log.payload_digest({"element_id": "verrijken", "data": {"vorm": "AU", "samenvatting": "Iets anders"}})
+    sql(factory, "UPDATE audit_event SET payload_sha256 = :d WHERE chain = :c AND seq = 2",
+        d=other, c=f"instance:{destroyed}")
+    found, _ = problems(factory)
+    assert [(p.seq, p.kind) for p in found[f"instance:{destroyed}"]] == [(2, "gewijzigd")]
+
+
+def test_erasing_a_payload_of_a_case_that_was_not_destroyed_is_caught(factory, cases):
+    chain = f"instance:{cases[1]}"
+    with unit_of_work(factory) as session:
+        session.execute(update(AuditEvent).where(AuditEvent.chain == chain, AuditEvent.seq == 2)
+                        .values(payload=log.ERASED))
+    found, _ = problems(factory)
+    assert [(p.seq, p.message) for p in found[chain]] == [
+        (2, "Inhoud is gewist, maar de vernietiging van de zaak is niet vastgelegd")]
+
+
+def test_an_edited_payload_no_longer_matches_its_digest(factory, cases):
+    chain = f"instance:{cases[1]}"
+    with unit_of_work(factory) as session:
+        session.execute(update(AuditEvent).where(AuditEvent.chain == chain, AuditEvent.seq == 2)
+                        .values(payload={"element_id": "verrijken", "data": {"vorm": "AU"}}))
+    found, _ = problems(factory)
+    assert [(p.seq, p.kind, p.message) for p in found[chain]] == [
+        (2, "gewijzigd", "Inhoud komt niet overeen met de vastgelegde hash")]

@@ -11,10 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from flask import Flask
+from playwright.sync_api import Browser, Page
 from werkzeug.serving import make_server
 
 from engine.config import Settings
+from tests.accounts import SERVERS
+from tests.chain import ROOT
 from tests.conftest import FIXTURES, Clock
 from webapp import create_app, db
 
@@ -25,14 +28,18 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--
          "--disable-sync"]
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium ontbreekt: installeer Debian's pakket 'chromium' (make test doet dat).")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
-        yield instance
-        instance.close()
+def _serve(app: Flask) -> Iterator[str]:
+    """Serve ``app`` on a free port; the login helper finds it by its base URL (for TOTP codes)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    SERVERS[base] = app
+    yield base
+    SERVERS.pop(base, None)
+    server.shutdown()
+    thread.join(timeout=5)
+    db.dispose(app)
 
 
 @pytest.fixture
@@ -40,13 +47,7 @@ def live_server(db_url: str, tmp_path: Path, at: Clock) -> Iterator[str]:
     settings = Settings(instance_dir=tmp_path, database_url=db_url, secret_key="b" * 64,
                         forms_dir=FIXTURES / "forms")
     app = create_app(settings, {"CLOCK": at})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    db.dispose(app)
+    yield from _serve(app)
 
 
 @pytest.fixture
@@ -72,3 +73,12 @@ def axe_page(browser: Browser) -> Iterator[Page]:
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def chain_server(chain, db_url: str, tmp_path: Path, at: Clock) -> Iterator[str]:
+    """The app on the real forms, processes and region profiles, over the ``chain`` fixture's database."""
+    settings = Settings(instance_dir=tmp_path, database_url=db_url, secret_key="c" * 64,
+                        forms_dir=ROOT / "forms", processes_dir=ROOT / "processes")
+    app = create_app(settings, {"CLOCK": at})
+    yield from _serve(app)

@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from playwright.sync_api import Page, expect
 
 from engine.db import unit_of_work
 from engine.models import HumanTask
+from tests.accounts import SERVERS, code_for_secret, current_code
 from tests.conftest import PASSWORD
 from tests.services.helpers import complete, deploy, ready, start
 
 
 def log_in(page: Page, base: str, username: str, password: str = PASSWORD) -> None:
+    """Log in through the form; then type the app's code, or enrol first, where the login asks for it."""
     page.goto(f"{base}/inloggen")
     page.get_by_label("Gebruikersnaam").fill(username)
     page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Inloggen").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Inloggen").click()
+    path = urlsplit(page.url).path
+    if path == "/inloggen/code":
+        page.get_by_label("Code").fill(current_code(SERVERS[base], username))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Inloggen").click()
+    elif path == "/account/tweestaps":
+        secret = page.get_by_test_id("totp-geheim").inner_text()
+        page.get_by_label("Code uit de app").fill(code_for_secret(SERVERS[base], secret))
+        page.get_by_role("button", name="Bevestigen").click()
+        expect(page.get_by_test_id("herstelcodes")).to_be_visible()
+        page.get_by_role("link", name="Ik heb de codes bewaard, verder").click()
 
 
 def test_the_af_logs_in_sees_her_tasks_and_logs_out(page, live_server, factory, world, forms, at):
@@ -94,14 +110,20 @@ def test_the_af_completes_a_task_after_one_round_of_validation_errors(page, live
     assert list(ready(factory, case)) == ["overdracht"]
 
 
-def test_a_task_of_another_gemeente_is_a_404_page(page, live_server, factory, world, forms, at):
+def test_a_task_and_case_of_another_gemeente_give_a_403_page_that_does_not_reveal_they_exist(
+        page, live_server, factory, world, forms, at):
     deploy(factory, world.regisseur, at(), forms, "drie_taken.bpmn")
     case = start(factory, world.af, at(), "drie_taken")
     [task] = ready(factory, case).values()
     log_in(page, live_server, "af_bergeijk")
-    response = page.goto(f"{live_server}/taken/{task.id}")
-    assert response.status == 404
-    expect(page.get_by_role("heading", name="Niet gevonden")).to_be_visible()
+    for path in (f"/taken/{task.id}", f"/zaken/{case}"):
+        response = page.goto(f"{live_server}{path}")
+        assert response.status == 403
+        expect(page.get_by_role("heading", name="Geen toegang")).to_be_visible()
+        existing = page.get_by_role("main").inner_text()
+        missing = page.goto(f"{live_server}{path.rsplit('/', 1)[0]}/99999")
+        assert missing.status == 403
+        assert page.get_by_role("main").inner_text() == existing, "a missing id reads exactly the same"
 
 
 def test_the_case_page_tells_the_story_and_hides_the_melder_from_partners(page, live_server, factory, world,

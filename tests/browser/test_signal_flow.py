@@ -2,32 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-
-import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
-from engine.config import Settings
 from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_shell import log_in
-from tests.chain import ROOT, ZORG
-from webapp import create_app, db
-
-
-@pytest.fixture
-def chain_server(chain, db_url, tmp_path, at) -> Iterator[str]:
-    settings = Settings(instance_dir=tmp_path, database_url=db_url, secret_key="c" * 64,
-                        forms_dir=ROOT / "forms", processes_dir=ROOT / "processes")
-    app = create_app(settings, {"CLOCK": at})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    db.dispose(app)
+from tests.chain import ZORG
 
 
 def log_out(page: Page) -> None:

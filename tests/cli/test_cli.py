@@ -116,7 +116,7 @@ def test_demo_load_creates_accounts_for_every_role_once_and_an_example_case(cli_
     first = run("demo", "load")
     assert first.exit_code == 0, first.output
     assert "signaal_oost_brabant v1" in first.output and "overdracht_partners v1" in first.output
-    assert "Voorbeeldzaak SR-" in first.output
+    assert "Voorbeeldzaak SR-" in first.output and "Drieluik gepland op" in first.output
     second = run("demo", "load")
     assert second.exit_code == 0 and "Uitgerold" not in second.output, "loading twice changes nothing"
     logins = (cli_env / "demo-logins.txt").read_text().splitlines()

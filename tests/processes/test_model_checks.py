@@ -147,3 +147,14 @@ def test_a_date_helper_in_a_duration_timer_is_refused_at_deploy():
     with pytest.raises(ModelInvalid) as refused:
         check_bundle([SourceFile("zorg.bpmn", model)], form_exists=FORMS.exists)
     assert "gebruik een datum-timer" in str(refused.value)
+
+
+@pytest.mark.parametrize("path", [p for p in MODEL_FILES if p.suffix == ".bpmn"], ids=lambda p: p.name)
+def test_every_user_task_tells_its_holder_what_to_do(path):
+    root = parse_untrusted_xml(path.read_bytes(), path.name, 5 * 1024 * 1024)
+    spiff = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
+    for task in root.iter(f"{BPMN}userTask"):
+        instructions = task.find(f"{BPMN}extensionElements/{spiff}instructionsForEndUser")
+        assert instructions is not None and len((instructions.text or "").strip()) >= 40, task.get("id")
+        for placeholder in re.findall(r"\{\{\s*([^}]*?)\s*\}\}", instructions.text or ""):
+            assert placeholder.startswith("regio."), f"{task.get('id')}: only region facts fill instructions"

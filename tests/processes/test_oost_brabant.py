@@ -89,7 +89,8 @@ def test_late_avim_feedback_reminds_the_af_after_five_working_days_skipping_east
     assert set(tasks) == {"overdracht_politie", "overdracht_politie_opvragen"}
     assert chain.holder(tasks["overdracht_politie_opvragen"]) == ("af", "eersel")
     assert "088-9630320" in tasks["overdracht_politie_opvragen"].instructions
-    chain.do(case, "overdracht_politie_opvragen", {"contact_gehad": True, "afspraak": "Volgt vrijdag."})
+    chain.do(case, "overdracht_politie_opvragen", {"contact_gehad": True, "contact_met": "politie",
+                                                   "contact_via": "telefoon", "afspraak": "Volgt vrijdag."})
     chain.do(case, "overdracht_politie", TERUG, days=1)
     assert list(chain.ready(case)) == ["zorg_en_opvang"]
 
@@ -177,3 +178,15 @@ def test_the_form_of_exploitation_is_indexed_on_the_case_once_the_af_records_it(
     chain.do(case, "verrijken", {**VERRIJKT, "vorm": "CU"})
     with unit_of_work(chain.factory) as session:
         assert session.get(Instance, case).vorm == "CU"
+
+
+def test_the_melder_feedback_is_due_after_the_agreed_term_so_the_af_is_reminded(chain):
+    case = chain.report("eersel")
+    chain.do(case, "verrijken", VERRIJKT)
+    chain.do(case, "overdracht_politie", TERUG)
+    chain.do(case, "zorg_en_opvang", ZORG)
+    task = chain.ready(case)["terugkoppelen_melder"]
+    assert task.due_at is not None and task.due_at > chain.at()
+    assert chain.fire_timers(days=30) == 1
+    assert list(chain.ready(case)) == ["terugkoppelen_melder"], "the term passing creates no extra work"
+    assert chain.do(case, "terugkoppelen_melder", MELDER_BERICHT) == "completed"

@@ -55,16 +55,18 @@ def chair(chain) -> Actor:
 
 
 def decide(chain, meeting_id, case, besluit, **extra):
+    voorzitter = chair(chain)  # created outside the unit of work below: SQLite has one writer
     with unit_of_work(chain.factory) as session:
         [item] = session.scalars(select(MeetingItem).where(MeetingItem.meeting_id == meeting_id,
                                                            MeetingItem.instance_id == case))
-        meetings.decide(session, actor=chair(chain), now=chain.at(), meeting_id=meeting_id, item_id=item.id,
+        meetings.decide(session, actor=voorzitter, now=chain.at(), meeting_id=meeting_id, item_id=item.id,
                         data={"besluit": besluit, "toelichting": "Besproken.", **extra}, forms=FORMS)
 
 
 def close(chain, meeting_id):
+    voorzitter = chair(chain)
     with unit_of_work(chain.factory) as session:
-        meetings.close(session, actor=chair(chain), now=chain.at(), meeting_id=meeting_id)
+        meetings.close(session, actor=voorzitter, now=chain.at(), meeting_id=meeting_id)
 
 
 def ref(case: int) -> str:
@@ -194,3 +196,21 @@ def test_the_ical_feed_lists_the_series_without_any_case(chain):
     assert feed.startswith("BEGIN:VCALENDAR\r\n") and feed.count("BEGIN:VEVENT") == 4
     assert "DTSTART:20260310T083000Z" in feed and "SUMMARY:Drieluik" in feed
     assert ref(case) not in feed
+
+
+def test_the_auditor_reads_the_agenda_and_the_meeting_decision_in_plain_dutch(chain):
+    from engine.services import audit_phrases
+
+    case = signal_waiting_for_the_drieluik(chain)
+    cycle(chain)
+    first = meeting_rows(chain)[0]
+    cycle(chain, days=7)
+    decide(chain, first.id, case, "opplussen")
+    events = chain.events(case)
+    with unit_of_work(chain.factory) as session:
+        vocabulary = audit_phrases.Vocabulary(session)
+        vocabulary.preload(events)
+        added = next(e for e in events if e.event_type == "meeting.agenda_added")
+        decided = [e for e in events if e.event_type == "task.completed"][-1]
+        assert audit_phrases.phrase(added, vocabulary) == "zette het signaal op de agenda van Drieluik (nieuw)"
+        assert audit_phrases.facts(decided) == (("Besloten in", f"Drieluik (overleg {first.id})"),)

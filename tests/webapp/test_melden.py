@@ -4,31 +4,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from engine.config import Settings
-from tests.chain import MELDER_BERICHT, ROOT, TERUG, VERRIJKT, ZORG
-from tests.conftest import PASSWORD
+from tests.chain import MELDER_BERICHT, TERUG, VERRIJKT, ZORG
 from tests.webapp.conftest import csrf_of
-from webapp import create_app, db
-
-
-@pytest.fixture
-def web(chain, db_url, tmp_path, at):
-    settings = Settings(instance_dir=tmp_path, database_url=db_url, secret_key="t" * 64,
-                        forms_dir=ROOT / "forms", processes_dir=ROOT / "processes")
-    app = create_app(settings, {"TESTING": True, "CLOCK": at})
-    yield app
-    db.dispose(app)
-
-
-def logged_in(app, chain, role, organisation):
-    actor = chain.person(role, organisation)
-    client = app.test_client()
-    response = client.post("/inloggen", data={"username": actor.username, "password": PASSWORD,
-                                              "csrf_token": csrf_of(client, "/inloggen")})
-    assert response.status_code == 302
-    return client
+from tests.werkbak_fixtures import logged_in
 
 
 def report(client, **fields):
@@ -91,3 +69,13 @@ def test_nobody_reads_another_persons_confirmation(web, chain):
     location = report(melder).headers["Location"]
     other = logged_in(web, chain, "melder", "bergeijk")
     assert other.get(location).status_code == 404
+
+
+def test_the_statistics_page_and_csv_for_the_ketenregisseur_only(web, chain):
+    chain.report("eersel")
+    keten = logged_in(web, chain, "ketenregisseur", "oost-brabant-ketenregisseur")
+    page = keten.get("/statistiek?jaar=2026").get_data(as_text=True)
+    assert "Statistiek 2026" in page and "Gemeente Eersel" in page and "&lt;5" in page
+    csv = keten.get("/statistiek.csv?jaar=2026")
+    assert csv.mimetype == "text/csv" and "Gemeente Eersel" in csv.get_data(as_text=True)
+    assert logged_in(web, chain, "af", "eersel").get("/statistiek").status_code == 403

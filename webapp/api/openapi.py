@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.services import worklist
+
 _ID = {"type": "integer", "minimum": 1}
 _TIME = {"type": ["string", "null"], "format": "date-time"}
 
@@ -62,6 +64,24 @@ SCHEMAS: dict[str, Any] = {
         "state": {"enum": ["ready", "completed", "cancelled"]}, "created_at": _TIME, "due_at": _TIME,
         "form_schema": {"type": ["object", "null"]},
     }},
+    "WorkItem": {"allOf": [{"$ref": "#/components/schemas/Task"}, {"type": "object", "properties": {
+        "reference": {"type": "string"}, "process_id": {"type": "string"}, "process_name": {"type": "string"},
+        "vorm": {"type": ["string", "null"]}, "gemeente": {"type": "string"},
+        "case_status": {"enum": ["active", "completed", "cancelled", "error", "vernietigd"]},
+        "due_state": {"enum": ["binnenkort", "te_laat", None]},
+    }}]},
+    "Worklist": {"type": "object", "required": ["items", "page", "pages", "total", "counts"], "properties": {
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/WorkItem"}},
+        "tab": {"enum": [*worklist.TABS, worklist.ALLE]}, "page": {"type": "integer"},
+        "per_page": {"type": "integer"}, "pages": {"type": "integer"}, "total": {"type": "integer"},
+        "counts": {"type": "object", "properties": {tab: {"type": "integer"} for tab in worklist.TABS}},
+        "case": {"type": ["object", "null"], "description": "De zaak met het gezochte kenmerk, als u die mag inzien",
+                 "properties": {"id": _ID, "reference": {"type": "string"}}},
+    }},
+    "SavedFilter": {"type": "object", "required": ["id", "name", "params"], "properties": {
+        "id": _ID, "name": {"type": "string"}, "params": {"type": "object"}, "created_at": _TIME,
+        "updated_at": _TIME,
+    }},
     "Timer": {"type": "object", "properties": {
         "id": _ID, "element_id": {"type": "string"}, "name": {"type": "string"},
         "kind": {"enum": ["date", "duration", "cycle"]}, "due_at": _TIME, "state": {"type": "string"},
@@ -69,7 +89,7 @@ SCHEMAS: dict[str, Any] = {
     "Instance": {"type": "object", "required": ["id", "status", "ready_tasks", "timers"], "properties": {
         "id": _ID, "reference": {"type": "string", "description": "Kenmerk voor de melder, bv. SR-2026-00042"},
         "process_id": {"type": "string"}, "process_version": {"type": "integer"},
-        "status": {"enum": ["active", "completed", "cancelled", "error"]},
+        "status": {"enum": ["active", "completed", "cancelled", "error", "vernietigd"]},
         "organisation": {"type": "string"}, "created_at": _TIME, "updated_at": _TIME,
         "version": {"type": "integer"}, "error": {"type": ["string", "null"]},
         "ready_tasks": {"type": "array", "items": _ref("Task")},
@@ -77,11 +97,34 @@ SCHEMAS: dict[str, Any] = {
     }},
     "ReplayReport": {"type": "object", "required": ["consistent", "steps", "divergence"], "properties": {
         "instance_id": _ID, "consistent": {"type": "boolean"}, "steps": {"type": "integer"},
+        "destroyed": {"type": ["string", "null"],
+                      "description": "Vernietigd volgens de bewaartermijn: wanneer en welke regel"},
         "divergence": {"type": ["object", "null"], "properties": {
             "step": {"type": "integer"}, "event_seq": {"type": ["integer", "null"]},
             "event_type": {"type": ["string", "null"]}, "message": {"type": "string"},
             "expected": {"type": ["string", "null"]}, "actual": {"type": ["string", "null"]},
         }},
+    }},
+    "MigrationPlan": {"type": "object", "required": ["process_id", "to_version", "cases", "revertible"], "properties": {
+        "process_id": {"type": "string"}, "name": {"type": "string"}, "to_version": {"type": "integer"},
+        "versions": {"type": "array", "items": {"type": "integer"}, "description": "Alle versies, nieuwste eerst"},
+        "cases": {"type": "array", "description": "Lopende zaken op een oudere versie", "items": {
+            "type": "object", "required": ["instance_id", "eligible", "reasons"], "properties": {
+                "instance_id": _ID, "reference": {"type": "string"}, "from_version": {"type": "integer"},
+                "version": {"type": "integer", "description": "Versie van de zaakrij; stuur mee als expected_version"},
+                "ready_tasks": {"type": "array", "items": {"type": "string"}},
+                "eligible": {"type": "boolean"},
+                "reasons": {"type": "array", "items": {"type": "string"},
+                            "description": "Waarom de zaak niet over kan (Nederlands)"},
+                "notes": {"type": "array", "items": {"type": "string"},
+                          "description": "Wat u moet weten, bv. een nieuwe termijn die een open taak niet krijgt"},
+            }}},
+        "revertible": {"type": "array", "description": "Overgezette zaken en of terugdraaien nog kan", "items": {
+            "type": "object", "properties": {
+                "instance_id": _ID, "reference": {"type": "string"}, "from_version": {"type": "integer"},
+                "to_version": {"type": "integer"}, "migrated_at": _TIME, "possible": {"type": "boolean"},
+                "reason": {"type": ["string", "null"]},
+            }}},
     }},
     "AccessLogEntry": {"type": "object", "properties": {
         "occurred_at": _TIME, "action": {"type": "string"},
@@ -92,9 +135,36 @@ SCHEMAS: dict[str, Any] = {
         "seq": {"type": "integer"}, "type": {"type": "string"}, "occurred_at": _TIME,
         "actor": {"type": "object"}, "definition_id": {"type": ["integer", "null"]},
         "task_id": {"type": ["integer", "null"]}, "payload": {"type": "object"},
+        "payload_sha256": {"type": "string", "description": "SHA-256 van de payload; de hash dekt deze digest"},
         "hash": {"type": "string"}, "prev_hash": {"type": "string"},
     }},
 }
+
+
+def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+# The werkbak's own query parameters (engine.services.worklist), so a werkbak address works here too.
+_WORKLIST_PARAMETERS = [
+    _query("tab", {"enum": [*worklist.TABS, worklist.ALLE]},
+           "mijn: aan u toegewezen of door u afgerond; team: uw rol binnen uw organisatie, nog door niemand opgepakt"),
+    _query("vorm", {"enum": list(worklist.VORMEN)}, "Vorm van uitbuiting; onbekend omvat nog niet bepaald"),
+    _query("status", {"enum": list(worklist.TASK_STATUSES), "default": "open"}, "Status van de taak"),
+    _query("zaakstatus", {"enum": list(worklist.CASE_STATUSES)}, "Status van de zaak"),
+    _query("gemeente", {"type": "string"}, "Slug van de gemeente van de zaak"),
+    _query("termijn", {"enum": list(worklist.TERMIJNEN)},
+           "te_laat, binnenkort (binnen 'werkdagen' werkdagen) of geen (zonder termijn)"),
+    _query("werkdagen", {"type": "integer", "minimum": 1, "maximum": worklist.MAX_WORKING_DAYS, "default": 1},
+           "Aantal werkdagen voor termijn=binnenkort"),
+    _query("proces", {"type": "string"}, "BPMN-proces-id"),
+    _query("sorteer", {"enum": list(worklist.SORTERINGEN), "default": "termijn"}, "Sortering"),
+    _query("kenmerk", {"type": "string", "pattern": "^SR-[0-9]{4}-[0-9]+$"}, "Kenmerk van de zaak"),
+    _query("instance_id", _ID, "Alleen taken van deze zaak"),
+    _query("pagina", {"type": "integer", "minimum": 1, "default": 1}, "Paginanummer"),
+    _query("per_pagina", {"type": "integer", "minimum": 1, "maximum": worklist.MAX_PAGE_SIZE,
+                          "default": worklist.PAGE_SIZE}, "Taken per pagina"),
+]
 
 
 def _items(name: str) -> dict[str, Any]:
@@ -164,13 +234,58 @@ PATHS: dict[str, Any] = {
         "parameters": [_path_id("instance_id")],
         "responses": {"200": _json(_ref("ReplayReport"), "Uitkomst"), **_errors(401, 403, 404)},
     }},
+    "/api/v1/process-models/{process_id}/migration-plan": {"get": {
+        "summary": "Welke lopende zaken naar een versie kunnen en waarom andere niet (procesregisseur, beheerder)",
+        "parameters": [{"name": "process_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                       {"name": "to_version", "in": "query", "required": True,
+                        "schema": {"type": "integer", "minimum": 1}}],
+        "responses": {"200": _json(_ref("MigrationPlan"), "Het overzicht; er verandert niets"),
+                      **_errors(401, 403, 404, 422)},
+    }},
+    "/api/v1/instances/{instance_id}/migrate": {"post": {
+        "summary": "Een zaak overzetten naar een nieuwere versie van haar proces (procesregisseur, beheerder)",
+        "description": "409 met code niet_migreerbaar en de redenen in details als de zaak niet over kan; "
+                       "409 conflict als de zaak veranderde sinds expected_version.",
+        "parameters": [_path_id("instance_id")],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["to_version"], "properties": {
+                "to_version": {"type": "integer", "minimum": 1},
+                "expected_version": {"type": "integer", "description": "'version' uit het overzicht"},
+            }}}}},
+        "responses": {"200": _json(_ref("Instance"), "De zaak op de nieuwe versie"),
+                      **_errors(401, 403, 404, 409, 422)},
+    }},
+    "/api/v1/instances/{instance_id}/revert-migration": {"post": {
+        "summary": "De laatste overzetting van een zaak terugdraaien, als er sindsdien niets gebeurde",
+        "parameters": [_path_id("instance_id")],
+        "responses": {"200": _json(_ref("Instance"), "De zaak, exact zoals vóór de overzetting"),
+                      **_errors(401, 403, 404, 409)},
+    }},
     "/api/v1/tasks": {"get": {
-        "summary": "Uw openstaande taken", "parameters": [
-            {"name": "instance_id", "in": "query", "required": False, "schema": _ID},
-            {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "maximum": 500}},
-            {"name": "offset", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0}},
-        ],
-        "responses": {"200": _json(_items("Task"), "Taken"), **_errors(401)},
+        "summary": "Uw taken, met dezelfde filters, sortering en paginering als de werkbak",
+        "description": "Zonder 'tab' staan beide tabbladen samen (alle taken die u mag oppakken). "
+                       "Een zoekterm 'kenmerk' vindt alleen zaken die u mag inzien.",
+        "parameters": _WORKLIST_PARAMETERS,
+        "responses": {"200": _json(_ref("Worklist"), "Eén pagina taken met de aantallen per tabblad"),
+                      **_errors(401, 422)},
+    }},
+    "/api/v1/saved-filters": {
+        "get": {"summary": "Uw bewaarde werkbakfilters (alleen de uwe)", "responses": {
+            "200": _json(_items("SavedFilter"), "Bewaarde filters"), **_errors(401)}},
+        "post": {
+            "summary": "De werkbakparameters onder een naam bewaren; dezelfde naam vervangt dat filter",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["name"], "properties": {
+                    "name": {"type": "string", "maxLength": 80},
+                    "params": {"type": "object", "description": "Parameters zoals bij GET /api/v1/tasks",
+                               "additionalProperties": {"type": ["string", "integer"]}},
+                }}}}},
+            "responses": {"201": _json(_ref("SavedFilter"), "Bewaard"), **_errors(401, 422)},
+        },
+    },
+    "/api/v1/saved-filters/{filter_id}": {"delete": {
+        "summary": "Een van uw bewaarde filters verwijderen", "parameters": [_path_id("filter_id")],
+        "responses": {"204": {"description": "Verwijderd"}, **_errors(401, 404)},
     }},
     "/api/v1/tasks/{task_id}": {"get": {
         "summary": "Een taak met het JSON Schema van haar formulier", "parameters": [_path_id("task_id")],

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from engine.models import AccessLogEntry, AuditEvent, Deployment, HumanTask, ProcessDefinition, Timer
+from engine.models import AccessLogEntry, AuditEvent, Deployment, HumanTask, ProcessDefinition, SavedFilter, Timer
 from engine.services.instances import InstanceView
+from engine.services.worklist import WorkItem, Worklist
 
 
 def iso(value: datetime | None) -> str | None:
@@ -28,6 +29,32 @@ def task(row: HumanTask) -> dict[str, Any]:
         "created_at": iso(row.created_at),
         "due_at": iso(row.due_at),
     }
+
+
+def work_item(item: WorkItem) -> dict[str, Any]:
+    """A task as the werkbak shows it: the task plus its case's reference, process, vorm and gemeente."""
+    return {**task(item.task), "reference": item.reference, "process_id": item.process_id,
+            "process_name": item.process_name, "vorm": item.vorm, "gemeente": item.gemeente,
+            "case_status": item.case_status, "due_state": str(item.due) if item.due else None}
+
+
+def worklist(listing: Worklist) -> dict[str, Any]:
+    found = listing.found_case
+    return {
+        "items": [work_item(i) for i in listing.items],
+        "tab": listing.query.tab,
+        "page": listing.query.pagina,
+        "per_page": listing.query.per_pagina,
+        "pages": listing.pages,
+        "total": listing.total,
+        "counts": listing.counts,
+        "case": {"id": found.id, "reference": found.reference} if found else None,
+    }
+
+
+def saved_filter(row: SavedFilter) -> dict[str, Any]:
+    return {"id": row.id, "name": row.name, "params": row.params, "created_at": iso(row.created_at),
+            "updated_at": iso(row.updated_at)}
 
 
 def timer(row: Timer) -> dict[str, Any]:
@@ -78,7 +105,8 @@ def event(row: AuditEvent) -> dict[str, Any]:
         "actor": {"username": row.actor_username, "role": row.actor_role, "organisation": row.actor_organisation},
         "definition_id": row.definition_id,
         "task_id": row.task_id,
-        "payload": row.payload,
+        "payload": row.payload,  # {"vernietigd": true} once the case was destroyed (retention)
+        "payload_sha256": row.payload_sha256,
         "hash": row.hash,
         "prev_hash": row.prev_hash,
     }

@@ -9,7 +9,18 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from engine.errors import ValidationFailed
 from engine.forms import FormRepository
 from engine.regions import Region
-from engine.services import assignment, deployments, instances, intake, replay, timers
+from engine.services import (
+    assignment,
+    deployments,
+    form_versions,
+    instances,
+    intake,
+    migration,
+    replay,
+    saved_filters,
+    timers,
+    worklist,
+)
 from engine.workflow.bundle import SourceFile
 from webapp import db
 from webapp.api import openapi, serialize
@@ -137,21 +148,84 @@ def replay_instance(instance_id: int) -> Response:
     return jsonify(report.as_dict())
 
 
+def _version(value: Any, key: str) -> int:
+    if isinstance(value, str) and (value.isascii() and value.isdigit()):
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValidationFailed(f"Geef '{key}' op als versienummer.", {key: "Verwacht een geheel getal vanaf 1"})
+    return value
+
+
+@blueprint.get("/process-models/<process_id>/migration-plan")
+def migration_plan(process_id: str) -> Response:
+    to_version = _version(request.args.get("to_version"), "to_version")
+    found = migration.plan(db.session(), actor=api_actor(), now=now(), process_id=process_id, to_version=to_version)
+    return jsonify(found.as_dict())
+
+
+@blueprint.post("/instances/<int:instance_id>/migrate")
+def migrate_instance(instance_id: int) -> Response:
+    actor = api_actor()
+    body = _json_body()
+    expected = body.get("expected_version")
+    session = db.session()
+    row = migration.migrate(session, actor=actor, now=now(), instance_id=instance_id,
+                            to_version=_version(body.get("to_version"), "to_version"),
+                            expected_version=None if expected is None else _version(expected, "expected_version"))
+    return jsonify(serialize.instance(instances.view_of(session, row)))
+
+
+@blueprint.post("/instances/<int:instance_id>/revert-migration")
+def revert_instance_migration(instance_id: int) -> Response:
+    session = db.session()
+    row = migration.revert(session, actor=api_actor(), now=now(), instance_id=instance_id)
+    return jsonify(serialize.instance(instances.view_of(session, row)))
+
+
 @blueprint.get("/tasks")
 def list_tasks() -> Response:
-    instance_id = request.args.get("instance_id", type=int)
-    limit = min(max(request.args.get("limit", 100, type=int) or 100, 1), 500)
-    offset = max(request.args.get("offset", 0, type=int) or 0, 0)
-    rows = instances.list_tasks(db.session(), actor=api_actor(), instance_id=instance_id, limit=limit,
-                                offset=offset)
-    return jsonify({"items": [serialize.task(t) for t in rows]})
+    """The werkbak's query parameters, answered by the same service: a werkbak query string works here too.
+
+    Without ``tab`` both tabs are listed (every task you may work on), as before tabs existed.
+    """
+    actor = api_actor()
+    query = worklist.query_from_params(request.args)
+    return jsonify(serialize.worklist(worklist.search(db.session(), actor=actor, now=now(), query=query)))
+
+
+@blueprint.get("/saved-filters")
+def list_saved_filters() -> Response:
+    rows = saved_filters.list_filters(db.session(), actor=api_actor())
+    return jsonify({"items": [serialize.saved_filter(f) for f in rows]})
+
+
+@blueprint.post("/saved-filters")
+def save_filter() -> tuple[Response, int]:
+    """Save werkbak parameters under a name; the same name again replaces that filter."""
+    actor = api_actor()
+    body = _json_body()
+    params = body.get("params", {})
+    if not isinstance(params, dict) or not all(isinstance(v, str | int) for v in params.values()):
+        raise ValidationFailed("Stuur 'params' als object met tekst of getallen.", {"params": "Verwacht een object"})
+    query = worklist.query_from_params({str(k): str(v) for k, v in params.items()})
+    row = saved_filters.save_filter(db.session(), actor=actor, now=now(), name=_optional_text(body, "name") or "",
+                                    query=query)
+    return _created(serialize.saved_filter(row))
+
+
+@blueprint.delete("/saved-filters/<int:filter_id>")
+def delete_saved_filter(filter_id: int) -> tuple[str, int]:
+    saved_filters.delete_filter(db.session(), actor=api_actor(), filter_id=filter_id)
+    return "", 204
 
 
 @blueprint.get("/tasks/<int:task_id>")
 def get_task(task_id: int) -> Response:
-    row = instances.view_task(db.session(), actor=api_actor(), now=now(), task_id=task_id)
+    session = db.session()
+    row = instances.view_task(session, actor=api_actor(), now=now(), task_id=task_id)
     payload = serialize.task(row)
-    payload["form_schema"] = _forms().load(row.form) if row.form and _forms().exists(row.form) else None
+    payload["form_schema"] = (form_versions.form_for(session, row.instance.definition_id, row.form, fallback=_forms())
+                              if row.form else None)
     return jsonify(payload)
 
 

@@ -37,7 +37,7 @@ def work_menu() -> dict[str, object]:
     if not current_user.is_authenticated or not access.can_start_cases(current_user.actor):
         return {"work_menu": []}
     return {"work_menu": [("ui.werkbak", "Werkbak"), ("melden.melden", "Signaal melden"),
-                          ("melden.mijn_meldingen", "Mijn meldingen")]}
+                          ("melden.mijn_meldingen", "Mijn meldingen"), ("overleg.lijst", "Overleg")]}
 
 
 @blueprint.route("/melden", methods=["GET", "POST"])

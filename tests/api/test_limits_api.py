@@ -1,0 +1,61 @@
+"""API limits: per-token rate limit shared by every worker (429 with Retry-After), and 413, in the error shape."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from engine.actors import Actor
+from engine.db import unit_of_work
+from engine.services import users
+from webapp import create_app, db
+
+
+def token_for(factory, at, username: str) -> dict[str, str]:
+    with unit_of_work(factory) as session:
+        token = users.create_token(session, actor=Actor.system("test"), now=at(), username=username)
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def workers(app, at):
+    """Two app instances over one database, like two gunicorn workers: 3 requests a minute per token."""
+    settings = replace(app.extensions["signaalroute.settings"], api_per_minute_token=3)
+    apps = [create_app(settings, {"TESTING": True, "CLOCK": at}) for _ in range(2)]
+    yield apps
+    for each in apps:
+        db.dispose(each)
+
+
+def test_a_token_over_its_limit_gets_429_in_the_api_error_shape_across_workers(workers, world, factory, at):
+    af = token_for(factory, at, "af")
+    first, second = (w.test_client() for w in workers)
+    assert [first.get("/api/v1/tasks", headers=af).status_code,
+            second.get("/api/v1/tasks", headers=af).status_code,
+            first.get("/api/v1/tasks", headers=af).status_code] == [200, 200, 200]
+    refused = second.get("/api/v1/tasks", headers=af)
+    assert refused.status_code == 429, "the second worker knows what the first one counted"
+    assert refused.headers["Retry-After"] == "20"
+    assert refused.json == {"error": {"code": "te_veel_verzoeken",
+                                      "message": "Te veel verzoeken. Probeer het over 20 seconden opnieuw.",
+                                      "details": {"retry_after": 20}}}
+    politie = token_for(factory, at, "politie")
+    assert first.get("/api/v1/tasks", headers=politie).status_code == 200, "per token"
+    at.advance(seconds=20)
+    assert first.get("/api/v1/tasks", headers=af).status_code == 200
+
+
+def test_failed_requests_count_too(workers, world, factory, at):
+    client = workers[0].test_client()
+    forged = {"Authorization": "Bearer sr_verzonnen"}
+    assert [client.get("/api/v1/tasks", headers=forged).status_code for _ in range(4)] == [401, 401, 401, 429]
+    anonymous = [client.get("/api/v1/tasks").status_code for _ in range(4)]
+    assert anonymous == [401, 401, 401, 429], "without a token: per address"
+
+
+def test_a_json_body_over_the_size_limit_gets_413_in_the_api_error_shape(app, api, world):
+    app.config["MAX_CONTENT_LENGTH"] = 16 * 1024
+    response = api("af").post("/api/v1/signals", json={"gemeente": "eersel", "melding": {"x": "y" * 20_000}})
+    assert response.status_code == 413
+    assert response.json == {"error": {"code": "te_groot", "message": "Het verzoek is te groot.", "details": None}}

@@ -1,0 +1,87 @@
+"""GET /api/v1/tasks takes the werkbak's own parameters, and saved filters are there too (API parity)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from engine.db import unit_of_work
+from engine.services import users
+from tests.api.conftest import Api
+from tests.chain import SYSTEM
+from tests.werkbak_fixtures import logged_in, ref, references
+
+
+@pytest.fixture
+def token_for(web, chain):
+    def as_person(role: str, organisation: str) -> Api:
+        actor = chain.person(role, organisation)
+        with unit_of_work(chain.factory) as session:
+            token = users.create_token(session, actor=SYSTEM, now=chain.at(), username=actor.username)
+        return Api(web.test_client(), token)
+
+    return as_person
+
+
+@pytest.mark.parametrize("query", ["", "tab=team&vorm=SU", "gemeente=bergeijk", "termijn=te_laat",
+                                   "sorteer=nieuwste&per_pagina=1&pagina=2", f"kenmerk={ref(1)}"])
+def test_a_werkbak_query_string_lists_the_same_tasks_through_the_api(web, chain, handed_over, token_for, query):
+    chain.at.now = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)
+    page = logged_in(web, chain, "politie", "oost-brabant-avim").get(f"/?tab=alle&{query}").get_data(as_text=True)
+    body = token_for("politie", "oost-brabant-avim").get(f"/api/v1/tasks?{query}").json
+    assert [item["reference"] for item in body["items"]] == references(page)
+    assert body["counts"] == {"mijn": 0, "team": int(re.search(r"Taken van mijn team \((\d+)\)", page).group(1))}
+
+
+def test_the_api_lists_tasks_with_their_case_context_counts_and_pages(chain, handed_over, token_for):
+    eersel, bergeijk = handed_over
+    chain.at.now = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)
+    body = token_for("politie", "oost-brabant-avim").get("/api/v1/tasks?per_pagina=1").json
+    assert (body["tab"], body["page"], body["pages"], body["total"], body["per_page"]) == ("alle", 1, 2, 2, 1)
+    [item] = body["items"]
+    assert item["reference"] == ref(eersel)
+    assert item["process_id"] == "signaal_oost_brabant"
+    assert item["process_name"] == "Van signaal naar aanpak (Oost-Brabant)"
+    assert (item["vorm"], item["gemeente"], item["case_status"], item["due_state"]) == (
+        "SU", "Gemeente Eersel", "active", "te_laat")
+    assert item["name"] == "Signaal overnemen (politie)" and item["state"] == "ready"
+
+
+def test_bad_parameters_get_dutch_messages_per_parameter(chain, token_for):
+    response = token_for("af", "eersel").get("/api/v1/tasks?termijn=gisteren&per_pagina=1000&kenmerk=42")
+    assert response.status_code == 422
+    assert response.json["error"]["details"] == {
+        "termijn": "Kies een van: te_laat, binnenkort, geen.",
+        "per_pagina": "Vul een geheel getal van 1 tot en met 100 in.",
+        "kenmerk": "Vul een kenmerk in zoals SR-2026-00042.",
+    }
+
+
+def test_searching_another_gemeentes_reference_finds_nothing(chain, handed_over, token_for):
+    eersel, _bergeijk = handed_over
+    own = token_for("af", "eersel").get(f"/api/v1/tasks?kenmerk={ref(eersel)}&status=alle").json
+    assert own["case"] == {"id": eersel, "reference": ref(eersel)}
+    other = token_for("af", "bergeijk").get(f"/api/v1/tasks?kenmerk={ref(eersel)}&status=alle").json
+    assert (other["case"], other["items"]) == (None, [])
+
+
+def test_saved_filters_through_the_api_belong_to_their_owner(chain, handed_over, token_for):
+    avim = token_for("politie", "oost-brabant-avim")
+    created = avim.post("/api/v1/saved-filters", json={"name": "Te laat", "params": {
+        "termijn": "te_laat", "tab": "team", "pagina": 3, "kenmerk": "SR-2026-00001"}})
+    assert created.status_code == 201
+    assert created.json["params"] == {"tab": "team", "termijn": "te_laat"}
+    assert [f["name"] for f in avim.get("/api/v1/saved-filters").json["items"]] == ["Te laat"]
+    other = token_for("af", "eersel")
+    assert other.get("/api/v1/saved-filters").json["items"] == []
+    assert other.client.delete(f"/api/v1/saved-filters/{created.json['id']}",
+                               headers={"Authorization": f"Bearer {other.token}"}).status_code == 404
+    bad = avim.post("/api/v1/saved-filters", json={"name": "x", "params": {"vorm": "XX"}})
+    assert bad.status_code == 422 and "vorm" in bad.json["error"]["details"]
+    gone = avim.client.delete(f"/api/v1/saved-filters/{created.json['id']}",
+                              headers={"Authorization": f"Bearer {avim.token}"})
+    assert gone.status_code == 204
+    assert avim.get("/api/v1/saved-filters").json["items"] == []
+    assert avim.client.get("/api/v1/saved-filters").status_code == 401

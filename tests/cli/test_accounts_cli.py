@@ -1,0 +1,57 @@
+"""The beheerder's helpdesk at the command line: reset someone's 2FA, link OIDC identities, the access review."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engine.db import make_engine, make_session_factory, unit_of_work
+from engine.models import AuditEvent
+from engine.services import users
+from tests.accounts import log_in_client
+from tests.api.conftest import app, client  # noqa: F401 - the web app, to see the reset from the browser's side
+from tests.cli.test_cli import cli_env, run  # noqa: F401 - the operator's environment
+from tests.oidc_provider import ISSUER
+from tests.webapp.conftest import csrf_of
+
+
+def test_reset_2fa_forgets_the_second_factor_ends_the_sessions_and_is_audited(
+        cli_env, db_url, app, client, world, factory, monkeypatch):  # noqa: F811 - fixtures imported above
+    monkeypatch.setenv("SIGNAALROUTE_SECRET_KEY", "r" * 64)
+    log_in_client(client, "auditor")  # enrols and is logged in
+    assert client.get("/account").status_code == 200
+    result = run("users", "reset-2fa", "--username", "auditor")
+    assert result.exit_code == 0, result.output
+    assert "Tweestapsverificatie van auditor is gewist en 1 sessie(s) beëindigd" in result.output
+    assert client.get("/account").status_code == 302, "logged out everywhere"
+    with unit_of_work(factory) as session:
+        user = users.user_by_username(session, "auditor")
+        assert user.totp_secret_encrypted is None and user.totp_last_step is None
+        [event] = session.scalars(select(AuditEvent).where(AuditEvent.event_type == "two_factor.reset"))
+        assert event.payload == {"user_id": user.id, "sessions_ended": 1} and event.actor_username == "cli"
+    response = client.post("/inloggen", data={"username": "auditor", "password": "correct-paard-batterij-niet",
+                                              "csrf_token": csrf_of(client, "/inloggen")})
+    assert response.headers["Location"] == "/account/tweestaps", "enrols again at the next login"
+    unknown = run("users", "reset-2fa", "--username", "niemand")
+    assert unknown.exit_code != 0 and "bestaat niet" in unknown.output
+
+
+def test_the_beheerder_links_oidc_identities_and_prints_the_access_review(
+        cli_env, db_url, world, monkeypatch):  # noqa: F811 - fixtures imported above
+    monkeypatch.setenv("SIGNAALROUTE_SECRET_KEY", "r" * 64)
+    linked = run("users", "link-oidc", "--username", "af", "--issuer", ISSUER, "--subject", "abc-1")
+    assert linked.exit_code == 0, linked.output
+    shared = run("users", "link-oidc", "--username", "politie", "--issuer", ISSUER, "--subject", "abc-1")
+    assert shared.exit_code != 0 and "niet gedeeld" in shared.output
+    assert run("users", "allow-oidc-link", "--username", "politie").exit_code == 0
+    again = run("users", "allow-oidc-link", "--username", "af")
+    assert again.exit_code != 0 and "al gekoppeld" in again.output
+    review = run("users", "rechten")
+    assert review.exit_code == 0
+    lines = review.output.splitlines()
+    assert lines[0].startswith("gebruikersnaam;naam;rol;organisatie;actief;tweestapsverificatie")
+    assert "af;af;Aandachtsfunctionaris;Gemeente Eersel;ja;uit;;ja;0" in lines
+    engine = make_engine(db_url)
+    with unit_of_work(make_session_factory(engine)) as session:
+        kinds = [e.event_type for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+    engine.dispose()
+    assert kinds[-3:] == ["oidc_identity.linked", "oidc_identity.link_allowed", "access_review.exported"]

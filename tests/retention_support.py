@@ -1,0 +1,90 @@
+"""Shared by the retention tests: a rules file with every period filled, the region chain, a database dump.
+
+Import ``keten_fixture`` and ``rules_fixture`` to use the fixtures ``keten`` and ``rules``. ``keten`` is
+the ``chain`` fixture of tests/chain.py without one part of its teardown: that replays every case and
+requires it to be consistent, and a destroyed case can no longer be replayed (its content is gone, on
+purpose). Here the teardown replays every case that was *not* destroyed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.db import Base, unit_of_work
+from engine.retention_rules import RetentionRules, load_rules
+from engine.services import deployments, region_setup, replay
+from engine.workflow.bundle import SourceFile
+from tests.chain import FORMS, MODEL_FILES, REGIONS, SYSTEM, Chain
+from tests.conftest import Clock
+
+RULES_TOML = """
+bron = "Testbeleid: elke termijn ingevuld."
+
+[geen_mensenhandel]
+jaren = 1
+jaren_bron = "test"
+
+[onwenselijke_situatie]
+jaren = 3
+jaren_bron = "test"
+
+[casus]
+jaren = 5
+jaren_bron = "test"
+
+[afgesloten_zonder_besluit]
+maanden = 18
+maanden_bron = "test"
+
+[lopend_signaal]
+jaren = 2
+jaren_bron = "test"
+"""
+
+
+def write_rules(directory: Path, text: str = RULES_TOML) -> Path:
+    path = directory / "retention.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(name="rules")
+def rules_fixture(tmp_path: Path) -> RetentionRules:
+    return load_rules(write_rules(tmp_path))
+
+
+@pytest.fixture(name="keten")
+def keten_fixture(factory: sessionmaker[Session], at: Clock) -> Iterator[Chain]:
+    from engine.models import DestructionRecord
+
+    with unit_of_work(factory) as session:
+        region_setup.load_region_organisations(session, REGIONS)
+        deployments.deploy(session, actor=SYSTEM, now=at(), comment="alle regio's", forms=FORMS,
+                           files=[SourceFile(p.name, p.read_bytes()) for p in MODEL_FILES])
+    yield Chain(factory, at, REGIONS)
+    with unit_of_work(factory) as session:
+        destroyed = set(session.scalars(select(DestructionRecord.instance_id)))
+        for case in replay.all_instance_ids(session):
+            if case not in destroyed:
+                report = replay.replay_instance(session, case)
+                assert report.consistent, f"case {case} diverges on replay: {report.divergence}"
+
+
+def dump(factory: sessionmaker[Session]) -> str:
+    """Every row of every table as text: what "really gone" is checked against."""
+    lines: list[str] = []
+    with unit_of_work(factory) as session:
+        for table in Base.metadata.sorted_tables:
+            for row in session.execute(select(table).order_by(*table.primary_key.columns)):
+                lines.append(f"{table.name}: {tuple(_text(v) for v in row)}")
+    return "\n".join(lines)
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)

@@ -1,0 +1,118 @@
+/* Signaalroute, Modelleren: the BPMN draft page. bpmn-js Modeler + our properties panel + bpmnlint hints. */
+(function () {
+  'use strict';
+
+  var root = document.getElementById('modelleren');
+  if (!root || !window.BpmnJS || !window.SignaalrouteConcept) { return; }
+  var modeler = new window.BpmnJS({ container: '#canvas' });
+  var canvas = modeler.get('canvas');
+  var registry = modeler.get('elementRegistry');
+  var selection = modeler.get('selection');
+  var commandStack = modeler.get('commandStack');
+  var marked = [];
+  var hinted = [];
+
+  function shapeFor(id) {
+    var element = registry.get(id);
+    if (element) { return element; }
+    // A problem may name a nested element (a timer definition, say): mark the shape that holds it.
+    return registry.find(function (candidate) {
+      var bo = candidate.businessObject;
+      return !!bo && (bo.eventDefinitions || []).some(function (definition) { return definition.id === id; });
+    }) || null;
+  }
+
+  var adapter = {
+    importXML: function (xml) {
+      return modeler.importXML(xml).then(function (result) {
+        canvas.zoom('fit-viewport', 'auto');
+        return (result.warnings || []).map(function (warning) { return warning.message.split('\n')[0]; });
+      });
+    },
+    exportXML: function () {
+      return modeler.saveXML({ format: true }).then(function (result) { return result.xml; });
+    },
+    onChange: function (callback) { modeler.on('commandStack.changed', callback); },
+    has: function (id) { return !!shapeFor(id); },
+    mark: function (ids) {
+      ids.forEach(function (id) {
+        var element = shapeFor(id);
+        if (element && marked.indexOf(element.id) < 0) {
+          canvas.addMarker(element, 'probleem');
+          marked.push(element.id);
+        }
+      });
+    },
+    clear: function () {
+      marked.forEach(function (id) { if (registry.get(id)) { canvas.removeMarker(id, 'probleem'); } });
+      marked = [];
+    },
+    show: function (id) {
+      var element = shapeFor(id);
+      if (!element) { return; }
+      canvas.scrollToElement(element);
+      selection.select(element);
+      var panel = document.getElementById('eigenschappen');
+      var first = panel && panel.querySelector('input, select, textarea');
+      if (first) { first.focus(); }
+    }
+  };
+
+  function updateButtons() {
+    var undo = root.querySelector('[data-actie="ongedaan"]');
+    var redo = root.querySelector('[data-actie="opnieuw"]');
+    undo.disabled = !commandStack.canUndo();
+    redo.disabled = !commandStack.canRedo();
+  }
+
+  root.querySelector('[data-actie="ongedaan"]').addEventListener('click', function () { commandStack.undo(); });
+  root.querySelector('[data-actie="opnieuw"]').addEventListener('click', function () { commandStack.redo(); });
+  root.querySelector('[data-actie="passend"]').addEventListener('click', function () { canvas.zoom('fit-viewport', 'auto'); });
+  modeler.on('commandStack.changed', updateButtons);
+
+  // bpmnlint: hints while drawing. The server's check decides; these only help earlier.
+  var hintList = document.getElementById('hints');
+  var lintTimer = null;
+  function lint() {
+    if (!window.SignaalrouteLint || !hintList) { return; }
+    window.SignaalrouteLint.lint(modeler.getDefinitions()).then(function (issues) {
+      hinted.forEach(function (id) { if (registry.get(id)) { canvas.removeMarker(id, 'hint'); } });
+      hinted = [];
+      hintList.replaceChildren();
+      if (!issues.length) {
+        var none = document.createElement('li');
+        none.className = 'leeg';
+        none.textContent = 'Geen hints.';
+        hintList.append(none);
+      }
+      issues.forEach(function (issue) {
+        var item = document.createElement('li');
+        var element = issue.element_id ? registry.get(issue.element_id) : null;
+        var name = element && element.businessObject && element.businessObject.name;
+        item.textContent = issue.message + (issue.element_id ? ' (' + (name ? name + ', ' : '') + issue.element_id + ')' : '');
+        hintList.append(item);
+        if (element && element.type !== 'label' && hinted.indexOf(element.id) < 0) {
+          canvas.addMarker(element, 'hint');
+          hinted.push(element.id);
+        }
+      });
+    }).catch(function () { /* a hint that fails is no reason to stop editing */ });
+  }
+  function lintSoon() {
+    window.clearTimeout(lintTimer);
+    lintTimer = window.setTimeout(lint, 600);
+  }
+  modeler.on('commandStack.changed', lintSoon);
+
+  window.SignaalrouteConcept.start(adapter).then(function () {
+    updateButtons();
+    lint();
+    return fetch(root.dataset.gegevensUrl, { credentials: 'same-origin', headers: { 'Accept': 'application/json' } })
+      .then(function (response) { return response.json(); })
+      .then(function (meta) {
+        window.SignaalroutePanel.attach(modeler, document.getElementById('eigenschappen'), meta).show(null);
+      });
+  });
+
+  window.signaalrouteModeler = modeler;  // for browser tests and the curious; nothing depends on it
+}());

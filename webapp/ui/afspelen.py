@@ -1,0 +1,73 @@
+"""Afspelen: the auditor steps through a case as replay re-executes it, one recorded event at a time.
+
+Works without JavaScript (previous/next links and a slider in a GET form); with it, the bpmn-js viewer
+draws the diagram of the recorded version with the visited elements and waiting tokens marked.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask_login import login_required
+
+from engine import access
+from engine.models import Deployment, Instance, ModelFile
+from engine.services import replay_trace
+from webapp import db
+from webapp.security import now, ui_actor
+
+blueprint = Blueprint("afspelen", __name__, url_prefix="/audit/zaken")
+VIEWER = "vendor/bpmn-js/bpmn-navigated-viewer.production.min.js"
+
+
+def _trace(instance_id: int) -> replay_trace.Trace:
+    if not access.can_audit(ui_actor()):
+        abort(403)
+    return replay_trace.trace(db.session(), actor=ui_actor(), now=now(), instance_id=instance_id)
+
+
+@blueprint.get("/<int:instance_id>/afspelen")
+@login_required  # type: ignore[misc]
+def afspelen(instance_id: int) -> str:
+    trace = _trace(instance_id)
+    if not trace.steps:
+        abort(404)
+    number = min(max(request.args.get("stap", 1, type=int) or 1, 1), len(trace.steps))
+    step = trace.steps[number - 1]
+    return render_template("ui/audit/afspelen.html", trace=trace, step=step, number=number, total=len(trace.steps),
+                           bpmn_viewer=_viewer_built())
+
+
+def _viewer_built() -> bool:
+    """The viewer comes from npm via `make assets`; without it the page stays text only."""
+    static = current_app.static_folder or ""
+    return (Path(static) / VIEWER).is_file()
+
+
+@blueprint.get("/<int:instance_id>/afspelen.json")
+@login_required  # type: ignore[misc]
+def afspelen_json(instance_id: int) -> Response:
+    """The visits and waiting elements of every step, for the diagram."""
+    trace = _trace(instance_id)
+    return jsonify({"process_id": trace.process_id, "consistent": trace.consistent, "steps": [
+        {"number": s.number, "visited": s.visited, "active": s.active} for s in trace.steps]})
+
+
+@blueprint.get("/<int:instance_id>/model.bpmn")
+@login_required  # type: ignore[misc]
+def model(instance_id: int) -> Response:
+    """The exact BPMN file of the case's recorded version that defines its main process."""
+    if not access.can_audit(ui_actor()):
+        abort(403)
+    session = db.session()
+    instance = session.get(Instance, instance_id)
+    if instance is None:
+        abort(404)
+    deployment = session.get(Deployment, instance.definition.deployment_id)
+    files = [f for f in (deployment.files if deployment else []) if f.filename.endswith(".bpmn")]
+    wanted = f'id="{instance.definition.process_id}"'.encode()
+    found: ModelFile | None = next((f for f in files if wanted in f.content), None)
+    if found is None:
+        abort(404)
+    return Response(found.content, mimetype="application/xml", headers={"X-Content-Type-Options": "nosniff"})
