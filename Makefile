@@ -58,7 +58,8 @@ postgres:
 test: install assets chromium postgres
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 -m "not serial"
+	$(BIN)/python -m pytest -q -m serial
 	@if [ "$$CI" = "true" ]; then $(MAKE) --no-print-directory audit-deps; fi
 
 # Known vulnerabilities in the installed, pinned dependencies fail; an unreachable vulnerability

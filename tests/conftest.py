@@ -34,6 +34,11 @@ PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 if IN_CI and not PG_URL:
     raise RuntimeError("CI=true requires TEST_DATABASE_URL (PostgreSQL tests may not be skipped)")
 
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, ... under pytest-xdist (make test uses -n)
+if PG_URL and _WORKER:  # each worker gets its own PostgreSQL database, derived from the one configured
+    _parsed = make_url(PG_URL)
+    PG_URL = _parsed.set(database=f"{_parsed.database}_{_WORKER}").render_as_string(hide_password=False)
+
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday, 10.00 uur in Amsterdam
 

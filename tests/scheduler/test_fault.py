@@ -39,6 +39,7 @@ def leader_pid(engine) -> int | None:
     return int(name.rsplit("-", 1)[1]) if name else None
 
 
+@pytest.mark.serial  # three scheduler processes against the clock: run alone, not beside other tests
 def test_every_timer_fires_exactly_once_when_the_leader_is_killed(pg_url, forms, tmp_path):
     engine = make_engine(pg_url)
     factory = make_session_factory(engine)
