@@ -14,6 +14,7 @@ class Actor:
     role: Role | None
     organisation_id: int | None
     organisation_slug: str | None
+    coordinator: bool = False  # may assign the team's tasks to a colleague
 
     @classmethod
     def system(cls, name: str = "systeem") -> Actor:

@@ -151,13 +151,15 @@ def users_group() -> None:
 @click.option("--organisation", required=True, help="Slug van de organisatie.")
 @click.option("--display-name", default=None)
 @click.option("--email", default=None, help="Werkadres voor herinneringen (alleen een link, nooit zaakinhoud).")
-def users_create(username: str, role: str, organisation: str, display_name: str | None, email: str | None) -> None:
+@click.option("--coordinator", is_flag=True, help="Mag taken van het team aan een collega toewijzen.")
+def users_create(username: str, role: str, organisation: str, display_name: str | None, email: str | None,
+                 coordinator: bool) -> None:
     """Create an account; the password is read from standard input."""
     password = sys.stdin.readline().rstrip("\n")
     with _work(_settings()) as session:
         user = users.create_user(session, actor=CLI_ACTOR, now=_now(), username=username, password=password,
                                  role=role, organisation_slug=organisation, display_name=display_name,
-                                 email=email)
+                                 email=email, coordinator=coordinator)
         click.echo(f"Gebruiker {user.username} aangemaakt (rol {user.role}).")
 
 

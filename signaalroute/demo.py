@@ -87,7 +87,8 @@ def load(session: Session, settings: Settings, *, now: datetime) -> list[str]:
             continue
         password = secrets.token_urlsafe(12)
         users.create_user(session, actor=DEMO_ACTOR, now=now, username=username, password=password, role=role,
-                          organisation_slug=organisation, display_name=display_name)
+                          organisation_slug=organisation, display_name=display_name,
+                          coordinator=role not in ("melder", "auditor", "beheerder"))
         if username not in known:
             lines.append(f"{username:<38} {password:<20} {role} ({organisation})")
     settings.instance_dir.mkdir(parents=True, exist_ok=True)

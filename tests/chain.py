@@ -52,7 +52,8 @@ class Chain:
         if key not in self.people:
             with unit_of_work(self.factory) as session:
                 user = users.create_user(session, actor=SYSTEM, now=self.at(), username=f"{role}.{organisation}",
-                                         password=PASSWORD, role=role, organisation_slug=organisation)
+                                         password=PASSWORD, role=role, organisation_slug=organisation,
+                                         coordinator=role not in ("melder", "auditor", "beheerder"))
                 self.people[key] = users.actor_for(user)
         return self.people[key]
 

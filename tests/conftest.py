@@ -123,6 +123,7 @@ class World:
 
 
 PASSWORD = "correct-paard-batterij-niet"
+COORDINATORS = {"af", "politie"}  # the world's team coordinators: they may assign tasks to a colleague
 
 
 @pytest.fixture
@@ -143,7 +144,7 @@ def world(factory: sessionmaker[Session]) -> World:
             users.get_or_create_organisation(session, slug=slug, name=name, kind=kind)
         for username, (role, org) in people.items():
             user = users.create_user(session, actor=system, now=START, username=username, password=PASSWORD,
-                                     role=role, organisation_slug=org)
+                                     role=role, organisation_slug=org, coordinator=username in COORDINATORS)
             actors[username] = users.actor_for(user)
     return World(**actors)
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from engine.actors import Actor
 from engine.audit import log
 from engine.audit.events import EventType
-from engine.errors import Conflict, ValidationFailed
+from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.models import HumanTask, TaskState, User
 from engine.services import cases
 from engine.services.instances import visible_task
@@ -52,8 +52,10 @@ def release(session: Session, *, actor: Actor, now: datetime, task_id: int) -> H
 
 
 def assign(session: Session, *, actor: Actor, now: datetime, task_id: int, username: str) -> HumanTask:
-    """Hand a task to a colleague with the task's role in the task's organisation."""
-    task = _locked_ready(session, actor, task_id)
+    """Hand a task to a colleague with the task's role in the task's organisation (coordinators only)."""
+    task = _locked_ready(session, actor, task_id)  # first: a task the actor may not see stays a 404
+    if not actor.coordinator:
+        raise Forbidden("Alleen een coördinator van het team mag een taak aan een collega toewijzen.")
     colleague = user_by_username(session, username)
     if (colleague is None or not colleague.active or colleague.role != task.role
             or colleague.organisation_id != task.organisation_id):

@@ -67,6 +67,7 @@ def actor_for(user: User) -> Actor:
         role=Role(user.role),
         organisation_id=user.organisation_id,
         organisation_slug=user.organisation.slug,
+        coordinator=user.coordinator,
     )
 
 
@@ -81,7 +82,8 @@ def get_or_create_organisation(session: Session, *, slug: str, name: str, kind: 
 
 
 def create_user(session: Session, *, actor: Actor, now: datetime, username: str, password: str, role: str,
-                organisation_slug: str, display_name: str | None = None, email: str | None = None) -> User:
+                organisation_slug: str, display_name: str | None = None, email: str | None = None,
+                coordinator: bool = False) -> User:
     """Create an account; the password is stored only as an argon2 hash."""
     try:
         parsed_role = parse_role(role)
@@ -102,6 +104,7 @@ def create_user(session: Session, *, actor: Actor, now: datetime, username: str,
         username=username,
         display_name=display_name or username,
         email=email or None,
+        coordinator=coordinator,
         password_hash=_hasher.hash(password),
         role=str(parsed_role),
         organisation_id=organisation.id,

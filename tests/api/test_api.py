@@ -207,3 +207,6 @@ def test_claim_release_and_assign_through_the_api(api, factory, at):
     assert refused.status_code == 422 and "username" in refused.json["error"]["details"]
     assert api("af").post(f"/api/v1/tasks/{task_id}/assign", json={"username": "af2"}).status_code == 200
     assert [t["id"] for t in api("af2").get("/api/v1/tasks").json["items"]] == [task_id]
+    not_coordinator = api("af2").post(f"/api/v1/tasks/{task_id}/assign", json={"username": "af"})
+    assert not_coordinator.status_code == 403, "only the team's coordinators assign work to a colleague"
+    assert [t["id"] for t in api("af2").get("/api/v1/tasks").json["items"]] == [task_id]
