@@ -17,9 +17,9 @@ import hashlib
 import json
 import zlib
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
@@ -49,23 +49,18 @@ def is_erased(payload: dict[str, Any]) -> bool:
     return payload == ERASED
 
 
+HASHED_FIELDS = ("chain", "seq", "instance_id", "event_type", "occurred_at", "actor_id", "actor_username",
+                 "actor_role", "actor_organisation", "definition_id", "task_id", "payload_sha256", "prev_hash")
+
+
 def event_hash(event: AuditEvent) -> str:
     """The hash an event must carry: its own fields, its payload's digest and its predecessor's hash."""
-    fields = {
-        "chain": event.chain,
-        "seq": event.seq,
-        "instance_id": event.instance_id,
-        "event_type": event.event_type,
-        "occurred_at": event.occurred_at.isoformat(),
-        "actor_id": event.actor_id,
-        "actor_username": event.actor_username,
-        "actor_role": event.actor_role,
-        "actor_organisation": event.actor_organisation,
-        "definition_id": event.definition_id,
-        "task_id": event.task_id,
-        "payload_sha256": event.payload_sha256,
-        "prev_hash": event.prev_hash,
-    }
+    return _hash_of({name: getattr(event, name) for name in HASHED_FIELDS})
+
+
+def _hash_of(values: dict[str, Any]) -> str:
+    fields = {name: values[name] for name in HASHED_FIELDS}
+    fields["occurred_at"] = values["occurred_at"].isoformat()
     return hashlib.sha256(canonical(fields)).hexdigest()
 
 
@@ -75,39 +70,46 @@ def _serialize_chain(session: Session, chain: str) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": zlib.crc32(chain.encode())})
 
 
+_EVENTS = cast(Table, AuditEvent.__table__)
+# Built once (a statement memoizes its cache key); the chain head is read, the event appended with Core.
+_HEAD = (select(_EVENTS.c.seq, _EVENTS.c.hash).where(_EVENTS.c.chain == bindparam("chain"))
+         .order_by(_EVENTS.c.seq.desc()).limit(1))
+_APPEND = insert(_EVENTS).returning(_EVENTS.c.id)
+
+
 def record(session: Session, *, event_type: EventType, actor: Actor, now: datetime,
            payload: dict[str, Any] | None = None, instance_id: int | None = None,
            definition_id: int | None = None, task_id: int | None = None) -> AuditEvent:
-    """Append one event in the caller's transaction; it commits with the change it describes."""
+    """Append one event in the caller's transaction; it commits with the change it describes.
+
+    The caller's pending changes are flushed first, so the event lands after what it describes.
+    The returned object is not attached to the session (it was written with Core).
+    """
+    session.flush()
     chain = chain_for_instance(instance_id) if instance_id is not None else SYSTEM_CHAIN
     if instance_id is None:
         _serialize_chain(session, chain)
-    last = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash)
-        .where(AuditEvent.chain == chain)
-        .order_by(AuditEvent.seq.desc())
-        .limit(1)
-    ).first()
-    event = AuditEvent(
-        chain=chain,
-        seq=(last.seq + 1) if last else 1,
-        instance_id=instance_id,
-        event_type=str(event_type),
-        occurred_at=now,
-        actor_id=actor.user_id,
-        actor_username=actor.username,
-        actor_role=str(actor.role) if actor.role else None,
-        actor_organisation=actor.organisation_slug,
-        definition_id=definition_id,
-        task_id=task_id,
-        payload=json.loads(canonical(payload or {})),
-        prev_hash=last.hash if last else GENESIS,
-    )
-    event.payload_sha256 = payload_digest(event.payload)
-    event.hash = event_hash(event)
-    session.add(event)
-    session.flush()
-    return event
+    connection = session.connection()
+    last = connection.execute(_HEAD, {"chain": chain}).first()
+    stored_payload = json.loads(canonical(payload or {}))
+    values: dict[str, Any] = {
+        "chain": chain,
+        "seq": (last.seq + 1) if last else 1,
+        "instance_id": instance_id,
+        "event_type": str(event_type),
+        "occurred_at": now,
+        "actor_id": actor.user_id,
+        "actor_username": actor.username,
+        "actor_role": str(actor.role) if actor.role else None,
+        "actor_organisation": actor.organisation_slug,
+        "definition_id": definition_id,
+        "task_id": task_id,
+        "payload": stored_payload,
+        "payload_sha256": payload_digest(stored_payload),
+        "prev_hash": last.hash if last else GENESIS,
+    }
+    values["hash"] = _hash_of(values)
+    return AuditEvent(id=connection.execute(_APPEND, values).scalar_one(), **values)
 
 
 def erase_case_payloads(session: Session, instance_id: int) -> int:

@@ -7,12 +7,14 @@ task index, the timer rows and the audit event are written in the caller's one t
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, lazyload, undefer
+from sqlalchemy.orm.util import identity_key
 
 from engine.errors import Conflict, NotFound
 from engine.instructions import render_instructions
@@ -70,62 +72,102 @@ def _organisation_for(session: Session, instance: Instance, role: Role, data: di
     return instance.organisation_id
 
 
-def store(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime) -> list[HumanTask]:
-    """Write state and indexes; return the human tasks that became ready in this step."""
+def store(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime) -> list[NewTask]:
+    """Write state and indexes; return the human tasks that became ready in this step.
+
+    The ORM flushes the case row first (its version check, and whatever the caller changed); the
+    task and timer indexes are then written with Core statements: an ORM object per index row cost
+    more than the rest of the step (see bench/README.md).
+    """
     pruning.prune(workflow)
     instance.state = serializer.dumps(workflow)
     instance.serializer_version = serializer.SERIALIZER_VERSION
     instance.updated_at = now
     instance.error_message = None
     instance.status = InstanceStatus.COMPLETED if workflow.completed else InstanceStatus.ACTIVE
+    session.flush()
     created = _sync_tasks(session, instance, workflow, now)
     _sync_timers(session, instance, workflow, now)
-    session.flush()
     return created
 
 
-def _sync_tasks(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime) -> list[HumanTask]:
+@dataclass(frozen=True)
+class NewTask:
+    """A human task row :func:`store` added to the index."""
+
+    id: int
+    element_id: str
+
+
+_TASKS = cast(Table, HumanTask.__table__)
+_TIMERS = cast(Table, Timer.__table__)
+# Built once: a statement object memoizes its cache key, so executing it again skips that work.
+_READY_TASKS = select(_TASKS.c.spiff_task_id, _TASKS.c.id).where(
+    _TASKS.c.instance_id == bindparam("instance_id"), _TASKS.c.state == TaskState.READY)
+_INSERT_TASKS = insert(_TASKS).returning(_TASKS.c.id, sort_by_parameter_order=True)
+_CANCEL_TASKS = update(_TASKS).where(_TASKS.c.id.in_(bindparam("ids", expanding=True))).values(
+    state=TaskState.CANCELLED, completed_at=bindparam("now"))
+_WAITING_TIMERS = select(_TIMERS.c.spiff_task_id, _TIMERS.c.due_at, _TIMERS.c.id).where(
+    _TIMERS.c.instance_id == bindparam("instance_id"), _TIMERS.c.state == TimerState.WAITING)
+_INSERT_TIMERS = insert(_TIMERS)
+_CANCEL_TIMERS = update(_TIMERS).where(_TIMERS.c.id.in_(bindparam("ids", expanding=True))).values(
+    state=TimerState.CANCELLED)
+
+
+def _expire_loaded(session: Session, model: type[HumanTask] | type[Timer], ids: list[int], keys: list[str]) -> None:
+    """Rows changed by a Core statement: objects of them the session already holds must reload."""
+    for row_id in ids:
+        loaded = session.identity_map.get(identity_key(model, row_id))
+        if loaded is not None:
+            session.expire(loaded, keys)
+
+
+def _sync_tasks(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime) -> list[NewTask]:
     """Index newly ready human tasks; cancel indexed ones the workflow no longer waits for."""
-    default_role = Role(instance.definition.default_role)
-    indexed = {t.spiff_task_id: t for t in session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY)
-    )}
+    connection = session.connection()
+    indexed: dict[str, int] = dict(connection.execute(_READY_TASKS, {"instance_id": instance.id}).tuples().all())
     ready = runner.ready_human_tasks(workflow)
-    created: list[HumanTask] = []
-    for task in ready:
-        if task.spiff_task_id in indexed:
-            continue
-        role = lane_role(task.task_spec, default_role)
-        row = HumanTask(
-            instance_id=instance.id, spiff_task_id=task.spiff_task_id, element_id=task.element_id,
-            name=task.name, role=str(role), organisation_id=_organisation_for(session, instance, role, task.data),
-            form=task.form, instructions=render_instructions(task.instructions, task.data),
-            state=TaskState.READY, created_at=now, due_at=task.due_at,
-        )
-        session.add(row)
-        created.append(row)
+    new = [task for task in ready if task.spiff_task_id not in indexed]
+    created: list[NewTask] = []
+    if new:
+        default_role = Role(instance.definition.default_role)
+        rows = []
+        for task in new:
+            role = lane_role(task.task_spec, default_role)
+            rows.append({
+                "instance_id": instance.id, "spiff_task_id": task.spiff_task_id, "element_id": task.element_id,
+                "name": task.name, "role": str(role),
+                "organisation_id": _organisation_for(session, instance, role, task.data), "assignee_id": None,
+                "form": task.form, "instructions": render_instructions(task.instructions, task.data),
+                "state": TaskState.READY, "due_at": task.due_at, "created_at": now, "completed_at": None,
+                "completed_by_id": None, "reminded_at": None,
+            })
+        ids = connection.execute(_INSERT_TASKS, rows).scalars().all()
+        created = [NewTask(row_id, task.element_id) for row_id, task in zip(ids, new, strict=True)]
     still_ready = {t.spiff_task_id for t in ready}
-    for spiff_id, row in indexed.items():
-        if spiff_id not in still_ready:
-            row.state = TaskState.CANCELLED
-            row.completed_at = now
+    gone = [row_id for spiff_id, row_id in indexed.items() if spiff_id not in still_ready]
+    if gone:
+        connection.execute(_CANCEL_TASKS, {"ids": gone, "now": now})
+        _expire_loaded(session, HumanTask, gone, ["state", "completed_at"])
     return created
 
 
 def _sync_timers(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime) -> None:
     """One row per waiting timer and due time; rows the workflow no longer waits for are cancelled."""
+    connection = session.connection()
     waiting = {(t.spiff_task_id, t.due_at): t for t in runner.waiting_timers(workflow)}
-    rows = {(t.spiff_task_id, t.due_at): t for t in session.scalars(
-        select(Timer).where(Timer.instance_id == instance.id, Timer.state == TimerState.WAITING)
-    )}
-    for key, timer in waiting.items():
-        if key not in rows:
-            session.add(Timer(instance_id=instance.id, spiff_task_id=timer.spiff_task_id,
-                              element_id=timer.element_id, name=timer.name, kind=timer.kind,
-                              due_at=timer.due_at, state=TimerState.WAITING, created_at=now))
-    for key, row in rows.items():
-        if key not in waiting:
-            row.state = TimerState.CANCELLED
+    rows = {(spiff_id, due_at): row_id for spiff_id, due_at, row_id
+            in connection.execute(_WAITING_TIMERS, {"instance_id": instance.id})}
+    added = [{"instance_id": instance.id, "spiff_task_id": timer.spiff_task_id, "element_id": timer.element_id,
+              "name": timer.name, "kind": timer.kind, "due_at": timer.due_at, "state": TimerState.WAITING,
+              "fired_at": None, "created_at": now}
+             for key, timer in waiting.items() if key not in rows]
+    if added:
+        connection.execute(_INSERT_TIMERS, added)
+    gone = [row_id for key, row_id in rows.items() if key not in waiting]
+    if gone:
+        connection.execute(_CANCEL_TIMERS, {"ids": gone})
+        _expire_loaded(session, Timer, gone, ["state"])
 
 
 def state_hash(instance: Instance) -> str:
