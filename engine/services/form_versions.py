@@ -136,17 +136,15 @@ def form_for(session: Session, definition_id: int, name: str, *,
     Deployments made before forms were stored with them have no copy; then the file in
     ``fallback`` (``forms/``) is used, as it was then. None when neither has the form.
     """
-    deployment_id = session.scalar(
-        select(ProcessDefinition.deployment_id).where(ProcessDefinition.id == definition_id)
+    # One statement: the definition's deployment and that deployment's copy of the form, if any.
+    content = session.scalar(
+        select(DeploymentForm.content)
+        .join(ProcessDefinition, ProcessDefinition.deployment_id == DeploymentForm.deployment_id)
+        .where(ProcessDefinition.id == definition_id, DeploymentForm.name == name)
     )
-    if deployment_id is not None:
-        content = session.scalar(
-            select(DeploymentForm.content).where(DeploymentForm.deployment_id == deployment_id,
-                                                 DeploymentForm.name == name)
-        )
-        if content is not None:
-            schema: dict[str, Any] = json.loads(content)
-            return schema
+    if content is not None:
+        schema: dict[str, Any] = json.loads(content)
+        return schema
     if fallback is not None and fallback.exists(name):
         return fallback.load(name)
     return None

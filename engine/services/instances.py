@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine import access
 from engine.actors import Actor
@@ -145,6 +146,13 @@ def visible_task(session: Session, actor: Actor, task_id: int) -> HumanTask:
     return task
 
 
+_TASK_TABLE = cast(Table, HumanTask.__table__)
+_DEFINITION_OF_CASE = select(Instance.definition_id).where(Instance.id == bindparam("id"))
+_TASK_STATE = select(_TASK_TABLE.c.state).where(_TASK_TABLE.c.id == bindparam("id"))
+_COMPLETE_TASK = update(_TASK_TABLE).where(_TASK_TABLE.c.id == bindparam("task_id")).values(
+    state=bindparam("new_state"), completed_at=bindparam("now"), completed_by_id=bindparam("by"))
+
+
 def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int, data: dict[str, Any],
                   forms: FormRepository, audit_context: dict[str, Any] | None = None) -> Instance:
     """Complete a ready human task: validate, lock the case, re-check, run, store, audit.
@@ -159,11 +167,13 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
         raise ValidationFailed("Het formulier bevat velden die alleen het systeem mag zetten.",
                                {key: "Dit veld mag u niet invullen." for key in sorted(reserved)})
     if task.form:  # the form as deployed with the case's process version, so an old case keeps its form
-        problems = form_versions.validate_for(session, task.instance.definition_id, task.form, data, fallback=forms)
+        definition_id = session.execute(_DEFINITION_OF_CASE, {"id": task.instance_id}).scalar_one()
+        problems = form_versions.validate_for(session, definition_id, task.form, data, fallback=forms)
         if problems:
             raise ValidationFailed("Het formulier bevat fouten.", problems)
     instance = cases.require_locked(session, task.instance_id)
-    session.refresh(task)
+    # Re-read under the lock: only the state decides, so one column instead of refreshing the object.
+    set_committed_value(task, "state", session.execute(_TASK_STATE, {"id": task.id}).scalar_one())
     if task.state != TaskState.READY:
         raise Conflict("Deze taak is al afgerond of vervallen; ververs de pagina.")
     cases.ensure_active(instance)
@@ -174,9 +184,11 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
         raise Conflict("Deze taak wacht niet meer op invoer.") from exc
     except WorkflowFailed as exc:
         raise fail(session, instance, actor, now, exc) from exc
-    task.state = TaskState.COMPLETED
-    task.completed_at = now
-    task.completed_by_id = actor.user_id
+    session.execute(_COMPLETE_TASK, {"task_id": task.id, "new_state": TaskState.COMPLETED, "now": now,
+                                     "by": actor.user_id})
+    completed = {"state": TaskState.COMPLETED, "completed_at": now, "completed_by_id": actor.user_id}
+    for key, value in completed.items():  # the session's object says what the row now says
+        set_committed_value(task, key, value)
     if isinstance(data.get(VORM_KEY), str):
         instance.vorm = data[VORM_KEY][:20]
     created = cases.store(session, instance, workflow, now)
