@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Row, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -57,8 +57,9 @@ class InstanceView:
     version: int
     error_message: str | None
     reference: str = ""
-    ready_tasks: list[HumanTask] = field(default_factory=list)
-    timers: list[Timer] = field(default_factory=list)
+    # Rows of human_task and timer (read with Core): the same attribute names as HumanTask and Timer.
+    ready_tasks: list[Row[Any]] = field(default_factory=list)
+    timers: list[Row[Any]] = field(default_factory=list)
 
 
 def _check_data(data: Any) -> dict[str, Any]:
@@ -238,27 +239,33 @@ def view_task(session: Session, *, actor: Actor, now: datetime, task_id: int) ->
     return task
 
 
+_TIMER_TABLE = cast(Table, Timer.__table__)
+# Built once (a statement memoizes its cache key); the view reads Core rows, not ORM objects.
+_VIEW_TASKS = (select(_TASK_TABLE).where(_TASK_TABLE.c.instance_id == bindparam("id"),
+                                         _TASK_TABLE.c.state == TaskState.READY).order_by(_TASK_TABLE.c.id))
+_VIEW_TIMERS = (select(_TIMER_TABLE).where(_TIMER_TABLE.c.instance_id == bindparam("id"),
+                                           _TIMER_TABLE.c.state == TimerState.WAITING)
+                .order_by(_TIMER_TABLE.c.due_at, _TIMER_TABLE.c.id))
+_ORGANISATION_SLUG = select(Organisation.slug).where(Organisation.id == bindparam("id"))
+
+
 def view_of(session: Session, instance: Instance) -> InstanceView:
-    organisation = session.get(Organisation, instance.organisation_id)
+    session.flush()  # Core reads below do not autoflush; the view must show what this transaction changed
+    connection = session.connection()
+    organisation = connection.execute(_ORGANISATION_SLUG, {"id": instance.organisation_id}).scalar()
     return InstanceView(
         id=instance.id,
         process_id=instance.definition.process_id,
         process_version=instance.definition.version,
         status=instance.status,
-        organisation=organisation.slug if organisation else "",
+        organisation=organisation or "",
         created_at=instance.created_at,
         updated_at=instance.updated_at,
         version=instance.version,
         error_message=instance.error_message,
         reference=reference(instance),
-        ready_tasks=list(session.scalars(
-            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY)
-            .order_by(HumanTask.id)
-        )),
-        timers=list(session.scalars(
-            select(Timer).where(Timer.instance_id == instance.id, Timer.state == TimerState.WAITING)
-            .order_by(Timer.due_at, Timer.id)
-        )),
+        ready_tasks=list(connection.execute(_VIEW_TASKS, {"id": instance.id})),
+        timers=list(connection.execute(_VIEW_TIMERS, {"id": instance.id})),
     )
 
 
