@@ -23,6 +23,7 @@ from engine.models import (
     HumanTask,
     Instance,
     Organisation,
+    ProcessDefinition,
     TaskState,
     Timer,
     TimerState,
@@ -148,10 +149,25 @@ def visible_task(session: Session, actor: Actor, task_id: int) -> HumanTask:
 
 
 _TASK_TABLE = cast(Table, HumanTask.__table__)
-_DEFINITION_OF_CASE = select(Instance.definition_id).where(Instance.id == bindparam("id"))
+_TASK_AND_DEFINITION = (select(HumanTask, ProcessDefinition)
+                        .join(Instance, Instance.id == HumanTask.instance_id)
+                        .join(ProcessDefinition, ProcessDefinition.id == Instance.definition_id)
+                        .where(HumanTask.id == bindparam("id")))
 _TASK_STATE = select(_TASK_TABLE.c.state).where(_TASK_TABLE.c.id == bindparam("id"))
 _COMPLETE_TASK = update(_TASK_TABLE).where(_TASK_TABLE.c.id == bindparam("task_id")).values(
     state=bindparam("new_state"), completed_at=bindparam("now"), completed_by_id=bindparam("by"))
+
+
+def _task_and_definition(session: Session, actor: Actor, task_id: int) -> tuple[HumanTask, ProcessDefinition]:
+    """:func:`visible_task` plus its case's process version, read in one statement.
+
+    The definition then sits in the session's identity map, so loading the case after the lock
+    finds it there instead of querying again (unless a migration moved the case meanwhile).
+    """
+    found = session.execute(_TASK_AND_DEFINITION, {"id": task_id}).first()
+    if found is None or not access.can_work_on(actor, found[0]):
+        raise NotFound("Taak niet gevonden.")
+    return found[0], found[1]
 
 
 def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int, data: dict[str, Any],
@@ -161,15 +177,14 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
     The readiness check is repeated after taking the lock: of two people completing the same
     task, the second finds it no longer ready and gets a Conflict, with nothing of theirs stored.
     """
-    task = visible_task(session, actor, task_id)
+    task, definition = _task_and_definition(session, actor, task_id)
     data = _check_data(data)
     reserved = cases.SYSTEM_KEYS & set(data)
     if reserved:  # routing and region facts are set at intake; a task must not redirect the case
         raise ValidationFailed("Het formulier bevat velden die alleen het systeem mag zetten.",
                                {key: "Dit veld mag u niet invullen." for key in sorted(reserved)})
     if task.form:  # the form as deployed with the case's process version, so an old case keeps its form
-        definition_id = session.execute(_DEFINITION_OF_CASE, {"id": task.instance_id}).scalar_one()
-        problems = form_versions.validate_for(session, definition_id, task.form, data, fallback=forms)
+        problems = form_versions.validate_for(session, definition.id, task.form, data, fallback=forms)
         if problems:
             raise ValidationFailed("Het formulier bevat fouten.", problems)
     instance = cases.require_locked(session, task.instance_id)
