@@ -109,8 +109,16 @@ def dutch_message(error: ValidationError) -> str:
     return "De invoer is ongeldig."
 
 
+def validator_for(schema: dict[str, Any]) -> Draft202012Validator:
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
 def validate_against(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, str]:
-    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    return validate_with(validator_for(schema), data)
+
+
+def validate_with(validator: Draft202012Validator, data: dict[str, Any]) -> dict[str, str]:
+    """Field -> Dutch message; a validator may be reused (it holds no state between calls)."""
     problems: dict[str, str] = {}
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         problems.setdefault(_field_path(error), dutch_message(error))

@@ -17,11 +17,12 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from engine import access
@@ -29,7 +30,7 @@ from engine.actors import Actor
 from engine.audit import log
 from engine.audit.events import EventType
 from engine.errors import Forbidden, NotFound, ValidationFailed
-from engine.forms import FormRepository, is_safe_name, validate_against
+from engine.forms import FormRepository, is_safe_name, validate_against, validate_with, validator_for
 from engine.models import DeploymentForm, FormVersion, ProcessDefinition, User
 from engine.workflow.bundle import FORM_PROPERTY
 from engine.workflow.errors import ModelInvalid
@@ -129,6 +130,17 @@ def snapshot(session: Session, *, deployment_id: int, names: Iterable[str],
     return rows
 
 
+_STORED_FORM = (select(DeploymentForm.content)
+                .join(ProcessDefinition, ProcessDefinition.deployment_id == DeploymentForm.deployment_id)
+                .where(ProcessDefinition.id == bindparam("definition_id"), DeploymentForm.name == bindparam("name")))
+
+
+def _stored_form(session: Session, definition_id: int, name: str) -> bytes | None:
+    """The deployment's own copy of the form, in one statement (definition joined to its deployment)."""
+    content: bytes | None = session.execute(_STORED_FORM, {"definition_id": definition_id, "name": name}).scalar()
+    return content
+
+
 def form_for(session: Session, definition_id: int, name: str, *,
              fallback: FormRepository | None = None) -> dict[str, Any] | None:
     """The schema that tasks of this process version use: the deployment's own copy.
@@ -136,12 +148,7 @@ def form_for(session: Session, definition_id: int, name: str, *,
     Deployments made before forms were stored with them have no copy; then the file in
     ``fallback`` (``forms/``) is used, as it was then. None when neither has the form.
     """
-    # One statement: the definition's deployment and that deployment's copy of the form, if any.
-    content = session.scalar(
-        select(DeploymentForm.content)
-        .join(ProcessDefinition, ProcessDefinition.deployment_id == DeploymentForm.deployment_id)
-        .where(ProcessDefinition.id == definition_id, DeploymentForm.name == name)
-    )
+    content = _stored_form(session, definition_id, name)
     if content is not None:
         schema: dict[str, Any] = json.loads(content)
         return schema
@@ -150,9 +157,18 @@ def form_for(session: Session, definition_id: int, name: str, *,
     return None
 
 
+@lru_cache(maxsize=64)
+def _stored_validator(content: bytes) -> Draft202012Validator:
+    """A validator per stored form, keyed by the form's bytes themselves, so it can never be stale."""
+    return validator_for(json.loads(content))
+
+
 def validate_for(session: Session, definition_id: int, name: str, data: dict[str, Any], *,
                  fallback: FormRepository | None = None) -> dict[str, str]:
     """Field -> Dutch message, checked against the form of this process version (see :func:`form_for`)."""
+    content = _stored_form(session, definition_id, name)
+    if content is not None:
+        return validate_with(_stored_validator(content), data)
     schema = form_for(session, definition_id, name, fallback=fallback)
     if schema is None:
         raise NotFound(f"Formulier '{name}' van deze procesversie ontbreekt.")
