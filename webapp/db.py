@@ -4,6 +4,7 @@ the response leaves, so a failed commit can still become an error response."""
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, g
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -39,6 +40,12 @@ def factory() -> sessionmaker[Session]:
     """The session factory, for the one view that gives each item its own unit of work (a batch migration)."""
     found: sessionmaker[Session] = current_app.extensions[_KEY]
     return found
+
+
+def engine() -> Engine:
+    """The engine, for a short Core transaction outside the request's own (the rate limiter)."""
+    bound: Engine = factory().kw["bind"]
+    return bound
 
 
 def end_request_transaction() -> None:

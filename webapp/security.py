@@ -25,7 +25,6 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from engine.actors import Actor
 from engine.config import ConfigurationError, Settings
-from engine.db import unit_of_work
 from engine.errors import DomainError, Unauthenticated
 from engine.models import User
 from engine.services import rate_limits, two_factor, users
@@ -204,7 +203,7 @@ def _limited_keys() -> list[tuple[str, int]]:
 
 
 def _rate_limit() -> None:
-    """Spend a token per limited request, in a unit of work of its own (committed even when refused).
+    """Spend a token per limited request, in a transaction of its own (committed even when refused).
 
     Runs before anything else touches the database in this request: on SQLite the request's own
     transaction would hold the write lock this one needs.
@@ -212,8 +211,8 @@ def _rate_limit() -> None:
     keys = [(key, limit) for key, limit in _limited_keys() if limit > 0]
     if not keys:
         return
-    with unit_of_work(db.factory()) as work:
-        verdicts = [rate_limits.take(work, key=key, per_minute=limit, now=now()) for key, limit in keys]
+    with db.engine().begin() as connection:
+        verdicts = [rate_limits.take(connection, key=key, per_minute=limit, now=now()) for key, limit in keys]
     refused = [v for v in verdicts if not v.allowed]
     if not refused:
         return

@@ -8,8 +8,9 @@ transaction takes), costs one short transaction per limited request: on the logi
 next to argon2, on the API it is a primary-key update next to the request's own queries.
 
 Each bucket holds ``per_minute`` tokens and refills evenly (``per_minute / 60`` a second); a request
-takes one. Callers run :func:`take` in its *own* unit of work, committed before the request's own
-transaction: a refused or failed request must still have spent its token.
+takes one. Callers run :func:`take` in its *own* transaction (a plain connection: no ORM session is
+needed for two statements), committed before the request's own transaction: a refused or failed
+request must still have spent its token.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 
 from engine.models.users import RateLimitBucket
 
@@ -56,7 +57,7 @@ _CREATE = {
 _DROP_STALE = delete(_BUCKETS).where(_BUCKETS.c.updated_at < bindparam("before"), _BUCKETS.c.key != bindparam("key"))
 
 
-def take(session: Session, *, key: str, per_minute: int, now: datetime) -> Verdict:
+def take(connection: Connection, *, key: str, per_minute: int, now: datetime) -> Verdict:
     """Take one token from the bucket ``key``; ``per_minute`` 0 means no limit.
 
     ``key`` must already be a keyed hash (no usernames or IP addresses in this table). A known
@@ -66,7 +67,6 @@ def take(session: Session, *, key: str, per_minute: int, now: datetime) -> Verdi
         return Verdict(True, 0)
     capacity = float(per_minute)
     rate = per_minute / 60.0
-    connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(_NO_WAIT_FOR_DISK)
     bucket = connection.execute(_LOCK, {"key": key}).first()
