@@ -12,8 +12,10 @@ from datetime import datetime
 from typing import Any, cast
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session, lazyload, undefer
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
 from engine.errors import Conflict, NotFound
@@ -80,15 +82,47 @@ def store(session: Session, instance: Instance, workflow: BpmnWorkflow, now: dat
     more than the rest of the step (see bench/README.md).
     """
     pruning.prune(workflow)
-    instance.state = serializer.dumps(workflow)
-    instance.serializer_version = serializer.SERIALIZER_VERSION
-    instance.updated_at = now
-    instance.error_message = None
-    instance.status = InstanceStatus.COMPLETED if workflow.completed else InstanceStatus.ACTIVE
-    session.flush()
+    values: dict[str, Any] = {
+        "state": serializer.dumps(workflow), "serializer_version": serializer.SERIALIZER_VERSION,
+        "updated_at": now, "error_message": None,
+        "status": InstanceStatus.COMPLETED if workflow.completed else InstanceStatus.ACTIVE,
+    }
+    _write_case_row(session, instance, values)
     created = _sync_tasks(session, instance, workflow, now)
     _sync_timers(session, instance, workflow, now)
     return created
+
+
+_INSTANCES = cast(Table, Instance.__table__)
+_WRITE_CASE = (update(_INSTANCES)
+               .where(_INSTANCES.c.id == bindparam("case_id"), _INSTANCES.c.version == bindparam("old_version"))
+               .values(state=bindparam("state"), serializer_version=bindparam("serializer_version"),
+                       updated_at=bindparam("updated_at"), error_message=bindparam("error_message"),
+                       status=bindparam("status"), version=bindparam("new_version")))
+
+
+def _write_case_row(session: Session, instance: Instance, values: dict[str, Any]) -> None:
+    """The case row's UPDATE with its version check (decision 2), as the ORM would write it.
+
+    Without other pending changes on the row (the usual step) one Core statement does it and the
+    session's object is told the new committed values; otherwise the ORM flushes it all together.
+    """
+    if inspect(instance).modified or instance.version is None:
+        for key, value in values.items():
+            setattr(instance, key, value)
+        session.flush()
+        return
+    session.flush()  # the caller's changes to other rows go first, as they did with one ORM flush
+    if all(getattr(instance, key) == value for key, value in values.items()):
+        return  # nothing changed: the ORM would not write the row nor raise its version either
+    old_version = instance.version
+    result = session.connection().execute(_WRITE_CASE, {
+        "case_id": instance.id, "old_version": old_version, "new_version": old_version + 1, **values})
+    if result.rowcount != 1:
+        raise StaleDataError(f"UPDATE statement on table 'instance' expected to update 1 row(s); "
+                             f"{result.rowcount} were matched.")
+    for key, value in {**values, "version": old_version + 1}.items():
+        set_committed_value(instance, key, value)
 
 
 @dataclass(frozen=True)
