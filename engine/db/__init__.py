@@ -77,6 +77,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
+            # WAL + NORMAL: a commit is atomic and survives a crash of the application, but is
+            # fsynced only at the next checkpoint, so an OS crash or power cut can lose the last
+            # commits (whole ones: a step and its audit event go together, the chain stays valid).
+            # SQLite's recommended pairing with WAL; FULL would fsync every commit. Production with
+            # real cases runs on PostgreSQL, which waits for the disk on every commit.
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
