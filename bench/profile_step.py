@@ -4,7 +4,9 @@ Runs the 3-user-task model through the services (as ``engine_overhead.py`` (b) d
 ``--api`` through the JSON API in this process (Flask's test client instead of gunicorn and a
 socket), and prints the statements of one run and the top of a cProfile. Not a benchmark: use it
 to find the next thing to remove.
-Usage: python bench/profile_step.py [--api] [--runs N] [--pg URL] [--sort KEY]
+With ``--breakdown`` it times the pieces of a step instead (wall clock, no profiler overhead;
+nested pieces are included in their parent).
+Usage: python bench/profile_step.py [--api] [--breakdown] [--runs N] [--pg URL] [--sort KEY]
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import os
 import pstats
 import sys
 import tempfile
+import time
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -60,17 +64,69 @@ def api_runner(url: str, factory, people, instance_dir: Path) -> tuple[Callable[
     return run, app.extensions["signaalroute.sessions"].kw["bind"]
 
 
+# (module, attribute, label): wrapped in this order; the label's indentation shows nesting.
+PIECES = [
+    ("webapp.security", "_rate_limit", "rate limit (own transaction)"),
+    ("webapp.api.v1", "api_actor", "token -> actor (users.user_for_token)"),
+    ("engine.services.instances", "list_tasks", "list_tasks (bench (b) only)"),
+    ("engine.services.instances", "start_instance", "start_instance"),
+    ("engine.services.instances", "complete_task", "complete_task"),
+    ("engine.services.instances", "_task_and_definition", "  task + process version"),
+    ("engine.services.form_versions", "validate_for", "  form validation"),
+    ("engine.services.cases", "lock_instance", "  lock case (FOR UPDATE / write lock)"),
+    ("engine.services.cases", "load_workflow", "  load workflow"),
+    ("engine.workflow.runner", "start", "  run: start"),
+    ("engine.workflow.runner", "complete_human_task", "  run: complete task"),
+    ("engine.services.cases", "store", "  store"),
+    ("engine.workflow.pruning", "prune", "    prune"),
+    ("engine.workflow.serializer", "dumps", "    serialize"),
+    ("engine.services.cases", "_write_case_row", "    case row UPDATE"),
+    ("engine.services.cases", "_sync_tasks", "    task index"),
+    ("engine.services.cases", "_sync_timers", "    timer rows"),
+    ("engine.audit.log", "record", "  audit event(s)"),
+    ("engine.services.instances", "view_of", "case view for the response"),
+    ("sqlalchemy.orm.session", "Session.commit", "commit (request / unit of work)"),
+]
+
+
+def instrument() -> dict[str, list[float]]:
+    """Wrap each piece with a wall-clock timer; returns label -> [seconds, calls]."""
+    import importlib
+
+    totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+    for module_name, attribute, label in PIECES:
+        owner: object = importlib.import_module(module_name)
+        *path, name = attribute.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        original = getattr(owner, name)
+
+        def timed(*args: object, _original=original, _label=label, **kwargs: object) -> object:
+            begin = time.perf_counter()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                entry = totals[_label]
+                entry[0] += time.perf_counter() - begin
+                entry[1] += 1
+
+        setattr(owner, name, timed)
+    return totals
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--pg", default=None, help="PostgreSQL URL; SQLite in a temporary file without it")
     parser.add_argument("--api", action="store_true", help="profile (c), the JSON API, instead of (b)")
+    parser.add_argument("--breakdown", action="store_true", help="time the pieces of a step, no profiler")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--limit", type=int, default=45)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = bench.fresh_pg(args.pg) if args.pg else f"sqlite:///{tmp}/profile.sqlite"
         factory, people = bench.prepare_database(url)
+        totals = instrument() if args.breakdown else {}
         if args.api:
             run, engine = api_runner(url, factory, people, Path(tmp))
         else:
@@ -84,13 +140,27 @@ def main() -> None:
         print(f"{len(statements)} statements per run of {bench.STEPS_PER_RUN} steps:")
         for statement in statements:
             print("  ", statement)
+        steps = args.runs * bench.STEPS_PER_RUN
+        if args.breakdown:
+            totals.clear()
+            begin = time.perf_counter()
+            for _ in range(args.runs):
+                run()
+            elapsed = time.perf_counter() - begin
+            print(f"\n{steps} steps, {elapsed * 1000 / steps:.2f} ms per step in all (mean, instrumented)")
+            print("| piece | ms per step | calls per step |\n|---|---:|---:|")
+            for _module, _attribute, label in PIECES:
+                if label in totals:
+                    seconds, calls = totals[label]
+                    shown = label.replace("  ", "&nbsp;&nbsp;")
+                    print(f"| {shown} | {seconds * 1000 / steps:.2f} | {calls / steps:.2f} |")
+            return
         profile = cProfile.Profile()
         profile.enable()
         for _ in range(args.runs):
             run()
         profile.disable()
         stats = pstats.Stats(profile)
-        steps = args.runs * bench.STEPS_PER_RUN
         total = stats.total_tt  # type: ignore[attr-defined]
         print(f"\n{steps} steps; {total * 1000 / steps:.2f} ms/step under the profiler")
         stats.sort_stats(args.sort).print_stats(args.limit)

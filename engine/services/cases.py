@@ -38,16 +38,22 @@ def lock_instance(session: Session, instance_id: int, *, skip_locked: bool = Fal
     PostgreSQL: ``SELECT ... FOR UPDATE`` (optionally ``SKIP LOCKED`` for the timer job). SQLite:
     the transaction already began IMMEDIATE, which holds the database's single write lock.
     """
-    query = (
+    return session.execute(_LOCK[skip_locked], {"instance_id": instance_id}).scalar()
+
+
+# Built once per variant (a statement memoizes its cache key, which with these options costs).
+_LOCK = {
+    skip_locked: (
         select(Instance)
-        .where(Instance.id == instance_id)
+        .where(Instance.id == bindparam("instance_id"))
         .with_for_update(skip_locked=skip_locked, of=Instance)
         # The definition is loaded separately, after the lock: joined into FOR UPDATE, a migration that
         # committed while this transaction waited would leave the row without its (new) definition.
         .options(undefer(Instance.state), lazyload(Instance.definition))
         .execution_options(populate_existing=True)
     )
-    return session.scalar(query)
+    for skip_locked in (False, True)
+}
 
 
 def require_locked(session: Session, instance_id: int) -> Instance:
@@ -74,8 +80,12 @@ def _organisation_for(session: Session, instance: Instance, role: Role, data: di
     return instance.organisation_id
 
 
-def store(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime) -> list[NewTask]:
+def store(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime, *,
+          vorm: str | None = None) -> list[NewTask]:
     """Write state and indexes; return the human tasks that became ready in this step.
+
+    ``vorm``: the form of exploitation a completed task recorded (None keeps the case's), written
+    in the same UPDATE of the case row.
 
     The ORM flushes the case row first (its version check, and whatever the caller changed); the
     task and timer indexes are then written with Core statements: an ORM object per index row cost
@@ -86,6 +96,7 @@ def store(session: Session, instance: Instance, workflow: BpmnWorkflow, now: dat
         "state": serializer.dumps(workflow), "serializer_version": serializer.SERIALIZER_VERSION,
         "updated_at": now, "error_message": None,
         "status": InstanceStatus.COMPLETED if workflow.completed else InstanceStatus.ACTIVE,
+        "vorm": instance.vorm if vorm is None else vorm,
     }
     _write_case_row(session, instance, values)
     created = _sync_tasks(session, instance, workflow, now)
@@ -98,7 +109,7 @@ _WRITE_CASE = (update(_INSTANCES)
                .where(_INSTANCES.c.id == bindparam("case_id"), _INSTANCES.c.version == bindparam("old_version"))
                .values(state=bindparam("state"), serializer_version=bindparam("serializer_version"),
                        updated_at=bindparam("updated_at"), error_message=bindparam("error_message"),
-                       status=bindparam("status"), version=bindparam("new_version")))
+                       status=bindparam("status"), vorm=bindparam("vorm"), version=bindparam("new_version")))
 
 
 def _write_case_row(session: Session, instance: Instance, values: dict[str, Any]) -> None:

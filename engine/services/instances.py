@@ -205,9 +205,8 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
     completed = {"state": TaskState.COMPLETED, "completed_at": now, "completed_by_id": actor.user_id}
     for key, value in completed.items():  # the session's object says what the row now says
         set_committed_value(task, key, value)
-    if isinstance(data.get(VORM_KEY), str):
-        instance.vorm = data[VORM_KEY][:20]
-    created = cases.store(session, instance, workflow, now)
+    vorm = data[VORM_KEY][:20] if isinstance(data.get(VORM_KEY), str) else None
+    created = cases.store(session, instance, workflow, now, vorm=vorm)
     log.record(session, event_type=EventType.TASK_COMPLETED, actor=actor, now=now, instance_id=instance.id,
                definition_id=instance.definition_id, task_id=task.id, payload={
                    "element_id": task.element_id, "spiff_task_id": task.spiff_task_id, "data": data,
