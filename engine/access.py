@@ -6,7 +6,9 @@ by the caller as 404 where existence itself must not leak.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, bindparam, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
@@ -58,18 +60,35 @@ def can_check_audit_log(actor: Actor) -> bool:
     return actor.role in AUDIT_LOG_CHECKERS
 
 
-def task_filter(actor: Actor) -> ColumnElement[bool]:
-    """SQL condition: tasks assigned to the actor, or of their role within their organisation."""
-    if actor.user_id is None or actor.role in NO_CASE_WORK:
-        return HumanTask.id.is_(None)
+def _task_rule(user_id: Any, role: Any, organisation_id: Any) -> ColumnElement[bool]:
     return or_(
-        HumanTask.assignee_id == actor.user_id,
+        HumanTask.assignee_id == user_id,
         and_(
             HumanTask.assignee_id.is_(None),
-            HumanTask.role == str(actor.role),
-            HumanTask.organisation_id == actor.organisation_id,
+            HumanTask.role == role,
+            HumanTask.organisation_id == organisation_id,
         ),
     )
+
+
+def task_filter(actor: Actor) -> ColumnElement[bool]:
+    """SQL condition: tasks assigned to the actor, or of their role within their organisation."""
+    if task_filter_params(actor) is None:
+        return HumanTask.id.is_(None)
+    return _task_rule(actor.user_id, str(actor.role), actor.organisation_id)
+
+
+# The same rule with the actor as bind parameters (values from task_filter_params): a statement
+# built once around it skips rebuilding and re-keying the expression on every call.
+BOUND_TASK_FILTER = _task_rule(bindparam("actor_user_id"), bindparam("actor_role"), bindparam("actor_organisation_id"))
+
+
+def task_filter_params(actor: Actor) -> dict[str, Any] | None:
+    """Bind values for :data:`BOUND_TASK_FILTER`; None when the actor may work on no task at all."""
+    if actor.user_id is None or actor.role in NO_CASE_WORK:
+        return None
+    return {"actor_user_id": actor.user_id, "actor_role": str(actor.role),
+            "actor_organisation_id": actor.organisation_id}
 
 
 def can_work_on(actor: Actor, task: HumanTask) -> bool:

@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime
 
 from lxml import etree
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from engine import access
@@ -203,13 +203,13 @@ def list_definitions(session: Session, *, latest_only: bool = False) -> list[Pro
     return list(newest.values())
 
 
+# Built once: every case start runs it, and a statement memoizes its cache key.
+_LATEST = (select(ProcessDefinition).where(ProcessDefinition.process_id == bindparam("process_id"))
+           .order_by(ProcessDefinition.version.desc()).limit(1))
+
+
 def latest_definition(session: Session, process_id: str) -> ProcessDefinition:
-    definition = session.scalar(
-        select(ProcessDefinition)
-        .where(ProcessDefinition.process_id == process_id)
-        .order_by(ProcessDefinition.version.desc())
-        .limit(1)
-    )
+    definition = session.execute(_LATEST, {"process_id": process_id}).scalar()
     if definition is None:
         raise NotFound(f"Proces '{process_id}' is niet uitgerold.")
     return definition

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, bindparam, select, update
+from sqlalchemy import Row, Select, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -283,14 +283,26 @@ def view_of(session: Session, instance: Instance) -> InstanceView:
     )
 
 
+def _ready_tasks_query(for_case: bool) -> Select[tuple[HumanTask]]:
+    query = select(HumanTask).where(HumanTask.state == TaskState.READY, access.BOUND_TASK_FILTER)
+    if for_case:
+        query = query.where(HumanTask.instance_id == bindparam("instance_id"))
+    return (query.order_by(HumanTask.created_at.desc(), HumanTask.id.desc())
+            .limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+# Built once (with and without a case): a statement memoizes its cache key.
+_READY_FOR_ACTOR = {for_case: _ready_tasks_query(for_case) for for_case in (False, True)}
+
+
 def list_tasks(session: Session, *, actor: Actor, instance_id: int | None = None, limit: int = 100,
                offset: int = 0) -> list[HumanTask]:
     """The actor's ready tasks, newest case first."""
-    query = select(HumanTask).where(HumanTask.state == TaskState.READY, access.task_filter(actor))
-    if instance_id is not None:
-        query = query.where(HumanTask.instance_id == instance_id)
-    query = query.order_by(HumanTask.created_at.desc(), HumanTask.id.desc()).limit(limit).offset(offset)
-    return list(session.scalars(query))
+    params = access.task_filter_params(actor)
+    if params is None:  # access.task_filter matches no task for this actor
+        return []
+    params.update(instance_id=instance_id, limit=limit, offset=offset)
+    return list(session.execute(_READY_FOR_ACTOR[instance_id is not None], params).scalars())
 
 
 def case_history(session: Session, *, actor: Actor, now: datetime, instance_id: int) -> list[AuditEvent]:
