@@ -66,6 +66,7 @@ def api_runner(url: str, factory, people, instance_dir: Path) -> tuple[Callable[
 
 # (module, attribute, label): wrapped in this order; the label's indentation shows nesting.
 PIECES = [
+    ("flask.app", "Flask.wsgi_app", "Flask app, whole request (--api)"),
     ("webapp.security", "_rate_limit", "rate limit (own transaction)"),
     ("webapp.api.v1", "api_actor", "token -> actor (users.user_for_token)"),
     ("engine.services.instances", "list_tasks", "list_tasks (bench (b) only)"),

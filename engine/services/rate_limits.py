@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, select, text, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -37,13 +37,6 @@ class Verdict:
     retry_after: int  # whole seconds until one token is back; 0 when allowed
 
 
-# PostgreSQL: this transaction's commit does not wait for its WAL to reach the disk (``SET LOCAL``:
-# this transaction only, never the request's own). A crash in the next few hundred milliseconds can
-# lose the last tokens spent, so a client may get a handful of extra requests after a database crash;
-# the limit itself holds while the server runs, the row lock still serializes takers, and the
-# request's own (synchronous) commit flushes this WAL anyway. The fsync it saves was the largest
-# single cost of an API request on PostgreSQL (bench/README.md).
-_NO_WAIT_FOR_DISK = text("SET LOCAL synchronous_commit TO OFF")
 _BUCKETS = cast(Table, RateLimitBucket.__table__)
 # Built once (a statement memoizes its cache key); Core rows, no ORM object per request.
 _LOCK = select(_BUCKETS.c.tokens, _BUCKETS.c.updated_at).where(_BUCKETS.c.key == bindparam("key")).with_for_update()
@@ -67,8 +60,6 @@ def take(connection: Connection, *, key: str, per_minute: int, now: datetime) ->
         return Verdict(True, 0)
     capacity = float(per_minute)
     rate = per_minute / 60.0
-    if connection.dialect.name == "postgresql":
-        connection.execute(_NO_WAIT_FOR_DISK)
     bucket = connection.execute(_LOCK, {"key": key}).first()
     if bucket is None:
         dialect = "postgresql" if connection.dialect.name == "postgresql" else "sqlite"
