@@ -162,7 +162,10 @@ def http_runner(url: str, factory, people, instance_dir: Path) -> tuple[Callable
         port = probe.getsockname()[1]
     env = {**os.environ, "SIGNAALROUTE_DATABASE_URL": url, "SIGNAALROUTE_SECRET_KEY": "x" * 64,
            "SIGNAALROUTE_INSTANCE_DIR": str(instance_dir),
-           "SIGNAALROUTE_FORMS_DIR": str(ROOT / "tests" / "fixtures" / "forms")}
+           "SIGNAALROUTE_FORMS_DIR": str(ROOT / "tests" / "fixtures" / "forms"),
+           # The limiter stays on (its cost is part of a request) but must not refuse: --runs 200
+           # sends some 600 requests per token in seconds, far over the default 300 a minute.
+           "SIGNAALROUTE_API_RATE": "1000000"}
     server = subprocess.Popen([sys.executable, "-c", "from signaalroute.cli import main; main()", "serve",
                                "--port", str(port), "--workers", "1"], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
