@@ -12,12 +12,14 @@ from datetime import datetime
 from typing import Any, cast
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from sqlalchemy import Table, bindparam, insert, inspect, select, update
+from sqlalchemy import Table, bindparam, insert, inspect, literal, null, select, union_all, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session, lazyload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
+from engine.db import UTCDateTime
 from engine.errors import Conflict, NotFound
 from engine.instructions import render_instructions
 from engine.models import HumanTask, Instance, Organisation, TaskState, Timer, TimerState
@@ -99,8 +101,9 @@ def store(session: Session, instance: Instance, workflow: BpmnWorkflow, now: dat
         "vorm": instance.vorm if vorm is None else vorm,
     }
     _write_case_row(session, instance, values)
-    created = _sync_tasks(session, instance, workflow, now)
-    _sync_timers(session, instance, workflow, now)
+    indexed_tasks, timer_rows = _read_index(session, instance)
+    created = _sync_tasks(session, instance, workflow, now, indexed_tasks)
+    _sync_timers(session, instance, workflow, now, timer_rows)
     return created
 
 
@@ -147,13 +150,17 @@ class NewTask:
 _TASKS = cast(Table, HumanTask.__table__)
 _TIMERS = cast(Table, Timer.__table__)
 # Built once: a statement object memoizes its cache key, so executing it again skips that work.
-_READY_TASKS = select(_TASKS.c.spiff_task_id, _TASKS.c.id).where(
-    _TASKS.c.instance_id == bindparam("instance_id"), _TASKS.c.state == TaskState.READY)
+# The case's ready tasks and waiting timers in one round trip (the timer columns of a task row are NULL).
+_INDEX = union_all(
+    select(literal("task").label("kind"), _TASKS.c.spiff_task_id, _TASKS.c.id,
+           sql_cast(null(), UTCDateTime()).label("due_at"))
+    .where(_TASKS.c.instance_id == bindparam("instance_id"), _TASKS.c.state == TaskState.READY),
+    select(literal("timer"), _TIMERS.c.spiff_task_id, _TIMERS.c.id, _TIMERS.c.due_at)
+    .where(_TIMERS.c.instance_id == bindparam("instance_id"), _TIMERS.c.state == TimerState.WAITING),
+)
 _INSERT_TASKS = insert(_TASKS).returning(_TASKS.c.id, sort_by_parameter_order=True)
 _CANCEL_TASKS = update(_TASKS).where(_TASKS.c.id.in_(bindparam("ids", expanding=True))).values(
     state=TaskState.CANCELLED, completed_at=bindparam("now"))
-_WAITING_TIMERS = select(_TIMERS.c.spiff_task_id, _TIMERS.c.due_at, _TIMERS.c.id).where(
-    _TIMERS.c.instance_id == bindparam("instance_id"), _TIMERS.c.state == TimerState.WAITING)
 _INSERT_TIMERS = insert(_TIMERS)
 _CANCEL_TIMERS = update(_TIMERS).where(_TIMERS.c.id.in_(bindparam("ids", expanding=True))).values(
     state=TimerState.CANCELLED)
@@ -167,10 +174,22 @@ def _expire_loaded(session: Session, model: type[HumanTask] | type[Timer], ids: 
             session.expire(loaded, keys)
 
 
-def _sync_tasks(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime) -> list[NewTask]:
+def _read_index(session: Session, instance: Instance) -> tuple[dict[str, int], dict[tuple[str, datetime], int]]:
+    """Ready task ids by spiff task id, and waiting timer ids by (spiff task id, due time)."""
+    tasks: dict[str, int] = {}
+    timers: dict[tuple[str, datetime], int] = {}
+    for row in session.connection().execute(_INDEX, {"instance_id": instance.id}):
+        if row.kind == "task":
+            tasks[row.spiff_task_id] = row.id
+        else:
+            timers[(row.spiff_task_id, row.due_at)] = row.id
+    return tasks, timers
+
+
+def _sync_tasks(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime,
+                indexed: dict[str, int]) -> list[NewTask]:
     """Index newly ready human tasks; cancel indexed ones the workflow no longer waits for."""
     connection = session.connection()
-    indexed: dict[str, int] = dict(connection.execute(_READY_TASKS, {"instance_id": instance.id}).tuples().all())
     ready = runner.ready_human_tasks(workflow)
     new = [task for task in ready if task.spiff_task_id not in indexed]
     created: list[NewTask] = []
@@ -197,12 +216,11 @@ def _sync_tasks(session: Session, instance: Instance, workflow: BpmnWorkflow, no
     return created
 
 
-def _sync_timers(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime) -> None:
+def _sync_timers(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime,
+                 rows: dict[tuple[str, datetime], int]) -> None:
     """One row per waiting timer and due time; rows the workflow no longer waits for are cancelled."""
     connection = session.connection()
     waiting = {(t.spiff_task_id, t.due_at): t for t in runner.waiting_timers(workflow)}
-    rows = {(spiff_id, due_at): row_id for spiff_id, due_at, row_id
-            in connection.execute(_WAITING_TIMERS, {"instance_id": instance.id})}
     added = [{"instance_id": instance.id, "spiff_task_id": timer.spiff_task_id, "element_id": timer.element_id,
               "name": timer.name, "kind": timer.kind, "due_at": timer.due_at, "state": TimerState.WAITING,
               "fired_at": None, "created_at": now}
