@@ -41,7 +41,7 @@ from engine.models import (
 )
 from engine.models.instances import InstanceStatus
 from engine.roles import Role
-from engine.services import cases
+from engine.services import cases, model_ownership
 from engine.services.deployments import latest_definition
 from engine.services.instances import reference
 from engine.services.specs import specs_for
@@ -168,6 +168,7 @@ def _dry_run(session: Session, instance: Instance, target: ProcessDefinition,
 def plan(session: Session, *, actor: Actor, now: datetime, process_id: str, to_version: int) -> Plan:
     """Every running case of the process on an older version: can it move to ``to_version``, and if not, why."""
     _require(actor)
+    model_ownership.require_may_change_process(session, actor, process_id)
     target = definition(session, process_id, to_version)
     versions = session.scalars(select(ProcessDefinition.version).where(ProcessDefinition.process_id == process_id)
                                .order_by(ProcessDefinition.version.desc()))
@@ -294,6 +295,7 @@ def migrate(session: Session, *, actor: Actor, now: datetime, instance_id: int, 
     if instance.status not in MOVABLE:
         raise Conflict("Deze zaak is al afgesloten.")
     source = instance.definition
+    model_ownership.require_may_change_process(session, actor, source.process_id)
     target = definition(session, source.process_id, to_version)
     if target.version <= source.version:
         raise Conflict(f"De zaak staat al op versie {source.version}; overzetten kan alleen naar een nieuwere versie.")
@@ -338,6 +340,7 @@ def revert(session: Session, *, actor: Actor, now: datetime, instance_id: int) -
     """
     _require(actor)
     instance = cases.require_locked(session, instance_id)
+    model_ownership.require_may_change_process(session, actor, instance.definition.process_id)
     row = _latest_migration(session, instance.id)
     if row is None or row.to_definition_id != instance.definition_id:
         raise Conflict("Deze zaak heeft geen overzetting die teruggedraaid kan worden.")

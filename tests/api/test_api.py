@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+from tests.accounts import log_in_client
 from tests.conftest import MODELS
 
 VALID = {"vorm": "AU", "samenvatting": "Werknemers slapen in de kas."}
@@ -122,11 +123,28 @@ def test_timers_can_be_executed_by_a_beheerder(api):
     [timer] = case["timers"]
     assert timer["kind"] == "duration"
     assert api("af").post(f"/api/v1/timers/{timer['id']}/execute").status_code == 403
-    fired = api("beheerder").post(f"/api/v1/timers/{timer['id']}/execute")
+    too_long = api("beheerder").post(f"/api/v1/timers/{timer['id']}/execute", json={"reason": "x" * 501})
+    assert too_long.status_code == 422 and "hoogstens 500 tekens" in too_long.json["error"]["message"]
+    fired = api("beheerder").post(f"/api/v1/timers/{timer['id']}/execute",
+                                  json={"reason": "planner lag stil na storing"})
     assert fired.status_code == 200
     assert api("beheerder").post(f"/api/v1/timers/{timer['id']}/execute").status_code == 409
     assert [t["element_id"] for t in api("af").get(f"/api/v1/instances/{case['id']}").json["ready_tasks"]] == [
         "herinnering"]
+    history = api("af").get(f"/api/v1/instances/{case['id']}/history").json
+    [event] = [e for e in history["items"] if e["type"] == "timer.fired"]
+    assert event["actor"]["role"] == "beheerder"
+    assert event["payload"]["manual"] == "beheerder" and event["payload"]["reason"] == "planner lag stil na storing"
+
+
+def test_the_case_page_says_who_fired_a_timer_by_hand_and_why(api, client):
+    upload(api("regisseur"), "timers.bpmn")
+    case = api("af").post("/api/v1/instances", json={"process_id": "terugkoppeling_bewaken"}).json
+    [timer] = case["timers"]
+    assert api("beheerder").post(f"/api/v1/timers/{timer['id']}/execute").status_code == 200, "no body, like Camunda"
+    log_in_client(client, "af")
+    page = client.get(f"/zaken/{case['id']}").get_data(as_text=True)
+    assert "direct verlopen (geen reden opgegeven)" in page and "beheerder" in page
 
 
 def test_the_openapi_document_lists_every_api_route(app, client):
