@@ -78,13 +78,27 @@ def _specs_of(session: Session, definition_id: Any) -> Specs:
     return specs_as_stored_now(session, definition)
 
 
-class _Versions:
+class VersionsInForce:
     """The specs replay runs on now, and what it had before each migration (to undo one exactly)."""
 
     def __init__(self, session: Session, specs: Specs):
         self.session = session
         self.current = specs
         self._before: dict[int, tuple[str, Specs]] = {}
+
+    @classmethod
+    def at_start(cls, session: Session, instance: Instance, start: AuditEvent) -> VersionsInForce:
+        """The version the case started on: a migrated case's row names the version it moved to."""
+        started_on = session.get(ProcessDefinition, start.definition_id) if start.definition_id else None
+        return cls(session, specs_as_stored_now(session, started_on or instance.definition))
+
+    def step(self, workflow: Any, state: str, event: AuditEvent) -> Any:
+        """Redo one state-changing event (a migration or its revert included); returns the workflow."""
+        if event.event_type == EventType.INSTANCE_MIGRATED:
+            return self.migrate(workflow, state, event)
+        if event.event_type == EventType.INSTANCE_MIGRATION_REVERTED:
+            return self.revert(event)
+        return apply_recorded_event(workflow, event, *self.current)
 
     def migrate(self, workflow: Any, state: str, event: AuditEvent) -> Any:
         new = _specs_of(self.session, event.payload.get("to_definition_id"))
@@ -125,21 +139,14 @@ def replay_instance(session: Session, instance_id: int) -> ReplayReport:
         report.divergence = Divergence(0, None, None, "De start van de zaak staat niet (volledig) in het auditlog")
         return report
     try:
-        # The version the case started on: a migrated case's row names the version it moved to.
-        started_on = session.get(ProcessDefinition, events[0].definition_id) if events[0].definition_id else None
-        versions = _Versions(session, specs_as_stored_now(session, started_on or instance.definition))
+        versions = VersionsInForce.at_start(session, instance, events[0])
     except Exception as exc:  # noqa: BLE001 - any parse failure is a divergence to report
         report.divergence = Divergence(0, None, None, f"Het opgeslagen model kan niet worden gelezen: {exc}")
         return report
     workflow, state = None, ""
     for step, event in enumerate(events, start=1):
         try:
-            if event.event_type == EventType.INSTANCE_MIGRATED:
-                workflow = versions.migrate(workflow, state, event)
-            elif event.event_type == EventType.INSTANCE_MIGRATION_REVERTED:
-                workflow = versions.revert(event)
-            else:
-                workflow = apply_recorded_event(workflow, event, *versions.current)
+            workflow = versions.step(workflow, state, event)
         except (WorkflowFailed, LookupError, migration.MigrationImpossible) as exc:
             report.divergence = Divergence(step, event.seq, event.event_type,
                                            f"Stap kan niet opnieuw worden uitgevoerd: {exc}")

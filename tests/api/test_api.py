@@ -62,6 +62,29 @@ def test_invalid_task_data_gets_422_with_dutch_field_messages(api):
     assert af.get(f"/api/v1/instances/{case['id']}").json["ready_tasks"][0]["id"] == task_id
 
 
+NUL = "Tekst mag geen NUL-teken (\\u0000) bevatten."
+
+
+def test_a_nul_character_in_task_data_is_refused_in_dutch_and_changes_nothing(api):
+    """PostgreSQL cannot store \\u0000 in JSONB (it used to give a 500); SQLite could: both refuse it."""
+    upload(api("regisseur"), "drie_taken.bpmn")
+    af = api("af")
+    refused = af.post("/api/v1/instances", json={"process_id": "drie_taken", "data": {"x": "a\u0000b"}})
+    assert refused.status_code == 422 and refused.json["error"]["details"] == {"x": NUL}
+    case = af.post("/api/v1/instances", json={"process_id": "drie_taken"}).json
+    task_id = case["ready_tasks"][0]["id"]
+    with_form = af.post(f"/api/v1/tasks/{task_id}/complete", json={"data": VALID | {"samenvatting": "a\u0000"}})
+    assert with_form.status_code == 422
+    assert with_form.json["error"]["details"] == {"samenvatting": NUL}
+    done = af.post(f"/api/v1/tasks/{task_id}/complete", json={"data": VALID}).json
+    [police_task] = done["ready_tasks"]
+    formless = api("politie").post(f"/api/v1/tasks/{police_task['id']}/complete",
+                                   json={"data": {"notities": ["ok", {"diep": "\u0000"}]}})
+    assert formless.status_code == 422
+    assert formless.json["error"]["details"] == {"notities.1.diep": NUL}
+    assert api("politie").get(f"/api/v1/tasks?instance_id={case['id']}").json["items"][0]["id"] == police_task["id"]
+
+
 def test_an_invalid_model_gets_422_with_located_errors(api):
     broken = b'<?xml version="1.0"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">\n<oops'
     response = api("regisseur").post("/api/v1/process-models", data={"files": [(io.BytesIO(broken), "x.bpmn")]},

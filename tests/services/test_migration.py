@@ -316,3 +316,24 @@ def test_the_revertible_list_is_the_same_when_read_in_batches(factory, world, at
     monkeypatch.setattr(migration, "BATCH", 1)
     assert plan(factory, world.regisseur).revertible == whole
     assert [r.instance_id for r in whole] == [at_beoordelen]
+
+
+def test_an_auditor_steps_through_a_migrated_and_reverted_case_on_the_versions_in_force(
+        factory, world, forms, at, v1_cases):
+    """The step-through used to run every step on the case's current version: wrong (or a crash) for a
+    migrated case. It follows the versions like replay does."""
+    from engine.services import replay_trace
+
+    _, case, _ = v1_cases
+    migrate(factory, world.regisseur, at.advance(minutes=1), case)
+    revert(factory, world.regisseur, at.advance(minutes=1), case)
+    migrate(factory, world.regisseur, at.advance(minutes=1), case)
+    complete(factory, world.af, at.advance(hours=1), forms, ready(factory, case)["beoordelen"].id)
+    with unit_of_work(factory) as session:
+        trace = replay_trace.trace(session, actor=world.auditor, now=at(), instance_id=case)
+    assert trace.consistent and trace.divergence is None
+    assert [step.event_type for step in trace.steps][-4:] == [
+        "instance.migrated", "instance.migration_reverted", "instance.migrated", "task.completed"]
+    assert trace.steps[0].active == ["migratie:intake"], "before the move the case ran on v1 (v2 says aanmelden)"
+    assert trace.steps[-1].active == ["migratie:controleren"], "after the move the case runs on v2"
+    assert "migratie:beoordelen" in trace.steps[-4].active and "migratie:beoordelen" in trace.steps[-3].active
