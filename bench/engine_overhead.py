@@ -41,7 +41,7 @@ from engine.actors import Actor  # noqa: E402
 from engine.db import make_engine, make_session_factory, normalize_url, unit_of_work  # noqa: E402
 from engine.db.migrate import upgrade  # noqa: E402
 from engine.forms import FormRepository  # noqa: E402
-from engine.services import deployments, instances, users  # noqa: E402
+from engine.services import api_tokens, deployments, instances, users  # noqa: E402
 from engine.workflow import pruning, runner, serializer  # noqa: E402
 from engine.workflow.bundle import SourceFile, load_bundle  # noqa: E402
 
@@ -181,7 +181,7 @@ def http_runner(url: str, factory, people, instance_dir: Path) -> tuple[Callable
     tokens = {}
     with unit_of_work(factory) as session:
         for name in ("af", "avim"):
-            tokens[name] = users.create_token(session, actor=Actor.system("bench"), now=START, username=name)
+            tokens[name] = api_tokens.issue(session, actor=Actor.system("bench"), now=START, username=name)
     connection = http.client.HTTPConnection("127.0.0.1", port)
 
     def call(method: str, path: str, who: str, body: dict | None = None) -> dict:

@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,12 +39,12 @@ def api_runner(url: str, factory, people, instance_dir: Path) -> tuple[Callable[
                        "SIGNAALROUTE_FORMS_DIR": str(ROOT / "tests" / "fixtures" / "forms")})
     from engine.actors import Actor
     from engine.db import unit_of_work
-    from engine.services import users
+    from engine.services import api_tokens
     from webapp import create_app
 
     app = create_app()
     with unit_of_work(factory) as session:
-        tokens = {name: users.create_token(session, actor=Actor.system("bench"), now=bench.START, username=name)
+        tokens = {name: api_tokens.issue(session, actor=Actor.system("bench"), now=datetime.now(UTC), username=name)
                   for name in ("af", "avim")}
     client = app.test_client()
 

@@ -109,6 +109,17 @@ def dutch_message(error: ValidationError) -> str:
     return "De invoer is ongeldig."
 
 
+NUL_MESSAGE = "Tekst mag geen NUL-teken (\\u0000) bevatten."
+
+
+def _nul_fields(value: Any, path: str = "") -> list[str]:
+    """Where a NUL character hides in the data: PostgreSQL cannot store it, SQLite would; refuse on both."""
+    if isinstance(value, str):
+        return [path or ROOT_FIELD] if "\x00" in value else []
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else []
+    return [found for key, item in items for found in _nul_fields(item, f"{path}.{key}" if path else str(key))]
+
+
 def validator_for(schema: dict[str, Any]) -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=FormatChecker())
 
@@ -119,7 +130,7 @@ def validate_against(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, 
 
 def validate_with(validator: Draft202012Validator, data: dict[str, Any]) -> dict[str, str]:
     """Field -> Dutch message; a validator may be reused (it holds no state between calls)."""
-    problems: dict[str, str] = {}
+    problems: dict[str, str] = dict.fromkeys(_nul_fields(data), NUL_MESSAGE)
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         problems.setdefault(_field_path(error), dutch_message(error))
     return problems

@@ -31,6 +31,10 @@ ROLE_LABELS: dict[Role, str] = {
     Role.BEHEERDER: "Beheerder",
 }
 
+# The roles that can change or read everything: a second factor is mandatory for them, and their
+# API tokens are short-lived and issued only against a current code from their authenticator app.
+SECOND_FACTOR_ROLES: frozenset[Role] = frozenset({Role.BEHEERDER, Role.AUDITOR, Role.PROCESREGISSEUR})
+
 # Other names a modeller may reasonably give a lane; compared case-insensitively.
 _LANE_ALIASES: dict[str, Role] = {
     "aandachtsfunctionaris mensenhandel": Role.AF,

@@ -16,10 +16,11 @@ from engine.actors import Actor
 from engine.config import ConfigurationError, Settings, ensure_secret_key, load_settings
 from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.db.migrate import upgrade
+from engine.dutch import local_iso
 from engine.errors import DomainError
 from engine.forms import FormRepository
 from engine.regions import RegionError, load_regions
-from engine.services import deployments, region_setup, timers, users
+from engine.services import api_tokens, deployments, region_setup, timers, two_factor, users
 from engine.workflow.bundle import SourceFile
 
 CLI_ACTOR = Actor.system("cli")
@@ -170,8 +171,6 @@ def users_reset_2fa(username: str) -> None:
 
     Make sure first that it is really that person asking: with the password, a new app can be enrolled.
     """
-    from engine.services import two_factor
-
     with _work(_settings()) as session:
         ended = two_factor.reset(session, actor=CLI_ACTOR, now=_now(), username=username)
     click.echo(f"Tweestapsverificatie van {username} is gewist en {ended} sessie(s) beëindigd; bij de volgende "
@@ -213,12 +212,54 @@ def tokens() -> None:
 
 @tokens.command("create")
 @click.option("--username", required=True)
-@click.option("--label", default="")
-def tokens_create(username: str, label: str) -> None:
-    """Print a new personal API token once; only its hash is stored."""
-    with _work(_settings()) as session:
-        token = users.create_token(session, actor=CLI_ACTOR, now=_now(), username=username, label=label)
+@click.option("--label", default="", help="Waarvoor het token dient, bijvoorbeeld de naam van het koppelprogramma.")
+@click.option("--dagen", "days", type=int, default=None,
+              help=f"Geldigheid in dagen (standaard {api_tokens.DEFAULT_DAYS}, hoogstens {api_tokens.MAX_DAYS}; "
+                   "voor beheerder, auditor en procesregisseur standaard en hoogstens "
+                   f"{api_tokens.PRIVILEGED_MAX_DAYS}).")
+def tokens_create(username: str, label: str, days: int | None) -> None:
+    """Print a new personal API token once; only its hash is stored.
+
+    For a role with mandatory two-factor authentication the person must be present: the command asks
+    for the code their authenticator app shows now.
+    """
+    settings = _settings()
+    with _work(settings) as session:
+        user = users.user_by_username(session, username)
+        needs_code = user is not None and api_tokens.needs_second_factor(user)
+    code = click.prompt(f"Code uit de authenticator-app van {username}", hide_input=True) if needs_code else None
+    with _work(settings) as session:
+        token = api_tokens.issue(session, actor=CLI_ACTOR, now=_now(), username=username, label=label, days=days,
+                                 code=code, box=two_factor.SecretBox(settings.secret_key))
     click.echo(token)
+
+
+@tokens.command("list")
+@click.option("--username", required=True)
+def tokens_list(username: str) -> None:
+    """The person's tokens: number, label, dates and whether they still work (never the token itself)."""
+    now = _now()
+    with _work(_settings()) as session:
+        rows = api_tokens.list_tokens(session, username=username)
+    for row in rows:
+        state = "ingetrokken" if row.revoked else (
+            "verlopen" if row.expires_at is None or row.expires_at <= now else "geldig")
+        used = local_iso(row.last_used_at) if row.last_used_at else "nooit"
+        expires = local_iso(row.expires_at) if row.expires_at else "-"
+        click.echo(f"{row.id}\t{state}\t{row.label or '-'}\taangemaakt {local_iso(row.created_at)}\t"
+                   f"geldig tot {expires}\tlaatst gebruikt {used}")
+    if not rows:
+        click.echo(f"{username} heeft geen API-tokens.")
+
+
+@tokens.command("revoke")
+@click.option("--username", required=True)
+@click.option("--id", "token_id", type=int, default=None, help="Nummer uit `tokens list`; zonder: alle tokens.")
+def tokens_revoke(username: str, token_id: int | None) -> None:
+    """Stop one token (or all tokens) of a person at once; audited."""
+    with _work(_settings()) as session:
+        count = api_tokens.revoke(session, actor=CLI_ACTOR, now=_now(), username=username, token_id=token_id)
+    click.echo(f"{count} API-token(s) van {username} ingetrokken.")
 
 
 @main.group("timers")

@@ -35,6 +35,9 @@ DEMO_GEMEENTEN = {"oost-brabant": "eersel", "fryslan": "leeuwarden", "noord-en-m
 GEMEENTE_ROLES = (Role.MELDER, Role.AF, Role.OOV)
 # People who see no case work; they sit at the first demo gemeente.
 STAFF = [("auditor", "Auditor", Role.AUDITOR), ("beheerder", "Functioneel beheerder", Role.BEHEERDER)]
+# Outside every region: maintains the models all regions share (engine/services/model_ownership.py).
+LANDELIJK = ("landelijk", "Landelijke procesregie")
+LANDELIJKE_REGISSEUR = ("procesregisseur.landelijk", "Landelijk procesregisseur", Role.PROCESREGISSEUR)
 EXAMPLE = {"omschrijving": "Voorbeeld: zorgen over bewoners van een bovenwoning; 's nachts veel bezoek.",
            "acuut": False, "bron_melding": "collega", "anoniem": False}
 
@@ -55,6 +58,8 @@ def demo_people(regions: dict[str, Region]) -> list[tuple[str, str, str, str]]:
                                region.organisation_slug(partner)))
     first = next(iter(DEMO_GEMEENTEN.values()))
     people += [(username, name, str(role), first) for username, name, role in STAFF]
+    username, name, role = LANDELIJKE_REGISSEUR
+    people.append((username, name, str(role), LANDELIJK[0]))
     return people
 
 
@@ -79,6 +84,7 @@ def load(session: Session, settings: Settings, *, now: datetime) -> list[str]:
     """Create what is missing and return the lines to print (logins and deployed processes)."""
     regions = load_regions(settings.regions_dir)
     region_setup.load_region_organisations(session, regions)
+    users.get_or_create_organisation(session, slug=LANDELIJK[0], name=LANDELIJK[1], kind="partner")
     logins_path = _logins_file(settings)
     lines = logins_path.read_text().splitlines() if logins_path.exists() else []
     known = {line.split()[0] for line in lines if line.strip()}

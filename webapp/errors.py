@@ -74,6 +74,7 @@ def _csrf(_error: CSRFError) -> Response:
 
 
 NUMERIC_VALUE_OUT_OF_RANGE = "22003"  # SQLSTATE
+UNTRANSLATABLE_CHARACTER = "22P05"  # SQLSTATE: PostgreSQL JSONB refuses \u0000 in a string
 
 
 def _out_of_range(_error: OverflowError) -> Response:
@@ -87,6 +88,9 @@ def _out_of_range(_error: OverflowError) -> Response:
     return error_response(HttpError(404, code, message))
 
 
+NUL_IN_TEXT = "De gegevens bevatten een NUL-teken (\\u0000); dat kan niet worden opgeslagen. Haal het weg."
+
+
 def _data_error(error: DataError) -> Response:
     """Input the database cannot even compare is the request's fault, not the server's.
 
@@ -98,6 +102,8 @@ def _data_error(error: DataError) -> Response:
     if "NUL (0x00)" in str(error.orig):
         code, message = _HTTP_MESSAGES[400]
         return error_response(HttpError(400, code, message))
+    if getattr(error.orig, "sqlstate", None) == UNTRANSLATABLE_CHARACTER:  # the transaction is rolled back
+        return error_response(HttpError(422, "ongeldige_invoer", NUL_IN_TEXT))
     return _unexpected(error)
 
 

@@ -35,7 +35,8 @@ class EventType(StrEnum):
     MEETING_MINUTES_SAVED = "meeting.minutes_saved"  # system chain; payload: meeting, length (never the text)
     MEETING_HELD = "meeting.held"  # system chain; payload: meeting, decided, undecided
     USER_CREATED = "user.created"
-    TOKEN_CREATED = "token.created"  # noqa: S105 - an event name, not a secret
+    TOKEN_CREATED = "token.created"  # noqa: S105 - an event name, not a secret; payload: user_id, token_id, expires_at
+    TOKEN_REVOKED = "token.revoked"  # noqa: S105 - an event name; payload: user_id, token_id, reason
     AUDIT_LOG_EXPORTED = "audit_log.exported"  # system chain; payload: format, van, tot, rows
     DOSSIER_EXPORTED = "dossier.exported"  # the case's chain; payload: format, events
     # System chain; payload: instance_id, reference, outcome, rule, record (ids and categories, never content).

@@ -112,6 +112,7 @@ class ApiToken(Base):
     label: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[Timestamp]
     last_used_at: Mapped[OptionalTimestamp]
+    expires_at: Mapped[OptionalTimestamp]  # None only before migration 0015 filled it: refused
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
     user: Mapped[User] = relationship(lazy="joined")

@@ -130,7 +130,9 @@ def to_xlsx(rows: list[list[Cell]]) -> bytes:
     """An XLSX workbook with one sheet; every text cell is stored as text, never as a formula.
 
     openpyxl would store a string starting with ``=`` as a formula, so each such cell is typed as
-    a string explicitly; characters XML cannot hold are dropped.
+    a string explicitly; characters XML cannot hold are dropped. Text that starts like a formula
+    (:data:`FORMULA_START`) also gets Excel's "quote prefix" style, what Excel itself gives a cell
+    typed as ``'=...``: editing the cell later keeps it text. The value stays exactly as recorded.
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Auditlog")
@@ -145,6 +147,9 @@ def to_xlsx(rows: list[list[Cell]]) -> bytes:
 def _text_cell(sheet: object, value: Cell) -> object:
     if isinstance(value, int):
         return value
-    cell = WriteOnlyCell(sheet, value=re.sub(ILLEGAL_CHARACTERS_RE, "", value))
+    text = re.sub(ILLEGAL_CHARACTERS_RE, "", value)
+    cell = WriteOnlyCell(sheet, value=text)
     cell.data_type = "s"
+    if text.startswith(FORMULA_START):
+        cell.quotePrefix = True
     return cell

@@ -17,7 +17,7 @@ from engine.errors import Forbidden, ModelRejected, NotFound, ValidationFailed
 from engine.forms import FormRepository
 from engine.models import Deployment, ModelFile, ProcessDefinition
 from engine.roles import Role, parse_role
-from engine.services import form_versions
+from engine.services import form_versions, model_ownership
 from engine.services.specs import bundle_for
 from engine.workflow.bundle import Bundle, SourceFile, check_bundle
 from engine.workflow.errors import ModelInvalid, ModelProblem
@@ -115,6 +115,10 @@ def validate(session: Session, *, actor: Actor, files: list[SourceFile], forms: 
         return [ModelProblem("Kies minstens één .bpmn- of .dmn-bestand.")]
     problems: list[ModelProblem] = []
     try:
+        model_ownership.require_may_deploy(session, actor, files)
+    except Forbidden as exc:
+        problems.append(ModelProblem(exc.message))
+    try:
         _checked(session, files, form_versions.FormCatalog(session, forms), max_bytes)
     except ModelRejected as exc:
         problems.extend(ModelProblem(**p) for p in exc.details)
@@ -141,6 +145,7 @@ def deploy(session: Session, *, actor: Actor, now: datetime, files: list[SourceF
     _require_deployer(actor)
     if not files:
         raise ValidationFailed("Kies minstens één .bpmn- of .dmn-bestand.", {"files": "Verplicht"})
+    model_ownership.require_may_deploy(session, actor, files)
     try:
         role = parse_role(default_role) if default_role else Role.AF
     except ValueError as exc:

@@ -8,6 +8,8 @@ audited in the case's own chain and logged as a read in the access log.
 
 from __future__ import annotations
 
+import re
+import secrets
 from datetime import datetime
 
 from fpdf import FPDF
@@ -59,20 +61,33 @@ class _Document(FPDF):
         super().__init__(format="A4")
         self.footer_text = footer_text
         self.core_fonts_encoding = ENCODING
+        # fpdf2 replaces its page-count alias ("{nb}" by default) anywhere in the page content, case
+        # text included; an alias nobody can guess keeps "{nb}" in a case's data as written.
+        self.page_count_alias = f"{{nb-{secrets.token_hex(4)}}}"
+        self.alias_nb_pages(self.page_count_alias)
 
     def footer(self) -> None:
         self.set_y(-15)
         self.set_font(FONT, size=8)
-        self.cell(0, 10, _safe(f"{self.footer_text} · pagina {self.page_no()} van {{nb}}"), align="C")
+        self.cell(0, 10, f"{_safe(self.footer_text)} · pagina {self.page_no()} van {self.page_count_alias}",
+                  align="C")
 
     def line_of(self, text: str, *, size: float = 10, style: str = "", height: float = 5.5) -> None:
+        # markdown stays off: "**" or "--" in case text is shown, never turned into bold or strike-through.
         self.set_font(FONT, style=style, size=size)
-        self.multi_cell(0, height, _safe(text), align="L", new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, height, _safe(text), align="L", new_x="LMARGIN", new_y="NEXT", markdown=False)
+
+
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 
 def _safe(text: str) -> str:
-    """Core fonts hold Windows-1252 only; anything else becomes "?" rather than failing the export."""
-    return text.encode(ENCODING, "replace").decode(ENCODING)
+    """Text as the PDF may hold it; fpdf2 itself escapes ``(``, ``)``, ``\\`` and CR in the string.
+
+    Core fonts hold Windows-1252 only: anything else becomes "?" rather than failing the export,
+    and control characters (other than a line break) become a space.
+    """
+    return _CONTROL.sub(" ", text).encode(ENCODING, "replace").decode(ENCODING)
 
 
 def _render(instance_id: int, summary: list[tuple[str, str]], entries: list[HistoryEntry], *, generated: str,

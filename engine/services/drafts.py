@@ -21,15 +21,16 @@ from pathlib import PurePath
 from typing import Any
 
 from lxml import etree
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
 from engine import access
 from engine.actors import Actor
 from engine.errors import Conflict, Forbidden, ModelRejected, NotFound, ValidationFailed
 from engine.forms import FormRepository
-from engine.models import Deployment, ModelDraft, ModelFile, ProcessDefinition, User
-from engine.services import deployments, model_versions
+from engine.models import Deployment, ModelDraft, ModelFile, Organisation, ProcessDefinition, User
+from engine.roles import Role
+from engine.services import deployments, model_ownership, model_versions
 from engine.workflow.bundle import BPMN_NS, DMN_NAMESPACES, SourceFile
 from engine.workflow.errors import ModelInvalid, ModelProblem
 from engine.workflow.xml import parse_untrusted_xml
@@ -181,16 +182,28 @@ def _xml_attr(text: str) -> str:
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
 
 
+def _same_region(session: Session, actor: Actor) -> ColumnElement[bool]:
+    """Drafts started by someone of the actor's region; a landelijke regisseur or beheerder sees all."""
+    region = model_ownership.actor_region(session, actor)
+    if region is None:
+        return true()
+    return ModelDraft.created_by_id.in_(
+        select(User.id).join(Organisation, User.organisation_id == Organisation.id)
+        .where(Organisation.region == region, User.role != Role.BEHEERDER))
+
+
 def list_open(session: Session, *, actor: Actor) -> list[ModelDraft]:
     _require_deployer(actor)
     return list(session.scalars(
-        select(ModelDraft).where(ModelDraft.deployment_id.is_(None)).order_by(ModelDraft.updated_at.desc())
+        select(ModelDraft).where(ModelDraft.deployment_id.is_(None), _same_region(session, actor))
+        .order_by(ModelDraft.updated_at.desc())
     ))
 
 
 def get(session: Session, *, actor: Actor, draft_id: int) -> ModelDraft:
+    """:raises NotFound: also for another region's draft, so its existence does not leak."""
     _require_deployer(actor)
-    draft = session.get(ModelDraft, draft_id)
+    draft = session.scalar(select(ModelDraft).where(ModelDraft.id == draft_id, _same_region(session, actor)))
     if draft is None:
         raise NotFound("Dit concept bestaat niet (meer).")
     return draft

@@ -13,13 +13,13 @@ and only while nothing happened since: no task completed, no timer fired.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker, undefer
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, defer, sessionmaker, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import access
@@ -41,7 +41,7 @@ from engine.models import (
 )
 from engine.models.instances import InstanceStatus
 from engine.roles import Role
-from engine.services import cases
+from engine.services import cases, model_ownership
 from engine.services.deployments import latest_definition
 from engine.services.instances import reference
 from engine.services.specs import specs_for
@@ -52,6 +52,8 @@ logger = logging.getLogger(__name__)
 
 # Cases that may move: running ones, and ones stuck on a model error (a fixed version is the cure).
 MOVABLE = (InstanceStatus.ACTIVE, InstanceStatus.ERROR)
+# Cases a plan reads (with their stored state) at once; bounds its memory, whatever the number of cases.
+BATCH = 200
 # After these, a revert would undo work: the case moved on.
 PROGRESS = (EventType.TASK_COMPLETED, EventType.TIMER_FIRED)
 
@@ -165,27 +167,49 @@ def _dry_run(session: Session, instance: Instance, target: ProcessDefinition,
     return [], notes
 
 
+def _movable_batches(session: Session, process_id: str, to_version: int) -> Iterator[list[Instance]]:
+    """The cases a plan covers, oldest id first, :data:`BATCH` at a time.
+
+    Keyset paging on the id ("after the last one seen") rather than OFFSET: each batch is one index
+    range scan, and a case that closes meanwhile cannot shift a later case out of its page. Only one
+    batch's state texts are referenced at a time; the session's identity map holds the rows weakly.
+    """
+    after = 0
+    while True:
+        batch = list(session.scalars(
+            select(Instance).join(ProcessDefinition, Instance.definition_id == ProcessDefinition.id)
+            .where(ProcessDefinition.process_id == process_id, ProcessDefinition.version < to_version,
+                   Instance.status.in_(MOVABLE), Instance.id > after)
+            .options(undefer(Instance.state)).order_by(Instance.id).limit(BATCH)
+        ))
+        if batch:
+            yield batch
+        if len(batch) < BATCH:
+            return
+        after = batch[-1].id
+
+
 def plan(session: Session, *, actor: Actor, now: datetime, process_id: str, to_version: int) -> Plan:
-    """Every running case of the process on an older version: can it move to ``to_version``, and if not, why."""
+    """Every running case of the process on an older version: can it move to ``to_version``, and if not, why.
+
+    Each case is dry-run on its stored state; the cases are read in batches (:func:`_movable_batches`),
+    so a process with thousands of running cases does not hold every state text in memory at once.
+    """
     _require(actor)
+    model_ownership.require_may_change_process(session, actor, process_id)
     target = definition(session, process_id, to_version)
     versions = session.scalars(select(ProcessDefinition.version).where(ProcessDefinition.process_id == process_id)
                                .order_by(ProcessDefinition.version.desc()))
     result = Plan(process_id=process_id, name=target.name, to_version=to_version, versions=list(versions))
-    rows = list(session.scalars(
-        select(Instance).join(ProcessDefinition, Instance.definition_id == ProcessDefinition.id)
-        .where(ProcessDefinition.process_id == process_id, ProcessDefinition.version < to_version,
-               Instance.status.in_(MOVABLE))
-        .options(undefer(Instance.state)).order_by(Instance.id)
-    ))
-    names = _ready_names(session, (r.id for r in rows))
-    for instance in rows:
-        reasons, notes = _dry_run(session, instance, target, now)
-        result.cases.append(CasePlan(
-            instance_id=instance.id, reference=reference(instance), from_version=instance.definition.version,
-            version=instance.version, ready_tasks=names.get(instance.id, []), eligible=not reasons, reasons=reasons,
-            notes=notes,
-        ))
+    for batch in _movable_batches(session, process_id, to_version):
+        names = _ready_names(session, (r.id for r in batch))
+        for instance in batch:
+            reasons, notes = _dry_run(session, instance, target, now)
+            result.cases.append(CasePlan(
+                instance_id=instance.id, reference=reference(instance), from_version=instance.definition.version,
+                version=instance.version, ready_tasks=names.get(instance.id, []), eligible=not reasons,
+                reasons=reasons, notes=notes,
+            ))
     result.revertible = _revertible(session, process_id)
     return result
 
@@ -210,26 +234,35 @@ def _revert_obstacle(session: Session, instance: Instance, row: CaseMigration) -
 
 
 def _revertible(session: Session, process_id: str) -> list[Revertible]:
-    """Cases of this process whose latest migration is still in force, with whether it can be undone."""
-    rows = session.execute(
-        select(CaseMigration, Instance).join(Instance, CaseMigration.instance_id == Instance.id)
-        .join(ProcessDefinition, CaseMigration.to_definition_id == ProcessDefinition.id)
-        .where(ProcessDefinition.process_id == process_id, CaseMigration.reverted_at.is_(None),
-               Instance.definition_id == CaseMigration.to_definition_id)
-        .options(undefer(Instance.state)).order_by(CaseMigration.id.desc())
-    ).all()
-    seen: set[int] = set()
+    """Cases of this process whose latest migration is still in force, with whether it can be undone.
+
+    After a mass migration that is every case: like :func:`plan`, read :data:`BATCH` cases (and their
+    state, to see whether it changed) at a time; the kept ``state_before`` text is not needed here.
+    """
+    def in_force(*columns: Any) -> Select[Any]:
+        return (select(*columns).select_from(CaseMigration).join(Instance, CaseMigration.instance_id == Instance.id)
+                .join(ProcessDefinition, CaseMigration.to_definition_id == ProcessDefinition.id)
+                .where(ProcessDefinition.process_id == process_id, CaseMigration.reverted_at.is_(None),
+                       Instance.definition_id == CaseMigration.to_definition_id))
+
+    instance_ids = list(session.scalars(in_force(Instance.id).distinct().order_by(Instance.id)))
     found = []
-    for row, instance in rows:
-        if instance.id in seen:
-            continue
-        seen.add(instance.id)
-        back_to = session.get(ProcessDefinition, row.from_definition_id)
-        assert back_to is not None
-        obstacle = _revert_obstacle(session, instance, row)
-        found.append(Revertible(instance_id=instance.id, reference=reference(instance),
-                                from_version=instance.definition.version, to_version=back_to.version,
-                                migrated_at=row.migrated_at, possible=obstacle is None, reason=obstacle))
+    for start in range(0, len(instance_ids), BATCH):
+        rows = session.execute(
+            in_force(CaseMigration, Instance).where(Instance.id.in_(instance_ids[start:start + BATCH]))
+            .options(undefer(Instance.state), defer(CaseMigration.state_before)).order_by(CaseMigration.id.desc())
+        ).all()
+        seen: set[int] = set()
+        for row, instance in rows:
+            if instance.id in seen:
+                continue
+            seen.add(instance.id)
+            back_to = session.get(ProcessDefinition, row.from_definition_id)
+            assert back_to is not None
+            obstacle = _revert_obstacle(session, instance, row)
+            found.append(Revertible(instance_id=instance.id, reference=reference(instance),
+                                    from_version=instance.definition.version, to_version=back_to.version,
+                                    migrated_at=row.migrated_at, possible=obstacle is None, reason=obstacle))
     return sorted(found, key=lambda r: r.instance_id)
 
 
@@ -294,6 +327,7 @@ def migrate(session: Session, *, actor: Actor, now: datetime, instance_id: int, 
     if instance.status not in MOVABLE:
         raise Conflict("Deze zaak is al afgesloten.")
     source = instance.definition
+    model_ownership.require_may_change_process(session, actor, source.process_id)
     target = definition(session, source.process_id, to_version)
     if target.version <= source.version:
         raise Conflict(f"De zaak staat al op versie {source.version}; overzetten kan alleen naar een nieuwere versie.")
@@ -338,6 +372,7 @@ def revert(session: Session, *, actor: Actor, now: datetime, instance_id: int) -
     """
     _require(actor)
     instance = cases.require_locked(session, instance_id)
+    model_ownership.require_may_change_process(session, actor, instance.definition.process_id)
     row = _latest_migration(session, instance.id)
     if row is None or row.to_definition_id != instance.definition_id:
         raise Conflict("Deze zaak heeft geen overzetting die teruggedraaid kan worden.")

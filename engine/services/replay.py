@@ -64,7 +64,8 @@ class ReplayReport:
                 "divergence": asdict(self.divergence) if self.divergence else None, "destroyed": self.destroyed}
 
 
-def _fresh_specs(session: Session, definition: ProcessDefinition) -> Specs:
+def specs_as_stored_now(session: Session, definition: ProcessDefinition) -> Specs:
+    """Parse the version's model from its stored bytes, so an in-place edit in the database shows up."""
     deployment = session.get(Deployment, definition.deployment_id)
     assert deployment is not None
     return specs_from_stored_bytes(deployment, definition.process_id)
@@ -74,16 +75,30 @@ def _specs_of(session: Session, definition_id: Any) -> Specs:
     definition = session.get(ProcessDefinition, definition_id) if isinstance(definition_id, int) else None
     if definition is None:
         raise LookupError(f"procesversie {definition_id} bestaat niet")
-    return _fresh_specs(session, definition)
+    return specs_as_stored_now(session, definition)
 
 
-class _Versions:
+class VersionsInForce:
     """The specs replay runs on now, and what it had before each migration (to undo one exactly)."""
 
     def __init__(self, session: Session, specs: Specs):
         self.session = session
         self.current = specs
         self._before: dict[int, tuple[str, Specs]] = {}
+
+    @classmethod
+    def at_start(cls, session: Session, instance: Instance, start: AuditEvent) -> VersionsInForce:
+        """The version the case started on: a migrated case's row names the version it moved to."""
+        started_on = session.get(ProcessDefinition, start.definition_id) if start.definition_id else None
+        return cls(session, specs_as_stored_now(session, started_on or instance.definition))
+
+    def step(self, workflow: Any, state: str, event: AuditEvent) -> Any:
+        """Redo one state-changing event (a migration or its revert included); returns the workflow."""
+        if event.event_type == EventType.INSTANCE_MIGRATED:
+            return self.migrate(workflow, state, event)
+        if event.event_type == EventType.INSTANCE_MIGRATION_REVERTED:
+            return self.revert(event)
+        return apply_recorded_event(workflow, event, *self.current)
 
     def migrate(self, workflow: Any, state: str, event: AuditEvent) -> Any:
         new = _specs_of(self.session, event.payload.get("to_definition_id"))
@@ -101,7 +116,7 @@ class _Versions:
         return serializer.loads(state, spec=spec, subprocess_specs=subprocess_specs, script_engine=runner.SCRIPT_ENGINE)
 
 
-def _stored_form(workflow: Any) -> str:
+def state_as_stored(workflow: Any) -> str:
     """The state text the live path would have stored after this step (pruned, serialized)."""
     pruning.prune(workflow)
     return serializer.dumps(workflow)
@@ -124,26 +139,19 @@ def replay_instance(session: Session, instance_id: int) -> ReplayReport:
         report.divergence = Divergence(0, None, None, "De start van de zaak staat niet (volledig) in het auditlog")
         return report
     try:
-        # The version the case started on: a migrated case's row names the version it moved to.
-        started_on = session.get(ProcessDefinition, events[0].definition_id) if events[0].definition_id else None
-        versions = _Versions(session, _fresh_specs(session, started_on or instance.definition))
+        versions = VersionsInForce.at_start(session, instance, events[0])
     except Exception as exc:  # noqa: BLE001 - any parse failure is a divergence to report
         report.divergence = Divergence(0, None, None, f"Het opgeslagen model kan niet worden gelezen: {exc}")
         return report
     workflow, state = None, ""
     for step, event in enumerate(events, start=1):
         try:
-            if event.event_type == EventType.INSTANCE_MIGRATED:
-                workflow = versions.migrate(workflow, state, event)
-            elif event.event_type == EventType.INSTANCE_MIGRATION_REVERTED:
-                workflow = versions.revert(event)
-            else:
-                workflow = _apply(workflow, event, *versions.current)
+            workflow = versions.step(workflow, state, event)
         except (WorkflowFailed, LookupError, migration.MigrationImpossible) as exc:
             report.divergence = Divergence(step, event.seq, event.event_type,
                                            f"Stap kan niet opnieuw worden uitgevoerd: {exc}")
             return report
-        state = _stored_form(workflow)
+        state = state_as_stored(workflow)
         # The live path reloads the case from its stored text before every step; so does replay,
         # or anything the stored text does not carry would make the two drift apart.
         spec, subprocess_specs = versions.current
@@ -165,7 +173,11 @@ def replay_instance(session: Session, instance_id: int) -> ReplayReport:
     return report
 
 
-def _apply(workflow: Any, event: AuditEvent, spec: Any, subprocess_specs: dict[str, Any]) -> Any:
+def apply_recorded_event(workflow: Any, event: AuditEvent, spec: Any, subprocess_specs: dict[str, Any]) -> Any:
+    """Redo one start, task completion or timer firing at its recorded time; returns the workflow.
+
+    Any other event type leaves the workflow as it is (migrations are handled by the caller).
+    """
     payload = event.payload
     if event.event_type == EventType.INSTANCE_STARTED:
         return runner.start(spec, subprocess_specs, canonical_data(payload.get("data") or {}), event.occurred_at,

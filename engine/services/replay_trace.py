@@ -63,14 +63,17 @@ def trace(session: Session, *, actor: Actor, now: datetime, instance_id: int) ->
     access_log.record_view(session, actor=actor, now=now, instance_id=instance_id, action=TRACE_VIEWED)
     events = [e for e in log.history(session, instance_id) if e.event_type in replay.STATE_CHANGES]
     report = replay.replay_instance(session, instance_id)
-    spec, subprocess_specs = replay._fresh_specs(session, instance.definition)
+    if not events or report.divergence is not None and report.divergence.step <= 1:
+        return Trace(instance_id, instance.definition.process_id, [], report.consistent, report.divergence)
+    versions = replay.VersionsInForce.at_start(session, instance, events[0])
+    state = ""
     counts: Counter[str] = Counter()
     seen: set[str] = set()
     steps, workflow = [], None
     for number, event in enumerate(events, start=1):
         if report.divergence is not None and number >= report.divergence.step:
             break
-        workflow = replay._apply(workflow, event, spec, subprocess_specs)
+        workflow = versions.step(workflow, state, event)
         for task in workflow.get_tasks(state=SpiffState.COMPLETED):
             key = _key(task)
             if key and str(task.id) not in seen:
@@ -81,7 +84,8 @@ def trace(session: Session, *, actor: Actor, now: datetime, instance_id: int) ->
         payload = event.payload
         steps.append(Step(number, event.seq, event.event_type, event.occurred_at, event.actor_username,
                           payload.get("element_id"), dict(payload.get("data") or {}), dict(counts), active))
-        state = replay._stored_form(workflow)
+        state = replay.state_as_stored(workflow)
+        spec, subprocess_specs = versions.current
         workflow = serializer.loads(state, spec=spec, subprocess_specs=subprocess_specs,
                                     script_engine=runner.SCRIPT_ENGINE)
     return Trace(instance_id, instance.definition.process_id, steps, report.consistent, report.divergence)

@@ -30,6 +30,7 @@ _WHAT: dict[str, str] = {
     EventType.TASK_REMINDED: "Herinnering gestuurd: ‘{task}’ is over de termijn",
     EventType.INSTANCE_REPLAYED: "speelde de zaak opnieuw af ter controle",
 }
+_FIRED_BY_HAND = "liet de termijn ‘{task}’ direct verlopen"
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,9 @@ def who(event: AuditEvent, *, reveal_melder: bool) -> tuple[str | None, str | No
 
 def describe(event: AuditEvent, task_name: str) -> str | None:
     """The Dutch phrase of the events the case page shows; None for the others."""
+    if event.event_type == EventType.TIMER_FIRED and event.payload.get("manual"):
+        reason = str(event.payload.get("reason") or "")
+        return _FIRED_BY_HAND.format(task=task_name) + (f" (reden: {reason})" if reason else " (geen reden opgegeven)")
     template = _WHAT.get(event.event_type)
     return template.format(task=task_name) if template is not None else None
 

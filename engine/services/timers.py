@@ -12,7 +12,7 @@ from engine.actors import Actor
 from engine.audit import log
 from engine.audit.events import EventType
 from engine.db import unit_of_work
-from engine.errors import Conflict, Forbidden, NotFound
+from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.models import Instance, Timer, TimerState
 from engine.models.instances import InstanceStatus
 from engine.services import cases
@@ -23,7 +23,11 @@ from engine.workflow.errors import WorkflowFailed
 SCHEDULER = Actor.system("planner")
 
 
-def _fire_locked(session: Session, instance: Instance, timer: Timer, actor: Actor, now: datetime) -> None:
+MAX_REASON_LENGTH = 500
+
+
+def _fire_locked(session: Session, instance: Instance, timer: Timer, actor: Actor, now: datetime,
+                 manual: dict[str, str] | None = None) -> None:
     workflow = cases.load_workflow(session, instance)
     try:
         runner.fire_timer(workflow, timer.spiff_task_id, now)
@@ -44,14 +48,23 @@ def _fire_locked(session: Session, instance: Instance, timer: Timer, actor: Acto
                    "lateness_seconds": round((now - timer.due_at).total_seconds(), 3),
                    "state_sha256": cases.state_hash(instance),
                    "ready_tasks": [t.element_id for t in created],
+                   **(manual or {}),
                })
     record_completion(session, instance, actor, now)
 
 
-def execute_timer(session: Session, *, actor: Actor, now: datetime, timer_id: int) -> Instance:
-    """Fire one timer now, due or not (Camunda's "execute job"); beheerder only."""
+def execute_timer(session: Session, *, actor: Actor, now: datetime, timer_id: int, reason: str = "") -> Instance:
+    """Fire one timer now, due or not (Camunda's "execute job"); beheerder only.
+
+    The beheerder reads no case content, yet this moves a case on: the event says it was done by hand,
+    by whom and why, and the case page shows that to the people handling the case.
+    """
     if not access.can_execute_timers(actor):
         raise Forbidden("Alleen een beheerder mag een timer direct laten aflopen.")
+    reason = reason.strip()
+    if len(reason) > MAX_REASON_LENGTH:
+        message = f"De reden is te lang: hoogstens {MAX_REASON_LENGTH} tekens."
+        raise ValidationFailed(message, {"reason": message})
     timer = session.get(Timer, timer_id)
     if timer is None:
         raise NotFound("Timer niet gevonden.")
@@ -60,7 +73,7 @@ def execute_timer(session: Session, *, actor: Actor, now: datetime, timer_id: in
     if timer.state != TimerState.WAITING:
         raise Conflict("Deze timer is al afgegaan of vervallen.")
     cases.ensure_active(instance)
-    _fire_locked(session, instance, timer, actor, now)
+    _fire_locked(session, instance, timer, actor, now, manual={"manual": "beheerder", "reason": reason})
     return instance
 
 

@@ -25,11 +25,11 @@ from engine.actors import Actor
 from engine.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from engine.models import User
 from engine.models.users import RecoveryCode
-from engine.roles import Role
+from engine.roles import SECOND_FACTOR_ROLES
 from engine.services import users
 from engine.services.users import AccountEvent, record_account_event
 
-REQUIRED_ROLES = frozenset({Role.BEHEERDER, Role.AUDITOR, Role.PROCESREGISSEUR})
+REQUIRED_ROLES = SECOND_FACTOR_ROLES
 ISSUER = "Signaalroute"
 STEP_SECONDS = 30
 # One step either side: a phone clock a little off still works; a used step never works again.
@@ -203,19 +203,30 @@ def reset(session: Session, *, actor: Actor, now: datetime, username: str) -> in
     _clear(session, user)
     users.record_good_credentials(user)
     ended = users.end_all_sessions(session, user_id=user.id, now=now)
+    # A lost phone may be a stolen one: tokens issued against that factor stop too.
+    revoked = users.revoke_tokens(session, actor=actor, now=now, user_id=user.id,
+                                  reason="tweestapsverificatie hersteld")
     record_account_event(session, AccountEvent.TWO_FACTOR_RESET, actor=actor, now=now,
-                         payload={"user_id": user.id, "sessions_ended": ended})
+                         payload={"user_id": user.id, "sessions_ended": ended, "tokens_revoked": revoked})
     return ended
+
+
+def verify_app_code(user: User, code: str, *, now: datetime, box: SecretBox) -> int | None:
+    """A current code from the person's app (never a recovery code), spent once; its step, or None."""
+    if user.totp_secret_encrypted is None:
+        return None
+    step = matching_step(box.open(user.totp_secret_encrypted), code, now=now, after=user.totp_last_step)
+    if step is not None:
+        user.totp_last_step = step
+    return step
 
 
 def _require_current_code(user: User, code: str, *, now: datetime, box: SecretBox) -> None:
     message = "Deze code klopt niet. Vul de zes cijfers in die de app nu toont."
     if user.totp_secret_encrypted is None:
         raise ValidationFailed("Tweestapsverificatie staat niet aan.", {"code": "Tweestapsverificatie staat niet aan."})
-    step = matching_step(box.open(user.totp_secret_encrypted), code, now=now, after=user.totp_last_step)
-    if step is None:
+    if verify_app_code(user, code, now=now, box=box) is None:
         raise ValidationFailed(message, {"code": message})
-    user.totp_last_step = step
 
 
 def _clear(session: Session, user: User) -> None:

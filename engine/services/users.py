@@ -24,7 +24,7 @@ from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.models import ApiToken, Organisation, User
 from engine.models.users import LoginSession
 from engine.notify import is_address
-from engine.roles import ROLE_LABELS, Role, parse_role
+from engine.roles import ROLE_LABELS, SECOND_FACTOR_ROLES, Role, parse_role
 
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of "no such user" equal to "wrong password".
@@ -272,8 +272,8 @@ ACCESS_REVIEW_COLUMNS = ("gebruikersnaam", "naam", "rol", "organisatie", "actief
                          "laatst_ingelogd", "oidc_gekoppeld", "api_tokens")
 
 
-def access_review(session: Session, *, actor: Actor) -> list[AccessRow]:
-    """Every account with its role, organisation and ways in, for the beheerder's yearly review.
+def access_review(session: Session, *, actor: Actor, now: datetime) -> list[AccessRow]:
+    """Every account with its role, organisation and ways in (tokens that still work), for the yearly review.
 
     :raises Forbidden: for anyone but a beheerder.
     """
@@ -281,7 +281,8 @@ def access_review(session: Session, *, actor: Actor) -> list[AccessRow]:
         raise Forbidden("Alleen een beheerder mag het overzicht van rechten zien.")
     tokens: dict[int, int] = {
         user_id: count for user_id, count in session.execute(
-            select(ApiToken.user_id, func.count()).where(ApiToken.revoked.is_(False)).group_by(ApiToken.user_id))}
+            select(ApiToken.user_id, func.count()).where(ApiToken.revoked.is_(False), ApiToken.expires_at > now)
+            .group_by(ApiToken.user_id))}
     rows = session.execute(select(User, Organisation.name).join(Organisation, User.organisation_id == Organisation.id)
                            .order_by(Organisation.name, User.username)).all()
     return [AccessRow(username=user.username, name=user.display_name,
@@ -303,7 +304,7 @@ def access_review_csv(session: Session, *, actor: Actor, now: datetime) -> bytes
     """The review as CSV for Dutch spreadsheets (``;``, UTF-8 with BOM, formulas neutralised); audited."""
     from engine.services.audit_export import neutralise  # its CSV conventions, not its columns
 
-    rows = access_review(session, actor=actor)
+    rows = access_review(session, actor=actor, now=now)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(ACCESS_REVIEW_COLUMNS)
@@ -317,29 +318,42 @@ def access_review_csv(session: Session, *, actor: Actor, now: datetime) -> bytes
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, *, actor: Actor, now: datetime, username: str, label: str = "") -> str:
-    """Create a personal API token and return it; only its hash is kept."""
-    user = user_by_username(session, username)
-    if user is None:
-        raise NotFound(f"Gebruiker '{username}' bestaat niet.")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label, created_at=now,
-                         revoked=False))
-    session.flush()
-    log.record(session, event_type=EventType.TOKEN_CREATED, actor=actor, now=now, payload={"user_id": user.id})
-    return token
-
-
 def user_for_token(session: Session, token: str, *, now: datetime) -> User | None:
+    """The token's owner, or None for an unknown, revoked or expired token or an inactive account.
+
+    A role with a mandatory second factor whose second factor was reset gets nothing either: the
+    token was issued against that factor (see :mod:`engine.services.api_tokens`).
+    """
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
     if row is None or row.revoked or not row.user.active:
+        return None
+    if row.expires_at is None or now >= row.expires_at:
+        return None
+    if row.user.role in SECOND_FACTOR_ROLES and row.user.totp_secret_encrypted is None:
         return None
     if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
         row.last_used_at = now  # coarse on purpose: not a write on every API call
     return row.user
+
+
+def revoke_tokens(session: Session, *, actor: Actor, now: datetime, user_id: int, token_id: int | None = None,
+                  reason: str) -> int:
+    """Revoke one of the person's tokens (or all, ``token_id=None``); returns how many stopped working."""
+    query = select(ApiToken.id).where(ApiToken.user_id == user_id, ApiToken.revoked.is_(False))
+    if token_id is not None:
+        query = query.where(ApiToken.id == token_id)
+    ids = list(session.scalars(query))
+    if token_id is not None and not ids:
+        raise NotFound(f"Geen geldig API-token met nummer {token_id} voor deze gebruiker.")
+    if ids:
+        session.execute(update(ApiToken).where(ApiToken.id.in_(ids)).values(revoked=True))
+    for revoked_id in ids:
+        record_account_event(session, EventType.TOKEN_REVOKED, actor=actor, now=now,
+                             payload={"user_id": user_id, "token_id": revoked_id, "reason": reason})
+    return len(ids)

@@ -28,7 +28,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from engine.roles import Role, role_for_lane
-from engine.workflow import sandbox
+from engine.workflow import model_messages, sandbox
 from engine.workflow.errors import ModelInvalid, ModelProblem
 from engine.workflow.xml import parse_untrusted_xml
 
@@ -104,9 +104,27 @@ def _problem_from_spiff(exc: Exception, bundle: Bundle, filename: str | None) ->
         file, line = where[0], where[1]
     message = str(exc.args[0]) if exc.args else str(exc)
     return ModelProblem(
-        f"Model ongeldig: {message}", file=file, line=line if isinstance(line, int) else None,
+        f"Model ongeldig: {model_messages.in_dutch(message)}", file=file, line=line if isinstance(line, int) else None,
         element_id=element_id,
     )
+
+
+def _dmn_shape_problem(root: etree._Element, filename: str) -> ModelProblem | None:
+    """What SpiffWorkflow's DMN parser would crash on (IndexError) instead of reporting.
+
+    It reads the first ``decision`` of the file as the file's id and expects a decision table in
+    it; without either it fails with a bare IndexError, at upload or only when the task is parsed.
+    """
+    decisions = [n for n in root if isinstance(n.tag, str) and etree.QName(n).localname == "decision"]
+    if not decisions:
+        return ModelProblem("Model ongeldig: Het DMN-bestand bevat geen beslissing", file=filename,
+                            line=root.sourceline)
+    for decision in decisions:
+        if not any(isinstance(n.tag, str) and etree.QName(n).localname == "decisionTable" for n in decision):
+            return ModelProblem("Model ongeldig: Deze beslissing heeft geen beslistabel (alleen beslistabellen "
+                                "worden ondersteund)", file=filename, line=decision.sourceline,
+                                element_id=decision.get("id"))
+    return None
 
 
 def load_bundle(files: Iterable[SourceFile], *, max_bytes: int = DEFAULT_MAX_BYTES,
@@ -127,6 +145,9 @@ def load_bundle(files: Iterable[SourceFile], *, max_bytes: int = DEFAULT_MAX_BYT
                 bundle.locations[node_id] = (source.filename, node.sourceline)
             if isinstance(node.tag, str) and etree.QName(node).localname == "process" and node_id:
                 bundle.process_names[node_id] = node.get("name") or node_id
+        if kind == "dmn" and (shape := _dmn_shape_problem(root, source.filename)) is not None:
+            problems.append(shape)
+            continue
         try:
             if kind == "bpmn":
                 bundle.parser.add_bpmn_xml(root, source.filename)

@@ -9,11 +9,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from engine.actors import Actor
 from engine.config import Settings
-from engine.db import unit_of_work
-from engine.services import users
 from tests.conftest import FIXTURES, Clock
+from tests.tokens import issue_token
 from tests.werkbak_fixtures import handed_over, web  # noqa: F401 - shared werkbak story
 from webapp import create_app, db
 
@@ -56,8 +54,8 @@ def api(client, factory, world, at):
 
     def as_user(name: str) -> Api:
         if name not in tokens:
-            with unit_of_work(factory) as session:
-                tokens[name] = users.create_token(session, actor=Actor.system("test"), now=at(), username=name)
+            tokens[name] = issue_token(factory, username=name, now=at(),
+                                       secret_key=client.application.config["SECRET_KEY"])
         return Api(client, tokens[name])
 
     return as_user

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+from tests.accounts import log_in_client
 from tests.conftest import MODELS
 
 VALID = {"vorm": "AU", "samenvatting": "Werknemers slapen in de kas."}
@@ -59,6 +60,29 @@ def test_invalid_task_data_gets_422_with_dutch_field_messages(api):
     assert response.status_code == 422
     assert response.json["error"]["details"] == {"samenvatting": "Dit veld is verplicht."}
     assert af.get(f"/api/v1/instances/{case['id']}").json["ready_tasks"][0]["id"] == task_id
+
+
+NUL = "Tekst mag geen NUL-teken (\\u0000) bevatten."
+
+
+def test_a_nul_character_in_task_data_is_refused_in_dutch_and_changes_nothing(api):
+    """PostgreSQL cannot store \\u0000 in JSONB (it used to give a 500); SQLite could: both refuse it."""
+    upload(api("regisseur"), "drie_taken.bpmn")
+    af = api("af")
+    refused = af.post("/api/v1/instances", json={"process_id": "drie_taken", "data": {"x": "a\u0000b"}})
+    assert refused.status_code == 422 and refused.json["error"]["details"] == {"x": NUL}
+    case = af.post("/api/v1/instances", json={"process_id": "drie_taken"}).json
+    task_id = case["ready_tasks"][0]["id"]
+    with_form = af.post(f"/api/v1/tasks/{task_id}/complete", json={"data": VALID | {"samenvatting": "a\u0000"}})
+    assert with_form.status_code == 422
+    assert with_form.json["error"]["details"] == {"samenvatting": NUL}
+    done = af.post(f"/api/v1/tasks/{task_id}/complete", json={"data": VALID}).json
+    [police_task] = done["ready_tasks"]
+    formless = api("politie").post(f"/api/v1/tasks/{police_task['id']}/complete",
+                                   json={"data": {"notities": ["ok", {"diep": "\u0000"}]}})
+    assert formless.status_code == 422
+    assert formless.json["error"]["details"] == {"notities.1.diep": NUL}
+    assert api("politie").get(f"/api/v1/tasks?instance_id={case['id']}").json["items"][0]["id"] == police_task["id"]
 
 
 def test_an_invalid_model_gets_422_with_located_errors(api):
@@ -122,11 +146,28 @@ def test_timers_can_be_executed_by_a_beheerder(api):
     [timer] = case["timers"]
     assert timer["kind"] == "duration"
     assert api("af").post(f"/api/v1/timers/{timer['id']}/execute").status_code == 403
-    fired = api("beheerder").post(f"/api/v1/timers/{timer['id']}/execute")
+    too_long = api("beheerder").post(f"/api/v1/timers/{timer['id']}/execute", json={"reason": "x" * 501})
+    assert too_long.status_code == 422 and "hoogstens 500 tekens" in too_long.json["error"]["message"]
+    fired = api("beheerder").post(f"/api/v1/timers/{timer['id']}/execute",
+                                  json={"reason": "planner lag stil na storing"})
     assert fired.status_code == 200
     assert api("beheerder").post(f"/api/v1/timers/{timer['id']}/execute").status_code == 409
     assert [t["element_id"] for t in api("af").get(f"/api/v1/instances/{case['id']}").json["ready_tasks"]] == [
         "herinnering"]
+    history = api("af").get(f"/api/v1/instances/{case['id']}/history").json
+    [event] = [e for e in history["items"] if e["type"] == "timer.fired"]
+    assert event["actor"]["role"] == "beheerder"
+    assert event["payload"]["manual"] == "beheerder" and event["payload"]["reason"] == "planner lag stil na storing"
+
+
+def test_the_case_page_says_who_fired_a_timer_by_hand_and_why(api, client):
+    upload(api("regisseur"), "timers.bpmn")
+    case = api("af").post("/api/v1/instances", json={"process_id": "terugkoppeling_bewaken"}).json
+    [timer] = case["timers"]
+    assert api("beheerder").post(f"/api/v1/timers/{timer['id']}/execute").status_code == 200, "no body, like Camunda"
+    log_in_client(client, "af")
+    page = client.get(f"/zaken/{case['id']}").get_data(as_text=True)
+    assert "direct verlopen (geen reden opgegeven)" in page and "beheerder" in page
 
 
 def test_the_openapi_document_lists_every_api_route(app, client):

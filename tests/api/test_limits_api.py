@@ -8,13 +8,13 @@ import pytest
 
 from engine.actors import Actor
 from engine.db import unit_of_work
-from engine.services import users
+from engine.services import api_tokens
 from webapp import create_app, db
 
 
 def token_for(factory, at, username: str) -> dict[str, str]:
     with unit_of_work(factory) as session:
-        token = users.create_token(session, actor=Actor.system("test"), now=at(), username=username)
+        token = api_tokens.issue(session, actor=Actor.system("test"), now=at(), username=username)
     return {"Authorization": f"Bearer {token}"}
 
 

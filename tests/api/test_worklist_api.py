@@ -7,10 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from engine.db import unit_of_work
-from engine.services import users
 from tests.api.conftest import Api
-from tests.chain import SYSTEM
+from tests.tokens import issue_token
 from tests.werkbak_fixtures import logged_in, ref, references
 
 
@@ -18,8 +16,8 @@ from tests.werkbak_fixtures import logged_in, ref, references
 def token_for(web, chain):
     def as_person(role: str, organisation: str) -> Api:
         actor = chain.person(role, organisation)
-        with unit_of_work(chain.factory) as session:
-            token = users.create_token(session, actor=SYSTEM, now=chain.at(), username=actor.username)
+        token = issue_token(chain.factory, username=actor.username, now=chain.at(),
+                            secret_key=web.config["SECRET_KEY"])
         return Api(web.test_client(), token)
 
     return as_person

@@ -28,6 +28,12 @@ def regisseur(chain) -> str:
     return chain.person("procesregisseur", "leeuwarden").username
 
 
+@pytest.fixture
+def landelijk(chain) -> str:
+    """A procesregisseur outside any region: the shared models (call activities, routing) are theirs."""
+    return chain.person("procesregisseur", "landelijk").username
+
+
 def watch_console(page: Page) -> list[str]:
     """Errors and CSP refusals the page logs; the modeller must run under our strict policy."""
     found: list[str] = []
@@ -107,9 +113,17 @@ def test_edit_a_region_model_check_deploy_compare_and_download(page, chain_serve
     assert errors == [], errors
 
 
-def test_change_a_timer_see_the_error_on_the_canvas_and_deploy_the_fix(page, chain_server, chain, regisseur):
-    errors = watch_console(page)
+def test_a_region_cannot_change_a_shared_model_and_is_told_whom_to_ask(page, chain_server, chain, regisseur):
     log_in(page, chain_server, regisseur)
+    open_draft(page, chain_server, "Zorg regelen voor het slachtoffer")
+    check(page)
+    expect(page.get_by_test_id("problemen")).to_contain_text(
+        "Proces 'zorg_regelen' wordt door alle regio's gedeeld; een procesregisseur van regio fryslan mag het niet")
+
+
+def test_change_a_timer_see_the_error_on_the_canvas_and_deploy_the_fix(page, chain_server, chain, landelijk):
+    errors = watch_console(page)
+    log_in(page, chain_server, landelijk)
     open_draft(page, chain_server, "Zorg regelen voor het slachtoffer")
     panel = page.get_by_test_id("eigenschappen")
     panel.get_by_label("Element").select_option("zorg_en_opvang_te_laat")
@@ -134,9 +148,9 @@ def test_change_a_timer_see_the_error_on_the_canvas_and_deploy_the_fix(page, cha
     assert errors == [], errors
 
 
-def test_a_decision_table_cell_error_is_marked_in_the_table(page, chain_server, chain, regisseur):
+def test_a_decision_table_cell_error_is_marked_in_the_table(page, chain_server, chain, landelijk):
     errors = watch_console(page)
-    log_in(page, chain_server, regisseur)
+    log_in(page, chain_server, landelijk)
     page.goto(f"{chain_server}/modelleren/")
     page.get_by_role("button", name="Concept maken van routering.dmn").click()
     expect(page.get_by_test_id("status")).to_have_text("Model geladen.")

@@ -7,10 +7,11 @@ from sqlalchemy import select
 from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.models import AuditEvent
 from engine.services import users
-from tests.accounts import log_in_client
+from tests.accounts import app_now, log_in_client
 from tests.api.conftest import app, client  # noqa: F401 - the web app, to see the reset from the browser's side
 from tests.cli.test_cli import cli_env, run  # noqa: F401 - the operator's environment
 from tests.oidc_provider import ISSUER
+from tests.tokens import issue_token
 from tests.webapp.conftest import csrf_of
 
 
@@ -19,6 +20,9 @@ def test_reset_2fa_forgets_the_second_factor_ends_the_sessions_and_is_audited(
     monkeypatch.setenv("SIGNAALROUTE_SECRET_KEY", "r" * 64)
     log_in_client(client, "auditor")  # enrols and is logged in
     assert client.get("/account").status_code == 200
+    token = issue_token(factory, username="auditor", now=app_now(app), secret_key=app.config["SECRET_KEY"])
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/tasks", headers=bearer).status_code == 200
     result = run("users", "reset-2fa", "--username", "auditor")
     assert result.exit_code == 0, result.output
     assert "Tweestapsverificatie van auditor is gewist en 1 sessie(s) beëindigd" in result.output
@@ -27,7 +31,9 @@ def test_reset_2fa_forgets_the_second_factor_ends_the_sessions_and_is_audited(
         user = users.user_by_username(session, "auditor")
         assert user.totp_secret_encrypted is None and user.totp_last_step is None
         [event] = session.scalars(select(AuditEvent).where(AuditEvent.event_type == "two_factor.reset"))
-        assert event.payload == {"user_id": user.id, "sessions_ended": 1} and event.actor_username == "cli"
+        assert event.payload == {"user_id": user.id, "sessions_ended": 1, "tokens_revoked": 1}
+        assert event.actor_username == "cli"
+    assert client.get("/api/v1/tasks", headers=bearer).status_code == 401, "a lost phone may be a stolen one"
     response = client.post("/inloggen", data={"username": "auditor", "password": "correct-paard-batterij-niet",
                                               "csrf_token": csrf_of(client, "/inloggen")})
     assert response.headers["Location"] == "/account/tweestaps", "enrols again at the next login"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.models import ApiToken, Timer, User
-from engine.services import instances, users
+from engine.services import instances, model_ownership, users
 from signaalroute.cli import main
 from tests.conftest import FIXTURES, MODELS
 
@@ -132,6 +132,10 @@ def test_demo_load_creates_accounts_for_every_role_once_and_an_example_case(cli_
         regions = {line.split()[3].strip("()") for line in logins if line.split()[2] == "politie"}
         assert regions == {"oost-brabant-avim", "fryslan-politie-tmm", "noord-en-midden-limburg-avim",
                            "soest-politie"}, "every region has people for its partners"
+        landelijk = users.actor_for(users.user_by_username(session, "procesregisseur.landelijk"))
+        assert model_ownership.actor_region(session, landelijk) is None, "maintains the shared models"
+        fryslan = users.actor_for(users.user_by_username(session, "procesregisseur.fryslan"))
+        assert model_ownership.actor_region(session, fryslan) == "fryslan"
     engine.dispose()
 
 

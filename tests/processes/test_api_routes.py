@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.actors import Actor
 from engine.config import Settings
-from engine.db import unit_of_work
-from engine.services import users
 from tests.chain import MELDING, ROOT, TERUG, VERRIJKT, ZORG
+from tests.tokens import issue_token
 from webapp import create_app, db
 
 
@@ -21,8 +19,7 @@ def http(chain, db_url, tmp_path, at):
 
     def as_person(role: str, organisation: str):
         actor = chain.person(role, organisation)
-        with unit_of_work(chain.factory) as session:
-            token = users.create_token(session, actor=Actor.system("test"), now=at(), username=actor.username)
+        token = issue_token(chain.factory, username=actor.username, now=at(), secret_key=app.config["SECRET_KEY"])
         headers = {"Authorization": f"Bearer {token}"}
         return lambda method, path, body=None: client.open(path, method=method, json=body, headers=headers)
 

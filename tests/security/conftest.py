@@ -30,9 +30,10 @@ from engine.actors import Actor
 from engine.config import Settings
 from engine.db import unit_of_work
 from engine.models import HumanTask, Meeting, MeetingItem, ModelFile, SavedFilter, TaskState, Timer, TimerState
-from engine.services import drafts, form_versions, meetings, saved_filters, users, worklist
+from engine.services import drafts, form_versions, meetings, saved_filters, worklist
 from tests.chain import FORMS, ROOT, VERRIJKT, Chain
 from tests.services.test_meetings import BASE, CALENDAR, PLANNED
+from tests.tokens import issue_token
 from tests.werkbak_fixtures import csrf_of, logged_in
 from webapp import create_app, db
 
@@ -92,9 +93,8 @@ class Scene:
     def token(self, principal: tuple[str, str]) -> str:
         if principal not in self._tokens:
             username = self.actor(principal).username
-            with unit_of_work(self.chain.factory) as session:
-                self._tokens[principal] = users.create_token(session, actor=SYSTEM, now=self.chain.at(),
-                                                             username=username)
+            self._tokens[principal] = issue_token(self.chain.factory, username=username, now=self.chain.at(),
+                                                  secret_key=self.app.config["SECRET_KEY"])
         return self._tokens[principal]
 
     def api_headers(self, principal: tuple[str, str] | None) -> dict[str, str]:

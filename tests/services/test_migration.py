@@ -8,6 +8,7 @@ call activity; v3 calls another process).
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 
 import pytest
@@ -279,3 +280,60 @@ def test_a_term_the_new_version_adds_to_an_open_task_is_noted_and_the_task_compl
     complete(factory, world.af, at.advance(hours=1), forms, ready(factory, case)["controleren"].id)
     assert list(ready(factory, case)) == ["afsluiten"]
     assert_replays(factory, case)
+
+
+def test_the_plan_reads_cases_in_batches_and_still_lists_every_case_the_same(factory, world, forms, at,
+                                                                            monkeypatch):
+    deploy(factory, world.regisseur, at(), forms, "migratie_v1.bpmn")
+    cases = [start(factory, world.af, at(), "migratie", {"melding": str(n)}) for n in range(7)]
+    for case in cases[::2]:  # seven cases in batches of 3, 3 and 1; some can move, some cannot
+        complete(factory, world.af, at(), forms, ready(factory, case)["intake"].id, {"x": 1})
+    deploy(factory, world.regisseur, at(), forms, "migratie_v2.bpmn")
+    whole = plan(factory, world.regisseur)
+
+    loaded_at_once: list[int] = []
+    dry_run = migration._dry_run
+
+    def counting(session, instance, target, now):
+        gc.collect()
+        loaded_at_once.append(sum(1 for o in session.identity_map.values()
+                                  if isinstance(o, Instance) and "state" in o.__dict__))
+        return dry_run(session, instance, target, now)
+
+    monkeypatch.setattr(migration, "BATCH", 3)
+    monkeypatch.setattr(migration, "_dry_run", counting)
+    batched = plan(factory, world.regisseur)
+    assert batched == whole, "paging changes nothing in the plan"
+    assert [c.instance_id for c in batched.cases] == cases
+    assert [c.instance_id for c in batched.eligible] == cases[::2]
+    assert len(loaded_at_once) == 7 and max(loaded_at_once) <= 3, loaded_at_once
+
+
+def test_the_revertible_list_is_the_same_when_read_in_batches(factory, world, at, v1_cases, monkeypatch):
+    at_intake, at_beoordelen, waiting = v1_cases
+    migrate(factory, world.regisseur, at(), at_beoordelen)
+    whole = plan(factory, world.regisseur).revertible
+    monkeypatch.setattr(migration, "BATCH", 1)
+    assert plan(factory, world.regisseur).revertible == whole
+    assert [r.instance_id for r in whole] == [at_beoordelen]
+
+
+def test_an_auditor_steps_through_a_migrated_and_reverted_case_on_the_versions_in_force(
+        factory, world, forms, at, v1_cases):
+    """The step-through used to run every step on the case's current version: wrong (or a crash) for a
+    migrated case. It follows the versions like replay does."""
+    from engine.services import replay_trace
+
+    _, case, _ = v1_cases
+    migrate(factory, world.regisseur, at.advance(minutes=1), case)
+    revert(factory, world.regisseur, at.advance(minutes=1), case)
+    migrate(factory, world.regisseur, at.advance(minutes=1), case)
+    complete(factory, world.af, at.advance(hours=1), forms, ready(factory, case)["beoordelen"].id)
+    with unit_of_work(factory) as session:
+        trace = replay_trace.trace(session, actor=world.auditor, now=at(), instance_id=case)
+    assert trace.consistent and trace.divergence is None
+    assert [step.event_type for step in trace.steps][-4:] == [
+        "instance.migrated", "instance.migration_reverted", "instance.migrated", "task.completed"]
+    assert trace.steps[0].active == ["migratie:intake"], "before the move the case ran on v1 (v2 says aanmelden)"
+    assert trace.steps[-1].active == ["migratie:controleren"], "after the move the case runs on v2"
+    assert "migratie:beoordelen" in trace.steps[-4].active and "migratie:beoordelen" in trace.steps[-3].active

@@ -11,6 +11,7 @@ from engine.db import unit_of_work
 from engine.models import Instance
 from tests.services.helpers import complete, deploy, ready, start
 from tests.webapp.conftest import csrf_of
+from webapp.ui import migratie
 
 PAGE = "/modelleren/migratie/migratie"
 
@@ -116,3 +117,24 @@ def test_posting_without_csrf_is_refused(client, log_in, factory, cases):
     response = client.post(PAGE, data={"naar": "2", "actie": "alle"})
     assert response.status_code == 400
     assert version_of(factory, first) == 1
+
+
+def test_a_long_plan_is_paged_per_table_and_the_counts_cover_every_page(client, log_in, cases, monkeypatch):
+    stuck, movable = cases
+    monkeypatch.setattr(migratie, "PAGE_SIZE", 1)
+    log_in("regisseur")
+    first = client.get(f"{PAGE}?naar=2")
+    shown = text(first)
+    assert "Kunnen over (2)" in shown and "Alle geschikte zaken migreren (2)" in shown
+    assert f"SR-2026-{movable[0]:05d}" in shown and f"SR-2026-{movable[1]:05d}" not in shown
+    assert "Pagina 1 van 2" in shown and "Kunnen niet over (1)" in shown
+    body = first.get_data(as_text=True)
+    assert 'aria-label="Paginering: kunnen over"' in body
+    assert 'aria-label="Paginering: kunnen niet over"' not in body, "one page needs no navigation"
+    next_link = html.unescape(re.search(r'<a href="([^"]+)" rel="next">', body).group(1))
+    assert "pagina_geschikt=2" in next_link and "naar=2" in next_link
+    second = text(client.get(next_link))
+    assert f"SR-2026-{movable[1]:05d}" in second and f"SR-2026-{movable[0]:05d}" not in second
+    assert "Pagina 2 van 2" in second and f"SR-2026-{stuck:05d}" in second
+    beyond = text(client.get(f"{PAGE}?naar=2&pagina_geschikt=99&pagina_ongeschikt=abc"))
+    assert "Pagina 2 van 2" in beyond, "a page past the end shows the last one"

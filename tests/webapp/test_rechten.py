@@ -11,7 +11,7 @@ from sqlalchemy import select
 from engine.actors import Actor
 from engine.db import unit_of_work
 from engine.models import AuditEvent
-from engine.services import users
+from engine.services import api_tokens, users
 from tests.oidc_provider import ISSUER
 
 CLI = Actor.system("test")
@@ -19,8 +19,8 @@ CLI = Actor.system("test")
 
 def test_the_beheerder_downloads_who_has_which_rights_without_any_case_content(client, log_in, world, factory, at):
     with unit_of_work(factory) as session:
-        users.create_token(session, actor=CLI, now=at(), username="politie")
-        users.create_token(session, actor=CLI, now=at(), username="politie")
+        api_tokens.issue(session, actor=CLI, now=at(), username="politie")
+        api_tokens.issue(session, actor=CLI, now=at(), username="politie")
         users.link_oidc(session, actor=CLI, now=at(), username="af", issuer=ISSUER, subject="s-1")
         users.user_by_username(session, "melder").active = False
         users.user_by_username(session, "zoco").display_name = "=HYPERLINK(\"http://x\")"

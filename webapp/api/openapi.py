@@ -314,6 +314,9 @@ PATHS: dict[str, Any] = {
     }},
     "/api/v1/timers/{timer_id}/execute": {"post": {
         "summary": "Een wachtende timer nu laten aflopen (beheerder)", "parameters": [_path_id("timer_id")],
+        "description": "Komt met de reden in de geschiedenis van de zaak, zichtbaar voor wie de zaak behandelt.",
+        "requestBody": {"required": False, "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"reason": {"type": "string", "maxLength": 500}}}}}},
         "responses": {"200": _json(_ref("Instance"), "De zaak"), **_errors(401, 403, 404, 409, 422)},
     }},
 }

@@ -261,5 +261,7 @@ def assign_task(task_id: int) -> Response:
 @blueprint.post("/timers/<int:timer_id>/execute")
 def execute_timer(timer_id: int) -> Response:
     session = db.session()
-    row = timers.execute_timer(session, actor=api_actor(), now=now(), timer_id=timer_id)
+    body = _json_body() if request.get_data() else {}  # Camunda's "execute job" sends no body
+    reason = _optional_text(body, "reason") or ""
+    row = timers.execute_timer(session, actor=api_actor(), now=now(), timer_id=timer_id, reason=reason)
     return jsonify(serialize.instance(instances.view_of(session, row)))

@@ -283,7 +283,7 @@ def rechten() -> str:
     actor = ui_actor()
     if not access.can_review_access(actor):
         abort(403)
-    return render_template("ui/rechten.html", rows=users.access_review(db.session(), actor=actor))
+    return render_template("ui/rechten.html", rows=users.access_review(db.session(), actor=actor, now=now()))
 
 
 @blueprint.get("/beheer/rechten.csv")

@@ -19,6 +19,7 @@ from engine.errors import Forbidden, ValidationFailed
 from engine.forms import FormRepository
 from engine.services import audit_export, audit_history, dossier, verification
 from webapp import db
+from webapp.downloads import attachment
 from webapp.security import now, ui_actor
 
 blueprint = Blueprint("audit", __name__, url_prefix="/audit")
@@ -35,7 +36,7 @@ def _forms() -> FormRepository:
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": attachment(filename)})
 
 
 @blueprint.app_context_processor

@@ -8,6 +8,9 @@ so one case that cannot move never undoes the others.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from math import ceil
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
@@ -20,6 +23,7 @@ from webapp import db
 from webapp.security import now, ui_actor
 
 blueprint = Blueprint("migratie", __name__, url_prefix="/modelleren")
+PAGE_SIZE = 50  # cases per table on the page; "alle geschikte zaken migreren" still covers every page
 
 
 @blueprint.before_request
@@ -38,11 +42,36 @@ def _target(process_id: str) -> int:
     return wanted if wanted and wanted > 0 else migration.newest_version(db.session(), process_id)
 
 
+@dataclass(frozen=True)
+class Page:
+    """One page of a case table; ``param`` is the query parameter that picks it."""
+
+    cases: list[migration.CasePlan]
+    number: int
+    pages: int
+    param: str
+
+
+def _page(cases: list[migration.CasePlan], param: str) -> Page:
+    """The page ``?<param>=N`` asks for, clamped to the pages there are (an old link still shows a page)."""
+    pages = max(1, ceil(len(cases) / PAGE_SIZE))
+    number = min(max(request.args.get(param, default=1, type=int) or 1, 1), pages)
+    return Page(cases[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], number, pages, param)
+
+
 @blueprint.get("/<process_id>/migratie")
 def overzicht(process_id: str) -> str:
+    """The plan; each table shows :data:`PAGE_SIZE` cases a page, its heading counts them all."""
     found = migration.plan(db.session(), actor=ui_actor(), now=now(), process_id=process_id,
                            to_version=_target(process_id))
-    return render_template("ui/migratie/overzicht.html", plan=found)
+    eligible, ineligible = _page(found.eligible, "pagina_geschikt"), _page(found.ineligible, "pagina_ongeschikt")
+    shown = {"naar": found.to_version, eligible.param: eligible.number, ineligible.param: ineligible.number}
+
+    def page_url(param: str, number: int) -> str:
+        return url_for("migratie.overzicht", process_id=process_id, **(shown | {param: number}))
+
+    return render_template("ui/migratie/overzicht.html", plan=found, eligible=eligible, ineligible=ineligible,
+                           page_url=page_url)
 
 
 @blueprint.post("/<process_id>/migratie")

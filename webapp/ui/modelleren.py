@@ -38,6 +38,7 @@ from engine.roles import ROLE_LABELS, Role, lane_names
 from engine.services import drafts, form_versions, model_versions
 from engine.workflow import diff as model_diff
 from webapp import db
+from webapp.downloads import attachment
 from webapp.security import now, ui_actor
 from webapp.ui import task_form
 
@@ -109,9 +110,8 @@ def xml_text(content: bytes) -> str:
 
 
 def _download(content: bytes, filename: str) -> Response:
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in filename) or "model.xml"
     return Response(content, mimetype=XML_MIMETYPE, headers={
-        "Content-Disposition": f'attachment; filename="{safe}"',
+        "Content-Disposition": attachment(filename, fallback="model.xml"),
         "X-Content-Type-Options": "nosniff",
     })
 
@@ -422,6 +422,6 @@ def formulier_download(name: str, version: int) -> Response:
     row = form_versions.form_version_bytes(db.session(), actor=ui_actor(), name=name, version=version)
     stem = PurePath(name).stem
     return Response(row.content, mimetype="application/json", headers={
-        "Content-Disposition": f'attachment; filename="{stem}-v{version}.json"',
+        "Content-Disposition": attachment(f"{stem}-v{version}.json", fallback="formulier.json"),
         "X-Content-Type-Options": "nosniff",
     })
