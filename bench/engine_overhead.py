@@ -181,7 +181,8 @@ def http_runner(url: str, factory, people, instance_dir: Path) -> tuple[Callable
     tokens = {}
     with unit_of_work(factory) as session:
         for name in ("af", "avim"):
-            tokens[name] = api_tokens.issue(session, actor=Actor.system("bench"), now=START, username=name)
+            # The server reads the real clock; a token issued at START would have expired by now.
+            tokens[name] = api_tokens.issue(session, actor=Actor.system("bench"), now=datetime.now(UTC), username=name)
     connection = http.client.HTTPConnection("127.0.0.1", port)
 
     def call(method: str, path: str, who: str, body: dict | None = None) -> dict:
