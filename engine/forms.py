@@ -112,12 +112,12 @@ def dutch_message(error: ValidationError) -> str:
 NUL_MESSAGE = "Tekst mag geen NUL-teken (\\u0000) bevatten."
 
 
-def _nul_fields(value: Any, path: str = "") -> list[str]:
+def nul_fields(value: Any, path: str = "") -> list[str]:
     """Where a NUL character hides in the data: PostgreSQL cannot store it, SQLite would; refuse on both."""
     if isinstance(value, str):
         return [path or ROOT_FIELD] if "\x00" in value else []
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else []
-    return [found for key, item in items for found in _nul_fields(item, f"{path}.{key}" if path else str(key))]
+    return [found for key, item in items for found in nul_fields(item, f"{path}.{key}" if path else str(key))]
 
 
 def validator_for(schema: dict[str, Any]) -> Draft202012Validator:
@@ -130,7 +130,7 @@ def validate_against(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, 
 
 def validate_with(validator: Draft202012Validator, data: dict[str, Any]) -> dict[str, str]:
     """Field -> Dutch message; a validator may be reused (it holds no state between calls)."""
-    problems: dict[str, str] = dict.fromkeys(_nul_fields(data), NUL_MESSAGE)
+    problems: dict[str, str] = dict.fromkeys(nul_fields(data), NUL_MESSAGE)
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         problems.setdefault(_field_path(error), dutch_message(error))
     return problems

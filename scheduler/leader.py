@@ -58,6 +58,13 @@ class Leadership:
             fcntl.flock(self._file, fcntl.LOCK_UN)
             self._file.close()
             self._file = None
+        if self._connection is not None:
+            # Unlock before closing: a closed socket frees the lock only once the server's backend has
+            # exited, which under load comes after a standby's next try; the handover would stall.
+            try:
+                self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+            except Exception:  # noqa: BLE001, S110 - a broken connection holds no lock either
+                pass
         self._drop_connection()
 
     def _acquire_advisory(self) -> bool:

@@ -16,7 +16,7 @@ from engine.actors import Actor
 from engine.audit import access_log, log
 from engine.audit.events import EventType
 from engine.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
-from engine.forms import FormRepository
+from engine.forms import NUL_MESSAGE, FormRepository, nul_fields
 from engine.models import (
     AccessLogEntry,
     AuditEvent,
@@ -72,6 +72,9 @@ def _check_data(data: Any) -> dict[str, Any]:
     if bad:
         message = "Veldnamen moeten namen zijn zonder spaties en mogen niet met '_' beginnen."
         raise ValidationFailed(message, {str(k): message for k in bad})
+    nul = nul_fields(data)
+    if nul:  # PostgreSQL cannot store it in JSONB, SQLite could: refused on both, in the same words
+        raise ValidationFailed("De gegevens bevatten een NUL-teken.", dict.fromkeys(nul, NUL_MESSAGE))
     return canonical_data(data)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import re
 
+from engine.db import unit_of_work
+from engine.models import HumanTask
 from tests.accounts import log_in_client
 from tests.conftest import MODELS
 
@@ -65,7 +67,7 @@ def test_invalid_task_data_gets_422_with_dutch_field_messages(api):
 NUL = "Tekst mag geen NUL-teken (\\u0000) bevatten."
 
 
-def test_a_nul_character_in_task_data_is_refused_in_dutch_and_changes_nothing(api):
+def test_a_nul_character_in_task_data_is_refused_in_dutch_and_changes_nothing(api, factory, world):
     """PostgreSQL cannot store \\u0000 in JSONB (it used to give a 500); SQLite could: both refuse it."""
     upload(api("regisseur"), "drie_taken.bpmn")
     af = api("af")
@@ -78,6 +80,8 @@ def test_a_nul_character_in_task_data_is_refused_in_dutch_and_changes_nothing(ap
     assert with_form.json["error"]["details"] == {"samenvatting": NUL}
     done = af.post(f"/api/v1/tasks/{task_id}/complete", json={"data": VALID}).json
     [police_task] = done["ready_tasks"]
+    with unit_of_work(factory) as session:  # the handover goes to the world's police team
+        session.get(HumanTask, police_task["id"]).organisation_id = world.politie.organisation_id
     formless = api("politie").post(f"/api/v1/tasks/{police_task['id']}/complete",
                                    json={"data": {"notities": ["ok", {"diep": "\u0000"}]}})
     assert formless.status_code == 422
