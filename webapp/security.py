@@ -154,7 +154,7 @@ def api_actor() -> Actor:
         raise Unauthenticated("Stuur een persoonlijk API-token mee: Authorization: Bearer <token>.")
     user = users.user_for_token(db.session(), token, now=now())
     if user is None:
-        raise Unauthenticated("Het API-token is onbekend of ingetrokken.")
+        raise Unauthenticated("Het API-token is onbekend, verlopen of ingetrokken.")
     g.api_actor = users.actor_for(user)
     return g.api_actor
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine import access
@@ -322,6 +322,11 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Built once: a statement's cache key is memoized on the object, and rebuilding it per API call cost
+# more than running it (bench/profile_step.py --api). The token's user and organisation join eagerly.
+_TOKEN_LOOKUP = select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
+
+
 def user_for_token(session: Session, token: str, *, now: datetime) -> User | None:
     """The token's owner, or None for an unknown, revoked or expired token or an inactive account.
 
@@ -330,7 +335,7 @@ def user_for_token(session: Session, token: str, *, now: datetime) -> User | Non
     """
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
+    row = session.scalar(_TOKEN_LOOKUP, {"token_hash": token_hash(token)})
     if row is None or row.revoked or not row.user.active:
         return None
     if row.expires_at is None or now >= row.expires_at:
