@@ -113,15 +113,20 @@ def test_only_auditors_export(factory, world, at, case, who):
         dossier.dossier_pdf(session, actor=getattr(world, who), now=at(), instance_id=case)
 
 
-def pdf_text(body: bytes) -> str:
-    """The text operators of every page, decompressed: enough to assert on what the PDF says."""
+def pdf_streams(body: bytes) -> list[bytes]:
+    """Every content stream of the PDF, decompressed where it is compressed."""
     chunks = []
     for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S):
         try:
             chunks.append(zlib.decompress(stream))
         except zlib.error:
             chunks.append(stream)
-    return b"\n".join(chunks).decode("cp1252", "replace")
+    return chunks
+
+
+def pdf_text(body: bytes) -> str:
+    """The text operators of every page: enough to assert on what the PDF says."""
+    return b"\n".join(pdf_streams(body)).decode("cp1252", "replace")
 
 
 def test_the_dossier_tells_who_did_what_when_and_masks_the_melder(factory, world, at, case, forms):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-import zlib
 from datetime import date
 from urllib.parse import unquote
 
@@ -21,6 +20,7 @@ from engine.db import unit_of_work
 from engine.services import audit_export, deployments, dossier
 from engine.workflow.bundle import SourceFile
 from tests.api.conftest import app, client  # noqa: F401 - the web app for the download routes
+from tests.audit.test_exports import pdf_streams
 from tests.services.helpers import complete, deploy, ready, start
 from tests.services.test_drafts import model
 from tests.webapp.conftest import csrf_of, log_in  # noqa: F401
@@ -64,16 +64,6 @@ def test_xlsx_stores_every_formula_like_text_as_text_never_as_a_formula(factory,
     assert any(c.value and FORMULAS[0] in str(c.value) for c in cells), "the case's own data is exported"
 
 
-def _streams(body: bytes) -> list[bytes]:
-    found = []
-    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", body, re.DOTALL):
-        try:
-            found.append(zlib.decompress(raw))
-        except zlib.error:
-            found.append(raw)
-    return found
-
-
 def _outside_strings(content: bytes) -> bytes:
     """The content stream with every literal string removed, as a PDF reader tokenises it."""
     out, depth, i = bytearray(), 0, 0
@@ -95,7 +85,7 @@ def _outside_strings(content: bytes) -> bytes:
 def test_pdf_text_cannot_close_its_string_and_draw_its_own_content(factory, world, at, forms, hostile_case):
     with unit_of_work(factory) as session:
         body = dossier.dossier_pdf(session, actor=world.auditor, now=at(), instance_id=hostile_case, forms=forms)
-    content = b"\n".join(_streams(body))
+    content = b"\n".join(pdf_streams(body))
     assert b"\\) Tj ET BT /F1 40 Tf 50 50 Td \\(INGEVOEGD\\) Tj ET BT \\(" in content, "parentheses are escaped"
     operators = _outside_strings(content)
     assert b"INGEVOEGD" not in operators and b"40 Tf" not in operators, "no injected operator runs"
