@@ -81,16 +81,18 @@ def _specs_of(session: Session, definition_id: Any) -> Specs:
 class VersionsInForce:
     """The specs replay runs on now, and what it had before each migration (to undo one exactly)."""
 
-    def __init__(self, session: Session, specs: Specs):
+    def __init__(self, session: Session, specs: Specs, definition_id: int | None = None):
         self.session = session
         self.current = specs
-        self._before: dict[int, tuple[str, Specs]] = {}
+        self.definition_id = definition_id  # the process version in force (what a diagram should show)
+        self._before: dict[int, tuple[str, Specs, int | None]] = {}
 
     @classmethod
     def at_start(cls, session: Session, instance: Instance, start: AuditEvent) -> VersionsInForce:
         """The version the case started on: a migrated case's row names the version it moved to."""
         started_on = session.get(ProcessDefinition, start.definition_id) if start.definition_id else None
-        return cls(session, specs_as_stored_now(session, started_on or instance.definition))
+        definition = started_on or instance.definition
+        return cls(session, specs_as_stored_now(session, definition), definition.id)
 
     def step(self, workflow: Any, state: str, event: AuditEvent) -> Any:
         """Redo one state-changing event (a migration or its revert included); returns the workflow."""
@@ -101,17 +103,18 @@ class VersionsInForce:
         return apply_recorded_event(workflow, event, *self.current)
 
     def migrate(self, workflow: Any, state: str, event: AuditEvent) -> Any:
-        new = _specs_of(self.session, event.payload.get("to_definition_id"))
-        self._before[event.seq] = (state, self.current)
+        target = event.payload.get("to_definition_id")
+        new = _specs_of(self.session, target)
+        self._before[event.seq] = (state, self.current, self.definition_id)
         migration.migrate(workflow, *new, event.occurred_at)
-        self.current = new
+        self.current, self.definition_id = new, target
         return workflow
 
     def revert(self, event: AuditEvent) -> Any:
         seq = event.payload.get("migration_seq")
         if not isinstance(seq, int) or seq not in self._before:
             raise LookupError(f"overzetting {seq} staat niet eerder in het auditlog")
-        state, self.current = self._before.pop(seq)
+        state, self.current, self.definition_id = self._before.pop(seq)
         spec, subprocess_specs = self.current
         return serializer.loads(state, spec=spec, subprocess_specs=subprocess_specs, script_engine=runner.SCRIPT_ENGINE)
 

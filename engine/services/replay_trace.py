@@ -37,6 +37,7 @@ class Step:
     data: dict[str, Any]
     visited: dict[str, int] = field(default_factory=dict)   # "process:element" -> times completed so far
     active: list[str] = field(default_factory=list)         # "process:element" ready or waiting now
+    definition_id: int | None = None                        # the process version in force after the step
 
 
 @dataclass
@@ -83,7 +84,8 @@ def trace(session: Session, *, actor: Actor, now: datetime, instance_id: int) ->
                          if (k := _key(t))})
         payload = event.payload
         steps.append(Step(number, event.seq, event.event_type, event.occurred_at, event.actor_username,
-                          payload.get("element_id"), dict(payload.get("data") or {}), dict(counts), active))
+                          payload.get("element_id"), dict(payload.get("data") or {}), dict(counts), active,
+                          versions.definition_id))
         state = replay.state_as_stored(workflow)
         spec, subprocess_specs = versions.current
         workflow = serializer.loads(state, spec=spec, subprocess_specs=subprocess_specs,

@@ -27,3 +27,34 @@ def test_nobody_else_steps_through_a_case(web, chain):
     af = logged_in(web, chain, "af", "eersel")
     for path in ("afspelen", "afspelen.json", "model.bpmn"):
         assert af.get(f"/audit/zaken/{case}/{path}").status_code == 403
+
+
+def test_a_step_before_a_migration_draws_the_version_then_in_force(web, chain):
+    from sqlalchemy import select
+
+    from engine.db import unit_of_work
+    from engine.models import ProcessDefinition
+    from engine.services import deployments, migration
+    from engine.workflow.bundle import SourceFile
+    from tests.chain import FORMS, ROOT
+
+    case = chain.report("eersel")
+    chain.do(case, "verrijken", VERRIJKT)
+    renamed = (ROOT / "processes" / "signaal_oost_brabant.bpmn").read_bytes().replace(
+        b'name="Van signaal naar aanpak (Oost-Brabant)"', b'name="Van signaal naar aanpak (Oost-Brabant, v2)"')
+    regisseur = chain.person("procesregisseur", "eersel")
+    with unit_of_work(chain.factory) as session:
+        deployments.deploy(session, actor=regisseur, now=chain.at(), comment="v2", forms=FORMS,
+                           files=[SourceFile("signaal_oost_brabant.bpmn", renamed)])
+    with unit_of_work(chain.factory) as session:
+        migration.migrate(session, actor=regisseur, now=chain.at(), instance_id=case, to_version=2)
+        v1, v2 = session.scalars(select(ProcessDefinition.id).where(
+            ProcessDefinition.process_id == "signaal_oost_brabant").order_by(ProcessDefinition.version)).all()
+        other = session.scalar(select(ProcessDefinition.id).where(ProcessDefinition.process_id == "zorg_regelen"))
+    auditor = logged_in(web, chain, "auditor", "eersel")
+    first = auditor.get(f"/audit/zaken/{case}/afspelen?stap=1").get_data(as_text=True)
+    last = auditor.get(f"/audit/zaken/{case}/afspelen?stap=3").get_data(as_text=True)
+    assert f"model.bpmn?versie={v1}" in first and f"model.bpmn?versie={v2}" in last
+    assert b"(Oost-Brabant)" in auditor.get(f"/audit/zaken/{case}/model.bpmn?versie={v1}").data
+    assert b"(Oost-Brabant, v2)" in auditor.get(f"/audit/zaken/{case}/model.bpmn").data
+    assert auditor.get(f"/audit/zaken/{case}/model.bpmn?versie={other}").status_code == 404, "only this process"

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from flask_login import login_required
 
 from engine import access
-from engine.models import Deployment, Instance, ModelFile
+from engine.models import Deployment, Instance, ModelFile, ProcessDefinition
 from engine.services import replay_trace
 from webapp import db
 from webapp.security import now, ui_actor
@@ -57,16 +57,24 @@ def afspelen_json(instance_id: int) -> Response:
 @blueprint.get("/<int:instance_id>/model.bpmn")
 @login_required  # type: ignore[misc]
 def model(instance_id: int) -> Response:
-    """The exact BPMN file of the case's recorded version that defines its main process."""
+    """The exact BPMN file that defines the case's main process: in its current version, or (``versie``,
+    a definition id of the same process) the version in force at a step before a migration."""
     if not access.can_audit(ui_actor()):
         abort(403)
     session = db.session()
     instance = session.get(Instance, instance_id)
     if instance is None:
         abort(404)
-    deployment = session.get(Deployment, instance.definition.deployment_id)
+    definition = instance.definition
+    asked = request.args.get("versie", type=int)
+    if asked is not None and asked != definition.id:
+        other = session.get(ProcessDefinition, asked)
+        if other is None or other.process_id != definition.process_id:
+            abort(404)
+        definition = other
+    deployment = session.get(Deployment, definition.deployment_id)
     files = [f for f in (deployment.files if deployment else []) if f.filename.endswith(".bpmn")]
-    wanted = f'id="{instance.definition.process_id}"'.encode()
+    wanted = f'id="{definition.process_id}"'.encode()
     found: ModelFile | None = next((f for f in files if wanted in f.content), None)
     if found is None:
         abort(404)
