@@ -34,7 +34,9 @@ def wait_until_someone_waits_for_a_lock(db_url: str) -> None:
     engine = make_engine(db_url)
     deadline = time.monotonic() + 10
     try:
-        with engine.connect() as conn:
+        # Autocommit: within one transaction PostgreSQL shows the same pg_stat_activity snapshot on
+        # every read, so a poll that started before the other thread blocked would never see it wait.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             while time.monotonic() < deadline:
                 waiting = conn.execute(text(
                     "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
