@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,12 +25,12 @@ from engine.actors import Actor
 from engine.errors import Forbidden
 from engine.models import Deployment, ModelFile, Organisation, ProcessDefinition, User
 from engine.roles import Role
-from engine.workflow.bundle import SourceFile
+from engine.services import model_versions
+from engine.workflow.bundle import BPMN_NS, SourceFile
 from engine.workflow.errors import ModelInvalid
 from engine.workflow.xml import parse_untrusted_xml
 
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 REGION_PROPERTY = "regio"
 
 
@@ -53,12 +52,6 @@ def declared_regions(content: bytes, filename: str) -> dict[str, str | None]:
                 value = (prop.get("value") or "").strip() or None
         found[str(process.get("id"))] = value
     return found
-
-
-def _decision_ids(content: bytes, filename: str) -> set[str]:
-    root = parse_untrusted_xml(content, filename, len(content) + 1)
-    return {str(node.get("id")) for node in root.iter()
-            if isinstance(node.tag, str) and etree.QName(node).localname == "decision" and node.get("id")}
 
 
 def _deployer_region(session: Session, deployment: Deployment) -> str | None:
@@ -99,11 +92,8 @@ def decision_owner(session: Session, decision_id: str) -> tuple[bool, str | None
     files = session.scalars(select(ModelFile).where(ModelFile.kind == "dmn", ModelFile.included_from_id.is_(None))
                             .order_by(ModelFile.deployment_id))
     for file in files:
-        try:
-            if decision_id in _decision_ids(file.content, file.filename):
-                return True, _deployer_region(session, file.deployment)
-        except ModelInvalid:
-            continue
+        if decision_id in model_versions.decision_ids(file.content, file.filename):
+            return True, _deployer_region(session, file.deployment)
     return False, None
 
 
@@ -144,7 +134,7 @@ def require_may_deploy(session: Session, actor: Actor, files: Iterable[SourceFil
                         raise Forbidden(f"Proces '{process_id}' krijgt in dit bestand regio '{declared}'; u mag "
                                         f"alleen modellen van regio {region} uitrollen.")
             elif source.kind == "dmn":
-                for decision_id in sorted(_decision_ids(source.content, source.filename)):
+                for decision_id in model_versions.decision_ids(source.content, source.filename):
                     deployed, owner = decision_owner(session, decision_id)
                     if deployed and owner != region:
                         raise Forbidden(f"Beslistabel '{decision_id}' {_owned_by(owner)}; een procesregisseur "

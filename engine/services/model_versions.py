@@ -196,9 +196,10 @@ class DecisionFile:
     decision_ids: list[str]
 
 
-def _decision_ids(file: ModelFile) -> list[str]:
+def decision_ids(content: bytes, filename: str) -> list[str]:
+    """The ids of the decisions a DMN file defines; none for a file that does not parse."""
     try:
-        root = parse_untrusted_xml(file.content, file.filename, len(file.content) + 1)
+        root = parse_untrusted_xml(content, filename, len(content) + 1)
     except ModelInvalid:
         return []
     return sorted(str(n.get("id")) for n in root.iter() if isinstance(n.tag, str)
@@ -213,7 +214,7 @@ def decision_files(session: Session, *, actor: Actor, limit: int = 50) -> list[D
         for file in deployment.files:
             if file.kind == "dmn" and file.filename not in newest:
                 newest[file.filename] = DecisionFile(file.id, file.filename, deployment.id, deployment.deployed_at,
-                                                     _decision_ids(file))
+                                                     decision_ids(file.content, file.filename))
     return sorted(newest.values(), key=lambda f: f.filename)
 
 
@@ -228,7 +229,7 @@ def known_decisions(session: Session, *, actor: Actor, limit: int = 50) -> list[
             if file.kind != "dmn" or file.sha256 in seen:
                 continue
             seen.add(file.sha256)
-            found |= set(_decision_ids(file))
+            found |= set(decision_ids(file.content, file.filename))
     return sorted(found)
 
 
