@@ -62,7 +62,9 @@ class NoteView:
     author_organisation: str | None
     text: str | None
     readers: tuple[str, ...]  # Dutch role labels
+    reader_roles: tuple[str, ...]  # the same as role values (the API's words)
     file_name: str | None
+    file_type: str | None  # the sniffed MIME type
     file_label: str | None  # "PDF", "Afbeelding (PNG)"
     file_size: int | None
     file_sha256: str | None
@@ -118,7 +120,7 @@ def _view(note: CaseNote) -> NoteView:
     author_role = ROLE_LABELS.get(Role(note.author_role)) if note.author_role in set(Role) else note.author_role
     return NoteView(id=note.id, created_at=note.created_at, author=note.author_username, author_role=author_role,
                     author_organisation=note.author_organisation, text=note.text, readers=tuple(labels),
-                    file_name=note.file_name, file_label=kind.label if kind else note.file_type,
+                    reader_roles=tuple(_roles(note)), file_name=note.file_name, file_type=note.file_type, file_label=kind.label if kind else note.file_type,
                     file_size=note.file_size, file_sha256=note.file_sha256)
 
 
@@ -128,6 +130,13 @@ def visible_notes(session: Session, *, actor: Actor, instance_id: int) -> list[N
     rows = session.scalars(select(CaseNote).where(CaseNote.instance_id == instance_id)
                            .order_by(CaseNote.created_at, CaseNote.id))
     return [_view(note) for note in rows if may_read(actor, note)]
+
+
+def all_notes(session: Session, instance_id: int) -> list[NoteView]:
+    """Every note of a case, for the auditor's dossier (the caller has checked :func:`access.can_audit`)."""
+    rows = session.scalars(select(CaseNote).where(CaseNote.instance_id == instance_id)
+                           .order_by(CaseNote.created_at, CaseNote.id))
+    return [_view(note) for note in rows]
 
 
 def read_file(session: Session, *, actor: Actor, now: datetime, instance_id: int, note_id: int,
