@@ -118,10 +118,11 @@ def _view(note: CaseNote) -> NoteView:
             labels.append(value)
     kind = BY_MIME.get(note.file_type or "")
     author_role = ROLE_LABELS.get(Role(note.author_role)) if note.author_role in set(Role) else note.author_role
-    return NoteView(id=note.id, created_at=note.created_at, author=note.author_username, author_role=author_role,
-                    author_organisation=note.author_organisation, text=note.text, readers=tuple(labels),
-                    reader_roles=tuple(_roles(note)), file_name=note.file_name, file_type=note.file_type, file_label=kind.label if kind else note.file_type,
-                    file_size=note.file_size, file_sha256=note.file_sha256)
+    return NoteView(
+        id=note.id, created_at=note.created_at, author=note.author_username, author_role=author_role,
+        author_organisation=note.author_organisation, text=note.text, readers=tuple(labels),
+        reader_roles=tuple(_roles(note)), file_name=note.file_name, file_type=note.file_type,
+        file_label=kind.label if kind else note.file_type, file_size=note.file_size, file_sha256=note.file_sha256)
 
 
 def visible_notes(session: Session, *, actor: Actor, instance_id: int) -> list[NoteView]:
@@ -295,32 +296,36 @@ def destroy_notes(session: Session, *, instance_id: int, store: BlobStore | None
 
 # --- side effects bound to the transaction's outcome -----------------------------------------------------------------
 
-def _on_outcome(session: Session, name: str, action: Callable[[], object]) -> None:
-    """Run ``action`` once when the session's transaction ends with ``name`` (commit or rollback)."""
-    other = "after_rollback" if name == "after_commit" else "after_commit"
+_PENDING = "signaalroute.blob_actions"
+_COMMIT, _ROLLBACK = "commit", "rollback"
 
-    def fire(_session: Session) -> None:
-        _forget()
+
+def _pending(session: Session) -> dict[str, list[Callable[[], object]]]:
+    """Actions waiting for this session's transaction to end; listeners are attached once per session."""
+    found: dict[str, list[Callable[[], object]]] | None = session.info.get(_PENDING)
+    if found is None:
+        found = {_COMMIT: [], _ROLLBACK: []}
+        session.info[_PENDING] = found
+        event.listen(session, "after_commit", lambda s: _run(s, _COMMIT))
+        event.listen(session, "after_rollback", lambda s: _run(s, _ROLLBACK))
+    return found
+
+
+def _run(session: Session, outcome: str) -> None:
+    pending = session.info.get(_PENDING) or {}
+    actions = list(pending.get(outcome, []))
+    for queue in pending.values():
+        queue.clear()
+    for action in actions:
         try:
             action()
         except OSError:
-            logger.exception("case file store action failed", extra={"on": name})
-
-    def _forget() -> None:
-        for event_name, listener in ((name, fire), (other, skip)):
-            if event.contains(session, event_name, listener):
-                event.remove(session, event_name, listener)
-
-    def skip(_session: Session) -> None:
-        _forget()
-
-    event.listen(session, name, fire)
-    event.listen(session, other, skip)
+            logger.exception("case file store action failed", extra={"on": outcome})
 
 
 def _on_rollback(session: Session, action: Callable[[], object]) -> None:
-    _on_outcome(session, "after_rollback", action)
+    _pending(session)[_ROLLBACK].append(action)
 
 
 def _on_commit(session: Session, action: Callable[[], object]) -> None:
-    _on_outcome(session, "after_commit", action)
+    _pending(session)[_COMMIT].append(action)

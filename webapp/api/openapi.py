@@ -261,9 +261,8 @@ PATHS: dict[str, Any] = {
     "/api/v1/instances/{instance_id}/notes/{note_id}/file": {"get": {
         "summary": "Het bestand van een notitie (Content-Type uit de inhoud; het downloaden wordt gelogd)",
         "parameters": [_path_id("instance_id"), _path_id("note_id")],
-        "responses": {"200": {"description": "De bytes, als bijlage", "content": {
-            "application/octet-stream": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}},
-            **_errors(401, 404)},
+        "responses": {"200": {"description": "De bytes, als bijlage", "content": {"application/octet-stream": {
+            "schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}}, **_errors(401, 404)},
     }},
     "/api/v1/instances/{instance_id}/replay": {"post": {
         "summary": "Een zaak opnieuw afspelen uit het auditlog en vergelijken met de opgeslagen toestand (auditor)",
