@@ -38,7 +38,7 @@ DOCX = _zip({"[Content_Types].xml": "<Types/>", "_rels/.rels": "<Relationships/>
 XLSX = _zip({"[Content_Types].xml": "<Types/>", "_rels/.rels": "<Relationships/>", "xl/workbook.xml": "<workbook/>"})
 ODT = _zip({"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": "<office:document-content/>",
             "META-INF/manifest.xml": "<manifest/>"}, stored_first="mimetype")
-TEXT = "Proces-verbaal: bezoek aan de Voorbeeldstraat, 3 personen aangetroffen.\n".encode()
+TEXT = b"Proces-verbaal: bezoek aan de Voorbeeldstraat, 3 personen aangetroffen.\n"
 # Refused: a zip that is no document, a Windows program, HTML and SVG (they run script in a browser), a pptx.
 ZIP = _zip({"notities.txt": "hallo"})
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48
