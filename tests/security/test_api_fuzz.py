@@ -52,7 +52,7 @@ def caller_for(path: str) -> tuple[str, str]:
 def real_ids(scene: Scene) -> dict[str, object]:
     ids = scene.ids
     return {"instance_id": ids["case"], "task_id": ids["task"], "filter_id": ids["filter"],
-            "timer_id": ids["timer"], "process_id": ids["process"]}
+            "timer_id": ids["timer"], "process_id": ids["process"], "note_id": ids["note"]}
 
 
 def fuzz(strategy, sent: list[int]):

@@ -245,10 +245,6 @@ CALLS: dict[str, Call] = {
                                           {"gemeente": "leeuwarden", "vraag": "Hoe herken ik AU?"}, JSON),
     "GET /api/v1/instances/<int:instance_id>": Call("/api/v1/instances/{case}"),
     "GET /api/v1/instances/<int:instance_id>/history": Call("/api/v1/instances/{case}/history"),
-    "GET /api/v1/instances/<int:instance_id>/notes":               "401 404     ok/404  404 ok/404  404     404 ok/404  ok/404  ok  404",
-    "POST /api/v1/instances/<int:instance_id>/notes":              "401 404     ok/404  404 ok/404  404     404 ok/404  ok/404  403 403",
-    "GET /api/v1/instances/<int:instance_id>/notes/<int:note_id>/file":
-                                                                   "401 404     ok/404  404 ok/404  404     404 404     404     ok  404",
     "GET /api/v1/instances/<int:instance_id>/notes": Call("/api/v1/instances/{case}/notes"),
     "POST /api/v1/instances/<int:instance_id>/notes": Call("/api/v1/instances/{case}/notes",
                                                           {"text": "Proef.", "readers": "af"}),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine import file_types
 from engine.services import worklist
 
 _ID = {"type": "integer", "minimum": 1}
@@ -261,8 +262,9 @@ PATHS: dict[str, Any] = {
     "/api/v1/instances/{instance_id}/notes/{note_id}/file": {"get": {
         "summary": "Het bestand van een notitie (Content-Type uit de inhoud; het downloaden wordt gelogd)",
         "parameters": [_path_id("instance_id"), _path_id("note_id")],
-        "responses": {"200": {"description": "De bytes, als bijlage", "content": {"application/octet-stream": {
-            "schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}}, **_errors(401, 404)},
+        "responses": {"200": {"description": "De bytes, als bijlage; Content-Type is het soort uit de inhoud",
+                              "content": {kind.mime.split(";")[0]: {"schema": {"type": "string"}}
+                                          for kind in file_types.ALLOWED}}, **_errors(401, 404)},
     }},
     "/api/v1/instances/{instance_id}/replay": {"post": {
         "summary": "Een zaak opnieuw afspelen uit het auditlog en vergelijken met de opgeslagen toestand (auditor)",
