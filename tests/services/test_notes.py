@@ -13,10 +13,11 @@ from engine.audit.events import EventType
 from engine.db import unit_of_work
 from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.models import AccessLogEntry, AuditEvent, CaseNote, DestructionRecord
-from engine.services import notes, retention
+from engine.services import audit_history, dossier, notes, retention
 from engine.services.notes import Upload
 from engine.storage import DirectoryBlobStore
 from tests import file_samples
+from tests.audit.test_exports import pdf_text
 from tests.chain import TERUG, VERRIJKT
 from tests.retention_support import keten_fixture, rules_fixture  # noqa: F401
 from tests.services.test_retention import finish
@@ -203,3 +204,32 @@ def test_a_case_with_files_is_not_destroyed_without_the_store_that_holds_them(ke
                                        trigger=retention.PLANNER)
     assert result.failed == [case] and not result.destroyed
     assert store.exists(PDF_HASH)
+
+
+def test_the_auditor_reads_the_note_with_its_readers_and_hash_in_the_case_history(chain, store):
+    case = at_zorg(chain)
+    add(chain, store, case, upload=Upload("aangifte.pdf", file_samples.PDF))
+    with unit_of_work(chain.factory) as session:
+        history = audit_history.case_audit(session, actor=chain.person("auditor", "eersel"), now=chain.at(),
+                                           instance_id=case)
+    [entry] = [e for e in history.entries if e.event_type == EventType.NOTE_ADDED]
+    assert entry.type_label == "Notitie of bestand toegevoegd"
+    assert entry.sentence == ("af.eersel (Aandachtsfunctionaris, eersel) voegde een notitie met een bestand toe "
+                              "aan de zaak")
+    assert dict(entry.facts) == {
+        "Mag lezen": "Aandachtsfunctionaris, Zorgcoördinator (en de auteur)",
+        "Notitie": "Foto van de locatie ontvangen.",
+        "Bestand": "aangifte.pdf", "Soort": "application/pdf", "Grootte": f"{len(file_samples.PDF)} bytes",
+        "SHA-256": PDF_HASH}
+
+
+def test_the_dossier_lists_each_file_with_its_hash(chain, store):
+    case = at_zorg(chain)
+    add(chain, store, case, text="Brief ontvangen.", readers=["af"], upload=Upload("brief.txt", file_samples.TEXT))
+    with unit_of_work(chain.factory) as session:
+        body = dossier.dossier_pdf(session, actor=chain.person("auditor", "eersel"), now=chain.at(), instance_id=case)
+    text = pdf_text(body)
+    assert "Notities en bestanden \\(1\\)" in text
+    assert f"Bestand: brief.txt \\(Tekst, {len(file_samples.TEXT)} bytes\\)" in text
+    assert f"SHA-256: {hashlib.sha256(file_samples.TEXT).hexdigest()}" in text
+    assert "Mag lezen: Aandachtsfunctionaris \\(en de auteur\\)" in text
