@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from flask import Flask, Response, g
 
 from tests.chain import MELDING
@@ -384,6 +385,9 @@ def test_every_route_of_the_app_is_classified_in_the_matrix(scene_app):
     assert set(CALLS) <= set(MATRIX)
 
 
+# Over 2,000 requests (every route x 21 principals) plus the scene: on a loaded two-core machine with
+# PostgreSQL the setup and the calls together passed the default 120 s once the note routes came in.
+@pytest.mark.timeout(300)
 def test_every_role_of_either_side_gets_exactly_the_matrix_outcome_on_every_route(scene):
     """Attack: every role, in the owning organisation and in another gemeente or region, and an outsider,
     calls every route with real ids. Refusal: 403/404/401 or the login page wherever ``MATRIX`` says so,

@@ -143,6 +143,9 @@ def instance_access_log(instance_id: int) -> Response:
     return jsonify({"items": [serialize.access(e) for e in entries]})
 
 
+_NOTE_FIELDS = {"tekst": "text", "lezers": "readers", "bestand": "file"}
+
+
 @blueprint.get("/instances/<int:instance_id>/notes")
 def list_notes(instance_id: int) -> Response:
     """The notes and files of a case that the caller may read (the same rule as the case page)."""
@@ -155,10 +158,14 @@ def add_note(instance_id: int) -> tuple[Response, int]:
     """multipart/form-data: ``text``, ``readers`` (repeated, roles on the case) and optionally ``file``."""
     actor = api_actor()
     session = db.session()
-    row = notes.add_note(session, actor=actor, now=now(), instance_id=instance_id, text=request.form.get("text", ""),
-                         readers=request.form.getlist("readers"),
-                         upload=files.upload_of(request.files.get("file")), store=files.store(),
-                         max_file_bytes=files.max_file_bytes())
+    try:
+        row = notes.add_note(session, actor=actor, now=now(), instance_id=instance_id,
+                             text=request.form.get("text", ""), readers=request.form.getlist("readers"),
+                             upload=files.upload_of(request.files.get("file")), store=files.store(),
+                             max_file_bytes=files.max_file_bytes())
+    except ValidationFailed as exc:  # the messages per field under the API's own field names
+        details = exc.details if isinstance(exc.details, dict) else {}
+        raise ValidationFailed(exc.message, {_NOTE_FIELDS.get(k, k): v for k, v in details.items()}) from exc
     found = next(n for n in notes.visible_notes(session, actor=actor, instance_id=instance_id) if n.id == row.id)
     return _created(serialize.note(instance_id, found))
 
