@@ -125,9 +125,15 @@ def _view(note: CaseNote) -> NoteView:
         file_label=kind.label if kind else note.file_type, file_size=note.file_size, file_sha256=note.file_sha256)
 
 
-def visible_notes(session: Session, *, actor: Actor, instance_id: int) -> list[NoteView]:
-    """The notes of a case this actor may read, oldest first. :raises NotFound: when the case is hidden."""
+def visible_notes(session: Session, *, actor: Actor, instance_id: int, now: datetime | None = None) -> list[NoteView]:
+    """The notes of a case this actor may read, oldest first. :raises NotFound: when the case is hidden.
+
+    With ``now`` the read is logged (the API); the case page passes none, its view is logged already.
+    """
     _require_case(session, actor, instance_id)
+    if now is not None:
+        access_log.record_view(session, actor=actor, now=now, instance_id=instance_id,
+                               action=access_log.NOTES_VIEWED)
     rows = session.scalars(select(CaseNote).where(CaseNote.instance_id == instance_id)
                            .order_by(CaseNote.created_at, CaseNote.id))
     return [_view(note) for note in rows if may_read(actor, note)]
@@ -198,7 +204,7 @@ def _check_file(upload: Upload, max_bytes: int, errors: dict[str, str]) -> FileT
     if problem is None and not upload.data:
         problem = "Het bestand is leeg."
     if problem is None and len(upload.data) > max_bytes:
-        problem = f"Het bestand is te groot: hoogstens {_megabytes(max_bytes)}, dit is {_megabytes(len(upload.data))}."
+        problem = f"Het bestand is te groot: hoogstens {_megabytes(max_bytes)}."
     kind = sniff(upload.data) if problem is None else None
     if problem is None and kind is None:
         problem = f"Dit soort bestand kan niet worden toegevoegd. Toegestaan: {ALLOWED_TEXT}."

@@ -6,7 +6,10 @@ import hashlib
 import io
 
 import pytest
+from sqlalchemy import select
 
+from engine.db import unit_of_work
+from engine.models import AccessLogEntry
 from tests import file_samples
 from tests.chain import TERUG, VERRIJKT
 from tests.tokens import issue_token
@@ -43,6 +46,10 @@ def test_a_file_added_through_the_api_is_read_by_its_readers_only(web, chain, ca
     zoco = bearer(web, chain, "zorgcoordinator", "oost-brabant-lumens")
     [listed] = http.get(f"/api/v1/instances/{case}/notes", headers=zoco).get_json()["items"]
     assert listed == body
+    with unit_of_work(chain.factory) as session:  # reading the notes and the file is logged like any case read
+        actions = session.scalars(select(AccessLogEntry.action).where(
+            AccessLogEntry.instance_id == case, AccessLogEntry.username == "zorgcoordinator.oost-brabant-lumens"))
+        assert list(actions) == ["notes.viewed"]
     download = http.get(body["file"]["url"], headers=zoco)
     assert download.status_code == 200 and download.data == file_samples.PDF
     assert download.headers["Content-Type"] == "application/pdf"

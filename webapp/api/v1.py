@@ -149,7 +149,7 @@ _NOTE_FIELDS = {"tekst": "text", "lezers": "readers", "bestand": "file"}
 @blueprint.get("/instances/<int:instance_id>/notes")
 def list_notes(instance_id: int) -> Response:
     """The notes and files of a case that the caller may read (the same rule as the case page)."""
-    found = notes.visible_notes(db.session(), actor=api_actor(), instance_id=instance_id)
+    found = notes.visible_notes(db.session(), actor=api_actor(), instance_id=instance_id, now=now())
     return jsonify({"items": [serialize.note(instance_id, n) for n in found]})
 
 
