@@ -386,8 +386,8 @@ def test_every_route_of_the_app_is_classified_in_the_matrix(scene_app):
 
 
 # Over 2,000 requests (every route x 21 principals) plus the scene: on a loaded two-core machine with
-# PostgreSQL the setup and the calls together passed the default 120 s once the note routes came in.
-@pytest.mark.timeout(300)
+# PostgreSQL the setup and the calls took 120-300 s once the note routes came in (283 s measured).
+@pytest.mark.timeout(600)
 def test_every_role_of_either_side_gets_exactly_the_matrix_outcome_on_every_route(scene):
     """Attack: every role, in the owning organisation and in another gemeente or region, and an outsider,
     calls every route with real ids. Refusal: 403/404/401 or the login page wherever ``MATRIX`` says so,
