@@ -7,6 +7,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests import file_samples
+from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_shell import log_in
 from tests.browser.test_signal_flow import log_out
 from tests.chain import TERUG, VERRIJKT
@@ -59,3 +60,15 @@ def test_the_af_shares_a_note_and_a_photo_with_the_zorgcoordinator_and_the_polic
     expect(page.get_by_text("Nog geen notities of bestanden die u mag lezen.")).to_be_visible()
     expect(page.get_by_test_id("notitie")).to_have_count(0)
     expect(page.get_by_text(NOTE)).to_have_count(0)
+
+
+def test_the_notes_section_and_its_error_page_pass_axe(axe_page, chain, chain_server):
+    case = chain.report("eersel")
+    chain.do(case, "verrijken", VERRIJKT)
+    log_in(axe_page, chain_server, chain.person("af", "eersel").username)
+    open_case(axe_page, chain_server, case)
+    axe_page.get_by_text("Notitie of bestand toevoegen").click()
+    assert serious_violations(axe_page) == [], "zaakpagina met notities"
+    axe_page.get_by_role("button", name="Toevoegen aan de zaak").click()
+    expect(axe_page.get_by_test_id("foutsamenvatting")).to_be_visible()
+    assert serious_violations(axe_page) == [], "foutpagina notitie"
