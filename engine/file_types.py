@@ -9,6 +9,7 @@ characters. Anything else (executables, HTML or SVG, archives) is refused.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 
@@ -40,7 +41,8 @@ _SIGNATURES = {"application/pdf": PDF, "image/png": PNG, "image/jpeg": JPEG, "im
 _OOXML = {DOCX.mime: (DOCX, "word/document.xml"), XLSX.mime: (XLSX, "xl/workbook.xml")}
 # filetype names a zip by its first entries; the members decide (a docx is also a zip, an odt too).
 _ZIPS = {"application/zip", DOCX.mime, XLSX.mime, ODT.mime}
-_ALLOWED_CONTROLS = {"\t", "\n", "\r", "\f"}
+# Control characters a text file has no business holding: all C0/C1 but tab, line feed, form feed, return.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 def _zip_members(data: bytes) -> zipfile.ZipFile | None:
@@ -74,9 +76,7 @@ def _text(data: bytes) -> FileType | None:
         decoded = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if any((ord(c) < 32 and c not in _ALLOWED_CONTROLS) or 0x7F <= ord(c) <= 0x9F for c in decoded):
-        return None
-    return TEXT
+    return None if _CONTROLS.search(decoded) else TEXT
 
 
 def sniff(data: bytes) -> FileType | None:
