@@ -52,6 +52,9 @@ class Settings:
     forms_dir: Path = PROJECT_ROOT / "forms"
     processes_dir: Path = PROJECT_ROOT / "processes"
     max_upload_bytes: int = 5 * 1024 * 1024
+    # Files on a case (engine.services.notes): their bytes live here, named by SHA-256; None = instance/bestanden.
+    files_dir: Path | None = None
+    max_file_bytes: int = 10 * 1024 * 1024
     script_time_limit_seconds: float = 1.0
     session_idle_minutes: int = 30
     secure_cookies: bool = False
@@ -97,6 +100,11 @@ class Settings:
         if self.oidc_issuer:
             return self.oidc_issuer.rstrip("/") + "/.well-known/openid-configuration"
         return None
+
+    @property
+    def file_store_dir(self) -> Path:
+        """Where case files are stored: ``SIGNAALROUTE_FILES_DIR``, else ``bestanden/`` in the instance directory."""
+        return self.files_dir or self.instance_dir / "bestanden"
 
     @property
     def regions_dir(self) -> Path:
@@ -150,6 +158,8 @@ def load_settings(*, require_secret: bool = True) -> Settings:
         forms_dir=Path(_env("FORMS_DIR") or PROJECT_ROOT / "forms"),
         processes_dir=Path(_env("PROCESSES_DIR") or PROJECT_ROOT / "processes"),
         max_upload_bytes=_env_int("MAX_UPLOAD_BYTES", 5 * 1024 * 1024),
+        files_dir=Path(files_dir) if (files_dir := _env("FILES_DIR")) else None,
+        max_file_bytes=max(1, _env_int("MAX_FILE_BYTES", 10 * 1024 * 1024)),
         session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", 30),
         # Secure cookies wherever the app is served over HTTPS; plain http only for local development.
         secure_cookies=_env_bool("SECURE_COOKIES", base_url.startswith("https://")),

@@ -20,6 +20,7 @@ from engine.retention_rules import RetentionRules
 from engine.services import meetings, retention, verification
 from engine.services.reminders import send_due_reminders
 from engine.services.timers import SCHEDULER, fire_due_timers
+from engine.storage import BlobStore
 from engine.workflow.calendar import WorkingDayCalendar
 from scheduler.leader import Leadership
 
@@ -42,6 +43,7 @@ class Runtime:
     calendar: WorkingDayCalendar = field(default_factory=WorkingDayCalendar)
     unplanned_reported: dict[str, str] = field(default_factory=dict)  # region -> why, logged once
     retention_rules: RetentionRules | None = None  # None: no retention job (tests that do not need it)
+    file_store: BlobStore | None = None  # the bytes of case files, deleted with their case
 
 
 _runtime: Runtime | None = None
@@ -140,7 +142,7 @@ def apply_retention() -> None:
     if runtime is None or runtime.retention_rules is None:
         return
     result = retention.destroy_expired(runtime.factory, rules=runtime.retention_rules, now=runtime.clock(),
-                                       actor=SCHEDULER, trigger=retention.PLANNER)
+                                       actor=SCHEDULER, trigger=retention.PLANNER, store=runtime.file_store)
     if result.destroyed or result.failed:
         logger.info("retention applied", extra={"destroyed": [r.instance_id for r in result.destroyed],
                                                 "failed": result.failed})

@@ -30,6 +30,7 @@ from engine.db import make_engine, make_session_factory
 from engine.notify import SmtpConfig
 from engine.regions import load_regions
 from engine.retention_rules import load_rules
+from engine.storage import DirectoryBlobStore
 from engine.workflow.calendar import ENV_VARIABLE as CALENDAR_VARIABLE
 from engine.workflow.calendar import calendar_from_env
 from scheduler import jobs
@@ -71,6 +72,7 @@ def build(settings: Settings, factory: sessionmaker[Session] | None = None) -> B
         regions=load_regions(settings.regions_dir),
         calendar=calendar_from_env(os.environ.get(CALENDAR_VARIABLE)),
         retention_rules=load_rules(settings.retention_file),
+        file_store=DirectoryBlobStore(settings.file_store_dir),
     ))
     poll = settings.timer_poll_seconds
     now = datetime.now(UTC)

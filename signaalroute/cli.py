@@ -371,8 +371,11 @@ def bewaartermijnen(droog: bool) -> None:
     if droog:
         click.echo(f"Droog: {len(plan.due)} zaak/zaken zouden vernietigd worden; er is niets veranderd.")
         return
+    from engine.storage import DirectoryBlobStore
+
     with _factory(settings) as factory:
-        result = retention.destroy_expired(factory, rules=rules, now=now, actor=CLI_ACTOR, trigger=retention.CLI)
+        result = retention.destroy_expired(factory, rules=rules, now=now, actor=CLI_ACTOR, trigger=retention.CLI,
+                                           store=DirectoryBlobStore(settings.file_store_dir))
     click.echo(f"{len(result.destroyed)} zaak/zaken vernietigd.")
     if result.failed:
         raise click.ClickException(f"Niet vernietigd door een fout: zaak {', '.join(map(str, result.failed))}.")

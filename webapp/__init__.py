@@ -16,7 +16,19 @@ from engine.regions import load_regions
 from engine.retention_rules import load_rules
 from webapp import db, errors, formatting, security
 from webapp.api import v1
-from webapp.ui import afspelen, audit, beheer, bewaartermijnen, melden, migratie, modelleren, overleg, statistiek, views
+from webapp.ui import (
+    afspelen,
+    audit,
+    beheer,
+    bewaartermijnen,
+    melden,
+    migratie,
+    modelleren,
+    notities,
+    overleg,
+    statistiek,
+    views,
+)
 
 
 def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
@@ -24,7 +36,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.secret_key,
-        MAX_CONTENT_LENGTH=settings.max_upload_bytes * 4 + 1024 * 1024,
+        MAX_CONTENT_LENGTH=max(settings.max_upload_bytes * 4, settings.max_file_bytes) + 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.secure_cookies,
@@ -55,5 +67,6 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.register_blueprint(audit.blueprint)
     app.register_blueprint(modelleren.blueprint)
     app.register_blueprint(migratie.blueprint)
+    app.register_blueprint(notities.blueprint)
     security.csrf.exempt(v1.blueprint)  # the API authenticates by bearer token only, never by cookie
     return app

@@ -17,6 +17,8 @@ ACCESS_LOG_VIEWED = "access_log.viewed"
 AUDIT_HISTORY_VIEWED = "audit_history.viewed"
 DOSSIER_EXPORTED = "dossier.exported"
 MEETING_AGENDA_VIEWED = "meeting.agenda_viewed"
+FILE_DOWNLOADED = "file.downloaded"
+NOTES_VIEWED = "notes.viewed"
 
 # How the access log reads in Dutch, for the auditor's pages and the dossier.
 ACTION_LABELS = {
@@ -27,6 +29,8 @@ ACTION_LABELS = {
     AUDIT_HISTORY_VIEWED: "bekeek de auditgeschiedenis",
     DOSSIER_EXPORTED: "exporteerde het dossier",
     MEETING_AGENDA_VIEWED: "zag het signaal op de agenda van het overleg",
+    FILE_DOWNLOADED: "downloadde een bestand van de zaak",
+    NOTES_VIEWED: "las de notities van de zaak",
 }
 
 

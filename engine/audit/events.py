@@ -41,4 +41,6 @@ class EventType(StrEnum):
     DOSSIER_EXPORTED = "dossier.exported"  # the case's chain; payload: format, events
     # System chain; payload: instance_id, reference, outcome, rule, record (ids and categories, never content).
     INSTANCE_DESTROYED = "instance.destroyed"
+    # The case's chain; payload: note (id), audience (roles), text, file {name, sha256, type, size} or null.
+    NOTE_ADDED = "note.added"
     FORM_SAVED = "form.saved"  # system chain; payload: name, version, sha256, comment

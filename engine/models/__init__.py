@@ -7,6 +7,7 @@ from engine.models.form_versions import DeploymentForm, FormVersion
 from engine.models.instances import HumanTask, Instance, TaskState, Timer, TimerState
 from engine.models.meetings import AgendaSection, Meeting, MeetingItem, MeetingState
 from engine.models.models import Deployment, ModelFile, ProcessDefinition
+from engine.models.notes import CaseNote
 from engine.models.outbox import OutboxMessage, OutboxState
 from engine.models.retention import DestructionRecord
 from engine.models.saved_filter import SavedFilter
@@ -20,6 +21,7 @@ __all__ = [
     "AuditAnchor",
     "AuditEvent",
     "AuditVerification",
+    "CaseNote",
     "CaseMigration",
     "Deployment",
     "DeploymentForm",

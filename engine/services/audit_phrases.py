@@ -37,6 +37,7 @@ EVENT_LABELS: dict[str, str] = {
     EventType.AUDIT_LOG_EXPORTED: "Auditlog geëxporteerd",
     EventType.PROCESS_DEPLOYED: "Modellen uitgerold",
     EventType.FORM_SAVED: "Formulier opgeslagen",
+    EventType.NOTE_ADDED: "Notitie of bestand toegevoegd",
     EventType.USER_CREATED: "Account aangemaakt",
     EventType.TOKEN_CREATED: "API-token aangemaakt",
     EventType.TOKEN_REVOKED: "API-token ingetrokken",
@@ -68,6 +69,7 @@ _MORE: dict[str, str] = {
     EventType.AUDIT_LOG_EXPORTED: "exporteerde het auditlog van {van} tot en met {tot} als {format}",
     EventType.PROCESS_DEPLOYED: "rolde een nieuwe versie van de modellen uit",
     EventType.FORM_SAVED: "sloeg versie {version} van formulier {name} op",
+    EventType.NOTE_ADDED: "voegde {note_kind} toe aan de zaak",
     EventType.USER_CREATED: "maakte een account aan",
     EventType.TOKEN_CREATED: "maakte een persoonlijk API-token aan",
     EventType.TOKEN_REVOKED: "trok een persoonlijk API-token in",
@@ -159,6 +161,8 @@ def phrase(event: AuditEvent, vocabulary: Vocabulary) -> str:
         return f"gebeurtenis ‘{event.event_type}’"
     values = _Payload({key: plain(value) for key, value in event.payload.items()})
     values["task"] = task
+    if event.event_type == EventType.NOTE_ADDED:
+        values["note_kind"] = _note_kind(event.payload)
     return template.format_map(values)
 
 
@@ -193,9 +197,32 @@ def facts(event: AuditEvent) -> tuple[tuple[str, str], ...]:
     if event.event_type == EventType.TASK_COMPLETED and isinstance(payload.get("context"), dict):
         context = payload["context"]  # a decision recorded on the meeting page
         return (("Besloten in", f"{plain(context.get('overleg_naam'))} (overleg {plain(context.get('overleg'))})"),)
+    if event.event_type == EventType.NOTE_ADDED:
+        return _note_facts(payload)
     if event.event_type == EventType.MEETING_AGENDA_ADDED and payload.get("acute_after_freeze"):
         return (("Let op", "acuut signaal, toegevoegd na het sluiten van de agenda"),)
     return ()
+
+
+def _note_kind(payload: dict[str, Any]) -> str:
+    has_text, has_file = bool(payload.get("text")), isinstance(payload.get("file"), dict)
+    if has_text and has_file:
+        return "een notitie met een bestand"
+    return "een bestand" if has_file else "een notitie"
+
+
+def _note_facts(payload: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Who may read the note, its text, and the file with the SHA-256 its bytes are stored under."""
+    readers = payload.get("audience")
+    labels = [role_label(str(r)) or str(r) for r in readers] if isinstance(readers, list) else []
+    found = [("Mag lezen", ", ".join(labels) + " (en de auteur)")]
+    if payload.get("text"):
+        found.append(("Notitie", plain(payload["text"])))
+    file = payload.get("file")
+    if isinstance(file, dict):
+        found += [("Bestand", plain(file.get("name"))), ("Soort", plain(file.get("type"))),
+                  ("Grootte", f"{plain(file.get('size'))} bytes"), ("SHA-256", plain(file.get("sha256")))]
+    return tuple(found)
 
 
 def role_label(value: str | None) -> str | None:

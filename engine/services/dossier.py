@@ -25,6 +25,7 @@ from engine.forms import FormRepository
 from engine.roles import ROLE_LABELS
 from engine.services import cases
 from engine.services.audit_history import UNCHANGED, HistoryEntry, case_summary, entries_of
+from engine.services.notes import NoteView, all_notes
 
 FONT = "helvetica"  # a PDF core font: nothing to ship or embed; text is limited to Windows-1252
 ENCODING = "windows-1252"
@@ -51,7 +52,8 @@ def dossier_pdf(session: Session, *, actor: Actor, now: datetime, instance_id: i
     by = f"{actor.username} ({', '.join(p for p in (role, actor.organisation_slug) if p)})"
     summary = [("Proces", process), ("Status", status), ("Gemeente", organisation),
                ("Gestart", datum(instance.created_at))]
-    return _render(instance_id, summary, entries, generated=f"Gegenereerd door {by} op {datum(now)}", now=now)
+    return _render(instance_id, summary, entries, generated=f"Gegenereerd door {by} op {datum(now)}", now=now,
+                   notes=all_notes(session, instance_id))
 
 
 class _Document(FPDF):
@@ -91,7 +93,7 @@ def _safe(text: str) -> str:
 
 
 def _render(instance_id: int, summary: list[tuple[str, str]], entries: list[HistoryEntry], *, generated: str,
-            now: datetime) -> bytes:
+            now: datetime, notes: list[NoteView] | None = None) -> bytes:
     pdf = _Document(generated)
     pdf.set_title(f"Dossier zaak {instance_id}")
     pdf.set_creator("Signaalroute")
@@ -107,7 +109,26 @@ def _render(instance_id: int, summary: list[tuple[str, str]], entries: list[Hist
     pdf.line_of(f"Verloop ({len(entries)} gebeurtenissen)", size=13, style="B", height=8)
     for entry in entries:
         _entry(pdf, entry)
+    _notes(pdf, notes or [])
     return bytes(pdf.output())
+
+
+def _notes(pdf: _Document, notes: list[NoteView]) -> None:
+    """Notes and files on the case; each file with the SHA-256 its bytes are stored and audited under."""
+    pdf.ln(4)
+    pdf.line_of(f"Notities en bestanden ({len(notes)})", size=13, style="B", height=8)
+    if not notes:
+        pdf.line_of("Geen notities of bestanden bij deze zaak.")
+    for note in notes:
+        pdf.ln(2)
+        by = ", ".join(p for p in (note.author_role, note.author_organisation) if p)
+        pdf.line_of(f"{datum(note.created_at)} - {note.author} ({by})", style="B")
+        pdf.line_of(f"Mag lezen: {', '.join(note.readers)} (en de auteur)", size=9)
+        if note.text:
+            pdf.line_of(note.text)
+        if note.file_sha256:
+            pdf.line_of(f"Bestand: {note.file_name} ({note.file_label}, {note.file_size} bytes)", size=9)
+            pdf.line_of(f"SHA-256: {note.file_sha256}", size=9)
 
 
 def _entry(pdf: _Document, entry: HistoryEntry) -> None:

@@ -21,8 +21,9 @@ case, each case in its own transaction under its lock (decision 2):
 
 What was done is written to a :class:`~engine.models.DestructionRecord` (no content) and, as
 ``instance.destroyed``, on the system chain — the event :mod:`engine.audit.verify` requires before it
-accepts an erased payload. There are no attachments in Signaalroute yet; when they come, they are
-destroyed here too.
+accepts an erased payload. Notes and files on the case (engine.services.notes) are deleted; the
+bytes of each file go once the destruction commits, unless another case still holds the same file
+(same SHA-256). The record names the files by hash, type and size, never by the name people gave them.
 """
 
 from __future__ import annotations
@@ -59,8 +60,9 @@ from engine.models import (
 )
 from engine.models.instances import InstanceStatus
 from engine.retention_rules import DECISIONS, LAST_ACTIVITY, Outcome, RetentionRules, Rule
-from engine.services import cases
+from engine.services import cases, notes
 from engine.services.instances import reference
+from engine.storage import BlobStore
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +81,8 @@ REMOVED_LABELS = {  # what a destruction removed, as the beheerder reads it
     "toegangslog_verwijderd": "regels toegangslog verwijderd",
     "migratietoestanden_verwijderd": "bewaarde toestanden van overzettingen verwijderd",
     "verslagen_gewist": "overlegverslagen gewist",
+    "notities_verwijderd": "notities en bestanden verwijderd",
+    "bestanden": "bestanden verwijderd (SHA-256, soort, grootte)",
 }
 SERIALIZER_TOMBSTONE = "vernietigd"
 
@@ -256,8 +260,10 @@ def _clear_minutes(session: Session, instance_id: int) -> int:
 
 
 def destroy_case(session: Session, *, rules: RetentionRules, instance_id: int, actor: Actor, now: datetime,
-                 trigger: str) -> DestructionRecord | None:
+                 trigger: str, store: BlobStore | None = None) -> DestructionRecord | None:
     """Destroy one case if, under its lock, its period has passed; None when it no longer qualifies.
+
+    ``store`` holds the bytes of the case's files; a case with files is not destroyed without it.
 
     Only the system (the scheduler's job, the command line) destroys: no person can, not even a
     beheerder, so a destruction always follows from the rules and nothing else.
@@ -271,7 +277,10 @@ def destroy_case(session: Session, *, rules: RetentionRules, instance_id: int, a
     if not found.expired(now) or found.outcome is None or found.rule is None:
         return None
     assert found.period_start is not None and found.expires_at is not None
-    removed = _clear_case(session, instance, now)
+    removed: dict[str, Any] = dict(_clear_case(session, instance, now))
+    destroyed_notes = notes.destroy_notes(session, instance_id=instance_id, store=store)
+    removed["notities_verwijderd"] = destroyed_notes.notes
+    removed["bestanden"] = destroyed_notes.files
     removed["auditinhoud_gewist"] = log.erase_case_payloads(session, instance_id)
     record = DestructionRecord(
         instance_id=instance_id, reference=reference(instance), process_id=found.process_id,
@@ -299,7 +308,7 @@ def destroy_case(session: Session, *, rules: RetentionRules, instance_id: int, a
 
 
 def destroy_expired(factory: sessionmaker[Session], *, rules: RetentionRules, now: datetime, actor: Actor,
-                    trigger: str) -> RunResult:
+                    trigger: str, store: BlobStore | None = None) -> RunResult:
     """Plan once, then destroy each due case in its own unit of work: one failure never undoes the others."""
     with unit_of_work(factory) as session:
         due = [item.instance_id for item in plan(session, rules=rules, now=now).due]
@@ -308,7 +317,7 @@ def destroy_expired(factory: sessionmaker[Session], *, rules: RetentionRules, no
         try:
             with unit_of_work(factory) as session:
                 record = destroy_case(session, rules=rules, instance_id=instance_id, actor=actor, now=now,
-                                      trigger=trigger)
+                                      trigger=trigger, store=store)
         except Exception:  # noqa: BLE001 - logged with the case id; the next case still gets its turn
             logger.exception("case not destroyed", extra={"instance_id": instance_id})
             result.failed.append(instance_id)

@@ -30,7 +30,8 @@ from engine.actors import Actor
 from engine.config import Settings
 from engine.db import unit_of_work
 from engine.models import HumanTask, Meeting, MeetingItem, ModelFile, SavedFilter, TaskState, Timer, TimerState
-from engine.services import drafts, form_versions, meetings, saved_filters, worklist
+from engine.services import drafts, form_versions, meetings, notes, saved_filters, worklist
+from engine.storage import DirectoryBlobStore
 from tests.chain import FORMS, ROOT, VERRIJKT, Chain
 from tests.services.test_meetings import BASE, CALENDAR, PLANNED
 from tests.tokens import issue_token
@@ -174,6 +175,19 @@ def scene_app(chain, db_url, tmp_path, at) -> Iterator[Flask]:
     db.dispose(app)
 
 
+def add_case_file(app: Flask, chain: Chain, ids: dict[str, Any]) -> None:
+    """A note with a file on the own case, for the AF and the police only (not the ketenregisseur)."""
+    store = DirectoryBlobStore(app.extensions["signaalroute.settings"].file_store_dir)
+    with unit_of_work(chain.factory) as session:
+        ids["note"] = notes.add_note(
+            session, actor=chain.person("af", "leeuwarden"), now=chain.at(), instance_id=ids["case"],
+            text=f"Proces-verbaal over {SECRET}.", readers=["af", "politie"],
+            upload=notes.Upload("pv.txt", f"Proces-verbaal: {SECRET}".encode()), store=store,
+            max_file_bytes=1024 * 1024).id
+
+
 @pytest.fixture
 def scene(scene_app, chain) -> Scene:
-    return Scene(scene_app, chain, build_scene(chain))
+    ids = build_scene(chain)
+    add_case_file(scene_app, chain, ids)
+    return Scene(scene_app, chain, ids)

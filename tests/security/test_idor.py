@@ -26,6 +26,7 @@ ROUTES = [
     ("POST", "/taken/{id}/oppakken", "task"), ("POST", "/taken/{id}/teruggeven", "task"),
     ("GET", "/melden/{id}", "case"),
     ("GET", "/api/v1/instances/{id}", "case"), ("GET", "/api/v1/instances/{id}/history", "case"),
+    ("POST", "/zaken/{id}/notities", "case"), ("GET", "/api/v1/instances/{id}/notes", "case"),
     ("GET", "/api/v1/tasks/{id}", "task"), ("POST", "/api/v1/tasks/{id}/complete", "task"),
     ("POST", "/api/v1/tasks/{id}/claim", "task"), ("POST", "/api/v1/tasks/{id}/release", "task"),
     ("POST", "/api/v1/tasks/{id}/assign", "task"),

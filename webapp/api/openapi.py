@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine import file_types
 from engine.services import worklist
 
 _ID = {"type": "integer", "minimum": 1}
@@ -33,6 +34,15 @@ def _path_id(name: str) -> dict[str, Any]:
 
 
 SCHEMAS: dict[str, Any] = {
+    "Note": {"type": "object", "required": ["id", "instance_id", "created_at", "author", "readers"], "properties": {
+        "id": _ID, "instance_id": _ID, "created_at": {"type": "string", "format": "date-time"},
+        "author": {"type": "string"}, "author_role": {"type": ["string", "null"]},
+        "author_organisation": {"type": ["string", "null"]}, "text": {"type": ["string", "null"]},
+        "readers": {"type": "array", "items": {"type": "string"}},
+        "file": {"type": ["object", "null"], "properties": {
+            "name": {"type": "string"}, "type": {"type": "string"}, "label": {"type": "string"},
+            "size": {"type": "integer"}, "sha256": {"type": "string"}, "url": {"type": "string"}}},
+    }},
     "Error": {
         "type": "object", "required": ["error"],
         "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
@@ -228,6 +238,33 @@ PATHS: dict[str, Any] = {
         "summary": "Wie de zaak wanneer heeft bekeken (auditor; het inzien wordt zelf ook gelogd)",
         "parameters": [_path_id("instance_id")],
         "responses": {"200": _json(_items("AccessLogEntry"), "Toegangslog"), **_errors(401, 403, 404)},
+    }},
+    "/api/v1/instances/{instance_id}/notes": {
+        "get": {
+            "summary": "Notities en bestanden van een zaak die u mag lezen (de auteur, de gekozen rollen, de auditor)",
+            "parameters": [_path_id("instance_id")],
+            "responses": {"200": _json(_items("Note"), "Notities, oudste eerst"), **_errors(401, 404)},
+        },
+        "post": {
+            "summary": "Een notitie en/of bestand toevoegen; het soort bestand wordt uit de inhoud bepaald",
+            "parameters": [_path_id("instance_id")],
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "required": ["readers"], "properties": {
+                    "text": {"type": "string", "maxLength": 10000},
+                    "readers": {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                                "description": "Rollen op de zaak die dit mogen lezen (af, politie, zorgcoordinator…)"},
+                    "file": {"type": "string", "contentMediaType": "application/octet-stream",
+                             "description": "PDF, PNG, JPEG, GIF, WebP, docx, xlsx, odt of platte tekst (UTF-8)"},
+                }}}}},
+            "responses": {"201": _json(_ref("Note"), "Toegevoegd"), **_errors(401, 403, 404, 409, 413, 422)},
+        },
+    },
+    "/api/v1/instances/{instance_id}/notes/{note_id}/file": {"get": {
+        "summary": "Het bestand van een notitie (Content-Type uit de inhoud; het downloaden wordt gelogd)",
+        "parameters": [_path_id("instance_id"), _path_id("note_id")],
+        "responses": {"200": {"description": "De bytes, als bijlage; Content-Type is het soort uit de inhoud",
+                              "content": {kind.mime.split(";")[0]: {"schema": {"type": "string"}}
+                                          for kind in file_types.ALLOWED}}, **_errors(401, 404)},
     }},
     "/api/v1/instances/{instance_id}/replay": {"post": {
         "summary": "Een zaak opnieuw afspelen uit het auditlog en vergelijken met de opgeslagen toestand (auditor)",

@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.models import AccessLogEntry, AuditEvent, Deployment, HumanTask, ProcessDefinition, SavedFilter, Timer
 from engine.services.instances import InstanceView
+from engine.services.notes import NoteView
 from engine.services.worklist import WorkItem, Worklist
 
 
@@ -115,3 +116,13 @@ def event(row: AuditEvent) -> dict[str, Any]:
 def access(row: AccessLogEntry) -> dict[str, Any]:
     return {"occurred_at": iso(row.occurred_at), "action": row.action,
             "user": {"username": row.username, "role": row.role, "organisation": row.organisation}}
+
+
+def note(instance_id: int, found: NoteView) -> dict[str, Any]:
+    file = None
+    if found.file_sha256:
+        file = {"name": found.file_name, "type": found.file_type, "label": found.file_label, "size": found.file_size,
+                "sha256": found.file_sha256, "url": f"/api/v1/instances/{instance_id}/notes/{found.id}/file"}
+    return {"id": found.id, "instance_id": instance_id, "created_at": found.created_at.isoformat(),
+            "author": found.author, "author_role": found.author_role, "author_organisation": found.author_organisation,
+            "text": found.text, "readers": list(found.reader_roles), "file": file}

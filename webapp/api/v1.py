@@ -16,13 +16,14 @@ from engine.services import (
     instances,
     intake,
     migration,
+    notes,
     replay,
     saved_filters,
     timers,
     worklist,
 )
 from engine.workflow.bundle import SourceFile
-from webapp import db
+from webapp import db, files
 from webapp.api import openapi, serialize
 from webapp.security import api_actor, now
 
@@ -140,6 +141,40 @@ def instance_history(instance_id: int) -> Response:
 def instance_access_log(instance_id: int) -> Response:
     entries = instances.case_access_log(db.session(), actor=api_actor(), now=now(), instance_id=instance_id)
     return jsonify({"items": [serialize.access(e) for e in entries]})
+
+
+_NOTE_FIELDS = {"tekst": "text", "lezers": "readers", "bestand": "file"}
+
+
+@blueprint.get("/instances/<int:instance_id>/notes")
+def list_notes(instance_id: int) -> Response:
+    """The notes and files of a case that the caller may read (the same rule as the case page)."""
+    found = notes.visible_notes(db.session(), actor=api_actor(), instance_id=instance_id, now=now())
+    return jsonify({"items": [serialize.note(instance_id, n) for n in found]})
+
+
+@blueprint.post("/instances/<int:instance_id>/notes")
+def add_note(instance_id: int) -> tuple[Response, int]:
+    """multipart/form-data: ``text``, ``readers`` (repeated, roles on the case) and optionally ``file``."""
+    actor = api_actor()
+    session = db.session()
+    try:
+        row = notes.add_note(session, actor=actor, now=now(), instance_id=instance_id,
+                             text=request.form.get("text", ""), readers=request.form.getlist("readers"),
+                             upload=files.upload_of(request.files.get("file")), store=files.store(),
+                             max_file_bytes=files.max_file_bytes())
+    except ValidationFailed as exc:  # the messages per field under the API's own field names
+        details = exc.details if isinstance(exc.details, dict) else {}
+        raise ValidationFailed(exc.message, {_NOTE_FIELDS.get(k, k): v for k, v in details.items()}) from exc
+    found = next(n for n in notes.visible_notes(session, actor=actor, instance_id=instance_id) if n.id == row.id)
+    return _created(serialize.note(instance_id, found))
+
+
+@blueprint.get("/instances/<int:instance_id>/notes/<int:note_id>/file")
+def note_file(instance_id: int, note_id: int) -> Response:
+    found = notes.read_file(db.session(), actor=api_actor(), now=now(), instance_id=instance_id, note_id=note_id,
+                            store=files.store())
+    return files.download_response(found)
 
 
 @blueprint.post("/instances/<int:instance_id>/replay")
