@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
 
@@ -55,10 +56,11 @@ HASHED_FIELDS = ("chain", "seq", "instance_id", "event_type", "occurred_at", "ac
 
 def event_hash(event: AuditEvent) -> str:
     """The hash an event must carry: its own fields, its payload's digest and its predecessor's hash."""
-    return _hash_of({name: getattr(event, name) for name in HASHED_FIELDS})
+    return hash_of({name: getattr(event, name) for name in HASHED_FIELDS})
 
 
-def _hash_of(values: dict[str, Any]) -> str:
+def hash_of(values: Mapping[str, Any]) -> str:
+    """The hash over the :data:`HASHED_FIELDS` of an event given as a mapping (a row or its values)."""
     fields = {name: values[name] for name in HASHED_FIELDS}
     fields["occurred_at"] = values["occurred_at"].isoformat()
     return hashlib.sha256(canonical(fields)).hexdigest()
@@ -117,7 +119,7 @@ def record(session: Session, *, event_type: EventType, actor: Actor, now: dateti
         "payload_sha256": payload_digest(stored_payload),
         "prev_hash": last.hash if last else GENESIS,
     }
-    values["hash"] = _hash_of(values)
+    values["hash"] = hash_of(values)
     event_id = connection.execute(_APPEND, values).scalar_one()
     if head is None:
         connection.execute(_NEW_HEAD, {"chain": chain, "seq": values["seq"], "hash": values["hash"],
