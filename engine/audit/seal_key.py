@@ -109,6 +109,12 @@ def seal_key(settings: Settings) -> SealKey:
     return read_seal_key(ensure_seal_key(default_key_path(settings.instance_dir)))
 
 
+def available_seal_key(settings: Settings) -> SealKey | None:
+    """The key when this host holds one, never creating it: a web host verifies, it need not seal."""
+    path = settings.seal_key_file or default_key_path(settings.instance_dir)
+    return read_seal_key(path) if path.exists() else None
+
+
 def seal_verifier(settings: Settings) -> SealVerifier:
     """Verify with the public key file when one is configured, else with the private key's public half."""
     if settings.seal_public_key_file is not None:

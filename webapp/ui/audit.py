@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
 from engine import access
-from engine.audit.seal_key import seal_key
+from engine.audit.seal_key import available_seal_key, seal_verifier
 from engine.dutch import AMSTERDAM
 from engine.errors import Forbidden, ValidationFailed
 from engine.forms import FormRepository
@@ -119,8 +119,10 @@ def controle() -> str:
 @login_required  # type: ignore[misc]
 def controle_uitvoeren() -> BaseResponse:
     """Post/redirect/get: the result lands on the page, a reload does not run the check again."""
-    key = seal_key(current_app.extensions["signaalroute.settings"])
-    result = verification.run_now(db.session(), actor=ui_actor(), now=now(), key=key)
+    settings = current_app.extensions["signaalroute.settings"]
+    key = available_seal_key(settings)
+    verifier = None if key or not settings.seal_public_key_file else seal_verifier(settings)
+    result = verification.run_now(db.session(), actor=ui_actor(), now=now(), key=key, verifier=verifier)
     if result.ok:
         flash(f"Het auditlog is intact: {result.chains_checked} keten(s) en {result.events_checked} "
               "gebeurtenis(sen) gecontroleerd.")
