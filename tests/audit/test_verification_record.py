@@ -15,8 +15,7 @@ from engine.services import verification
 from scheduler import jobs
 from scheduler.leader import Leadership
 from signaalroute.cli import main
-from tests.audit.test_verify import VALID, sql
-from tests.audit_support import TEST_SEAL_KEY
+from tests.audit_support import TEST_SEAL_KEY, VALID, sql
 from tests.services.helpers import complete, deploy, ready, start
 
 

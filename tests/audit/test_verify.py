@@ -4,40 +4,18 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 
 from engine.actors import Actor
 from engine.audit import anchor, log
 from engine.db import unit_of_work
 from engine.models import AuditEvent
 from engine.retention_rules import load_rules
-from engine.services import assignment, retention
+from engine.services import retention
 from signaalroute.cli import main
-from tests.audit_support import log_problems, seal
+from tests.audit_support import last_seq, log_problems, seal, sql
 from tests.retention_support import write_rules
-from tests.services.helpers import complete, deploy, ready, start
-
-VALID = {"vorm": "SU", "samenvatting": "Signaal"}
-
-
-@pytest.fixture
-def cases(factory, world, forms, at):
-    """Two cases with three events each in their chains (started, task taken, task completed)."""
-    deploy(factory, world.regisseur, at(), forms, "drie_taken.bpmn")
-    ids = []
-    for _ in range(2):
-        case = start(factory, world.af, at.advance(minutes=1), "drie_taken")
-        [task] = ready(factory, case).values()
-        with unit_of_work(factory) as session:
-            assignment.claim(session, actor=world.af, now=at.advance(minutes=1), task_id=task.id)
-        complete(factory, world.af, at.advance(minutes=1), forms, task.id, VALID)
-        ids.append(case)
-    return ids
-
-
-def sql(factory, statement, **params):
-    with unit_of_work(factory) as session:
-        session.execute(text(statement), params)
+from tests.services.helpers import start
 
 
 def problems(factory):
@@ -99,12 +77,6 @@ def test_reordered_events_are_caught(factory, cases):
     sql(factory, "UPDATE audit_event SET seq = 2 WHERE chain = :c AND seq = 100", c=chain)
     found, _ = problems(factory)
     assert {p.kind for p in found[chain]} >= {"volgorde"}
-
-
-def last_seq(factory, chain):
-    with unit_of_work(factory) as session:
-        return session.scalar(select(AuditEvent.seq).where(AuditEvent.chain == chain).order_by(AuditEvent.seq.desc())
-                              .limit(1))
 
 
 def test_deleting_the_last_event_before_any_seal_is_caught_by_the_chain_head(factory, cases):
