@@ -127,3 +127,11 @@ def seal_verifier(settings: Settings) -> SealVerifier:
             raise ConfigurationError(f"{settings.seal_public_key_file} is geen Ed25519-sleutel.")
         return SealVerifier(key)
     return seal_key(settings).verifier
+
+
+def available_verifier(settings: Settings) -> SealVerifier | None:
+    """What this host can check seals with, never creating a key; None when it holds no key at all."""
+    if settings.seal_public_key_file is not None:
+        return seal_verifier(settings)
+    key = available_seal_key(settings)
+    return key.verifier if key else None

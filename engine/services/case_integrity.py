@@ -9,6 +9,7 @@ One case's chain is short, so this is cheap enough to do on every read.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,9 +26,9 @@ KIND_WORDS = {"gewijzigd": "gewijzigd", "ontbreekt": "ontbreekt", "volgorde": "v
 
 @dataclass(frozen=True)
 class CaseIntegrity:
-    """The outcome of checking one case's chain at ``checked_at``."""
+    """The outcome of checking one chain (a case's, or the system chain) at ``checked_at``."""
 
-    instance_id: int
+    chain: str
     checked_at: datetime
     events: int
     problems: tuple[ChainProblem, ...]
@@ -66,8 +67,26 @@ class CaseIntegrity:
 
 def check_case(session: Session, *, instance_id: int, verifier: SealVerifier | None, now: datetime) -> CaseIntegrity:
     """Check one case's chain against its head row and its newest seal (signature included)."""
-    chain = log.chain_for_instance(instance_id)
+    return check_chain(session, chain=log.chain_for_instance(instance_id), verifier=verifier, now=now)
+
+
+def check_chain(session: Session, *, chain: str, verifier: SealVerifier | None, now: datetime) -> CaseIntegrity:
     last_seal = anchor.last_seal_of(session, chain, verifier)
     sealed = (last_seal.seq, last_seal.hash) if last_seal else None
     problems, events = verify.check_chain(session, chain, sealed=sealed)
-    return CaseIntegrity(instance_id, now, events, tuple(problems), last_seal)
+    return CaseIntegrity(chain, now, events, tuple(problems), last_seal)
+
+
+def export_statement(checked: Sequence[CaseIntegrity], *, now: datetime) -> list[str]:
+    """The first lines of an export over several chains: intact, or which cases are not and where."""
+    broken = [c for c in checked if not c.intact]
+    if not broken:
+        return [f"Integriteit: intact. Alle {len(checked)} keten(s) in deze export zijn gecontroleerd op "
+                f"{datum_tijd(now)}."]
+    lines = [f"Integriteit: NIET intact. {len(broken)} van {len(checked)} keten(s) in deze export hebben "
+             f"problemen (gecontroleerd op {datum_tijd(now)}); gemarkeerde regels kunnen gewijzigd zijn."]
+    for found in broken:
+        where = f"zaak {found.chain.removeprefix('instance:')}" if found.chain.startswith("instance:") else found.chain
+        details = "; ".join(f"gebeurtenis {p.seq} {KIND_WORDS.get(p.kind, p.kind)}" for p in found.problems)
+        lines.append(f"NIET intact: {where}: {details or found.seal_text}")
+    return lines

@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from engine.audit import verify
 from engine.audit.events import EventType
@@ -135,8 +135,11 @@ def test_the_dossier_tells_who_did_what_when_and_masks_the_melder(factory, world
         body = dossier.dossier_pdf(session, actor=world.auditor, now=at(), instance_id=case, forms=forms)
     assert body.startswith(b"%PDF")
     text = pdf_text(body)
-    assert f"Dossier zaak {case}" in text
-    assert "Gegenereerd door auditor \\(Auditor, eersel\\) op 3 maart 2026, 11.00 uur" in text
+    assert f"Dossier SR-2026-{case:05d}" in text
+    assert "Intact, gecontroleerd op 3 maart 2026, 11.00.00 uur \\(nog geen zegel; 2 gebeurtenissen\\)" in text
+    assert "Gegenereerd door auditor \\(Auditor, eersel\\) op 3 maart 2026, 11.00.00 uur" in text
+    assert "Verklaring over de integriteit" in text and "Uitkomst: intact" in text
+    assert "Kop van de keten: volgnummer 2, hash " in text
     assert "de melder startte de zaak" in text
     assert "af \\(Aandachtsfunctionaris, eersel\\) rondde ‘Signaal verrijken’ af" in text
     assert "Vorm van uitbuiting: \\(leeg\\) -> SU \\(toegevoegd\\)" in text
@@ -149,3 +152,15 @@ def test_the_dossier_tells_who_did_what_when_and_masks_the_melder(factory, world
         assert verify.verify_all(session) == {}
         [view] = session.scalars(select(AccessLogEntry).where(AccessLogEntry.instance_id == case)).all()
         assert (view.username, view.action) == ("auditor", "dossier.exported")
+
+
+def test_the_dossier_of_a_tampered_case_says_not_intact_first_and_flags_the_event(factory, world, at, case, forms):
+    with unit_of_work(factory) as session:
+        session.execute(text("UPDATE audit_event SET actor_username = 'iemand' WHERE chain = :c AND seq = 2"),
+                        {"c": f"instance:{case}"})
+    with unit_of_work(factory) as session:
+        body = dossier.dossier_pdf(session, actor=world.auditor, now=at(), instance_id=case, forms=forms)
+    text_ = pdf_text(body)
+    assert text_.index("NIET intact: 1 probleem/problemen") < text_.index("Verloop \\(2 gebeurtenissen\\)")
+    assert "NIET INTACT - gewijzigd: Inhoud komt niet overeen met de vastgelegde hash" in text_
+    assert "Uitkomst: NIET intact" in text_

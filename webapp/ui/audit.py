@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
 from engine import access
-from engine.audit.seal_key import available_seal_key, seal_verifier
+from engine.audit.seal_key import SealVerifier, available_seal_key, available_verifier, seal_verifier
 from engine.dutch import AMSTERDAM
 from engine.errors import Forbidden, ValidationFailed
 from engine.forms import FormRepository
@@ -34,6 +34,10 @@ _MIMETYPES = {
 def _forms() -> FormRepository:
     forms: FormRepository = current_app.extensions["signaalroute.forms"]
     return forms
+
+
+def _verifier() -> SealVerifier | None:
+    return available_verifier(current_app.extensions["signaalroute.settings"])
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
@@ -68,14 +72,16 @@ def zaak(instance_id: int) -> str:
     event_type = request.args.get("type", "").strip() or None
     person = request.args.get("persoon", "").strip() or None
     history = audit_history.case_audit(db.session(), actor=ui_actor(), now=now(), instance_id=instance_id,
-                                       event_type=event_type, username=person, forms=_forms())
+                                       event_type=event_type, username=person, forms=_forms(),
+                                       verifier=_verifier())
     return render_template("ui/audit/zaak.html", history=history, event_type=event_type or "", person=person or "")
 
 
 @blueprint.post("/zaken/<int:instance_id>/dossier")
 @login_required  # type: ignore[misc]
 def dossier_pdf(instance_id: int) -> Response:
-    body = dossier.dossier_pdf(db.session(), actor=ui_actor(), now=now(), instance_id=instance_id, forms=_forms())
+    body = dossier.dossier_pdf(db.session(), actor=ui_actor(), now=now(), instance_id=instance_id, forms=_forms(),
+                               verifier=_verifier())
     return _download(body, "application/pdf", f"dossier-zaak-{instance_id}.pdf")
 
 
