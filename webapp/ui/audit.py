@@ -99,7 +99,8 @@ def export() -> str | Response:
         try:
             period = audit_export.parse_period(values["van"], values["tot"])
             fmt = values["formaat"]
-            rows = audit_export.audit_rows(db.session(), actor=actor, now=now(), period=period, fmt=fmt)
+            rows = audit_export.audit_rows(db.session(), actor=actor, now=now(), period=period, fmt=fmt,
+                                           verifier=_verifier())
         except ValidationFailed as exc:
             errors = dict(exc.details or {})
         else:
