@@ -86,6 +86,12 @@ class Settings:
     oidc_scopes: str = "openid profile email"
     oidc_name: str = "uw organisatie"
     oidc_username_claim: str = "preferred_username"
+    # Seals over the audit chains (engine.audit.anchor): signed with a key outside the database, made this
+    # often by the scheduler's leader, and exported as made to a file (append-only) or "syslog".
+    seal_key_file: Path | None = None
+    seal_public_key_file: Path | None = None
+    seal_export: str | None = None
+    seal_interval_minutes: int = 5
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -185,7 +191,16 @@ def load_settings(*, require_secret: bool = True) -> Settings:
         oidc_scopes=_env("OIDC_SCOPES") or "openid profile email",
         oidc_name=_env("OIDC_NAME") or "uw organisatie",
         oidc_username_claim=_env("OIDC_USERNAME_CLAIM") or "preferred_username",
+        seal_key_file=_optional_path("ZEGEL_SLEUTEL"),
+        seal_public_key_file=_optional_path("ZEGEL_PUBLIEKE_SLEUTEL"),
+        seal_export=_env("ZEGEL_EXPORT") or None,
+        seal_interval_minutes=max(1, _env_int("ZEGEL_INTERVAL_MINUTEN", 5)),
     )
+
+
+def _optional_path(name: str) -> Path | None:
+    raw = _env(name)
+    return Path(raw) if raw else None
 
 
 def _check_oidc() -> None:

@@ -23,6 +23,12 @@ def datum(value: date | datetime | None) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
+def datum_tijd(value: datetime) -> str:
+    """With seconds, for audit statements and dossiers: "2 maart 2026, 10.00.07 uur"."""
+    local = value.astimezone(AMSTERDAM)
+    return f"{local.day} {MONTHS[local.month - 1]} {local.year}, {local:%H.%M.%S} uur"
+
+
 def local_iso(value: datetime) -> str:
     """ISO 8601 with the Amsterdam offset, for machine-readable exports."""
     return value.astimezone(AMSTERDAM).isoformat(timespec="seconds")

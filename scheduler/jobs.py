@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import notify
-from engine.audit import anchor
+from engine.audit.seal_key import SealKey
 from engine.db import unit_of_work
 from engine.regions import Region
 from engine.retention_rules import RetentionRules
-from engine.services import meetings, retention, verification
+from engine.services import meetings, retention, sealing, verification
 from engine.services.reminders import send_due_reminders
 from engine.services.timers import SCHEDULER, fire_due_timers
 from engine.storage import BlobStore
@@ -44,6 +44,8 @@ class Runtime:
     unplanned_reported: dict[str, str] = field(default_factory=dict)  # region -> why, logged once
     retention_rules: RetentionRules | None = None  # None: no retention job (tests that do not need it)
     file_store: BlobStore | None = None  # the bytes of case files, deleted with their case
+    seal_key: SealKey | None = None  # None: no seals (tests that do not need them)
+    seal_export: str | None = None  # SIGNAALROUTE_ZEGEL_EXPORT: file path or "syslog"
 
 
 _runtime: Runtime | None = None
@@ -82,27 +84,48 @@ def fire_timers() -> None:
         logger.info("timers fired", extra={"count": fired})
 
 
-def seal_audit_log() -> None:
-    """Nightly: verify the whole log, then seal the chain heads.
+def verify_audit_log() -> None:
+    """Nightly: verify the whole log (every event once, streamed), then seal; export the seal.
 
-    Verifying first matters: a chain cut short since the last anchor shows against that anchor;
-    after sealing, the new anchor would hold the shortened head. The verification reads every
-    event once (linear, at night), and is recorded in its own transaction so a failed seal never
-    loses it. The seal happens either way; the recorded problems stay visible on the beheer page.
+    The verification seals in its own transaction, after checking: a chain cut short since the last
+    seal shows against its head row and that seal first, and the seal takes the heads from the head
+    rows, so a cut is never sealed in. The recorded problems stay visible on the beheer page.
     """
     runtime = _leading()
-    if runtime is None:
+    if runtime is None or runtime.seal_key is None:
         return
+    now = runtime.clock()
     with unit_of_work(runtime.factory) as session:
-        checked = verification.run(session, actor=SCHEDULER, now=datetime.now(UTC), trigger=verification.SCHEDULER)
+        checked = verification.run(session, actor=SCHEDULER, now=now, trigger=verification.SCHEDULER,
+                                   verifier=runtime.seal_key.verifier, key=runtime.seal_key)
         outcome = {"verification_id": checked.id, "ok": checked.ok, "problems": len(checked.problems)}
     if outcome["ok"]:
         logger.info("audit log verified", extra=outcome)
     else:
         logger.warning("audit log verification found problems", extra=outcome)
+    _export_seals(runtime, now)
+
+
+def seal_audit_log() -> None:
+    """Every few minutes: seal the chain heads that moved since the last seal, and export the seal."""
+    runtime = _leading()
+    if runtime is None or runtime.seal_key is None:
+        return
+    now = runtime.clock()
     with unit_of_work(runtime.factory) as session:
-        sealed = anchor.seal(session, now=datetime.now(UTC))
-    logger.info("audit log sealed", extra={"anchor_id": sealed.id})
+        made = sealing.seal(session, key=runtime.seal_key, now=now)
+    logger.info("audit log sealed", extra={"anchor_id": made.id, "count": len(made.heads)})
+    _export_seals(runtime, now)
+
+
+def _export_seals(runtime: Runtime, now: datetime) -> None:
+    try:
+        written = sealing.export_pending(runtime.factory, runtime.seal_export, now=now)
+    except OSError:
+        logger.exception("audit seals not exported; the next pass tries again")
+        return
+    if written:
+        logger.info("audit seals exported", extra={"count": written})
 
 
 def send_reminders() -> None:

@@ -2,7 +2,8 @@
 
 It fires due BPMN timers every poll interval, enqueues reminders for overdue tasks every minute,
 sends the e-mail outbox every few seconds, runs the meeting calendar (plan, call, freeze agendas)
-every minute, verifies and seals the audit log daily at 02.00 uur and applies the retention periods
+every minute, seals the audit chain heads every few minutes (``SIGNAALROUTE_ZEGEL_INTERVAL_MINUTEN``),
+verifies the whole audit log daily at 02.00 uur and applies the retention periods
 (``retention.toml``) daily at 03.00 uur. Timers
 are rows (decision 7) fired through :func:`engine.services.timers.fire_due_timers`, each under
 its case lock. Any number of these processes may run: one leads (see :mod:`scheduler.leader`),
@@ -25,6 +26,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import logs
+from engine.audit.seal_key import seal_key
 from engine.config import Settings, load_settings
 from engine.db import make_engine, make_session_factory
 from engine.notify import SmtpConfig
@@ -47,7 +49,7 @@ RETENTION_HOUR = 3  # after the 02.00 seal, so the night's verification precedes
 def _attach_calendar_jobs(scheduler: BaseScheduler, factory: sessionmaker[Session]) -> None:
     if PERSISTENT not in scheduler._jobstores:  # noqa: SLF001 - APScheduler has no public lookup
         scheduler.add_jobstore(SQLAlchemyJobStore(engine=factory.kw["bind"]), alias=PERSISTENT)
-    scheduler.add_job(jobs.seal_audit_log, "cron", hour=2, minute=0, id="audit-anchor", jobstore=PERSISTENT,
+    scheduler.add_job(jobs.verify_audit_log, "cron", hour=2, minute=0, id="audit-anchor", jobstore=PERSISTENT,
                       replace_existing=True, coalesce=True, misfire_grace_time=6 * 3600)
     scheduler.add_job(jobs.apply_retention, "cron", hour=RETENTION_HOUR, minute=0, id="bewaartermijnen",
                       jobstore=PERSISTENT, replace_existing=True, coalesce=True, max_instances=1,
@@ -73,6 +75,7 @@ def build(settings: Settings, factory: sessionmaker[Session] | None = None) -> B
         calendar=calendar_from_env(os.environ.get(CALENDAR_VARIABLE)),
         retention_rules=load_rules(settings.retention_file),
         file_store=DirectoryBlobStore(settings.file_store_dir),
+        seal_key=seal_key(settings), seal_export=settings.seal_export,
     ))
     poll = settings.timer_poll_seconds
     now = datetime.now(UTC)
@@ -84,6 +87,8 @@ def build(settings: Settings, factory: sessionmaker[Session] | None = None) -> B
                       coalesce=True, max_instances=1, next_run_time=now, misfire_grace_time=None)
     scheduler.add_job(jobs.send_mail, "interval", seconds=MAIL_POLL_SECONDS, id="outbox", coalesce=True,
                       max_instances=1, next_run_time=now, misfire_grace_time=None)
+    scheduler.add_job(jobs.seal_audit_log, "interval", minutes=settings.seal_interval_minutes, id="audit-zegel",
+                      coalesce=True, max_instances=1, misfire_grace_time=None)
     scheduler.add_job(jobs.run_meetings, "interval", seconds=MEETING_POLL_SECONDS, id="overleg", coalesce=True,
                       max_instances=1, next_run_time=now, misfire_grace_time=None)
     return scheduler

@@ -70,10 +70,14 @@ def main() -> None:
 
 @main.command()
 def init() -> None:
-    """Create instance/ with a generated secret key (once; never overwritten)."""
+    """Create instance/ with a generated secret key and seal key (once each; never overwritten)."""
+    from engine.audit.seal_key import default_key_path, ensure_seal_key
+
     settings = load_settings(require_secret=False)
     path = ensure_secret_key(settings.instance_dir)
     click.echo(f"Geheime sleutel staat in {path}")
+    if settings.seal_key_file is None:
+        click.echo(f"Zegelsleutel staat in {ensure_seal_key(default_key_path(settings.instance_dir))}")
 
 
 @main.group()
@@ -281,26 +285,43 @@ def audit() -> None:
 
 
 @audit.command("verify")
-def audit_verify() -> None:
-    """Check every chain and the anchors, record the outcome; exit 1 and list what is wrong when anything is."""
-    from engine.audit import verify
-    from engine.services import verification
+@click.option("--seals", "seals_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Controleer ook tegen de geëxporteerde zegels in dit bestand (SIGNAALROUTE_ZEGEL_EXPORT).")
+def audit_verify(seals_file: Path | None) -> None:
+    """Check every chain, its head and the seals, record the outcome, then seal; exit 1 and list what is wrong."""
+    from engine.audit import seal_export, verify
+    from engine.audit.seal_key import seal_key, seal_verifier
+    from engine.services import sealing, verification
 
-    with _work(_settings()) as session:
-        names = verify.chains(session)
-        with click.progressbar(length=len(names), label="Ketens controleren", file=sys.stderr) as bar:
-            result = verification.run(session, actor=CLI_ACTOR, now=_now(), trigger=verification.CLI, chains=names,
-                                      progress=lambda _chain: bar.update(1))
+    settings = _settings()
+    try:
+        verifier = seal_verifier(settings)
+        # A host that holds only the public key verifies without sealing.
+        key = None if settings.seal_public_key_file and not settings.seal_key_file else seal_key(settings)
+        exported = list(seal_export.read(seals_file)) if seals_file else None
+    except (ConfigurationError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    now = _now()
+    with _factory(settings) as factory:
+        with unit_of_work(factory) as session:
+            names = verify.chains(session)
+            with click.progressbar(length=len(names), label="Ketens controleren", file=sys.stderr) as bar:
+                result = verification.run(session, actor=CLI_ACTOR, now=now, trigger=verification.CLI,
+                                          verifier=verifier, key=key, exported=exported,
+                                          progress=lambda _chain: bar.update(1))
+        sealing.export_pending(factory, settings.seal_export, now=now)
+        with unit_of_work(factory) as session:
+            destroyed = _destroyed(session, names)
     for problem in result.problems:
         click.echo(f"{problem['chain']} #{problem['seq']}: {problem['kind']} - {problem['message']}")
-    with _work(_settings()) as session:
-        destroyed = _destroyed(session, names)
     for line in destroyed.values():
         click.echo(f"{line}; inhoud gewist, keten controleerbaar gebleven")
     if not result.ok:
-        broken = len({p["chain"] for p in result.problems} & set(names))
+        broken = len({p["chain"] for p in result.problems})
         raise click.ClickException(f"Auditlog NIET intact: {broken} van {len(names)} keten(s) met problemen.")
-    click.echo(f"Auditlog intact: {len(names)} keten(s) en {result.events_checked} gebeurtenis(sen) gecontroleerd.")
+    against = f", ook tegen {len(exported)} geëxporteerde zegel(s)" if exported is not None else ""
+    click.echo(f"Auditlog intact: {len(names)} keten(s), {result.events_checked} gebeurtenis(sen) en "
+               f"{result.anchors_checked} zegel(s) gecontroleerd{against}.")
 
 
 @main.command()
@@ -424,12 +445,21 @@ def migreer(process_id: str, to_version: int, all_eligible: bool, instance_ids: 
 
 @audit.command("seal")
 def audit_seal() -> None:
-    """Seal all chain heads now (the scheduler does this daily)."""
-    from engine.audit import anchor
+    """Seal the chain heads that moved since the last seal, and export the seal (the scheduler does this often)."""
+    from engine.audit.seal_key import seal_key
+    from engine.services import sealing
 
-    with _work(_settings()) as session:
-        sealed = anchor.seal(session, now=_now())
-        click.echo(f"Anker {sealed.id} over {len(sealed.heads)} keten(s).")
+    settings = _settings()
+    try:
+        key = seal_key(settings)
+    except ConfigurationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    now = _now()
+    with _factory(settings) as factory:
+        with unit_of_work(factory) as session:
+            made = sealing.seal(session, key=key, now=now)
+        exported = sealing.export_pending(factory, settings.seal_export, now=now)
+    click.echo(f"Zegel {made.id} over {len(made.heads)} gewijzigde keten(s); {exported} zegel(s) geëxporteerd.")
 
 
 @main.command()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
 
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.audit.events import EventType
-from engine.models import AuditEvent
+from engine.models import AuditChainHead, AuditEvent
 
 GENESIS = "0" * 64
 SYSTEM_CHAIN = "system"
@@ -55,10 +56,11 @@ HASHED_FIELDS = ("chain", "seq", "instance_id", "event_type", "occurred_at", "ac
 
 def event_hash(event: AuditEvent) -> str:
     """The hash an event must carry: its own fields, its payload's digest and its predecessor's hash."""
-    return _hash_of({name: getattr(event, name) for name in HASHED_FIELDS})
+    return hash_of({name: getattr(event, name) for name in HASHED_FIELDS})
 
 
-def _hash_of(values: dict[str, Any]) -> str:
+def hash_of(values: Mapping[str, Any]) -> str:
+    """The hash over the :data:`HASHED_FIELDS` of an event given as a mapping (a row or its values)."""
     fields = {name: values[name] for name in HASHED_FIELDS}
     fields["occurred_at"] = values["occurred_at"].isoformat()
     return hashlib.sha256(canonical(fields)).hexdigest()
@@ -71,10 +73,16 @@ def _serialize_chain(session: Session, chain: str) -> None:
 
 
 _EVENTS = cast(Table, AuditEvent.__table__)
+_HEADS = cast(Table, AuditChainHead.__table__)
 # Built once (a statement memoizes its cache key); the chain head is read, the event appended with Core.
-_HEAD = (select(_EVENTS.c.seq, _EVENTS.c.hash).where(_EVENTS.c.chain == bindparam("chain"))
-         .order_by(_EVENTS.c.seq.desc()).limit(1))
+_HEAD = select(_HEADS.c.seq, _HEADS.c.hash).where(_HEADS.c.chain == bindparam("chain"))
+# Only when a chain has no head row yet (its first event, or a head removed by someone): the events decide.
+_LAST_EVENT = (select(_EVENTS.c.seq, _EVENTS.c.hash).where(_EVENTS.c.chain == bindparam("chain"))
+               .order_by(_EVENTS.c.seq.desc()).limit(1))
 _APPEND = insert(_EVENTS).returning(_EVENTS.c.id)
+_NEW_HEAD = insert(_HEADS)
+_MOVE_HEAD = (update(_HEADS).where(_HEADS.c.chain == bindparam("head_chain"))
+              .values(seq=bindparam("seq"), hash=bindparam("hash"), unsealed=True))
 
 
 def record(session: Session, *, event_type: EventType, actor: Actor, now: datetime,
@@ -82,15 +90,18 @@ def record(session: Session, *, event_type: EventType, actor: Actor, now: dateti
            definition_id: int | None = None, task_id: int | None = None) -> AuditEvent:
     """Append one event in the caller's transaction; it commits with the change it describes.
 
-    The caller's pending changes are flushed first, so the event lands after what it describes.
-    The returned object is not attached to the session (it was written with Core).
+    The chain's head row moves in the same transaction, so the newest events cannot be removed
+    without the head (and, once sealed, the signed seal) showing it. The caller's pending changes
+    are flushed first, so the event lands after what it describes. The returned object is not
+    attached to the session (it was written with Core).
     """
     session.flush()
     chain = chain_for_instance(instance_id) if instance_id is not None else SYSTEM_CHAIN
     if instance_id is None:
         _serialize_chain(session, chain)
     connection = session.connection()
-    last = connection.execute(_HEAD, {"chain": chain}).first()
+    head = connection.execute(_HEAD, {"chain": chain}).first()
+    last = head or connection.execute(_LAST_EVENT, {"chain": chain}).first()
     stored_payload = json.loads(canonical(payload or {}))
     values: dict[str, Any] = {
         "chain": chain,
@@ -108,8 +119,14 @@ def record(session: Session, *, event_type: EventType, actor: Actor, now: dateti
         "payload_sha256": payload_digest(stored_payload),
         "prev_hash": last.hash if last else GENESIS,
     }
-    values["hash"] = _hash_of(values)
-    return AuditEvent(id=connection.execute(_APPEND, values).scalar_one(), **values)
+    values["hash"] = hash_of(values)
+    event_id = connection.execute(_APPEND, values).scalar_one()
+    if head is None:
+        connection.execute(_NEW_HEAD, {"chain": chain, "seq": values["seq"], "hash": values["hash"],
+                                       "unsealed": True})
+    else:
+        connection.execute(_MOVE_HEAD, {"head_chain": chain, "seq": values["seq"], "hash": values["hash"]})
+    return AuditEvent(id=event_id, **values)
 
 
 def erase_case_payloads(session: Session, instance_id: int) -> int:

@@ -1,6 +1,6 @@
 """Typed tables only (SQLAlchemy 2.0 ``Mapped``); behaviour lives in ``engine.services``."""
 
-from engine.models.audit import AccessLogEntry, AuditAnchor, AuditEvent
+from engine.models.audit import AccessLogEntry, AuditAnchor, AuditChainHead, AuditEvent
 from engine.models.case_migration import CaseMigration
 from engine.models.drafts import ModelDraft
 from engine.models.form_versions import DeploymentForm, FormVersion
@@ -19,6 +19,7 @@ __all__ = [
     "AgendaSection",
     "ApiToken",
     "AuditAnchor",
+    "AuditChainHead",
     "AuditEvent",
     "AuditVerification",
     "CaseNote",

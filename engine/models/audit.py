@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base
-from engine.models.types import IntPK, JsonDict, Timestamp
+from engine.models.types import IntPK, JsonDict, OptionalTimestamp, Timestamp
 
 
 class AuditEvent(Base):
@@ -36,16 +36,40 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class AuditChainHead(Base):
+    """Each chain's newest event (seq, hash), written in the transaction that appends the event.
+
+    Deleting the last events of a case leaves this row pointing past the chain's end, so the cut
+    shows even before the next seal; ``unsealed`` marks heads that moved since the last seal.
+    """
+
+    __tablename__ = "audit_chain_head"
+
+    chain: Mapped[str] = mapped_column(String(60), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    unsealed: Mapped[bool] = mapped_column(Boolean, index=True)
+
+
 class AuditAnchor(Base):
-    """A daily seal over every chain's head, itself chained, so truncating a chain shows too."""
+    """A seal: the chain heads that moved since the previous seal, chained to it and signed.
+
+    Folding every seal in order gives the newest sealed head of every chain. Seals made before
+    revision 0020 hold all heads and no signature.
+    """
 
     __tablename__ = "audit_anchor"
 
     id: Mapped[IntPK]
     created_at: Mapped[Timestamp]
-    heads: Mapped[JsonDict]  # chain -> [seq, hash] of its last event at sealing time
+    heads: Mapped[JsonDict]  # chain -> [seq, hash] of its last event at sealing time (moved since the last seal)
     prev_digest: Mapped[str] = mapped_column(String(64))
     digest: Mapped[str] = mapped_column(String(64), unique=True)
+    # Ed25519 over ``digest`` with the key outside the database (engine.audit.seal_key), and that key's id.
+    signature: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    key_id: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # When it was written to SIGNAALROUTE_ZEGEL_EXPORT (after its transaction committed); not part of the digest.
+    exported_at: Mapped[OptionalTimestamp]
 
 
 class AccessLogEntry(Base):

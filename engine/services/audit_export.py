@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,21 +25,33 @@ from engine import access
 from engine.actors import Actor
 from engine.audit import log
 from engine.audit.events import EventType
+from engine.audit.seal_key import SealVerifier
 from engine.dutch import AMSTERDAM, local_iso
 from engine.errors import Forbidden, ValidationFailed
 from engine.models import AuditEvent
+from engine.services import case_integrity
 from engine.services.audit_phrases import EVENT_LABELS, Vocabulary, phrase, role_label
+from engine.services.case_integrity import CaseIntegrity
 
 CSV, XLSX = "csv", "xlsx"
 FORMATS = (CSV, XLSX)
 MAX_DAYS = 366
 COLUMNS = ("tijdstip", "zaak", "keten", "volgnummer", "gebeurtenis", "soort", "omschrijving", "gebruiker", "rol",
-           "organisatie", "procesversie", "gegevens", "hash")
+           "organisatie", "procesversie", "gegevens", "hash", "integriteit")
+WIDTHS = (20, 8, 16, 11, 22, 22, 48, 18, 20, 22, 28, 60, 20, 40)
 # Spreadsheets run a cell that starts with one of these as a formula (OWASP "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _BATCH = 1000
 
-Cell = str | int
+Cell = str | int | datetime
+
+
+@dataclass(frozen=True)
+class AuditExport:
+    """The rows under :data:`COLUMNS`, and the integrity statement that goes above them."""
+
+    rows: list[list[Cell]]
+    statement: list[str]
 
 
 @dataclass(frozen=True)
@@ -78,8 +91,12 @@ def neutralise(value: Cell) -> Cell:
     return value
 
 
-def audit_rows(session: Session, *, actor: Actor, now: datetime, period: Period, fmt: str) -> list[list[Cell]]:
+def audit_rows(session: Session, *, actor: Actor, now: datetime, period: Period, fmt: str,
+               verifier: SealVerifier | None = None) -> AuditExport:
     """The period's events, oldest first, as rows under :data:`COLUMNS`; the export is audited.
+
+    Every chain the period touches is checked first: the export's first lines say whether they are
+    intact, and a row whose event the check flags says so in its "integriteit" column.
 
     :raises Forbidden: for anyone but an auditor.
     """
@@ -94,25 +111,31 @@ def audit_rows(session: Session, *, actor: Actor, now: datetime, period: Period,
     ))
     vocabulary = Vocabulary(session)
     vocabulary.preload(events)
-    rows = [_row(event, vocabulary) for event in events]
+    checked = {chain: case_integrity.check_chain(session, chain=chain, verifier=verifier, now=now)
+               for chain in sorted({event.chain for event in events})}
+    rows = [_row(event, vocabulary, checked[event.chain]) for event in events]
     log.record(session, event_type=EventType.AUDIT_LOG_EXPORTED, actor=actor, now=now, payload={
         "format": fmt.upper(), "van": period.start.isoformat(), "tot": period.end.isoformat(), "rows": len(rows)})
-    return rows
+    return AuditExport(rows, case_integrity.export_statement(list(checked.values()), now=now))
 
 
-def _row(event: AuditEvent, vocabulary: Vocabulary) -> list[Cell]:
+def _row(event: AuditEvent, vocabulary: Vocabulary, integrity: CaseIntegrity) -> list[Cell]:
     data = event.payload.get("data")
+    flags = integrity.problems_at(event.seq)
     return [
-        local_iso(event.occurred_at), event.instance_id or "", event.chain, event.seq, event.event_type,
+        event.occurred_at, event.instance_id or "", event.chain, event.seq, event.event_type,
         EVENT_LABELS.get(event.event_type, event.event_type), phrase(event, vocabulary), event.actor_username or "",
         role_label(event.actor_role) or "", event.actor_organisation or "",
         vocabulary.version(event.definition_id) or "",
         json.dumps(data, ensure_ascii=False, sort_keys=True) if data else "", event.hash,
+        "NIET intact: " + "; ".join(flags) if flags else ("intact" if integrity.intact else "keten NIET intact"),
     ]
 
 
-def to_csv(rows: list[list[Cell]]) -> bytes:
+def to_csv(export: AuditExport) -> bytes:
     """CSV for Dutch spreadsheets: ``;`` between fields, UTF-8 with a byte-order mark.
+
+    The integrity statement comes first (one line each, then an empty line), then the header.
 
     Safe against formula injection: every text cell that starts with ``=``, ``+``, ``-``, ``@``, a
     tab or a carriage return is prefixed with a single quote (:func:`neutralise`), so a spreadsheet
@@ -120,14 +143,20 @@ def to_csv(rows: list[list[Cell]]) -> bytes:
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for line in export.statement:
+        writer.writerow([neutralise(line)])
+    writer.writerow([])
     writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
+    for row in export.rows:
+        writer.writerow([neutralise(local_iso(cell) if isinstance(cell, datetime) else cell) for cell in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(rows: list[list[Cell]]) -> bytes:
-    """An XLSX workbook with one sheet; every text cell is stored as text, never as a formula.
+def to_xlsx(export: AuditExport) -> bytes:
+    """An XLSX workbook: the integrity statement on the first sheet, the events on the second.
+
+    The events sheet has a header row with filters, frozen in place, column widths and times as
+    real dates (Amsterdam time, with seconds). Every text cell is stored as text, never as a formula.
 
     openpyxl would store a string starting with ``=`` as a formula, so each such cell is typed as
     a string explicitly; characters XML cannot hold are dropped. Text that starts like a formula
@@ -135,16 +164,32 @@ def to_xlsx(rows: list[list[Cell]]) -> bytes:
     typed as ``'=...``: editing the cell later keeps it text. The value stays exactly as recorded.
     """
     workbook = Workbook(write_only=True)
+    summary = workbook.create_sheet("Integriteit")
+    summary.column_dimensions["A"].width = 120
+    for line in export.statement:
+        summary.append([_text_cell(summary, line)])
     sheet = workbook.create_sheet("Auditlog")
-    sheet.append(list(COLUMNS))
-    for row in rows:
-        sheet.append([_text_cell(sheet, value) for value in row])
+    for number, width in enumerate(WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(export.rows) + 1}"
+    sheet.append([_text_cell(sheet, column) for column in COLUMNS])
+    for row in export.rows:
+        sheet.append([_date_cell(sheet, value) if isinstance(value, datetime) else _text_cell(sheet, value)
+                      for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _text_cell(sheet: object, value: Cell) -> object:
+def _date_cell(sheet: object, value: datetime) -> object:
+    """Excel has no time zones: the Amsterdam wall-clock time, shown with seconds."""
+    cell = WriteOnlyCell(sheet, value=value.astimezone(AMSTERDAM).replace(tzinfo=None))
+    cell.number_format = "dd-mm-yyyy hh:mm:ss"
+    return cell
+
+
+def _text_cell(sheet: object, value: str | int) -> object:
     if isinstance(value, int):
         return value
     text = re.sub(ILLEGAL_CHARACTERS_RE, "", value)

@@ -24,10 +24,14 @@ from engine import access
 from engine.actors import Actor
 from engine.audit import access_log, log
 from engine.audit.events import EventType
+from engine.audit.seal_key import SealVerifier
 from engine.errors import Forbidden, NotFound
 from engine.forms import FormRepository
 from engine.models import AccessLogEntry, AuditEvent, Instance, Organisation, ProcessDefinition
+from engine.services import case_integrity
 from engine.services.audit_phrases import EVENT_LABELS, Vocabulary, facts, person, phrase, plain, role_label
+from engine.services.case_integrity import CaseIntegrity
+from engine.services.instances import reference
 
 STATUS_LABELS = {"active": "Loopt", "completed": "Afgesloten", "cancelled": "Geannuleerd",
                  "error": "Fout, vraag de beheerder", "vernietigd": "Vernietigd (bewaartermijn verstreken)"}
@@ -94,6 +98,8 @@ class CaseAudit:
     event_types: list[tuple[str, str]]  # (value, Dutch label) of the types in this case
     people: list[str]
     access: list[AccessRow]
+    integrity: CaseIntegrity
+    reference: str
 
 
 @dataclass(frozen=True)
@@ -192,15 +198,18 @@ def case_summary(session: Session, instance: Instance) -> tuple[str, str, str]:
 
 
 def case_audit(session: Session, *, actor: Actor, now: datetime, instance_id: int, event_type: str | None = None,
-               username: str | None = None, forms: FormRepository | None = None) -> CaseAudit:
+               username: str | None = None, forms: FormRepository | None = None,
+               verifier: SealVerifier | None = None) -> CaseAudit:
     """A case's full history and access log for an auditor, optionally filtered; the view is logged.
 
-    The access log is read before this view is added to it, like ``case_access_log``.
+    The case's chain is checked first, so the page says whether what it shows is intact. The access
+    log is read before this view is added to it, like ``case_access_log``.
     """
     _require_auditor(actor)
     instance = session.get(Instance, instance_id)
     if instance is None:
         raise NotFound("Zaak niet gevonden.")
+    integrity = case_integrity.check_case(session, instance_id=instance_id, verifier=verifier, now=now)
     entries = entries_of(session, log.history(session, instance_id), reveal_melder=True, forms=forms)
     views = _access_rows(access_log.views_of(session, instance_id))
     access_log.record_view(session, actor=actor, now=now, instance_id=instance_id,
@@ -212,7 +221,8 @@ def case_audit(session: Session, *, actor: Actor, now: datetime, instance_id: in
     process, status, organisation = case_summary(session, instance)
     return CaseAudit(instance_id=instance_id, process=process, status=status, organisation=organisation,
                      created_at=instance.created_at, entries=shown, total=len(entries),
-                     event_types=sorted(types.items(), key=lambda item: item[1]), people=people, access=views)
+                     event_types=sorted(types.items(), key=lambda item: item[1]), people=people, access=views,
+                     integrity=integrity, reference=reference(instance))
 
 
 def list_cases(session: Session, *, actor: Actor, page: int = 1, per_page: int = 25) -> CasePage:

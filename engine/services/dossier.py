@@ -17,14 +17,17 @@ from sqlalchemy.orm import Session
 
 from engine import access
 from engine.actors import Actor
-from engine.audit import access_log, log
+from engine.audit import access_log, log, verify
 from engine.audit.events import EventType
-from engine.dutch import datum
+from engine.audit.seal_key import SealVerifier
+from engine.dutch import datum_tijd
 from engine.errors import Forbidden, NotFound
 from engine.forms import FormRepository
 from engine.roles import ROLE_LABELS
-from engine.services import cases
+from engine.services import case_integrity, cases
 from engine.services.audit_history import UNCHANGED, HistoryEntry, case_summary, entries_of
+from engine.services.case_integrity import CaseIntegrity
+from engine.services.instances import reference
 from engine.services.notes import NoteView, all_notes
 
 FONT = "helvetica"  # a PDF core font: nothing to ship or embed; text is limited to Windows-1252
@@ -32,8 +35,11 @@ ENCODING = "windows-1252"
 
 
 def dossier_pdf(session: Session, *, actor: Actor, now: datetime, instance_id: int,
-                forms: FormRepository | None = None) -> bytes:
+                forms: FormRepository | None = None, verifier: SealVerifier | None = None) -> bytes:
     """The dossier of one case; the export joins the case's chain under its lock (decision 2).
+
+    The chain is checked before anything is written: the dossier opens and ends with that outcome,
+    and an event the check flags is marked where it stands, so nobody hands on an altered value as fact.
 
     :raises Forbidden: for anyone but an auditor. :raises NotFound: for an unknown case.
     """
@@ -42,18 +48,39 @@ def dossier_pdf(session: Session, *, actor: Actor, now: datetime, instance_id: i
     instance = cases.lock_instance(session, instance_id)
     if instance is None:
         raise NotFound("Zaak niet gevonden.")
+    integrity = case_integrity.check_case(session, instance_id=instance_id, verifier=verifier, now=now)
     entries = entries_of(session, log.history(session, instance_id), reveal_melder=False, forms=forms)
     process, status, organisation = case_summary(session, instance)
     access_log.record_view(session, actor=actor, now=now, instance_id=instance_id,
                            action=access_log.DOSSIER_EXPORTED)
+    head = verify.stored_head(session, log.chain_for_instance(instance_id))
     log.record(session, event_type=EventType.DOSSIER_EXPORTED, actor=actor, now=now, instance_id=instance_id,
                definition_id=instance.definition_id, payload={"format": "PDF", "events": len(entries)})
     role = ROLE_LABELS.get(actor.role) if actor.role else None
     by = f"{actor.username} ({', '.join(p for p in (role, actor.organisation_slug) if p)})"
-    summary = [("Proces", process), ("Status", status), ("Gemeente", organisation),
-               ("Gestart", datum(instance.created_at))]
-    return _render(instance_id, summary, entries, generated=f"Gegenereerd door {by} op {datum(now)}", now=now,
-                   notes=all_notes(session, instance_id))
+    summary = [("Kenmerk", reference(instance)), ("Proces", process), ("Status", status),
+               ("Gemeente", organisation), ("Gestart", datum_tijd(instance.created_at))]
+    closing = _integrity_lines(integrity, head, by=by)
+    return _render(reference(instance), summary, entries, generated=f"Gegenereerd door {by} op {datum_tijd(now)}",
+                   now=now, integrity=integrity, closing=closing, notes=all_notes(session, instance_id))
+
+
+def _integrity_lines(integrity: CaseIntegrity, head: tuple[int, str] | None, *, by: str) -> list[str]:
+    """The dossier's last section: what was checked, when, against which seal, by whose export."""
+    seal = integrity.last_seal
+    sealed = "Laatste zegel: nog geen zegel over deze zaak"
+    if seal is not None:
+        sealed = (f"Laatste zegel: {datum_tijd(seal.created_at)}, over volgnummer {seal.seq}; handtekening "
+                  f"{'klopt' if seal.signature_ok else 'klopt NIET'}")
+    return [
+        f"Uitkomst: {'intact' if integrity.intact else 'NIET intact'}",
+        f"Gecontroleerd op: {datum_tijd(integrity.checked_at)}",
+        f"Aantal gebeurtenissen gecontroleerd: {integrity.events} (het maken van dit dossier komt er als "
+        "volgende gebeurtenis bij)",
+        f"Kop van de keten: volgnummer {head[0]}, hash {head[1]}" if head else "Kop van de keten: ontbreekt",
+        sealed,
+        f"Geëxporteerd door: {by}",
+    ]
 
 
 class _Document(FPDF):
@@ -92,15 +119,16 @@ def _safe(text: str) -> str:
     return _CONTROL.sub(" ", text).encode(ENCODING, "replace").decode(ENCODING)
 
 
-def _render(instance_id: int, summary: list[tuple[str, str]], entries: list[HistoryEntry], *, generated: str,
-            now: datetime, notes: list[NoteView] | None = None) -> bytes:
+def _render(name: str, summary: list[tuple[str, str]], entries: list[HistoryEntry], *, generated: str,
+            now: datetime, integrity: CaseIntegrity, closing: list[str], notes: list[NoteView] | None = None) -> bytes:
     pdf = _Document(generated)
-    pdf.set_title(f"Dossier zaak {instance_id}")
+    pdf.set_title(f"Dossier {name}")
     pdf.set_creator("Signaalroute")
     pdf.set_lang("nl")
     pdf.creation_date = now
     pdf.add_page()
-    pdf.line_of(f"Dossier zaak {instance_id}", size=16, style="B", height=9)
+    pdf.line_of(f"Dossier {name}", size=16, style="B", height=9)
+    pdf.line_of(integrity.statement, style="B", size=11 if integrity.intact else 13)
     for label, value in summary:
         pdf.line_of(f"{label}: {value}")
     pdf.line_of(generated, style="I")
@@ -108,8 +136,15 @@ def _render(instance_id: int, summary: list[tuple[str, str]], entries: list[Hist
     pdf.ln(4)
     pdf.line_of(f"Verloop ({len(entries)} gebeurtenissen)", size=13, style="B", height=8)
     for entry in entries:
-        _entry(pdf, entry)
+        _entry(pdf, entry, integrity.problems_at(entry.seq))
+    for missing in integrity.missing:
+        pdf.ln(2)
+        pdf.line_of(f"NIET INTACT - gebeurtenis {missing.seq} ontbreekt: {missing.message}", style="B")
     _notes(pdf, notes or [])
+    pdf.add_page()
+    pdf.line_of("Verklaring over de integriteit", size=13, style="B", height=8)
+    for line in closing:
+        pdf.line_of(line)
     return bytes(pdf.output())
 
 
@@ -122,7 +157,7 @@ def _notes(pdf: _Document, notes: list[NoteView]) -> None:
     for note in notes:
         pdf.ln(2)
         by = ", ".join(p for p in (note.author_role, note.author_organisation) if p)
-        pdf.line_of(f"{datum(note.created_at)} - {note.author} ({by})", style="B")
+        pdf.line_of(f"{datum_tijd(note.created_at)} - {note.author} ({by})", style="B")
         pdf.line_of(f"Mag lezen: {', '.join(note.readers)} (en de auteur)", size=9)
         if note.text:
             pdf.line_of(note.text)
@@ -131,9 +166,13 @@ def _notes(pdf: _Document, notes: list[NoteView]) -> None:
             pdf.line_of(f"SHA-256: {note.file_sha256}", size=9)
 
 
-def _entry(pdf: _Document, entry: HistoryEntry) -> None:
+def _entry(pdf: _Document, entry: HistoryEntry, flags: list[str]) -> None:
     pdf.ln(2)
-    pdf.line_of(f"{datum(entry.occurred_at)} - {entry.type_label}", style="B")
+    if pdf.will_page_break(_height_of(entry)):  # one event on one page where it fits
+        pdf.add_page()
+    pdf.line_of(f"{datum_tijd(entry.occurred_at)} - {entry.type_label}", style="B")
+    for flag in flags:
+        pdf.line_of(f"NIET INTACT - {flag}. Lees deze gebeurtenis niet als feit.", style="B")
     pdf.line_of(entry.sentence)
     meta = [f"Door: {entry.who_text}", f"gebeurtenis {entry.seq}"]
     if entry.process_version:
@@ -147,3 +186,8 @@ def _entry(pdf: _Document, entry: HistoryEntry) -> None:
         else:
             pdf.line_of(f"    {change.label}: {change.old or '(leeg)'} -> {change.new or '(leeg)'} ({change.kind})",
                         size=9)
+
+
+def _height_of(entry: HistoryEntry) -> float:
+    """A generous estimate in mm; a page holds about 250 mm of text between the margins."""
+    return min(250.0, 5.5 * 3 + 5.0 * (len(entry.facts) + len(entry.changes)))

@@ -6,11 +6,11 @@ import csv
 import io
 import re
 import zlib
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from engine.audit import verify
 from engine.audit.events import EventType
@@ -43,9 +43,17 @@ def exports_recorded(factory, event_type):
         return list(session.scalars(select(AuditEvent).where(AuditEvent.event_type == event_type)))
 
 
+def csv_rows(body: bytes) -> tuple[list[list[str]], list[list[str]]]:
+    """(the integrity lines above the table, the table from its header on)."""
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    blank = rows.index([])
+    return rows[:blank], rows[blank + 1:]
+
+
 def test_the_csv_has_one_row_per_event_of_the_period_in_dutch(factory, world, at, case):
-    text = audit_export.to_csv(export(factory, world.auditor, at, "csv")).decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    statement, rows = csv_rows(audit_export.to_csv(export(factory, world.auditor, at, "csv")))
+    assert statement == [["Integriteit: intact. Alle 2 keten(s) in deze export zijn gecontroleerd op "
+                          "2 maart 2026, 11.00.00 uur."]]
     assert rows[0] == list(audit_export.COLUMNS)
     mine = [r for r in rows[1:] if r[1] == str(case)]
     assert [(r[0], r[5], r[6], r[7], r[8], r[10]) for r in mine] == [
@@ -57,25 +65,45 @@ def test_the_csv_has_one_row_per_event_of_the_period_in_dutch(factory, world, at
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(factory, world, at, case):
-    text = audit_export.to_csv(export(factory, world.auditor, at, "csv")).decode("utf-8-sig")
-    [enriched] = [r for r in csv.reader(io.StringIO(text), delimiter=";") if r[4] == "task.completed"]
+    _, table = csv_rows(audit_export.to_csv(export(factory, world.auditor, at, "csv")))
+    [enriched] = [r for r in table if r[4] == "task.completed"]
     assert enriched[11].startswith('{"samenvatting"'), "JSON data does not start with a formula character"
     for value in ("=1+1", "+31 6", "-2", "@SUM(A1)", "\tx", "gewoon"):
         shown = audit_export.neutralise(value)
         assert shown == (value if value == "gewoon" else "'" + value)
-    rows = [["=cmd|' /C calc'!A0", 5]]
-    assert audit_export.to_csv(rows).decode("utf-8-sig").splitlines()[1] == "'=cmd|' /C calc'!A0;5"
+    hostile = audit_export.AuditExport([["=cmd|' /C calc'!A0", 5]], ["=HYPERLINK(x)"])
+    lines = audit_export.to_csv(hostile).decode("utf-8-sig").splitlines()
+    assert lines[0] == "'=HYPERLINK(x)" and lines[-1] == "'=cmd|' /C calc'!A0;5"
 
 
 def test_the_xlsx_holds_the_same_rows_and_never_a_formula(factory, world, at, case):
-    rows = export(factory, world.auditor, at, "xlsx")
-    rows.append(["=1+1", 7])
-    sheet = load_workbook(io.BytesIO(audit_export.to_xlsx(rows)))["Auditlog"]
+    made = export(factory, world.auditor, at, "xlsx")
+    made.rows.append(["=1+1", 7])
+    workbook = load_workbook(io.BytesIO(audit_export.to_xlsx(made)))
+    assert workbook.sheetnames == ["Integriteit", "Auditlog"]
+    assert workbook["Integriteit"]["A1"].value.startswith("Integriteit: intact.")
+    sheet = workbook["Auditlog"]
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0] == list(audit_export.COLUMNS)
     assert values[-1][:2] == ["=1+1", 7]
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
     assert [v[5] for v in values[1:-1] if v[1] == case] == ["Zaak gestart", "Taak afgerond"]
+    started = next(v for v in values[1:-1] if v[1] == case)
+    assert started[0] == datetime(2026, 3, 2, 10, 0), "a real date, in Amsterdam time"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:N")
+    assert sheet.column_dimensions["L"].width == 60
+
+
+def test_an_export_over_a_broken_chain_says_so_in_its_first_lines_and_flags_the_row(factory, world, at, case):
+    with unit_of_work(factory) as session:
+        session.execute(text("UPDATE audit_event SET actor_username = 'iemand' WHERE chain = :c AND seq = 2"),
+                        {"c": f"instance:{case}"})
+    statement, table = csv_rows(audit_export.to_csv(export(factory, world.auditor, at, "csv")))
+    assert statement[0][0].startswith("Integriteit: NIET intact. 1 van 2 keten(s)")
+    assert statement[1] == [f"NIET intact: zaak {case}: gebeurtenis 2 gewijzigd"]
+    flagged = {r[3]: r[13] for r in table[1:] if r[1] == str(case)}
+    assert flagged == {"1": "keten NIET intact",
+                       "2": "NIET intact: gewijzigd: Inhoud komt niet overeen met de vastgelegde hash"}
 
 
 def test_each_export_is_an_audit_event_in_an_intact_system_chain(factory, world, at, case):
@@ -91,7 +119,7 @@ def test_each_export_is_an_audit_event_in_an_intact_system_chain(factory, world,
 
 
 def test_a_period_is_whole_amsterdam_days(factory, world, at, case):
-    assert export(factory, world.auditor, at, "csv", audit_export.Period(date(2026, 3, 3), date(2026, 3, 4))) == []
+    assert export(factory, world.auditor, at, "csv", audit_export.Period(date(2026, 3, 3), date(2026, 3, 4))).rows == []
 
 
 @pytest.mark.parametrize("van, tot, field, message", [
@@ -135,8 +163,11 @@ def test_the_dossier_tells_who_did_what_when_and_masks_the_melder(factory, world
         body = dossier.dossier_pdf(session, actor=world.auditor, now=at(), instance_id=case, forms=forms)
     assert body.startswith(b"%PDF")
     text = pdf_text(body)
-    assert f"Dossier zaak {case}" in text
-    assert "Gegenereerd door auditor \\(Auditor, eersel\\) op 3 maart 2026, 11.00 uur" in text
+    assert f"Dossier SR-2026-{case:05d}" in text
+    assert "Intact, gecontroleerd op 3 maart 2026, 11.00.00 uur \\(nog geen zegel; 2 gebeurtenissen\\)" in text
+    assert "Gegenereerd door auditor \\(Auditor, eersel\\) op 3 maart 2026, 11.00.00 uur" in text
+    assert "Verklaring over de integriteit" in text and "Uitkomst: intact" in text
+    assert "Kop van de keten: volgnummer 2, hash " in text
     assert "de melder startte de zaak" in text
     assert "af \\(Aandachtsfunctionaris, eersel\\) rondde ‘Signaal verrijken’ af" in text
     assert "Vorm van uitbuiting: \\(leeg\\) -> SU \\(toegevoegd\\)" in text
@@ -149,3 +180,15 @@ def test_the_dossier_tells_who_did_what_when_and_masks_the_melder(factory, world
         assert verify.verify_all(session) == {}
         [view] = session.scalars(select(AccessLogEntry).where(AccessLogEntry.instance_id == case)).all()
         assert (view.username, view.action) == ("auditor", "dossier.exported")
+
+
+def test_the_dossier_of_a_tampered_case_says_not_intact_first_and_flags_the_event(factory, world, at, case, forms):
+    with unit_of_work(factory) as session:
+        session.execute(text("UPDATE audit_event SET actor_username = 'iemand' WHERE chain = :c AND seq = 2"),
+                        {"c": f"instance:{case}"})
+    with unit_of_work(factory) as session:
+        body = dossier.dossier_pdf(session, actor=world.auditor, now=at(), instance_id=case, forms=forms)
+    text_ = pdf_text(body)
+    assert text_.index("NIET intact: 1 probleem/problemen") < text_.index("Verloop \\(2 gebeurtenissen\\)")
+    assert "NIET INTACT - gewijzigd: Inhoud komt niet overeen met de vastgelegde hash" in text_
+    assert "Uitkomst: NIET intact" in text_

@@ -4,53 +4,34 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 
 from engine.actors import Actor
-from engine.audit import anchor, log, verify
+from engine.audit import anchor, log
 from engine.db import unit_of_work
 from engine.models import AuditEvent
 from engine.retention_rules import load_rules
 from engine.services import retention
 from signaalroute.cli import main
+from tests.audit_support import last_seq, log_problems, seal, sql
 from tests.retention_support import write_rules
-from tests.services.helpers import complete, deploy, ready, start
-
-VALID = {"vorm": "SU", "samenvatting": "Signaal"}
-
-
-@pytest.fixture
-def cases(factory, world, forms, at):
-    """Two cases with four events each in their chains."""
-    deploy(factory, world.regisseur, at(), forms, "drie_taken.bpmn")
-    ids = []
-    for _ in range(2):
-        case = start(factory, world.af, at.advance(minutes=1), "drie_taken")
-        [task] = ready(factory, case).values()
-        complete(factory, world.af, at.advance(minutes=1), forms, task.id, VALID)
-        ids.append(case)
-    return ids
-
-
-def sql(factory, statement, **params):
-    with unit_of_work(factory) as session:
-        session.execute(text(statement), params)
+from tests.services.helpers import start
 
 
 def problems(factory):
-    with unit_of_work(factory) as session:
-        return verify.verify_all(session), anchor.verify_anchors(session)
+    return log_problems(factory)
 
 
 def test_an_untouched_log_verifies_and_the_cli_says_so(factory, cases, db_url, monkeypatch, tmp_path):
     assert problems(factory) == ({}, [])
     monkeypatch.setenv("SIGNAALROUTE_DATABASE_URL", db_url)
     monkeypatch.setenv("SIGNAALROUTE_SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("SIGNAALROUTE_INSTANCE_DIR", str(tmp_path))
     result = CliRunner().invoke(main, ["audit", "verify"])
     assert result.exit_code == 0 and "Auditlog intact: 3 keten(s)" in result.output
 
 
-def test_an_edited_payload_is_caught_in_its_own_case_only(factory, cases):
+def test_a_changed_byte_of_data_is_caught_in_its_own_case_only(factory, cases):
     chain = f"instance:{cases[0]}"
     sql(factory, "UPDATE audit_event SET actor_username = 'iemand_anders' WHERE chain = :c AND seq = 2", c=chain)
     found, _ = problems(factory)
@@ -58,11 +39,22 @@ def test_an_edited_payload_is_caught_in_its_own_case_only(factory, cases):
     assert [(p.seq, p.kind) for p in found[chain]] == [(2, "gewijzigd")]
 
 
-def test_a_deleted_event_is_caught(factory, cases):
-    chain = f"instance:{cases[1]}"
-    sql(factory, "DELETE FROM audit_event WHERE chain = :c AND seq = 1", c=chain)
+def test_a_changed_byte_of_a_hash_is_caught(factory, cases):
+    chain = f"instance:{cases[0]}"
+    with unit_of_work(factory) as session:
+        stored = session.scalar(select(AuditEvent.hash).where(AuditEvent.chain == chain, AuditEvent.seq == 1))
+    flipped = ("1" if stored[0] == "0" else "0") + stored[1:]
+    sql(factory, "UPDATE audit_event SET hash = :h WHERE chain = :c AND seq = 1", h=flipped, c=chain)
     found, _ = problems(factory)
-    assert {p.kind for p in found[chain]} >= {"ontbreekt", "volgorde"}
+    kinds = [(p.seq, p.kind) for p in found[chain]]
+    assert kinds == [(1, "gewijzigd"), (2, "volgorde")], "its own hash and its successor's link both break"
+
+
+def test_a_deleted_middle_event_is_caught(factory, cases):
+    chain = f"instance:{cases[1]}"
+    sql(factory, "DELETE FROM audit_event WHERE chain = :c AND seq = 2", c=chain)
+    found, _ = problems(factory)
+    assert {(p.seq, p.kind) for p in found[chain]} >= {(3, "ontbreekt"), (3, "volgorde")}
 
 
 def test_an_inserted_event_is_caught(factory, cases):
@@ -70,7 +62,8 @@ def test_an_inserted_event_is_caught(factory, cases):
     with unit_of_work(factory) as session:
         original = session.scalar(select(AuditEvent).where(AuditEvent.chain == chain, AuditEvent.seq == 2))
         forged = {c.name: getattr(original, c.name) for c in AuditEvent.__table__.columns if c.name != "id"}
-    sql(factory, "UPDATE audit_event SET seq = seq + 1 WHERE chain = :c AND seq >= 2", c=chain)
+    sql(factory, "UPDATE audit_event SET seq = seq + 100 WHERE chain = :c AND seq >= 2", c=chain)
+    sql(factory, "UPDATE audit_event SET seq = seq - 99 WHERE chain = :c AND seq >= 100", c=chain)
     with unit_of_work(factory) as session:
         session.add(AuditEvent(**{**forged, "payload": {"vals": True}}))
     found, _ = problems(factory)
@@ -86,23 +79,135 @@ def test_reordered_events_are_caught(factory, cases):
     assert {p.kind for p in found[chain]} >= {"volgorde"}
 
 
-def test_cutting_off_the_newest_events_is_caught_by_the_anchor(factory, cases, at):
-    with unit_of_work(factory) as session:
-        anchor.seal(session, now=at())
+def test_deleting_the_last_event_before_any_seal_is_caught_by_the_chain_head(factory, cases):
     chain = f"instance:{cases[1]}"
-    sql(factory, "DELETE FROM audit_event WHERE chain = :c AND seq = 2", c=chain)
-    found, anchored = problems(factory)
-    assert found == {}, "the chain itself still looks whole"
-    assert [(p.chain, p.seq, p.kind) for p in anchored] == [(chain, 2, "ontbreekt")]
+    last = last_seq(factory, chain)
+    sql(factory, "DELETE FROM audit_event WHERE chain = :c AND seq = :s", c=chain, s=last)
+    found, seals = problems(factory)
+    assert seals == [] and list(found) == [chain]
+    assert [(p.seq, p.kind) for p in found[chain]] == [(last, "ontbreekt")]
 
 
-def test_an_edited_anchor_is_caught(factory, cases, at):
+def test_deleting_the_last_event_and_its_head_is_caught_by_the_seal(factory, cases, at):
+    seal(factory, at())
+    chain = f"instance:{cases[1]}"
+    last = last_seq(factory, chain)
+    sql(factory, "DELETE FROM audit_event WHERE chain = :c AND seq = :s", c=chain, s=last)
+    sql(factory, "UPDATE audit_chain_head SET seq = :s, hash = (SELECT hash FROM audit_event WHERE chain = :c "
+                 "AND seq = :s) WHERE chain = :c", c=chain, s=last - 1)
+    found, _ = problems(factory)
+    assert [(p.seq, p.kind, p.message) for p in found[chain]] == [
+        (last, "ontbreekt", "Gebeurtenis die bij de laatste zegel bestond, ontbreekt")]
+
+
+def test_sealing_after_a_cut_does_not_seal_the_cut_in(factory, cases, at):
+    chain = f"instance:{cases[1]}"
+    last = last_seq(factory, chain)
+    sql(factory, "DELETE FROM audit_event WHERE chain = :c AND seq = :s", c=chain, s=last)
+    seal(factory, at.advance(minutes=5))
+    found, seals = problems(factory)
+    assert seals == []
+    assert {(p.seq, p.kind) for p in found[chain]} == {(last, "ontbreekt")}, "head and seal still name the lost event"
+
+
+def test_a_seal_remade_without_the_key_is_caught(factory, cases, at):
+    """A DBA cuts the last event, moves the head and re-seals with a key of their own: the signature shows it."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from engine.audit.seal_key import SealKey
+
+    chain = f"instance:{cases[1]}"
+    last = last_seq(factory, chain)
+    sql(factory, "DELETE FROM audit_event WHERE chain = :c AND seq = :s", c=chain, s=last)
+    sql(factory, "UPDATE audit_chain_head SET seq = :s, hash = (SELECT hash FROM audit_event WHERE chain = :c "
+                 "AND seq = :s) WHERE chain = :c", c=chain, s=last - 1)
     with unit_of_work(factory) as session:
-        anchor.seal(session, now=at())
-        anchor.seal(session, now=at.advance(days=1))
+        anchor.seal(session, now=at(), key=SealKey(Ed25519PrivateKey.generate()))
+    _, seals = problems(factory)
+    assert [(p.seq, p.kind, p.message) for p in seals] == [
+        (1, "gewijzigd", f"Zegel van {at():%Y-%m-%d %H:%M:%S} is niet gemaakt met de ingestelde zegelsleutel")]
+
+
+def test_a_seal_with_a_forged_signature_or_none_is_caught(factory, cases, at):
+    seal(factory, at())
+    seal(factory, at.advance(minutes=5))
+    sql(factory, "UPDATE audit_anchor SET signature = :s WHERE id = 2", s="A" * 88)
+    _, seals = problems(factory)
+    when = f"{at():%Y-%m-%d %H:%M:%S}"
+    assert [(p.seq, p.message) for p in seals] == [(2, f"Handtekening van zegel van {when} klopt niet")]
+    sql(factory, "UPDATE audit_anchor SET signature = NULL, key_id = NULL WHERE id = 2")
+    _, seals = problems(factory)
+    assert [p.seq for p in seals] == [2], "an unsigned seal after a signed one is refused"
+
+
+def test_a_deleted_seal_is_caught(factory, cases, at):
+    seal(factory, at())
+    seal(factory, at.advance(days=1))
     sql(factory, "DELETE FROM audit_anchor WHERE id = 1")
-    _, anchored = problems(factory)
-    assert [p.kind for p in anchored] == ["gewijzigd"]
+    _, seals = problems(factory)
+    assert [p.kind for p in seals] == ["gewijzigd"]
+
+
+def test_a_seal_holds_only_the_heads_that_moved_and_folding_covers_every_case(factory, world, forms, cases, at):
+    from engine.models import AuditAnchor
+
+    first = seal(factory, at())
+    later = start(factory, world.af, at.advance(minutes=1), "drie_taken")
+    second = seal(factory, at.advance(minutes=5))
+    with unit_of_work(factory) as session:
+        assert set(session.get(AuditAnchor, first).heads) == {"system", *(f"instance:{c}" for c in cases)}
+        assert set(session.get(AuditAnchor, second).heads) == {f"instance:{later}"}
+        folded = anchor.fold(anchor.stored_seals(session))
+    assert set(folded) == {"system", f"instance:{later}", *(f"instance:{c}" for c in cases)}
+
+
+# --- exported seals: the database against what left it -------------------------------------------------------
+
+@pytest.fixture
+def cli_env(db_url, monkeypatch, tmp_path):
+    from engine.audit.seal_key import default_key_path, ensure_seal_key
+
+    export = tmp_path / "zegels.jsonl"
+    monkeypatch.setenv("SIGNAALROUTE_DATABASE_URL", db_url)
+    monkeypatch.setenv("SIGNAALROUTE_SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("SIGNAALROUTE_INSTANCE_DIR", str(tmp_path))
+    monkeypatch.setenv("SIGNAALROUTE_ZEGEL_EXPORT", str(export))
+    ensure_seal_key(default_key_path(tmp_path))
+    return export
+
+
+def test_seals_are_exported_as_made_and_verify_against_the_database(factory, cases, cli_env):
+    made = CliRunner().invoke(main, ["audit", "seal"])
+    assert made.exit_code == 0 and "1 zegel(s) geëxporteerd" in made.output
+    [line] = cli_env.read_text().splitlines()
+    assert '"instance:' in line and "signature" in line
+    result = CliRunner().invoke(main, ["audit", "verify", "--seals", str(cli_env)])
+    assert result.exit_code == 0, result.output
+    assert "ook tegen 1 geëxporteerde zegel(s)" in result.output
+    assert len(cli_env.read_text().splitlines()) == 2, "the verification sealed and exported too"
+
+
+def test_rewriting_history_and_its_seals_in_the_database_is_caught_by_the_export(factory, cases, cli_env):
+    """Someone with database access alone deletes a case's last event, its head and every seal: the file remains."""
+    assert CliRunner().invoke(main, ["audit", "seal"]).exit_code == 0
+    chain = f"instance:{cases[0]}"
+    last = last_seq(factory, chain)
+    sql(factory, "DELETE FROM audit_event WHERE chain = :c AND seq = :s", c=chain, s=last)
+    sql(factory, "UPDATE audit_chain_head SET seq = :s, hash = (SELECT hash FROM audit_event WHERE chain = :c "
+                 "AND seq = :s) WHERE chain = :c", c=chain, s=last - 1)
+    sql(factory, "DELETE FROM audit_anchor")
+    without = CliRunner().invoke(main, ["audit", "verify"])
+    assert without.exit_code == 0, "the database alone looks whole"
+    result = CliRunner().invoke(main, ["audit", "verify", "--seals", str(cli_env)])
+    assert result.exit_code != 0
+    assert f"{chain} #{last}: ontbreekt - Gebeurtenis die bij de laatste zegel bestond, ontbreekt" in result.output
+    assert "zegel #1: " in result.output, "the exported seal is missing or differs in the database"
+
+
+def test_a_damaged_export_file_is_refused_in_dutch(cases, cli_env):
+    cli_env.write_text("geen zegel\n")
+    result = CliRunner().invoke(main, ["audit", "verify", "--seals", str(cli_env)])
+    assert result.exit_code != 0 and "Regel 1 van" in result.output and "is geen zegel" in result.output
 
 
 # --- erased payloads (retention): the chain hash covers a digest of the payload, not the payload -------------

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from playwright.sync_api import expect
+from sqlalchemy import text
 
+from engine.db import unit_of_work
 from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_shell import log_in
 from tests.services.helpers import complete, deploy, ready, start
@@ -27,7 +29,8 @@ def test_the_auditor_opens_a_case_history_filters_it_and_the_page_passes_axe(axe
     axe_page.get_by_role("link", name="Zaken (audit)").click()
     expect(axe_page.get_by_role("heading", name="Zaken (audit)")).to_be_visible()
     axe_page.get_by_role("link", name=f"Zaak {case}", exact=True).click()
-    expect(axe_page.get_by_role("heading", name=f"Geschiedenis zaak {case}")).to_be_visible()
+    expect(axe_page.get_by_role("heading", name=f"Geschiedenis SR-2026-{case:05d}")).to_be_visible()
+    expect(axe_page.get_by_test_id("integriteit")).to_contain_text("Intact.")
     events = axe_page.get_by_test_id("gebeurtenis")
     expect(events).to_have_count(3)
     expect(events.nth(1)).to_contain_text("af (Aandachtsfunctionaris, eersel) rondde ‘Signaal verrijken’ af")
@@ -64,3 +67,25 @@ def test_the_other_audit_pages_pass_axe(axe_page, live_server, factory, world, f
     axe_page.get_by_role("button", name="Nu controleren").click()
     expect(axe_page.get_by_role("status")).to_contain_text("Het auditlog is intact")
     assert serious_violations(axe_page) == [], "controle"
+
+
+def test_the_auditor_reads_a_broken_case_with_the_changed_event_flagged_in_place(axe_page, live_server, factory,
+                                                                                  world, forms, at):
+    case = make_case(factory, world, forms, at)
+    with unit_of_work(factory) as session:
+        session.execute(text("UPDATE audit_event SET payload = :p WHERE chain = :c AND seq = 2"),
+                        {"p": '{"data": {"vorm": "AU"}}', "c": f"instance:{case}"})
+        session.execute(text("DELETE FROM audit_event WHERE chain = :c AND seq = 3"), {"c": f"instance:{case}"})
+    log_in(axe_page, live_server, "auditor")
+    axe_page.goto(f"{live_server}/audit/zaken/{case}")
+    banner = axe_page.get_by_test_id("integriteit")
+    expect(banner).to_have_attribute("data-intact", "nee")
+    expect(banner).to_contain_text("NIET intact.")
+    expect(axe_page.get_by_test_id("ontbrekend")).to_contain_text("Gebeurtenis 3 ontbreekt")
+    events = axe_page.get_by_test_id("gebeurtenis")
+    expect(events).to_have_count(2)
+    expect(events.nth(1).get_by_test_id("markering")).to_contain_text("Niet intact: gewijzigd")
+    expect(events.nth(0).get_by_test_id("markering")).to_have_count(0)
+    assert serious_violations(axe_page) == [], "geschiedenis die niet intact is"
+    axe_page.get_by_role("link", name="Zaak stap voor stap afspelen").click()
+    expect(axe_page.get_by_test_id("integriteit")).to_contain_text("NIET intact.")

@@ -24,7 +24,7 @@ def test_the_leader_fires_due_timers_and_a_standby_does_not(factory, world, form
     assert isinstance(scheduler, BlockingScheduler)
     assert str(scheduler.timezone) == "Europe/Amsterdam"
     jobs_by_id = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs_by_id) == {"leadership", "bpmn-timers", "reminders", "outbox", "overleg"}
+    assert set(jobs_by_id) == {"leadership", "bpmn-timers", "reminders", "outbox", "overleg", "audit-zegel"}
     assert jobs_by_id["bpmn-timers"].trigger.interval.total_seconds() == 1
 
     jobs.contend()

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 
 from engine import notify
 from engine.actors import Actor
-from engine.audit import access_log, anchor, log, verify
+from engine.audit import access_log, log
 from engine.audit.events import EventType
 from engine.db import unit_of_work
 from engine.errors import Forbidden
@@ -29,6 +29,7 @@ from engine.models import (
 from engine.retention_rules import Outcome, RetentionError, load_rules
 from engine.services import retention
 from signaalroute.cli import main
+from tests.audit_support import log_problems, seal
 from tests.chain import MELDER_BERICHT, TERUG, VERRIJKT, ZORG
 from tests.conftest import START
 from tests.retention_support import RULES_TOML, dump, keten_fixture, rules_fixture, write_rules  # noqa: F401
@@ -88,8 +89,7 @@ def run(factory, rules, at):
 
 
 def problems(factory):
-    with unit_of_work(factory) as session:
-        return verify.verify_all(session), anchor.verify_anchors(session)
+    return log_problems(factory)
 
 
 def test_each_outcome_is_destroyed_when_its_period_has_passed_and_not_a_day_before(keten, factory, rules, at):
@@ -173,8 +173,7 @@ def test_destroyed_content_is_really_gone_from_every_table(keten, factory, rules
         item = MeetingItem(meeting_id=meeting.id, instance_id=gone, task_id=decision.id, section="nieuw",
                            acute_after_freeze=False, added_at=at(), decision="geen_mensenhandel", decided_at=at())
         session.add(item)
-    with unit_of_work(factory) as session:
-        anchor.seal(session, now=at())
+    seal(factory, at())
     assert marker("weg") in dump(factory)
 
     at.advance(days=400)

@@ -12,8 +12,9 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from flask_login import login_required
 
 from engine import access
+from engine.audit.seal_key import available_verifier
 from engine.models import Deployment, Instance, ModelFile, ProcessDefinition
-from engine.services import replay_trace
+from engine.services import case_integrity, instances, replay_trace
 from webapp import db
 from webapp.security import now, ui_actor
 
@@ -31,12 +32,16 @@ def _trace(instance_id: int) -> replay_trace.Trace:
 @login_required  # type: ignore[misc]
 def afspelen(instance_id: int) -> str:
     trace = _trace(instance_id)
+    integrity = case_integrity.check_case(db.session(), instance_id=instance_id, now=now(),
+                                          verifier=available_verifier(current_app.extensions["signaalroute.settings"]))
+    reference = instances.reference(db.session().get(Instance, instance_id))
     if not trace.steps:
-        abort(404)
+        # A chain broken before its first step still has a page: it says where the replay stops and why.
+        return render_template("ui/audit/afspelen_leeg.html", trace=trace, integrity=integrity, reference=reference)
     number = min(max(request.args.get("stap", 1, type=int) or 1, 1), len(trace.steps))
     step = trace.steps[number - 1]
     return render_template("ui/audit/afspelen.html", trace=trace, step=step, number=number, total=len(trace.steps),
-                           bpmn_viewer=_viewer_built())
+                           bpmn_viewer=_viewer_built(), integrity=integrity, reference=reference)
 
 
 def _viewer_built() -> bool:

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
 from engine import access
+from engine.audit.seal_key import SealVerifier, available_seal_key, available_verifier, seal_verifier
 from engine.dutch import AMSTERDAM
 from engine.errors import Forbidden, ValidationFailed
 from engine.forms import FormRepository
@@ -33,6 +34,10 @@ _MIMETYPES = {
 def _forms() -> FormRepository:
     forms: FormRepository = current_app.extensions["signaalroute.forms"]
     return forms
+
+
+def _verifier() -> SealVerifier | None:
+    return available_verifier(current_app.extensions["signaalroute.settings"])
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
@@ -67,14 +72,16 @@ def zaak(instance_id: int) -> str:
     event_type = request.args.get("type", "").strip() or None
     person = request.args.get("persoon", "").strip() or None
     history = audit_history.case_audit(db.session(), actor=ui_actor(), now=now(), instance_id=instance_id,
-                                       event_type=event_type, username=person, forms=_forms())
+                                       event_type=event_type, username=person, forms=_forms(),
+                                       verifier=_verifier())
     return render_template("ui/audit/zaak.html", history=history, event_type=event_type or "", person=person or "")
 
 
 @blueprint.post("/zaken/<int:instance_id>/dossier")
 @login_required  # type: ignore[misc]
 def dossier_pdf(instance_id: int) -> Response:
-    body = dossier.dossier_pdf(db.session(), actor=ui_actor(), now=now(), instance_id=instance_id, forms=_forms())
+    body = dossier.dossier_pdf(db.session(), actor=ui_actor(), now=now(), instance_id=instance_id, forms=_forms(),
+                               verifier=_verifier())
     return _download(body, "application/pdf", f"dossier-zaak-{instance_id}.pdf")
 
 
@@ -92,7 +99,8 @@ def export() -> str | Response:
         try:
             period = audit_export.parse_period(values["van"], values["tot"])
             fmt = values["formaat"]
-            rows = audit_export.audit_rows(db.session(), actor=actor, now=now(), period=period, fmt=fmt)
+            rows = audit_export.audit_rows(db.session(), actor=actor, now=now(), period=period, fmt=fmt,
+                                           verifier=_verifier())
         except ValidationFailed as exc:
             errors = dict(exc.details or {})
         else:
@@ -118,7 +126,10 @@ def controle() -> str:
 @login_required  # type: ignore[misc]
 def controle_uitvoeren() -> BaseResponse:
     """Post/redirect/get: the result lands on the page, a reload does not run the check again."""
-    result = verification.run_now(db.session(), actor=ui_actor(), now=now())
+    settings = current_app.extensions["signaalroute.settings"]
+    key = available_seal_key(settings)
+    verifier = None if key or not settings.seal_public_key_file else seal_verifier(settings)
+    result = verification.run_now(db.session(), actor=ui_actor(), now=now(), key=key, verifier=verifier)
     if result.ok:
         flash(f"Het auditlog is intact: {result.chains_checked} keten(s) en {result.events_checked} "
               "gebeurtenis(sen) gecontroleerd.")
