@@ -315,17 +315,18 @@ def _open_tasks(session: Session, actor: Actor, instance_id: int, names: Names) 
     holders = {u.id: u.display_name for u in session.scalars(
         select(User).where(User.id.in_({t.assignee_id for t in rows if t.assignee_id is not None})))}
     organisations = names.organisation_ids({t.organisation_id for t in rows})
-    return [OpenTask(id=t.id, name=t.name, role=ROLE_LABELS.get(_role(t.role), t.role),
+    return [OpenTask(id=t.id, name=t.name, role=_role_label(t.role),
                      organisation=organisations.get(t.organisation_id, ""),
                      holder=holders.get(t.assignee_id) if t.assignee_id is not None else None,
                      due_at=t.due_at, may_open=access.can_work_on(actor, t)) for t in rows]
 
 
-def _role(value: str) -> Role:
+def _role_label(value: str) -> str:
+    """The Dutch name of a task's role; a role the table does not know reads as such, never as its key."""
     try:
-        return Role(value)
+        return ROLE_LABELS[Role(value)]
     except ValueError:
-        return Role.BEHEERDER  # never a case role: the label lookup falls back to nothing useful
+        return "onbekende rol"
 
 
 def read_case(session: Session, *, actor: Actor, instance_id: int, forms: FormRepository,

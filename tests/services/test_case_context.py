@@ -145,3 +145,20 @@ def test_the_melder_feedback_step_is_read_by_the_af_and_not_by_the_police(chain,
     assert Section.TERUGKOPPELING_MELDER in [s.section for s in _read(chain, case, "af", "eersel").steps]
     police = _read(chain, case, "politie", "oost-brabant-avim")
     assert [s.section for s in police.steps] == [Section.VERRIJKING, Section.WERK_POLITIE]
+
+
+def test_the_progress_marks_the_open_step_inside_called_processes_and_the_calls_leading_there(chain, case):
+    from engine.services import case_progress
+
+    chain.do(case, "overdracht_politie", TERUG, hours=3)
+    with unit_of_work(chain.factory) as session:
+        found = case_progress.progress(session, actor=chain.person("af", "eersel"), instance_id=case)
+    assert found.path_known
+    assert "zorg_regelen:zorg_en_opvang" in found.active
+    assert {"signaal_oost_brabant:overdracht", "overdracht_partners:zorg_na_politie"} <= set(found.active)
+    assert found.visited["signaal_oost_brabant:verrijken"] == 1
+    assert found.visited["overdracht_partners:overdracht_politie"] == 1
+    assert list(found.processes)[0] == "signaal_oost_brabant"
+    assert found.processes["zorg_regelen"] == "Zorg regelen voor het slachtoffer"
+    with unit_of_work(chain.factory) as session, pytest.raises(NotFound):
+        case_progress.progress(session, actor=chain.person("politie", "fryslan-politie-tmm"), instance_id=case)

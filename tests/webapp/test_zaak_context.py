@@ -5,7 +5,7 @@ from __future__ import annotations
 from engine.db import unit_of_work
 from engine.services import instances
 from tests.chain import MELDING, TERUG, VERRIJKT
-from tests.werkbak_fixtures import logged_in, web  # noqa: F401 - the app on the real processes
+from tests.werkbak_fixtures import logged_in
 
 
 def _ready(chain, case: int, element: str) -> int:
