@@ -7,8 +7,10 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_shell import log_in
 from tests.browser.test_signal_flow import choose, log_out
+from tests.chain import TERUG, VERRIJKT
 
 MELDING = "Drie jonge vrouwen in een bovenwoning, 's nachts veel bezoek van mannen."
 WAAR = "Markt 1, Eersel"
@@ -122,3 +124,20 @@ def test_the_case_diagram_scrolls_inside_its_box_at_320_px(page, chain, chain_se
         .map(e => e.tagName + '.' + e.className)""")
     assert sticking_out == []
     assert page.locator("#zaak-diagram").bounding_box()["width"] <= 320
+
+
+def test_the_task_page_and_the_case_page_with_its_diagrams_pass_axe_at_both_widths(axe_page, chain, chain_server):
+    case = chain.report("eersel")
+    chain.do(case, "verrijken", VERRIJKT)
+    chain.do(case, "overdracht_politie", TERUG)
+    log_in(axe_page, chain_server, chain.person("af", "eersel").username)
+    for width in (1280, 320):
+        axe_page.set_viewport_size({"width": width, "height": 800})
+        axe_page.goto(f"{chain_server}/zaken/{case}")
+        expect(axe_page.locator(".zaak-deelproces .zaak-diagram[data-geladen='ja']")).to_have_count(2)
+        assert serious_violations(axe_page) == [], f"case page at {width} px"
+    log_out(axe_page)
+    log_in(axe_page, chain_server, chain.person("zorgcoordinator", "oost-brabant-lumens").username)
+    axe_page.goto(f"{chain_server}/taken/{chain.ready(case)['zorg_en_opvang'].id}")
+    expect(axe_page.get_by_test_id("zaak-context")).to_contain_text("Seksuele uitbuiting (SU)")
+    assert serious_violations(axe_page) == [], "task page with the case's context"
