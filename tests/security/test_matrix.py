@@ -76,6 +76,8 @@ MATRIX: dict[str, str] = {
     "POST /taken/<int:task_id>/oppakken":                          "L   403     403     403 ok/403  403     403 403     403     403 403",
     "POST /taken/<int:task_id>/teruggeven":                        "L   403     403     403 ok/403  403     403 403     403     403 403",
     "GET /zaken/<int:instance_id>":                                "L   403     ok/403  403 ok/403  403     403 ok/403  ok/403  ok  403",
+    "GET /zaken/<int:instance_id>/verloop.json":                   "L   403     ok/403  403 ok/403  403     403 ok/403  ok/403  ok  403",
+    "GET /zaken/<int:instance_id>/modellen/<process_id>.bpmn":     "L   403     ok/403  403 ok/403  403     403 ok/403  ok/403  ok  403",
     # --- melden ---
     "GET /melden":                                                 "L   ok      ok      ok  ok      ok      ok  ok      ok      403 403",
     "POST /melden":                                                "L   ok      ok      ok  ok      ok      ok  ok      ok      403 403",
@@ -185,6 +187,8 @@ CALLS: dict[str, Call] = {
     "POST /taken/<int:task_id>/oppakken": Call("/taken/{task}/oppakken", {}),
     "POST /taken/<int:task_id>/teruggeven": Call("/taken/{task}/teruggeven", {}),
     "GET /zaken/<int:instance_id>": Call("/zaken/{case}"),
+    "GET /zaken/<int:instance_id>/verloop.json": Call("/zaken/{case}/verloop.json"),
+    "GET /zaken/<int:instance_id>/modellen/<process_id>.bpmn": Call("/zaken/{case}/modellen/{process}.bpmn"),
     "POST /melden": Call("/melden", {}),
     "GET /melden/<int:instance_id>": Call("/melden/{case}"),
     "POST /overleg": Call("/overleg", {"moment": "2026-04-14T09:30"}),
