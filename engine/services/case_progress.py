@@ -10,6 +10,8 @@ re-executed still shows its open tasks; the page says the path is unknown instea
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -19,7 +21,7 @@ from engine import access
 from engine.actors import Actor
 from engine.audit import log
 from engine.errors import NotFound
-from engine.models import HumanTask, Instance, ProcessDefinition, TaskState
+from engine.models import AuditEvent, HumanTask, Instance, ProcessDefinition, TaskState
 from engine.models.instances import InstanceStatus
 from engine.services import replay, replay_trace
 from engine.services.names import Names
@@ -80,6 +82,40 @@ def _running_calls(definition: ProcessDefinition, active: list[str]) -> set[str]
     return marked
 
 
+_CACHE_SIZE = 256
+_cache_lock = threading.Lock()
+_paths: OrderedDict[tuple[int, str, int], tuple[dict[str, int], list[str]] | None] = OrderedDict()
+
+
+def _path(session: Session, instance: Instance) -> tuple[dict[str, int], list[str]] | None:
+    """(visited, active) after the last recorded event; None when the history cannot be re-executed.
+
+    Re-executing costs a replay, so the result is kept per worker keyed on the head of the case's
+    audit chain: every change to a case (a step, a timer, a migration) appends an event with a new
+    hash, and the same history always gives the same path, so an entry is never stale.
+    """
+    head = session.scalar(select(AuditEvent.hash).where(AuditEvent.chain == log.chain_for_instance(instance.id))
+                          .order_by(AuditEvent.seq.desc()).limit(1))
+    key = (instance.id, head or "", instance.definition_id)
+    with _cache_lock:
+        if key in _paths:
+            _paths.move_to_end(key)
+            return _paths[key]
+    events = [e for e in log.history(session, instance.id) if e.event_type in replay.STATE_CHANGES]
+    try:
+        steps = replay_trace.walk(session, instance, events)
+    except (WorkflowFailed, LookupError, ValueError) as exc:
+        logger.warning("case_progress.path_unknown", extra={"instance_id": instance.id,
+                                                             "error": type(exc).__name__})
+        steps = []
+    path = (dict(steps[-1].visited), list(steps[-1].active)) if steps else None
+    with _cache_lock:
+        _paths[key] = path
+        while len(_paths) > _CACHE_SIZE:
+            _paths.popitem(last=False)
+    return path
+
+
 def progress(session: Session, *, actor: Actor, instance_id: int, names: Names | None = None) -> Progress:
     """The path and open elements of a case the actor may see; NotFound otherwise.
 
@@ -93,15 +129,9 @@ def progress(session: Session, *, actor: Actor, instance_id: int, names: Names |
     definition = instance.definition
     found = Progress(instance.id, definition.process_id, definition.id)
     if instance.status != InstanceStatus.DESTROYED:
-        events = [e for e in log.history(session, instance_id) if e.event_type in replay.STATE_CHANGES]
-        try:
-            steps = replay_trace.walk(session, instance, events)
-        except (WorkflowFailed, LookupError, ValueError) as exc:
-            logger.warning("case_progress.path_unknown", extra={"instance_id": instance_id,
-                                                                 "error": type(exc).__name__})
-            steps = []
-        if steps:
-            found.visited, found.active = steps[-1].visited, steps[-1].active
+        path = _path(session, instance)
+        if path is not None:
+            found.visited, found.active = dict(path[0]), list(path[1])
         else:
             found.path_known = False
     found.active = sorted(set(found.active) | _running_calls(definition, found.active))
