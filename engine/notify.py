@@ -51,12 +51,13 @@ _BODY = """Goedendag,
 
 {intro}
 
-Open de taak via deze link (u logt eerst in):
+Open de taak{about} via deze link (u logt eerst in):
 {link}
 
 Dit bericht bevat bewust geen gegevens over de zaak.
 Dit is een automatisch bericht van Signaalroute; u kunt er niet op antwoorden.
 """
+_REFERENCE = re.compile(r"SR-\d{4}-\d{5,}")  # only a kenmerk may join the fixed text
 _ADDRESS = re.compile(r"[^\s<>\"'@,;()]+@[^\s<>\"'@,;()]+")
 _ENHANCED_STATUS = re.compile(r"[245]\.\d{1,3}\.\d{1,3}")
 
@@ -65,15 +66,16 @@ def task_link(base_url: str, task_id: int) -> str:
     return f"{base_url.rstrip('/')}/taken/{task_id}"
 
 
-def task_mail(kind: str, *, base_url: str, task_id: int) -> tuple[str, str]:
-    """Subject and body about a task: a fixed text and the link, by construction nothing else."""
-    return _SUBJECTS[kind], _BODY.format(intro=_INTROS[kind], link=task_link(base_url, task_id))
+def task_mail(kind: str, *, base_url: str, task_id: int, reference: str | None = None) -> tuple[str, str]:
+    """Subject and body about a task: a fixed text, the case's kenmerk (its name, no content) and the link."""
+    about = f" bij zaak {reference}" if reference and _REFERENCE.fullmatch(reference) else ""
+    return _SUBJECTS[kind], _BODY.format(intro=_INTROS[kind], about=about, link=task_link(base_url, task_id))
 
 
 def meeting_mail(*, base_url: str, meeting_id: int) -> tuple[str, str]:
     """The call for new signals: the link to the meeting page, never its agenda."""
     link = f"{base_url.rstrip('/')}/overleg/{meeting_id}"
-    return _SUBJECTS[MEETING_CALL], _BODY.format(intro=_INTROS[MEETING_CALL], link=link).replace(
+    return _SUBJECTS[MEETING_CALL], _BODY.format(intro=_INTROS[MEETING_CALL], about="", link=link).replace(
         "Open de taak via deze link", "Open de overlegpagina via deze link")
 
 

@@ -14,7 +14,7 @@ from engine.audit.events import EventType
 from engine.db import unit_of_work
 from engine.models import HumanTask, TaskState, User
 from engine.models.instances import InstanceStatus
-from engine.services import cases
+from engine.services import cases, instances
 
 SCHEDULER = Actor.system("planner")
 
@@ -59,7 +59,8 @@ def remind_if_due(session: Session, *, task_id: int, now: datetime, base_url: st
     if (task is None or task.state != TaskState.READY or task.due_at is None or task.due_at > now
             or task.reminded_at is not None):
         return False
-    subject, body = notify.task_mail(notify.REMINDER, base_url=base_url, task_id=task.id)
+    subject, body = notify.task_mail(notify.REMINDER, base_url=base_url, task_id=task.id,
+                                     reference=instances.reference(instance))
     mailed, without_address = [], []
     for user in holders(session, task):
         if not user.email or not notify.is_address(user.email):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from engine.actors import Actor
 from engine.audit import access_log, log
 from engine.errors import Forbidden, NotFound
-from engine.models import Instance
+from engine.models import AuditEvent, Instance
 from engine.roles import Role
 from engine.services import replay
 from engine.workflow import runner, serializer
@@ -66,13 +66,26 @@ def trace(session: Session, *, actor: Actor, now: datetime, instance_id: int) ->
     report = replay.replay_instance(session, instance_id)
     if not events or report.divergence is not None and report.divergence.step <= 1:
         return Trace(instance_id, instance.definition.process_id, [], report.consistent, report.divergence)
+    stop = report.divergence.step if report.divergence is not None else None
+    steps = walk(session, instance, events, stop_before=stop)
+    return Trace(instance_id, instance.definition.process_id, steps, report.consistent, report.divergence)
+
+
+def walk(session: Session, instance: Instance, events: list[AuditEvent], *,
+         stop_before: int | None = None) -> list[Step]:
+    """Re-execute the recorded state changes in order, noting after each what was visited and what waits.
+
+    Shared by the auditor's step-through and the case page's diagram (engine.services.case_progress).
+    """
+    if not events:
+        return []
     versions = replay.VersionsInForce.at_start(session, instance, events[0])
     state = ""
     counts: Counter[str] = Counter()
     seen: set[str] = set()
     steps, workflow = [], None
     for number, event in enumerate(events, start=1):
-        if report.divergence is not None and number >= report.divergence.step:
+        if stop_before is not None and number >= stop_before:
             break
         workflow = versions.step(workflow, state, event)
         for task in workflow.get_tasks(state=SpiffState.COMPLETED):
@@ -90,4 +103,4 @@ def trace(session: Session, *, actor: Actor, now: datetime, instance_id: int) ->
         spec, subprocess_specs = versions.current
         workflow = serializer.loads(state, spec=spec, subprocess_specs=subprocess_specs,
                                     script_engine=runner.SCRIPT_ENGINE)
-    return Trace(instance_id, instance.definition.process_id, steps, report.consistent, report.divergence)
+    return steps

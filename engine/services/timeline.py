@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.audit.events import EventType
-from engine.models import AuditEvent, HumanTask
+from engine.models import AuditEvent, HumanTask, User
 from engine.roles import ROLE_LABELS, Role
 from engine.services.instances import case_history
 
@@ -78,15 +78,25 @@ def task_names_of(session: Session, instance_id: int) -> dict[int, str]:
     }
 
 
+def display_names(session: Session, user_ids: set[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(sorted(user_ids))))
+    return {row.id: row.display_name for row in rows if row.display_name}
+
+
 def timeline(session: Session, *, actor: Actor, now: datetime, instance_id: int) -> list[TimelineEntry]:
     """Entries oldest first; raises NotFound like the case itself when the viewer may not see it."""
     events = case_history(session, actor=actor, now=now, instance_id=instance_id)
     names = task_names_of(session, instance_id)
+    people = display_names(session, {e.actor_id for e in events if e.actor_id is not None})
     entries = []
     for event in events:
         what = describe(event, task_name(event, names))
         if what is None:
             continue
         name, role, organisation = who(event, reveal_melder=may_know_melder(actor, event))
+        if name is not None and name != MELDER and event.actor_id in people:
+            name = people[event.actor_id]  # people read names, not usernames
         entries.append(TimelineEntry(event.occurred_at, name, role, organisation, what))
     return entries

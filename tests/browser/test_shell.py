@@ -137,13 +137,15 @@ def test_the_case_page_tells_the_story_and_hides_the_melder_from_partners(page, 
         session.get(HumanTask, handover.id).organisation_id = world.politie.organisation_id
     log_in(page, live_server, "af")
     page.goto(f"{live_server}/zaken/{case}")
-    expect(page.get_by_role("heading", name=f"Zaak {case}")).to_be_visible()
+    reference = f"SR-2026-{case:05d}"  # the case's name (issue 13): no bare number, no slugs
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Zaak {reference}")
     timeline = page.get_by_test_id("tijdlijn").get_by_role("listitem")
     expect(timeline).to_have_text([
-        "2 maart 2026, 10.00 uur — melder (Melder, eersel) startte de zaak",
-        "2 maart 2026, 11.00 uur — af (Aandachtsfunctionaris, eersel) rondde ‘Signaal verrijken’ af",
+        "2 maart 2026, 10.00 uur — melder (Melder, Gemeente Eersel) startte de zaak",
+        "2 maart 2026, 11.00 uur — af (Aandachtsfunctionaris, Gemeente Eersel) rondde ‘Signaal verrijken’ af",
     ])
-    expect(page.get_by_test_id("openstaand")).to_have_text("Overdracht ontvangen — Politie (AVIM)")
+    expect(page.get_by_test_id("openstaand").get_by_role("row").nth(1)).to_contain_text(
+        "Overdracht ontvangen Politie (AVIM)")
     page.get_by_role("button", name="Uitloggen").click()
     log_in(page, live_server, "politie")
     page.get_by_role("link", name=f"Zaak {case}").click()

@@ -119,3 +119,13 @@ def test_two_reminder_runs_at_once_still_remind_once(factory, world, forms, at, 
         thread.join(timeout=30)
     assert sorted(counts) == [0, 1]
     assert recipients(factory) == ["af@eersel.example"] and len(reminder_events(factory, case)) == 1
+
+
+def test_the_reminder_names_the_case_by_its_kenmerk_in_the_link_text_and_nothing_else(factory, world, forms, at):
+    case, task_id = case_with_task_due(factory, world, forms, at)
+    remind(factory, at.advance(hours=2))
+    with unit_of_work(factory) as session:
+        [body] = session.scalars(select(OutboxMessage.body))
+    assert f"Open de taak bij zaak SR-2026-{case:05d} via deze link (u logt eerst in):\n" in body
+    assert body.endswith("kunt er niet op antwoorden.\n")
+    assert "Signaal verrijken" not in body, "no task or case content, only the kenmerk"

@@ -81,6 +81,8 @@ MATRIX: dict[str, str] = {
     # the police), its author and the auditor, never by others who see the case (the ketenregisseur, the PR)
     "POST /zaken/<int:instance_id>/notities":                      "L   403     ok/403  403 ok/403  403     403 ok/403  ok/403  403 403",
     "GET /zaken/<int:instance_id>/notities/<int:note_id>/bestand": "L   403     ok/403  403 ok/403  403     403 403     403     ok  403",
+    "GET /zaken/<int:instance_id>/verloop.json":                   "L   403     ok/403  403 ok/403  403     403 ok/403  ok/403  ok  403",
+    "GET /zaken/<int:instance_id>/modellen/<process_id>.bpmn":     "L   403     ok/403  403 ok/403  403     403 ok/403  ok/403  ok  403",
     # --- melden ---
     "GET /melden":                                                 "L   ok      ok      ok  ok      ok      ok  ok      ok      403 403",
     "POST /melden":                                                "L   ok      ok      ok  ok      ok      ok  ok      ok      403 403",
@@ -196,6 +198,8 @@ CALLS: dict[str, Call] = {
     "GET /zaken/<int:instance_id>": Call("/zaken/{case}"),
     "POST /zaken/<int:instance_id>/notities": Call("/zaken/{case}/notities", {"tekst": "Proef.", "lezers": "af"}),
     "GET /zaken/<int:instance_id>/notities/<int:note_id>/bestand": Call("/zaken/{case}/notities/{note}/bestand"),
+    "GET /zaken/<int:instance_id>/verloop.json": Call("/zaken/{case}/verloop.json"),
+    "GET /zaken/<int:instance_id>/modellen/<process_id>.bpmn": Call("/zaken/{case}/modellen/{process}.bpmn"),
     "POST /melden": Call("/melden", {}),
     "GET /melden/<int:instance_id>": Call("/melden/{case}"),
     "POST /overleg": Call("/overleg", {"moment": "2026-04-14T09:30"}),

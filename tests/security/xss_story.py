@@ -105,8 +105,8 @@ def build(chain: Chain) -> XssStory:
 def pages(story: XssStory) -> list[tuple[tuple[str, str], str]]:
     """(who as role/organisation, path) of every page that shows one of the hostile texts back.
 
-    The case page (/zaken/<id>) shows no free text of the case (status, tasks and a timeline in fixed
-    words), except the names of tasks: the hostile model's case stands for it.
+    The case page (/zaken/<id>) shows every field of the case the reader may know (issue 13): the
+    Fryslân signal's page carries all its hostile texts; the hostile model's case adds hostile task names.
     """
     af, pr = ("af", "leeuwarden"), ("procesregisseur", "fryslan-zvhf")
     auditor = ("auditor", "leeuwarden")
@@ -114,6 +114,7 @@ def pages(story: XssStory) -> list[tuple[tuple[str, str], str]]:
         (af, "/"),
         (af, f"/taken/{story.model_task}"),
         (af, f"/zaken/{story.model_case}"),
+        (af, f"/zaken/{story.case}"),
         (("melder", "leeuwarden"), "/mijn-meldingen"),
         (pr, f"/overleg/{story.meeting}"),
         (pr, f"/overleg/{story.meeting}/punt/{story.item}"),

@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from engine import access
 from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.forms import FormRepository, validate_against
-from engine.services import assignment, form_versions, instances, saved_filters, timeline, users, worklist
+from engine.models import Instance
+from engine.services import (
+    assignment,
+    case_context,
+    case_progress,
+    form_versions,
+    instances,
+    saved_filters,
+    timeline,
+    users,
+    worklist,
+)
 from webapp import db, formatting, oidc
 from webapp.security import begin_login, end_session, now, ui_actor
 from webapp.ui import task_form
@@ -170,10 +184,13 @@ def taak(task_id: int) -> tuple[str, int] | BaseResponse:
                         flash(_what_happens_next(task.name, instances.view_of(session_db, instance)))
                         return redirect(url_for("ui.werkbak"))
                 db.keep_on_error()  # the access-log entry of this view stays; nothing else changed
+        context = case_context.read_case(session_db, actor=actor, instance_id=task.instance_id, forms=repository,
+                                         names=formatting.names())
         page = render_template("ui/taak.html", task=task, fields=state.fields, unsupported=state.unsupported,
                                summary=task_form.flat(state.fields), errors=errors, values=state.values,
                                focus=state.focus, title=schema.get("title") or task.name,
-                               description=schema.get("description"))
+                               description=schema.get("description"), context=context,
+                               may_see_case=access.can_see_instance(session_db, actor, task.instance_id))
     return page, 422 if errors else 200
 
 
@@ -207,12 +224,58 @@ def _what_happens_next(done: str, view: instances.InstanceView) -> str:
 @blueprint.get("/zaken/<int:instance_id>")
 @login_required  # type: ignore[misc]
 def zaak(instance_id: int) -> str:
-    """Summary, current tasks and the timeline; the view lands in the access log."""
+    """The dossier for the people on the case: summary, data by step within need-to-know, open tasks,
+    where the case stands (diagram), notes and the history. The view lands in the access log."""
     session_db, actor = db.session(), ui_actor()
     with hidden_as_forbidden("zaak"):
         view = instances.get_instance(session_db, actor=actor, now=now(), instance_id=instance_id)
     entries = timeline.timeline(session_db, actor=actor, now=now(), instance_id=instance_id)
-    return render_template("ui/zaak.html", case=view, entries=entries)
+    context = case_context.read_case(session_db, actor=actor, instance_id=instance_id,
+                                     forms=current_app.extensions["signaalroute.forms"], names=formatting.names())
+    return render_template("ui/zaak.html", case=view, entries=entries, context=context,
+                           bpmn_viewer=_viewer_built())
+
+
+VIEWER = "vendor/bpmn-js/bpmn-navigated-viewer.production.min.js"
+
+
+def _viewer_built() -> bool:
+    """The viewer comes from npm via `make assets`; without it the case page shows no diagram."""
+    return (Path(current_app.static_folder or "") / VIEWER).is_file()
+
+
+@blueprint.get("/zaken/<int:instance_id>/verloop.json")
+@login_required  # type: ignore[misc]
+def zaak_verloop(instance_id: int) -> Response:
+    """Path taken and open elements, for the diagram; only for those who may see the case."""
+    with hidden_as_forbidden("zaak"):
+        found = case_progress.progress(db.session(), actor=ui_actor(), instance_id=instance_id,
+                                       names=formatting.names())
+    body = found.as_dict()
+    body["models"] = {pid: url_for("ui.zaak_model", instance_id=instance_id, process_id=pid)
+                      for pid in found.processes}
+    return jsonify(body)
+
+
+_PROCESS_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,199}")
+
+
+@blueprint.get("/zaken/<int:instance_id>/modellen/<process_id>.bpmn")
+@login_required  # type: ignore[misc]
+def zaak_model(instance_id: int, process_id: str) -> Response:
+    """The BPMN file that holds ``process_id`` in the deployment the case runs on (its called processes too)."""
+    session_db, actor = db.session(), ui_actor()
+    if not _PROCESS_ID.fullmatch(process_id) or not access.can_see_instance(session_db, actor, instance_id):
+        raise Forbidden("U heeft geen toegang tot deze zaak, of die bestaat niet.")
+    instance = session_db.get(Instance, instance_id)
+    if instance is None:
+        raise Forbidden("U heeft geen toegang tot deze zaak, of die bestaat niet.")
+    pattern = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?process\b[^>]*\bid=\"" + re.escape(process_id.encode()) + rb"\"")
+    for model in instance.definition.deployment.files:
+        if model.filename.endswith(".bpmn") and pattern.search(model.content):
+            return Response(model.content, mimetype="application/xml",
+                            headers={"X-Content-Type-Options": "nosniff"})
+    raise NotFound("Dit proces hoort niet bij deze zaak.")
 
 
 @blueprint.get("/gezond")
