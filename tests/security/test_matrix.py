@@ -75,6 +75,7 @@ MATRIX: dict[str, str] = {
     "POST /taken/<int:task_id>":                                   "L   403     403     403 ok/403  403     403 403     403     403 403",
     "POST /taken/<int:task_id>/oppakken":                          "L   403     403     403 ok/403  403     403 403     403     403 403",
     "POST /taken/<int:task_id>/teruggeven":                        "L   403     403     403 ok/403  403     403 403     403     403 403",
+    "POST /taken/<int:task_id>/toewijzen":                         "L   403     403     403 ok/403  403     403 403     403     403 403",
     "GET /zaken/<int:instance_id>":                                "L   403     ok/403  403 ok/403  403     403 ok/403  ok/403  ok  403",
     # --- melden ---
     "GET /melden":                                                 "L   ok      ok      ok  ok      ok      ok  ok      ok      403 403",
@@ -184,6 +185,7 @@ CALLS: dict[str, Call] = {
     "POST /taken/<int:task_id>": Call("/taken/{task}", {"actie": ""}),
     "POST /taken/<int:task_id>/oppakken": Call("/taken/{task}/oppakken", {}),
     "POST /taken/<int:task_id>/teruggeven": Call("/taken/{task}/teruggeven", {}),
+    "POST /taken/<int:task_id>/toewijzen": Call("/taken/{task}/toewijzen", {"collega": "niemand"}),
     "GET /zaken/<int:instance_id>": Call("/zaken/{case}"),
     "POST /melden": Call("/melden", {}),
     "GET /melden/<int:instance_id>": Call("/melden/{case}"),
