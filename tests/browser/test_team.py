@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from engine.db import unit_of_work
 from engine.services import assignment
+from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_shell import log_in
 from tests.chain import VERRIJKT
 from tests.services.test_team_worklist import colleague
@@ -67,3 +68,41 @@ def test_an_acute_signal_leads_the_werkbak_marked_and_above_the_fold(page, chain
     expect(page.get_by_label("Vorm van uitbuiting")).to_be_hidden()
     rows.first.get_by_role("link").first.click()
     expect(page.get_by_test_id("acuut")).to_have_text("Acuut")
+
+
+def test_a_melder_lands_on_melden_reports_an_acute_signal_and_is_told_to_call_112(axe_page, chain, chain_server):
+    page = axe_page
+    log_in(page, chain_server, chain.person("melder", "eersel").username)
+    expect(page.get_by_role("heading", name="Signaal melden", level=1)).to_be_visible()  # the melder's start page
+    page.get_by_label("Wat heeft u gezien of gehoord?").fill("Een meisje wordt nu vastgehouden in een loods.")
+    page.get_by_role("group", name="Is iemand nu in acuut gevaar?").get_by_label("ja", exact=True).check()
+    page.get_by_role("group", name="Van wie komt het signaal?").get_by_label("Een collega van de gemeente").check()
+    page.get_by_role("group", name="Wil de melder anoniem blijven?").get_by_label("nee", exact=True).check()
+    page.get_by_role("button", name="Signaal melden").click()
+    warning = page.get_by_role("alert")
+    expect(warning).to_contain_text("Bel direct 112")
+    expect(warning).to_contain_text("meteen doorgezet naar de politie")
+    expect(page.get_by_text("verrijkt het signaal")).to_have_count(0)
+    assert serious_violations(page) == [], "acute confirmation"
+    page.get_by_role("link", name="Mijn meldingen").first.click()
+    row = page.get_by_test_id("melding")
+    expect(row).to_contain_text("Een meisje wordt nu vastgehouden in een loods.")
+    expect(row.get_by_test_id("acuut")).to_have_text("Acuut")
+    expect(row).to_contain_text("In behandeling")
+    assert serious_violations(page) == [], "Mijn meldingen"
+
+
+def test_the_read_only_task_page_of_a_coordinator_passes_axe(axe_page, chain, chain_server):
+    case = chain.report("eersel", acuut=True)
+    anne = colleague(chain, "anne")
+    colleague(chain, "bram")
+    task = chain.ready(case)["verrijken"]
+    with unit_of_work(chain.factory) as session:
+        assignment.claim(session, actor=anne, now=chain.at(), task_id=task.id)
+    log_in(axe_page, chain_server, chain.person("af", "eersel").username)
+    assert serious_violations(axe_page) == [], "werkbak with an acute row"
+    axe_page.goto(f"{chain_server}/?tab=team")
+    assert serious_violations(axe_page) == [], "team tab with who holds each task"
+    axe_page.goto(f"{chain_server}/taken/{task.id}")
+    expect(axe_page.get_by_test_id("alleen-lezen")).to_be_visible()
+    assert serious_violations(axe_page) == [], "read-only task page"

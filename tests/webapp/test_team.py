@@ -86,11 +86,12 @@ def test_assigning_to_someone_outside_the_team_is_refused_in_dutch_and_changes_n
     _case, task, anne, _bram = team_with_a_held_task(chain)
     coordinator = logged_in(web, chain, "af", "eersel")
     chain.person("af", "bergeijk")
-    refused = post(coordinator, f"/taken/{task.id}/toewijzen", collega="af.bergeijk")
-    assert refused.status_code == 302
-    page = coordinator.get(refused.headers["Location"]).get_data(as_text=True)
-    assert "Niet toegewezen: Kies een collega met dezelfde rol binnen dezelfde organisatie." in page
-    assert holder_of(chain, task.id) == anne.user_id
+    for wrong in ("af.bergeijk", "", "bestaat-niet"):
+        refused = post(coordinator, f"/taken/{task.id}/toewijzen", collega=wrong)
+        assert refused.status_code == 302
+        page = coordinator.get(refused.headers["Location"]).get_data(as_text=True)
+        assert "Niet toegewezen: Kies een collega met dezelfde rol binnen dezelfde organisatie." in page, wrong
+        assert holder_of(chain, task.id) == anne.user_id
 
 
 def test_a_colleague_sees_who_holds_a_task_but_cannot_open_or_assign_it(web, chain):
