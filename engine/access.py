@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, exists, false, or_, selec
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.models import HumanTask, Instance
+from engine.models import HumanTask, Instance, TaskState
 from engine.roles import Role
 
 DEPLOYERS = frozenset({Role.PROCESREGISSEUR, Role.BEHEERDER})
@@ -99,6 +99,43 @@ def can_work_on(actor: Actor, task: HumanTask) -> bool:
     return task.role == actor.role and task.organisation_id == actor.organisation_id
 
 
+def team_of(actor: Actor) -> tuple[str, int] | None:
+    """(role, organisation id) of the actor's team, or None for someone who does no case work."""
+    if actor.user_id is None or actor.role in NO_CASE_WORK or actor.organisation_id is None:
+        return None
+    return str(actor.role), actor.organisation_id
+
+
+def in_team(actor: Actor, task: HumanTask) -> bool:
+    """The task is offered to the actor's team (its role in its organisation), whoever holds it now."""
+    team = team_of(actor)
+    return team is not None and (task.role, task.organisation_id) == team
+
+
+def worklist_filter(actor: Actor) -> ColumnElement[bool]:
+    """SQL condition for the werkbak: what :func:`task_filter` allows, plus the team's open tasks that a
+    colleague holds (issue 13: "Taken van mijn team" shows who has each one in hand).
+
+    A colleague's open task shows as a row (name, case reference, holder); opening it is for the holder
+    and, read-only, for a coordinator (:func:`can_view_task`). Completed tasks a colleague held stay theirs.
+    """
+    team = team_of(actor)
+    if team is None:
+        return HumanTask.id.is_(None)
+    role, organisation_id = team
+    return or_(
+        HumanTask.assignee_id == actor.user_id,
+        and_(HumanTask.role == role, HumanTask.organisation_id == organisation_id,
+             or_(HumanTask.state == TaskState.READY, HumanTask.assignee_id.is_(None))),
+    )
+
+
+def can_view_task(actor: Actor, task: HumanTask) -> bool:
+    """Open the task page: whoever may work on it, and a coordinator for every task of the team
+    (read-only while a colleague holds it, so they can see who has it and hand it on)."""
+    return can_work_on(actor, task) or (actor.coordinator and in_team(actor, task))
+
+
 def instance_filter(actor: Actor) -> ColumnElement[bool]:
     """SQL condition for cases the actor may see: the gemeente's AF and the holders of the case's tasks.
 
@@ -114,6 +151,11 @@ def instance_filter(actor: Actor) -> ColumnElement[bool]:
     participates = exists(
         select(HumanTask.id).where(HumanTask.instance_id == Instance.id, task_filter(actor))
     )
+    team = team_of(actor)
+    if actor.coordinator and team is not None:  # a coordinator answers for every case the team works on
+        participates = exists(select(HumanTask.id).where(
+            HumanTask.instance_id == Instance.id,
+            or_(task_filter(actor), and_(HumanTask.role == team[0], HumanTask.organisation_id == team[1]))))
     own_gemeente = Instance.organisation_id == actor.organisation_id if actor.role == Role.AF else false()
     return or_(participates, own_gemeente)
 

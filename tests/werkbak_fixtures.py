@@ -42,7 +42,7 @@ def logged_in(app, chain, role, organisation):
 def rows(html: str) -> list[str]:
     """The werkbak's table rows as plain text, one string per task."""
     body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in html else ""
-    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
 
 
 def references(html: str) -> list[str]:

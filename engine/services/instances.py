@@ -61,6 +61,7 @@ class InstanceView:
     # Rows of human_task and timer (read with Core): the same attribute names as HumanTask and Timer.
     ready_tasks: list[Row[Any]] = field(default_factory=list)
     timers: list[Row[Any]] = field(default_factory=list)
+    acuut: bool = False  # someone was in acute danger at intake: marked "Acuut" wherever the case shows
 
 
 def _check_data(data: Any) -> dict[str, Any]:
@@ -283,6 +284,7 @@ def view_of(session: Session, instance: Instance) -> InstanceView:
         reference=reference(instance),
         ready_tasks=list(connection.execute(_VIEW_TASKS, {"id": instance.id})),
         timers=list(connection.execute(_VIEW_TIMERS, {"id": instance.id})),
+        acuut=instance.acuut,
     )
 
 

@@ -91,9 +91,13 @@ def ask_advice(session: Session, *, actor: Actor, now: datetime, regions: dict[s
 MELDER_FEEDBACK_TASKS = frozenset({"terugkoppelen_melder", "advies_terugkoppelen"})
 
 
+SUMMARY_LENGTH = 80
+
+
 @dataclass(frozen=True)
 class MyReport:
-    """What a melder may see of their own report: its number, state and the feedback meant for them."""
+    """What a melder may see of their own report: its number, state and the feedback meant for them,
+    plus the start of what they wrote themselves, so they can tell their reports apart."""
 
     instance_id: int
     reference: str
@@ -101,6 +105,24 @@ class MyReport:
     open: bool
     feedback: str | None
     feedback_at: datetime | None
+    summary: str = ""  # the first words of the melder's own "omschrijving"; empty once destroyed
+    acuut: bool = False
+
+    @property
+    def status_label(self) -> str:
+        """The state in words a melder understands; nothing of the case's route or outcome."""
+        if self.feedback:
+            return "In behandeling, terugkoppeling ontvangen" if self.open else "Afgerond"
+        return "In behandeling" if self.open else "Afgerond"
+
+
+def _shortened(text: object) -> str:
+    if not isinstance(text, str):
+        return ""
+    words = " ".join(text.split())
+    if len(words) <= SUMMARY_LENGTH:
+        return words
+    return words[:SUMMARY_LENGTH].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
 
 
 def my_reports(session: Session, *, actor: Actor, limit: int = 50) -> list[MyReport]:
@@ -110,18 +132,25 @@ def my_reports(session: Session, *, actor: Actor, limit: int = 50) -> list[MyRep
     rows = list(session.scalars(select(Instance).where(Instance.started_by_id == actor.user_id)
                                 .order_by(Instance.id.desc()).limit(limit)))
     feedback: dict[int, AuditEvent] = {}
+    summaries: dict[int, str] = {}
     if rows:
         events = session.scalars(select(AuditEvent).where(
-            AuditEvent.instance_id.in_([r.id for r in rows]), AuditEvent.event_type == EventType.TASK_COMPLETED,
+            AuditEvent.instance_id.in_([r.id for r in rows]),
+            AuditEvent.event_type.in_([EventType.TASK_COMPLETED, EventType.INSTANCE_STARTED]),
         ).order_by(AuditEvent.seq))
         for event in events:
-            if event.payload.get("element_id") in MELDER_FEEDBACK_TASKS and event.instance_id is not None:
+            if event.instance_id is None or not isinstance(event.payload, dict):
+                continue  # destroyed under the retention rules: nothing left to show
+            if event.event_type == EventType.INSTANCE_STARTED:
+                summaries[event.instance_id] = _shortened((event.payload.get("data") or {}).get("omschrijving"))
+            elif event.payload.get("element_id") in MELDER_FEEDBACK_TASKS:
                 feedback[event.instance_id] = event
     return [
         MyReport(instance_id=r.id, reference=reference(r), reported_at=r.created_at,
                  open=r.status == InstanceStatus.ACTIVE,
                  feedback=(feedback[r.id].payload.get("data") or {}).get("bericht_aan_melder") if r.id in feedback
                  else None,
-                 feedback_at=feedback[r.id].occurred_at if r.id in feedback else None)
+                 feedback_at=feedback[r.id].occurred_at if r.id in feedback else None,
+                 summary=summaries.get(r.id, ""), acuut=r.acuut)
         for r in rows
     ]

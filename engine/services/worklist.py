@@ -3,7 +3,10 @@
 One service answers both the werkbak page and ``GET /api/v1/tasks`` from the same query
 parameters, so a werkbak address's query string means the same to a program (API parity). It
 reads the index tables only (decision 4), never workflow state. Who sees which task is decided by
-:func:`engine.access.task_filter`; the two tabs split that set and never widen it.
+:func:`engine.access.worklist_filter`: "Mijn taken" holds what the actor has in hand (or did), "Taken van
+mijn team" every open task of the actor's role in their organisation, with who holds it (issue 13).
+By default acute signals come first, then the earliest due date: someone in danger never waits behind
+a routine task.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from sqlalchemy.orm import Session
 from engine import access
 from engine.actors import Actor
 from engine.errors import ValidationFailed
-from engine.models import HumanTask, Instance, Organisation, ProcessDefinition, TaskState
+from engine.models import HumanTask, Instance, Organisation, ProcessDefinition, TaskState, User
 from engine.models.instances import InstanceStatus
 from engine.services.due import DueState, default_calendar, due_state
 from engine.services.instances import reference
@@ -48,7 +51,7 @@ _CASE_STATES = {"loopt": InstanceStatus.ACTIVE, "afgesloten": InstanceStatus.COM
                 "geannuleerd": InstanceStatus.CANCELLED, "fout": InstanceStatus.ERROR}
 TERMIJNEN = {"te_laat": "Te laat", "binnenkort": "Binnenkort (binnen het aantal werkdagen)",
              "geen": "Zonder termijn"}
-SORTERINGEN = {"termijn": "Termijn (eerst te laat)", "nieuwste": "Nieuwste eerst", "oudste": "Oudste eerst",
+SORTERINGEN = {"termijn": "Urgentie (eerst acuut, dan termijn)", "nieuwste": "Nieuwste eerst", "oudste": "Oudste eerst",
                "proces": "Proces"}
 
 PAGE_SIZE = 25
@@ -106,9 +109,11 @@ class WorkItem:
     process_id: str
     process_name: str
     vorm: str | None
-    gemeente: str
+    gemeente: str  # the gemeente's name ("Gemeente Eersel"), never its slug
     case_status: str
     due: DueState | None
+    acuut: bool = False  # someone was in acute danger when the signal came in
+    assignee_name: str | None = None  # who has the task in hand ("In behandeling bij"), None when free
 
     @property
     def vorm_label(self) -> str:
@@ -222,7 +227,7 @@ def _case_named(kenmerk: str) -> list[ColumnElement[bool]]:
 
 def _conditions(actor: Actor, now: datetime, query: WorklistQuery) -> list[ColumnElement[bool]]:
     """Every filter except the tab, on top of what the actor may see at all."""
-    conditions: list[ColumnElement[bool]] = [access.task_filter(actor)]
+    conditions: list[ColumnElement[bool]] = [access.worklist_filter(actor)]
     if query.status in _TASK_STATES:
         conditions.append(HumanTask.state == _TASK_STATES[query.status])
     if query.zaakstatus:
@@ -252,8 +257,11 @@ def _conditions(actor: Actor, now: datetime, query: WorklistQuery) -> list[Colum
 def _tab_condition(actor: Actor, tab: str) -> list[ColumnElement[bool]]:
     if tab == MIJN:  # held by me, or done by me without claiming it first
         return [or_(HumanTask.assignee_id == actor.user_id, HumanTask.completed_by_id == actor.user_id)]
-    if tab == TEAM:
-        return [HumanTask.assignee_id.is_(None)]
+    if tab == TEAM:  # the team's tasks, free or in a colleague's (or my) hands; within worklist_filter
+        team = access.team_of(actor)
+        if team is None:
+            return [HumanTask.id.is_(None)]
+        return [HumanTask.role == team[0], HumanTask.organisation_id == team[1]]
     return []
 
 
@@ -268,7 +276,8 @@ def _count(session: Session, conditions: list[ColumnElement[bool]]) -> int:
 
 
 _ORDER: dict[str, tuple[Any, ...]] = {
-    "termijn": (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id),
+    "termijn": (Instance.acuut.desc(), HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at,
+                HumanTask.id),
     "nieuwste": (HumanTask.created_at.desc(), HumanTask.id.desc()),
     "oudste": (HumanTask.created_at, HumanTask.id),
     "proces": (ProcessDefinition.name, HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id),
@@ -286,16 +295,18 @@ def search(session: Session, *, actor: Actor, now: datetime, query: WorklistQuer
     pages = max(1, math.ceil(total / query.per_pagina))
     query = replace(query, tab=tab, pagina=min(query.pagina, pages))
     statement = _joined(select(HumanTask, Instance, ProcessDefinition.process_id, ProcessDefinition.name,
-                               Organisation.name).select_from(HumanTask))
+                               Organisation.name, User.display_name).select_from(HumanTask))
     rows = session.execute(
-        statement.where(*base, *_tab_condition(actor, tab)).order_by(*_ORDER[query.sorteer])
+        statement.outerjoin(User, User.id == HumanTask.assignee_id)
+        .where(*base, *_tab_condition(actor, tab)).order_by(*_ORDER[query.sorteer])
         .limit(query.per_pagina).offset((query.pagina - 1) * query.per_pagina)
     ).all()
     items = [
-        WorkItem(task=task, reference=reference(case), process_id=process_id, process_name=process_name,
+        WorkItem(task=task, reference=reference(case), process_id=process_id, process_name=process_name or process_id,
                  vorm=case.vorm, gemeente=gemeente, case_status=case.status,
-                 due=due_state(task.due_at, now) if task.state == TaskState.READY else None)
-        for task, case, process_id, process_name, gemeente in rows
+                 due=due_state(task.due_at, now) if task.state == TaskState.READY else None,
+                 acuut=case.acuut, assignee_name=holder if task.assignee_id is not None else None)
+        for task, case, process_id, process_name, gemeente, holder in rows
     ]
     found = find_case(session, actor=actor, kenmerk=query.kenmerk) if query.kenmerk else None
     return Worklist(query=query, items=items, total=total, pages=pages, counts=counts, found_case=found)

@@ -246,7 +246,9 @@ def test_claim_release_and_assign_through_the_api(api, factory, at):
     task_id = case["ready_tasks"][0]["id"]
     claimed = api("af").post(f"/api/v1/tasks/{task_id}/claim")
     assert claimed.status_code == 200 and claimed.json["assignee_id"] is not None
-    assert api("af2").get("/api/v1/tasks").json["items"] == []
+    held = api("af2").get("/api/v1/tasks").json["items"]  # the team still sees it, with who holds it
+    assert [(t["id"], t["assignee_name"]) for t in held] == [(task_id, "af")]
+    assert api("af2").get(f"/api/v1/tasks/{task_id}").status_code == 404, "but only its holder opens it"
     assert api("af").post(f"/api/v1/tasks/{task_id}/release").json["assignee_id"] is None
     refused = api("af").post(f"/api/v1/tasks/{task_id}/assign", json={"username": "af_bergeijk"})
     assert refused.status_code == 422 and "username" in refused.json["error"]["details"]

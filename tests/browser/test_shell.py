@@ -44,7 +44,7 @@ def test_the_af_logs_in_sees_her_tasks_and_logs_out(page, live_server, factory, 
     table = page.get_by_test_id("werkbak")
     expect(table.get_by_role("row")).to_have_count(2)
     expect(table).to_contain_text("Signaal verrijken")
-    expect(table).to_contain_text(f"Zaak {case}")
+    expect(table).to_contain_text(f"SR-2026-{case:05d}")
     expect(table).to_contain_text("2 maart 2026, 10.00 uur")
     page.get_by_role("button", name="Uitloggen").click()
     expect(page.get_by_role("heading", name="Inloggen")).to_be_visible()
@@ -148,7 +148,7 @@ def test_the_case_page_tells_the_story_and_hides_the_melder_from_partners(page, 
         "Overdracht ontvangen Politie (AVIM)")
     page.get_by_role("button", name="Uitloggen").click()
     log_in(page, live_server, "politie")
-    page.get_by_role("link", name=f"Zaak {case}").click()
+    page.get_by_test_id("werkbak").get_by_role("link", name=f"SR-2026-{case:05d}").click()
     expect(page.get_by_test_id("tijdlijn").get_by_role("listitem").first).to_have_text(
         "2 maart 2026, 10.00 uur — de melder startte de zaak")
 

@@ -28,6 +28,14 @@ def handed_over(chain):
     return f"SR-2026-{eersel:05d}", f"SR-2026-{bergeijk:05d}"
 
 
+def unfold(page: Page, test_id: str) -> None:
+    """Open a folded section of the werkbak (details/summary) the way a user does: click its summary."""
+    section = page.get_by_test_id(test_id)
+    if section.get_attribute("open") is None:
+        section.locator("summary").click()
+    expect(section).to_have_attribute("open", "")
+
+
 def tab_to(page: Page, target: Locator, limit: int = 80) -> None:
     """Press Tab until ``target`` has focus, as a keyboard user moves through the page."""
     for _ in range(limit):
@@ -46,30 +54,37 @@ def test_avim_filters_the_werkbak_saves_the_filter_and_opens_it_again(page, chai
     expect(table.get_by_role("row").filter(has_text=su)).to_contain_text("te laat")
     expect(table.get_by_role("row").filter(has_text=cu)).to_contain_text("binnenkort")
 
+    expect(page.get_by_label("Vorm van uitbuiting")).to_be_hidden()  # filters stay folded until opened
+    unfold(page, "zoeken-filteren")
     page.get_by_label("Vorm van uitbuiting").select_option(label="Seksuele uitbuiting (SU)")
     page.get_by_role("button", name="Filteren").click()
     expect(table).to_contain_text(su)
     expect(table).not_to_contain_text(cu)
     expect(page.get_by_role("link", name="Taken van mijn team (1)")).to_be_visible()
 
+    unfold(page, "bewaard")
     page.get_by_label("Naam voor dit filter").fill("Seksuele uitbuiting")
     page.get_by_role("button", name="Filter bewaren").click()
     expect(page.get_by_role("status")).to_have_text("Filter ‘Seksuele uitbuiting’ is bewaard.")
     page.get_by_role("link", name="Filters wissen").click()
     expect(table).to_contain_text(cu)
 
+    unfold(page, "bewaard")
     page.get_by_test_id("bewaarde-filters").get_by_role("link", name="Seksuele uitbuiting").click()
     expect(table).not_to_contain_text(cu)
     expect(page.get_by_label("Vorm van uitbuiting")).to_have_value("SU")
 
+    unfold(page, "bewaard")
     page.get_by_role("button", name="Verwijder filter ‘Seksuele uitbuiting’").click()
     expect(page.get_by_role("status")).to_have_text("Filter ‘Seksuele uitbuiting’ is verwijderd.")
+    unfold(page, "bewaard")
     expect(page.get_by_text("U heeft nog geen filters bewaard.")).to_be_visible()
 
 
 def test_a_user_of_another_gemeente_finds_nothing_and_gets_a_403_page(page, chain, chain_server, handed_over):
     su, _cu = handed_over
     log_in(page, chain_server, chain.person("af", "bergeijk").username)
+    unfold(page, "zoeken-filteren")
     page.get_by_label("Kenmerk van de zaak").fill(su)
     page.get_by_role("button", name="Zoeken").click()
     expect(page.get_by_test_id("zoekresultaat")).to_contain_text(f"Geen zaak gevonden met kenmerk {su}.")
@@ -83,6 +98,7 @@ def test_the_werkbak_its_states_and_a_task_with_groups_pass_axe(axe_page, chain,
     avim = chain.person("politie", "oost-brabant-avim")
     log_in(axe_page, chain_server, avim.username)
     assert serious_violations(axe_page) == [], "werkbak with due markers"
+    unfold(axe_page, "bewaard")
     axe_page.get_by_label("Naam voor dit filter").fill("Alles")
     axe_page.get_by_role("button", name="Filter bewaren").click()
     axe_page.goto(f"{chain_server}/?tab=team&per_pagina=1&pagina=2&sorteer=nieuwste")

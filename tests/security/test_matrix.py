@@ -76,6 +76,7 @@ MATRIX: dict[str, str] = {
     "POST /taken/<int:task_id>":                                   "L   403     403     403 ok/403  403     403 403     403     403 403",
     "POST /taken/<int:task_id>/oppakken":                          "L   403     403     403 ok/403  403     403 403     403     403 403",
     "POST /taken/<int:task_id>/teruggeven":                        "L   403     403     403 ok/403  403     403 403     403     403 403",
+    "POST /taken/<int:task_id>/toewijzen":                         "L   403     403     403 ok/403  403     403 403     403     403 403",
     "GET /zaken/<int:instance_id>":                                "L   403     ok/403  403 ok/403  403     403 ok/403  ok/403  ok  403",
     # notes and files: added by whoever works on a case they see; a file read by its readers (here the AF and
     # the police), its author and the auditor, never by others who see the case (the ketenregisseur, the PR)
@@ -195,6 +196,7 @@ CALLS: dict[str, Call] = {
     "POST /taken/<int:task_id>": Call("/taken/{task}", {"actie": ""}),
     "POST /taken/<int:task_id>/oppakken": Call("/taken/{task}/oppakken", {}),
     "POST /taken/<int:task_id>/teruggeven": Call("/taken/{task}/teruggeven", {}),
+    "POST /taken/<int:task_id>/toewijzen": Call("/taken/{task}/toewijzen", {"collega": "niemand"}),
     "GET /zaken/<int:instance_id>": Call("/zaken/{case}"),
     "POST /zaken/<int:instance_id>/notities": Call("/zaken/{case}/notities", {"tekst": "Proef.", "lezers": "af"}),
     "GET /zaken/<int:instance_id>/notities/<int:note_id>/bestand": Call("/zaken/{case}/notities/{note}/bestand"),

@@ -79,6 +79,8 @@ SCHEMAS: dict[str, Any] = {
         "vorm": {"type": ["string", "null"]}, "gemeente": {"type": "string"},
         "case_status": {"enum": ["active", "completed", "cancelled", "error", "vernietigd"]},
         "due_state": {"enum": ["binnenkort", "te_laat", None]},
+        "acuut": {"type": "boolean", "description": "Acuut signaal: iemand was bij de melding in acuut gevaar"},
+        "assignee_name": {"type": ["string", "null"], "description": "Wie de taak in behandeling heeft"},
     }}]},
     "Worklist": {"type": "object", "required": ["items", "page", "pages", "total", "counts"], "properties": {
         "items": {"type": "array", "items": {"$ref": "#/components/schemas/WorkItem"}},

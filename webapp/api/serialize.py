@@ -36,7 +36,8 @@ def work_item(item: WorkItem) -> dict[str, Any]:
     """A task as the werkbak shows it: the task plus its case's reference, process, vorm and gemeente."""
     return {**task(item.task), "reference": item.reference, "process_id": item.process_id,
             "process_name": item.process_name, "vorm": item.vorm, "gemeente": item.gemeente,
-            "case_status": item.case_status, "due_state": str(item.due) if item.due else None}
+            "case_status": item.case_status, "due_state": str(item.due) if item.due else None,
+            "acuut": item.acuut, "assignee_name": item.assignee_name}
 
 
 def worklist(listing: Worklist) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from engine.errors import ValidationFailed
 from engine.forms import FormRepository
 from engine.models import Organisation
 from engine.regions import Region
+from engine.roles import Role
 from engine.services import intake
 from webapp import db
 from webapp.security import now, ui_actor
@@ -36,8 +37,11 @@ def work_menu() -> dict[str, object]:
     """Menu links for people who do case work (auditors and beheerders get their own menu)."""
     if not current_user.is_authenticated or not access.can_start_cases(current_user.actor):
         return {"work_menu": []}
-    return {"work_menu": [("ui.werkbak", "Werkbak"), ("melden.melden", "Signaal melden"),
-                          ("melden.mijn_meldingen", "Mijn meldingen"), ("overleg.lijst", "Overleg")]}
+    menu = [("ui.werkbak", "Werkbak"), ("melden.melden", "Signaal melden"), ("melden.mijn_meldingen", "Mijn meldingen"),
+            ("overleg.lijst", "Overleg")]
+    if current_user.actor.role == Role.MELDER:  # a melder starts on melden; the werkbak only if tasks come
+        menu = menu[1:]
+    return {"work_menu": menu}
 
 
 @blueprint.route("/melden", methods=["GET", "POST"])

@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Length
 from engine import access
 from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.forms import FormRepository, validate_against
-from engine.models import Instance
+from engine.models import HumanTask, Instance, Organisation, User
 from engine.services import (
     assignment,
     case_context,
@@ -32,7 +32,8 @@ from engine.services import (
 )
 from webapp import db, formatting, oidc
 from webapp.security import begin_login, end_session, now, ui_actor
-from webapp.ui import task_form
+from webapp.ui import landing, task_form
+from webapp.ui.handling import TaskHandling, task_handling
 
 blueprint = Blueprint("ui", __name__)
 
@@ -107,8 +108,14 @@ def logout() -> BaseResponse:
 
 @blueprint.get("/")
 @login_required  # type: ignore[misc]
-def werkbak() -> tuple[str, int]:
-    """Tabs, filters, sorting, paging and search are GET parameters: every state is a plain link."""
+def werkbak() -> tuple[str, int] | BaseResponse:
+    """Tabs, filters, sorting, paging and search are GET parameters: every state is a plain link.
+
+    The address every login lands on: whoever has no werkbak goes on to the page their role needs.
+    """
+    away = landing.elsewhere(db.session(), ui_actor(), plain=not request.args)
+    if away is not None:
+        return redirect(url_for(away))
     try:
         query = worklist.query_from_params(request.args, default_tab=worklist.AUTO)
     except ValidationFailed as exc:
@@ -119,10 +126,12 @@ def werkbak() -> tuple[str, int]:
 def _werkbak_page(query: worklist.WorklistQuery, errors: dict[str, str]) -> tuple[str, int]:
     session_db, actor = db.session(), ui_actor()
     listing = worklist.search(session_db, actor=actor, now=now(), query=query)
+    own = session_db.get(Organisation, actor.organisation_id) if actor.organisation_id else None
     page = render_template(
         "ui/werkbak.html", listing=listing, errors=errors, user=current_user, worklist=worklist,
         options=worklist.filter_options(session_db, actor=actor),
         saved=saved_filters.list_filters(session_db, actor=actor),
+        organisation_name=own.name if own is not None else "",
     )
     return page, 422 if errors else 200
 
@@ -161,7 +170,11 @@ def taak(task_id: int) -> tuple[str, int] | BaseResponse:
     """
     with hidden_as_forbidden("taak"):
         session_db, actor = db.session(), ui_actor()
-        task = instances.view_task(session_db, actor=actor, now=now(), task_id=task_id)
+        try:
+            task = instances.view_task(session_db, actor=actor, now=now(), task_id=task_id)
+        except NotFound:  # a coordinator still sees a team task a colleague holds, read-only
+            held = assignment.view_held_task(session_db, actor=actor, now=now(), task_id=task_id)
+            return _held_by_colleague(held, posted=request.method == "POST")
         repository: FormRepository = current_app.extensions["signaalroute.forms"]
         schema = (form_versions.form_for(session_db, task.instance.definition_id, task.form, fallback=repository)
                   or {}) if task.form else {}
@@ -190,8 +203,26 @@ def taak(task_id: int) -> tuple[str, int] | BaseResponse:
                                summary=task_form.flat(state.fields), errors=errors, values=state.values,
                                focus=state.focus, title=schema.get("title") or task.name,
                                description=schema.get("description"), context=context,
-                               may_see_case=access.can_see_instance(session_db, actor, task.instance_id))
+                               may_see_case=access.can_see_instance(session_db, actor, task.instance_id),
+                               behandeling=_handling(task))
     return page, 422 if errors else 200
+
+
+def _handling(task: HumanTask) -> TaskHandling:
+    """Who holds the task and what this person may do about it (take, give back, assign)."""
+    return task_handling(db.session(), actor=ui_actor(), task=task)
+
+
+def _held_by_colleague(task: HumanTask, *, posted: bool) -> tuple[str, int]:
+    """The read-only task page for a coordinator: what the task is, who holds it, and to whom to hand it.
+
+    A POST (completing) is for the holder only: the page says so with 409 and stores nothing.
+    """
+    db.keep_on_error()  # the access-log entry of this view stays
+    handling = _handling(task)
+    page = render_template("ui/taak_bij_collega.html", task=task, behandeling=handling, posted=posted,
+                           reference=instances.reference(task.instance))
+    return page, 409 if posted else 200
 
 
 @blueprint.post("/taken/<int:task_id>/oppakken")
@@ -201,6 +232,26 @@ def oppakken(task_id: int) -> BaseResponse:
         assignment.claim(db.session(), actor=ui_actor(), now=now(), task_id=task_id)
     flash("U heeft deze taak in behandeling; collega's zien haar niet meer in hun werkbak.")
     return redirect(url_for("ui.taak", task_id=task_id))
+
+
+@blueprint.post("/taken/<int:task_id>/toewijzen")
+@login_required  # type: ignore[misc]
+def toewijzen(task_id: int) -> BaseResponse:
+    """A coordinator hands a team task to a colleague (also one a colleague holds); audited by the service."""
+    actor = ui_actor()
+    with hidden_as_forbidden("taak"):
+        try:
+            task = assignment.assign(db.session(), actor=actor, now=now(), task_id=task_id,
+                                     username=request.form.get("collega", "").strip())
+        except ValidationFailed as exc:
+            flash(f"Niet toegewezen: {exc.message}")
+            return redirect(url_for("ui.taak", task_id=task_id))
+    if task.assignee_id == actor.user_id:
+        flash("U heeft deze taak nu zelf in behandeling.")
+        return redirect(url_for("ui.taak", task_id=task_id))
+    holder = db.session().get(User, task.assignee_id)
+    flash(f"Taak ‘{task.name}’ is toegewezen aan {holder.display_name if holder else 'een collega'}.")
+    return redirect(url_for("ui.werkbak", tab=worklist.TEAM))
 
 
 @blueprint.post("/taken/<int:task_id>/teruggeven")
