@@ -23,8 +23,21 @@ VENDOR := webapp/static/vendor
 # bpmnlint has no browser build of its own: esbuild (from npm) bundles our rule selection.
 $(VENDOR)/.built: package.json package-lock.json webapp/assets/bpmnlint.mjs
 	npm ci --no-audit --no-fund --loglevel=error
-	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/utrecht $(VENDOR)/bpmn-js $(VENDOR)/dmn-js $(VENDOR)/bpmnlint
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/utrecht $(VENDOR)/thema $(VENDOR)/noto-sans/files $(VENDOR)/bpmn-js \
+	   $(VENDOR)/dmn-js $(VENDOR)/bpmnlint
 	cp node_modules/@utrecht/component-library-css/dist/index.css $(VENDOR)/utrecht/index.css
+	# The default theme: NL Design System's example theme (EUPL-1.2). Utrecht's own tokens are proprietary
+	# to Gemeente Utrecht, so a municipality points SIGNAALROUTE_THEMA_CSS at its own tokens instead.
+	cp node_modules/@nl-design-system-unstable/voorbeeld-design-tokens/dist/theme.css $(VENDOR)/thema/voorbeeld.css
+	# Noto Sans, the example theme's font (OFL-1.1), served from here: the CSP allows no font host.
+	# Only the woff2 files of the weights we use; every supported browser reads woff2.
+	for css in 400 400-italic 600 700; do \
+	  sed -e "s/, url([^)]*\.woff) format('woff')//" node_modules/@fontsource/noto-sans/$$css.css; \
+	done > $(VENDOR)/noto-sans/noto-sans.css
+	cp node_modules/@fontsource/noto-sans/files/noto-sans-*-400-normal.woff2 \
+	   node_modules/@fontsource/noto-sans/files/noto-sans-*-400-italic.woff2 \
+	   node_modules/@fontsource/noto-sans/files/noto-sans-*-600-normal.woff2 \
+	   node_modules/@fontsource/noto-sans/files/noto-sans-*-700-normal.woff2 $(VENDOR)/noto-sans/files/
 	cp node_modules/bpmn-js/dist/bpmn-modeler.production.min.js \
 	   node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js $(VENDOR)/bpmn-js/
 	cp -R node_modules/bpmn-js/dist/assets/. $(VENDOR)/bpmn-js/

@@ -8,6 +8,7 @@ fallback secret: a missing secret key is generated into ``instance/`` by ``make 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,11 @@ from pathlib import Path
 PREFIX = "SIGNAALROUTE_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE_DIR = PROJECT_ROOT / "instance"
+# NL Design System's example theme, copied from npm by `make assets`; a municipality sets its own.
+DEFAULT_THEMA_CSS = PROJECT_ROOT / "webapp" / "static" / "vendor" / "thema" / "voorbeeld.css"
+DEFAULT_THEMA_KLASSE = "voorbeeld-theme"
+# A CSS class name (the theme's root selector); anything else would be a typo or an injection attempt.
+_CSS_CLASS = re.compile(r"-?[A-Za-z_][A-Za-z0-9_-]*")
 
 
 class ConfigurationError(RuntimeError):
@@ -92,6 +98,9 @@ class Settings:
     seal_public_key_file: Path | None = None
     seal_export: str | None = None
     seal_interval_minutes: int = 5
+    # The look: an NL Design System tokens CSS file and the class that switches it on (webapp.thema serves it).
+    thema_css: Path = DEFAULT_THEMA_CSS
+    thema_klasse: str = DEFAULT_THEMA_KLASSE
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -157,6 +166,7 @@ def load_settings(*, require_secret: bool = True) -> Settings:
         raise ConfigurationError(f"{PREFIX}SMTP_USER is gezet maar {PREFIX}SMTP_PASSWORD niet.")
     base_url = _base_url()
     _check_oidc()
+    thema_css, thema_klasse = _thema()
     return Settings(
         instance_dir=instance_dir,
         database_url=database_url,
@@ -195,12 +205,30 @@ def load_settings(*, require_secret: bool = True) -> Settings:
         seal_public_key_file=_optional_path("ZEGEL_PUBLIEKE_SLEUTEL"),
         seal_export=_env("ZEGEL_EXPORT") or None,
         seal_interval_minutes=max(1, _env_int("ZEGEL_INTERVAL_MINUTEN", 5)),
+        thema_css=thema_css,
+        thema_klasse=thema_klasse,
     )
 
 
 def _optional_path(name: str) -> Path | None:
     raw = _env(name)
     return Path(raw) if raw else None
+
+
+def _thema() -> tuple[Path, str]:
+    """A municipality's own tokens file and theme class; both or neither, so a half theme never starts."""
+    css, klasse = _env("THEMA_CSS") or "", (_env("THEMA_KLASSE") or "").strip()
+    if not css and not klasse:
+        return DEFAULT_THEMA_CSS, DEFAULT_THEMA_KLASSE
+    if not css or not klasse:
+        raise ConfigurationError(f"Voor een eigen thema zijn {PREFIX}THEMA_CSS en {PREFIX}THEMA_KLASSE allebei nodig.")
+    path = Path(css)
+    if path.suffix != ".css" or not path.is_file():
+        raise ConfigurationError(f"{PREFIX}THEMA_CSS moet een bestaand .css-bestand zijn, niet {css!r}")
+    if not _CSS_CLASS.fullmatch(klasse):
+        raise ConfigurationError(f"{PREFIX}THEMA_KLASSE moet een CSS-klassenaam zijn (bv. 'gemeente-theme'), "
+                                 f"niet {klasse!r}")
+    return path.resolve(), klasse
 
 
 def _check_oidc() -> None:

@@ -14,7 +14,7 @@ from engine.config import Settings, load_settings
 from engine.forms import FormRepository
 from engine.regions import load_regions
 from engine.retention_rules import load_rules
-from webapp import db, errors, formatting, security
+from webapp import db, errors, formatting, security, thema
 from webapp.api import v1
 from webapp.ui import (
     afspelen,
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     security.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
+    thema.init_app(app)
     app.register_blueprint(v1.blueprint)
     app.register_blueprint(views.blueprint)
     app.register_blueprint(melden.blueprint)

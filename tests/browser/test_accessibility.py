@@ -1,12 +1,30 @@
-"""WCAG 2.1 AA: axe-core (from npm) finds no serious or critical violation on any page of the shell."""
+"""WCAG 2.1 AA: axe-core (from npm) finds no serious or critical violation, on a phone (320 CSS px) and a
+desktop (1280 px), and no page scrolls sideways at 320 px (reflow, WCAG 1.4.10) for any page a role reaches."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Page
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import AXE
 from tests.browser.test_shell import log_in
+from tests.chain import VERRIJKT
 from tests.services.helpers import deploy, ready, start
+
+NARROW, WIDE = 320, 1280
+# The people of the README tour, each with the pages only their role reaches (2FA roles enrol on the way in).
+PEOPLE = [("melder", "eersel"), ("af", "eersel"), ("oov", "eersel"), ("politie", "oost-brabant-avim"),
+          ("zorgcoordinator", "oost-brabant-lumens"), ("procesregisseur", "eersel"), ("auditor", "eersel"),
+          ("beheerder", "eersel")]
+# Kinds of page (see _shape) axe has checked at both widths in this test process.
+AXE_CHECKED: set[str] = set()
+# From each menu page, this many pages of new kinds are followed (the menu pages themselves always count).
+LINKS_PER_PAGE = 2
+# Links out of the page that are no page of their own.
+NOT_A_PAGE = re.compile(r"^(mailto:|tel:|#)|/uitloggen|/download|\.(csv|xlsx|pdf|ics|bpmn|dmn)(\?|$)")
 
 
 def serious_violations(page: Page) -> list[str]:
@@ -17,26 +35,136 @@ def serious_violations(page: Page) -> list[str]:
             if v["impact"] in ("serious", "critical")]
 
 
-def test_every_page_of_the_shell_passes_axe(axe_page, live_server, factory, world, forms, at):
+def page_width(page: Page) -> int:
+    return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
+def wide_elements(page: Page) -> list[str]:
+    """The outermost elements that stick out past the right edge, to say what to fix."""
+    return list(page.evaluate("""() => {
+        const limit = document.documentElement.clientWidth;
+        const wide = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > limit + 1);
+        return wide.filter(e => !wide.includes(e.parentElement)).slice(0, 3)
+            .map(e => [e.tagName.toLowerCase(), ...(typeof e.className === 'string' ? e.className.split(/ +/) : [])]
+                .filter(Boolean).join('.'));
+    }"""))
+
+
+def open_the_menu_if_folded(page: Page) -> None:
+    """At 320 px the menu is folded into a "Menu" button: open it, so its links are measured and checked too."""
+    summary = page.locator("summary", has_text="Menu")
+    if summary.count() and summary.is_visible() and page.locator("details.menu-uitklap[open]").count() == 0:
+        summary.click()
+        expect(page.get_by_role("navigation", name="Hoofdmenu")).to_be_visible()
+
+
+def problems_at_both_widths(page: Page, name: str, *, axe: bool = True) -> list[str]:
+    """What is wrong with the page now loaded: sideways scrolling at 320 px, axe findings at 320 and 1280 px."""
+    problems = []
+    page.set_viewport_size({"width": WIDE, "height": 900})
+    if axe:
+        problems += [f"{name} @ {WIDE}px: {v}" for v in serious_violations(page)]
+    page.set_viewport_size({"width": NARROW, "height": 700})
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    open_the_menu_if_folded(page)
+    if (width := page_width(page)) > NARROW:
+        problems.append(f"{name} @ {NARROW}px: de pagina is {width}px breed door {wide_elements(page)}")
+    if axe:
+        problems += [f"{name} @ {NARROW}px: {v}" for v in serious_violations(page)]
+    page.set_viewport_size({"width": WIDE, "height": 900})
+    return problems
+
+
+def _shape(url: str) -> str:
+    """Pages of one kind (every case page, every werkbak tab) share a shape: numbers and query values dropped."""
+    parts = urlsplit(url)
+    keys = sorted({pair.split("=")[0] for pair in parts.query.split("&") if pair})
+    # Ids are numbers, process ids (signaal_oost_brabant) and file names (routering.dmn).
+    path = "/".join("N" if re.search(r"[\d_.]", segment) else segment for segment in parts.path.split("/"))
+    return path + ("?" + "&".join(keys) if keys else "")
+
+
+def _is_html_page(page: Page, url: str) -> bool:
+    """Downloads (CSV, PDF, iCalendar, model files) are no pages: ask before the browser would save them."""
+    response = page.request.get(url)
+    return (response.ok and response.headers.get("content-type", "").startswith("text/html")
+            and "content-disposition" not in response.headers)
+
+
+def reachable_pages(page: Page, base: str) -> list[str]:
+    """The menu's pages, and from each of them the pages its content links to (one of every shape)."""
+    page.set_viewport_size({"width": WIDE, "height": 900})
+    page.goto(f"{base}/")
+    menu = page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link").evaluate_all(
+        "links => links.map(a => a.href)")
+    account = page.locator("header .gebruiker__naam").evaluate_all("links => links.map(a => a.href)")
+    found: dict[str, str] = {}
+    for url in [page.url, *menu, *account]:
+        found.setdefault(_shape(url), url)
+    for menu_page in list(found.values()):
+        page.goto(menu_page)
+        new = 0
+        for url in page.locator("main a[href]").evaluate_all("links => links.map(a => a.getAttribute('href'))"):
+            if NOT_A_PAGE.search(url):
+                continue
+            absolute = url if url.startswith("http") else base + url
+            if not absolute.startswith(base) or _shape(absolute) in found:
+                continue
+            if new < LINKS_PER_PAGE and _is_html_page(page, absolute):
+                found[_shape(absolute)] = absolute
+                new += 1
+    return list(found.values())
+
+
+# A walk through twenty to thirty pages, each at two widths: longer than the suite's 120 s for one page-test.
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize(("role", "organisation"), PEOPLE, ids=[role for role, _ in PEOPLE])
+def test_every_page_a_role_reaches_reflows_at_320_px_and_passes_axe_at_320_and_1280(
+        axe_page, chain, chain_server, role, organisation):
+    """Each role of the README tour with work waiting: a signal with the AF and one with the police.
+
+    Every page of every role is measured at 320 px; axe (about two seconds a run) checks each kind of page
+    once per test process at both widths, whichever role reaches it first, so the suite stays fast.
+    """
+    chain.report("eersel")
+    chain.do(chain.report("eersel"), "verrijken", VERRIJKT)
+    username = chain.person(role, organisation).username
+    log_in(axe_page, chain_server, username)
+    problems: list[str] = []
+    pages = reachable_pages(axe_page, chain_server)
+    for url in pages:
+        axe_page.goto(url)
+        shape = _shape(url)
+        problems += problems_at_both_widths(axe_page, f"{username} {shape}", axe=shape not in AXE_CHECKED)
+        AXE_CHECKED.add(shape)
+    assert not problems, "\n".join(problems)
+    assert len(pages) >= 4, pages
+
+
+def test_the_login_pages_errors_and_404_pass_axe_at_both_widths(axe_page, live_server, factory, world, forms, at):
     deploy(factory, world.regisseur, at(), forms, "drie_taken.bpmn")
     case = start(factory, world.af, at(), "drie_taken")
     [task] = ready(factory, case).values()
     axe_page.goto(f"{live_server}/inloggen")
-    assert serious_violations(axe_page) == [], "inloggen"
+    assert problems_at_both_widths(axe_page, "inloggen") == []
     log_in(axe_page, live_server, "onbekend", "fout-wachtwoord-123")
-    assert serious_violations(axe_page) == [], "inloggen met foutmelding"
+    assert problems_at_both_widths(axe_page, "inloggen met foutmelding") == []
     log_in(axe_page, live_server, "af")
-    assert serious_violations(axe_page) == [], "werkbak"
+    assert problems_at_both_widths(axe_page, "werkbak") == []
     axe_page.goto(f"{live_server}/taken/{task.id}")
-    assert serious_violations(axe_page) == [], "taak"
     axe_page.get_by_role("button", name="Taak afronden").click()
-    assert serious_violations(axe_page) == [], "taak met fouten"
-    axe_page.goto(f"{live_server}/zaken/{case}")
-    assert serious_violations(axe_page) == [], "zaak"
+    assert problems_at_both_widths(axe_page, "taak met fouten") == []
     axe_page.goto(f"{live_server}/bestaat-niet")
-    assert serious_violations(axe_page) == [], "404"
+    assert problems_at_both_widths(axe_page, "404") == []
 
 
 def test_the_axe_check_can_fail(axe_page):
     axe_page.set_content('<html lang="nl"><body><main><img src="x.png"><button></button></main></body></html>')
     assert any(v.startswith("image-alt") for v in serious_violations(axe_page))
+
+
+def test_the_reflow_check_can_fail(axe_page):
+    axe_page.set_content('<html lang="nl"><body style="margin: 0"><main><div style="width: 500px">breed</div>'
+                         '</main></body></html>')
+    assert problems_at_both_widths(axe_page, "te breed", axe=False) == [
+        "te breed @ 320px: de pagina is 500px breed door ['div']"]

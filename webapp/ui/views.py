@@ -103,6 +103,7 @@ def logout() -> BaseResponse:
     if form.validate_on_submit():
         logout_user()
         end_session()
+        flash("U bent uitgelogd.", "uitgelogd")  # shown once on the login page (base.html)
     return redirect(url_for("ui.login"))
 
 
