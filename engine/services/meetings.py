@@ -349,10 +349,10 @@ def view(session: Session, *, actor: Actor, now: datetime, meeting_id: int) -> M
     result = MeetingView(meeting, can_decide=chair and meeting.state != MeetingState.HELD,
                          can_close_agenda=chair and open_agenda, can_read_minutes=can_see(session, actor, meeting))
     if open_agenda and _is_next(session, meeting):
-        for task in _open_decisions(session, meeting.region):
-            if _on_open_agenda(session, task.instance_id):
+        for pending in _open_decisions(session, meeting.region):
+            if _on_open_agenda(session, pending.instance_id):
                 continue
-            waiting = task.instance
+            waiting = pending.instance
             place = session.get(Organisation, waiting.organisation_id)
             result.waiting.append(WaitingSignal(instances.reference(waiting), place.name if place else "",
                                                 waiting.vorm, waiting.acuut))
