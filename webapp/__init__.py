@@ -16,7 +16,19 @@ from engine.regions import load_regions
 from engine.retention_rules import load_rules
 from webapp import db, errors, formatting, security
 from webapp.api import v1
-from webapp.ui import afspelen, audit, beheer, bewaartermijnen, melden, migratie, modelleren, overleg, statistiek, views
+from webapp.ui import (
+    afspelen,
+    audit,
+    beheer,
+    bewaartermijnen,
+    melden,
+    migratie,
+    modelleren,
+    overleg,
+    regios,
+    statistiek,
+    views,
+)
 
 
 def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
@@ -49,6 +61,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.register_blueprint(melden.blueprint)
     app.register_blueprint(overleg.blueprint)
     app.register_blueprint(beheer.blueprint)
+    app.register_blueprint(regios.blueprint)
     app.register_blueprint(bewaartermijnen.blueprint)
     app.register_blueprint(statistiek.blueprint)
     app.register_blueprint(afspelen.blueprint)
