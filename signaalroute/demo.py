@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -19,13 +19,13 @@ from engine.actors import Actor
 from engine.config import Settings
 from engine.dutch import datum
 from engine.forms import FormRepository
-from engine.models import Instance, Meeting, ModelFile, User
+from engine.models import Instance, MeetingSchedule, ModelFile, User
 from engine.regions import Region, load_regions
 from engine.roles import ROLE_LABELS, Role
 from engine.services import deployments, intake, meetings, region_setup, users
 from engine.services.region_context import PARTNER_ROLES, partner_for
 from engine.workflow.bundle import SourceFile
-from engine.workflow.calendar import AMSTERDAM, WorkingDayCalendar
+from engine.workflow.calendar import WorkingDayCalendar
 
 DEMO_ACTOR = Actor.system("demo")
 
@@ -112,21 +112,26 @@ def load(session: Session, settings: Settings, *, now: datetime) -> list[str]:
     return output
 
 
+# The sources give no weekday or time (AAN TE VULLEN); the demo's procesregisseurs choose one, as a real
+# one would on the page "Vergadermoment instellen": (weekday, time, call and freeze in working days before).
+DEMO_SCHEDULES = {"procesregisseur.fryslan": ("dinsdag", "09:30", 3, 1),
+                  "procesregisseur.noord-en-midden-limburg": ("donderdag", "10:00", 2, 1)}
+
+
 def _plan_demo_meetings(session: Session, regions: dict[str, Region], now: datetime) -> list[str]:
-    """The profiles lack weekday and time (AAN TE VULLEN), so the demo chairs plan one meeting by hand."""
-    if session.scalar(select(Meeting.id).limit(1)) is not None:
-        return []
+    """Set the demo meeting moments (once), so the planner plans the Drieluik and the screeningsoverleg."""
     calendar, lines = WorkingDayCalendar(), []
-    day = now.astimezone(AMSTERDAM).date() + timedelta(days=7)
-    while not calendar.is_working_day(day):
-        day += timedelta(days=1)
-    starts_at = datetime.combine(day, time(9, 30), AMSTERDAM)
-    for username in ("procesregisseur.fryslan", "procesregisseur.noord-en-midden-limburg"):
+    for username, (weekday, at, call, freeze) in DEMO_SCHEDULES.items():
         chair = session.scalar(select(User).where(User.username == username))
-        if chair is not None:
-            meeting = meetings.plan_by_hand(session, actor=users.actor_for(chair), now=now, regions=regions,
-                                            calendar=calendar, starts_at=starts_at)
-            lines.append(f"{meeting.name} gepland op {datum(meeting.starts_at)} (voorzitter {username}).")
+        if chair is None or session.get(MeetingSchedule, chair.organisation.region or "") is not None:
+            continue
+        actor = users.actor_for(chair)
+        meetings.change_schedule(session, actor=actor, now=now, regions=regions, calendar=calendar,
+                                 weekday=weekday, time_of_day=at, call_working_days=call, freeze_working_days=freeze)
+        coming = meetings.list_for(session, actor=actor, now=now)
+        if coming:
+            lines.append(f"{coming[0].name} gepland op {datum(coming[0].starts_at)} (elke {weekday} om {at}; "
+                         f"voorzitter {username}).")
     return lines
 
 
