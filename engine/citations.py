@@ -289,6 +289,18 @@ def check_text(name: str, text: str, outlines: dict[str, Outline]) -> list[Probl
     return problems
 
 
+def references(text: str) -> list[tuple[str, str]]:
+    """(document id, the citation as written) for every reference in a text, in order."""
+    found = []
+    for match in _REFERENCE.finditer(text):
+        if match.start() > 0 and (text[match.start() - 1].isalnum() or text[match.start() - 1] in "-+/."):
+            continue
+        end = _clause_end(text, match.end())
+        parts = re.sub(r"^[\s,:]+|[\s,:.]+$", "", text[match.end():end].split(":", 1)[0])
+        found.append((match.group(1), parts))
+    return found
+
+
 def citation_files(root: Path) -> list[Path]:
     """Models, forms and region profiles: every file whose citations must hold."""
     processes = root / "processes"

@@ -97,3 +97,11 @@ def test_a_wrong_citation_planted_in_a_model_fails_the_check(tmp_path):
     found = citations.check(tmp_path)
     assert [(p.file, p.message) for p in found] == [
         ("processes/gedeeld_ondermijning.bpmn", "bijlage 2 heeft geen punt/stap 9")]
+
+
+def test_the_processes_readme_has_the_generated_table_per_document():
+    from scripts import bronnentabel
+
+    assert bronnentabel.current() == bronnentabel.table(), "run: python -m scripts.bronnentabel"
+    for doc in citations.DOCUMENT_IDS:
+        assert f"### {doc}: " in bronnentabel.current()
