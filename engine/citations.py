@@ -38,7 +38,8 @@ DOCUMENT_IDS = ("000", "001", "002", "003", "004")
 _REFERENCE = re.compile(r"\b(?:seed\s+)?(00[0-4])(?:_[0-9a-f]{16}\.txt)?\b(?:\s*\(00[0-4]_[0-9a-f]{16}\.txt\))?")
 _DOMAIN = re.compile(r"\bDOMAIN\b(?:\.md)?\s+(?:route|regel|par|§|\d)", re.IGNORECASE)
 _NUMBER = r"\d+(?:\.\d+)*"
-_SECTION_LIST = re.compile(rf"(?:\bpar\.?|§|\bparagraaf)\s*({_NUMBER}(?:\s*(?:,|en|t/m|-)\s*{_NUMBER})*)", re.IGNORECASE)
+_SECTION_LIST = re.compile(rf"(?:\bpar\.?|§|\bparagraaf)\s*({_NUMBER}(?:\s*(?:,|en|t/m|-)\s*{_NUMBER})*)",
+                           re.IGNORECASE)
 _CHAPTER = re.compile(r"\bH(\d+)\b")
 _APPENDIX = re.compile(
     r"\bBijlage[n]?\s+(?:(\d+)(?:\.(\d+))?(?:\s*(?:-|t/m|en)\s*(\d+)\b)?"

@@ -7,7 +7,6 @@ while the README differs from what this writes, so the table cannot drift from t
 from __future__ import annotations
 
 import ast
-import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -95,7 +94,8 @@ def table() -> str:
     for doc, rows in by_doc.items():
         lines += [f"### {doc}: {TITLES[doc]}", ""]
         if rows:
-            lines += ["| vindplaats | model | element | stap | test | regel en bron |", "|---|---|---|---|---|---|", *rows]
+            lines += ["| vindplaats | model | element | stap | test | regel en bron |",
+                      "|---|---|---|---|---|---|", *rows]
         else:
             lines.append("Geen model citeert dit document.")
         lines.append("")
