@@ -348,7 +348,7 @@ def view(session: Session, *, actor: Actor, now: datetime, meeting_id: int) -> M
     open_agenda = meeting.state in (MeetingState.PLANNED, MeetingState.CALLED)
     result = MeetingView(meeting, can_decide=chair and meeting.state != MeetingState.HELD,
                          can_close_agenda=chair and open_agenda, can_read_minutes=can_see(session, actor, meeting))
-    if open_agenda and _is_next(session, meeting):
+    if open_agenda and _is_next(session, meeting, now):
         for pending in _open_decisions(session, meeting.region):
             if _on_open_agenda(session, pending.instance_id):
                 continue
@@ -373,12 +373,17 @@ def view(session: Session, *, actor: Actor, now: datetime, meeting_id: int) -> M
     return result
 
 
-def _is_next(session: Session, meeting: Meeting) -> bool:
-    """Only the region's first meeting with an open agenda collects the waiting signals."""
-    first = session.scalar(select(Meeting.id).where(
-        Meeting.region == meeting.region, Meeting.state.in_([MeetingState.PLANNED, MeetingState.CALLED]))
-        .order_by(Meeting.starts_at).limit(1))
-    return first == meeting.id
+def _next_open(session: Session, region: str | None, after: datetime) -> Meeting | None:
+    """The region's first meeting whose agenda closes after ``after``: a signal waiting now goes on it."""
+    return session.scalar(select(Meeting).where(
+        Meeting.region == region, Meeting.state.in_([MeetingState.PLANNED, MeetingState.CALLED]),
+        Meeting.freeze_at > after).order_by(Meeting.starts_at).limit(1))
+
+
+def _is_next(session: Session, meeting: Meeting, now: datetime) -> bool:
+    """Only the meeting the waiting signals will go to shows them as its provisional agenda."""
+    coming = _next_open(session, meeting.region, now)
+    return coming is not None and coming.id == meeting.id
 
 
 def meeting_for_task(session: Session, *, actor: Actor, task_id: int) -> Meeting | None:
@@ -391,9 +396,7 @@ def meeting_for_task(session: Session, *, actor: Actor, task_id: int) -> Meeting
     if meeting is None:
         region = session.scalar(select(Organisation.region).join(Instance, Instance.organisation_id == Organisation.id)
                                 .where(Instance.id == task.instance_id))
-        meeting = session.scalar(select(Meeting).where(
-            Meeting.region == region, Meeting.state.in_([MeetingState.PLANNED, MeetingState.CALLED]))
-            .order_by(Meeting.starts_at).limit(1))
+        meeting = _next_open(session, region, task.created_at)
     return meeting if meeting is not None and can_see(session, actor, meeting) else None
 
 
