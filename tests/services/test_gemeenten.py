@@ -53,8 +53,8 @@ def test_an_added_gemeente_can_report_and_its_signal_reaches_the_chosen_zorgcoor
     assert org(chain, slug).region == "fryslan"
 
 
-@pytest.mark.parametrize(("naam", "zoco", "field"), [("", "fier", "naam"), ("   ", None, "naam"), ("x" * 101, None, "naam"),
-                                                     ("Nieuw", "lumens", "zorgcoordinator")])
+@pytest.mark.parametrize(("naam", "zoco", "field"), [
+    ("", "fier", "naam"), ("   ", None, "naam"), ("x" * 101, None, "naam"), ("Nieuw", "lumens", "zorgcoordinator")])
 def test_bad_input_for_a_new_gemeente_gets_a_dutch_message_and_changes_nothing(chain, naam, zoco, field):
     actor = beheerder(chain)
     with pytest.raises(ValidationFailed) as raised, unit_of_work(chain.factory) as session:

@@ -142,7 +142,8 @@ def test_the_chair_closes_the_agenda_early_and_a_later_signal_waits_for_the_next
 
 def test_the_beheerder_sees_each_profiles_gaps_in_dutch_with_names(chain):
     with unit_of_work(chain.factory) as session:
-        before = {g.region.slug: g.gaps for g in profile_gaps.all_gaps(session, REGIONS, ROOT / "processes" / "regions")}
+        gaps = profile_gaps.all_gaps(session, REGIONS, ROOT / "processes" / "regions")
+        before = {g.region.slug: g.gaps for g in gaps}
     assert any("Drieluik: het vergadermoment is nog niet ingesteld" in gap for gap in before["fryslan"])
     assert any("alleen 112" in gap and "Politie" in gap for gap in before["soest"])
     assert any("AAN TE VULLEN" in gap for gap in before["oost-brabant"])
