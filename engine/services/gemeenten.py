@@ -103,7 +103,7 @@ def _require_beheerder(actor: Actor) -> None:
 def _clean_name(naam: str) -> str:
     naam = " ".join((naam or "").split())
     if not naam:
-        raise ValidationFailed("Vul de naam van de gemeente in.", {"naam": "Dit veld is verplicht."})
+        raise ValidationFailed("Vul de naam van de gemeente in.", {"naam": "Vul de naam van de gemeente in."})
     if len(naam) > MAX_NAME:
         raise ValidationFailed("De naam is te lang.", {"naam": f"Vul hoogstens {MAX_NAME} tekens in."})
     if any(not ch.isprintable() for ch in naam):
