@@ -90,3 +90,17 @@ def test_a_procesregisseur_in_a_region_without_a_standing_meeting_gets_no_meetin
     af = logged_in(web, chain, "af", "leeuwarden")
     assert af.get("/overleg/vergadermoment").status_code == 403
     assert "Vergadermoment instellen" not in af.get("/overleg").get_data(as_text=True)
+
+
+def test_a_besluit_task_links_to_the_meeting_that_decides_it(web, chain):
+    from tests.services.test_meeting_schedule import set_schedule
+    from tests.services.test_meetings import signal_waiting_for_the_drieluik
+
+    set_schedule(chain)
+    case = signal_waiting_for_the_drieluik(chain)
+    task = chain.ready(case)["besluit_overleg"]
+    chair = logged_in(web, chain, "procesregisseur", "fryslan-zvhf")
+    page = chair.get(f"/taken/{task.id}").get_data(as_text=True)
+    link = re.search(r'data-testid="overleg-link">[^<]*<a href="/overleg/(\d+)">Drieluik van', page)
+    assert link is not None, "the decision task points at the meeting where it is decided"
+    assert chair.get(f"/overleg/{link.group(1)}").status_code == 200

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length
 
 from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.forms import FormRepository, validate_against
-from engine.services import assignment, form_versions, instances, saved_filters, timeline, users, worklist
+from engine.services import assignment, form_versions, instances, meetings, saved_filters, timeline, users, worklist
 from webapp import db, formatting, oidc
 from webapp.security import begin_login, end_session, now, ui_actor
 from webapp.ui import task_form
@@ -173,7 +173,8 @@ def taak(task_id: int) -> tuple[str, int] | BaseResponse:
         page = render_template("ui/taak.html", task=task, fields=state.fields, unsupported=state.unsupported,
                                summary=task_form.flat(state.fields), errors=errors, values=state.values,
                                focus=state.focus, title=schema.get("title") or task.name,
-                               description=schema.get("description"))
+                               description=schema.get("description"),
+                               meeting=meetings.meeting_for_task(session_db, actor=actor, task_id=task_id))
     return page, 422 if errors else 200
 
 
