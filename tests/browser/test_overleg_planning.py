@@ -68,3 +68,19 @@ def test_a_planned_drieluik_from_call_to_decision(page, chain, chain_server):
     expect(page.get_by_role("status")).to_contain_text(f"Besluit vastgelegd voor {reference}")
     expect(page.get_by_text("Besluit: opplussen")).to_be_visible()
     assert "casus_starten" in chain.ready(case)
+
+
+def test_the_meeting_moment_and_the_beheer_pages_pass_axe(axe_page, chain, chain_server):
+    from tests.browser.test_accessibility import serious_violations
+
+    log_in(axe_page, chain_server, chain.person("procesregisseur", "fryslan-zvhf").username)
+    axe_page.goto(f"{chain_server}/overleg/vergadermoment")
+    assert serious_violations(axe_page) == [], "vergadermoment"
+    axe_page.get_by_role("button", name="Vergadermoment opslaan").click()
+    assert serious_violations(axe_page) == [], "vergadermoment met fouten"
+    axe_page.context.clear_cookies()
+    log_in(axe_page, chain_server, chain.person("beheerder", "leeuwarden").username)
+    axe_page.goto(f"{chain_server}/beheer/regios")
+    assert serious_violations(axe_page) == [], "regio's en gemeenten"
+    axe_page.get_by_role("link", name="Leeuwarden", exact=True).click()
+    assert serious_violations(axe_page) == [], "gemeente"
