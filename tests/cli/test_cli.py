@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.models import ApiToken, Meeting, MeetingSchedule, Timer, User
-from engine.services import instances, model_ownership, users
+from engine.services import instances, meetings, model_ownership, users
 from signaalroute.cli import main
 from tests.conftest import FIXTURES, MODELS
 
@@ -142,6 +142,13 @@ def test_demo_load_creates_accounts_for_every_role_once_and_an_example_case(cli_
         planned = {m.region: m.planned_by for m in session.scalars(select(Meeting))}
         assert planned == {"fryslan": "planner", "noord-en-midden-limburg": "planner"}
         assert {s.region for s in session.scalars(select(MeetingSchedule))} == {"fryslan", "noord-en-midden-limburg"}
+        # ... and each has a signal on its provisional agenda ("make run shows a planned meeting with an agenda").
+        for username in ("procesregisseur.fryslan", "procesregisseur.noord-en-midden-limburg"):
+            chair = users.actor_for(users.user_by_username(session, username))
+            coming = meetings.list_for(session, actor=chair, now=datetime.now(UTC))
+            views = [meetings.view(session, actor=chair, now=datetime.now(UTC), meeting_id=m.id) for m in coming]
+            assert sum(len(v.waiting) for v in views) == 1, username
+    assert first.output.count("wacht op het besluit van het overleg") == 2
     engine.dispose()
 
 
