@@ -33,6 +33,8 @@ from engine.roles import Role
 from engine.services import cases
 
 GEMEENTE = "gemeente"
+MAX_SLUG = 80
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 PREFIX = "Gemeente "
 MAX_NAME = 100
 
@@ -84,7 +86,12 @@ def effective_regions(session: Session, regions: dict[str, Region]) -> dict[str,
 
 
 def current_slug(session: Session, slug: str) -> str:
-    """A merged gemeente's slug leads to the gemeente it was merged into (an old link keeps working)."""
+    """A merged gemeente's slug leads to the gemeente it was merged into (an old link keeps working).
+
+    Anything that is not a slug is returned as is (never sent to the database): the caller refuses it.
+    """
+    if len(slug) > MAX_SLUG or not _SLUG.match(slug):
+        return slug
     row = session.scalar(select(Organisation).where(Organisation.slug == slug, Organisation.kind == GEMEENTE))
     seen = set()
     while row is not None and row.merged_into_id is not None and row.id not in seen:

@@ -138,3 +138,10 @@ def test_gemeenten_of_different_regions_are_not_merged(chain):
         gemeenten.merge(session, actor=actor, now=chain.at(), source_id=org(chain, "eersel").id,
                         target_id=org(chain, "venlo").id)
     assert org(chain, "eersel").merged_into_id is None
+
+
+@pytest.mark.parametrize("gemeente", ["nul\x00byte", "x" * 500, "Leeuwarden; DROP"], ids=["nul", "long", "text"])
+def test_a_reported_gemeente_that_is_no_slug_is_refused_in_dutch_without_touching_the_database(chain, gemeente):
+    with pytest.raises(ValidationFailed) as raised:
+        chain.report(gemeente, by=("melder", "leeuwarden"))
+    assert raised.value.details == {"gemeente": "Deze gemeente hoort bij geen van de regio's."}
