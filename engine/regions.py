@@ -15,9 +15,10 @@ Format (one file per region)::
     [[gemeenten]]                         # at least one; slugs unique
     slug = "eersel"
     naam = "Eersel"
+    aliassen = ["Landerd"]                # optional: former names (before a merger) a source may still use
     bron = "…"                            # optional note
 
-    [overleg]                             # the recurring triage meeting
+    [overleg]                             # optional: the recurring triage meeting (Fryslân, Limburg)
     naam = "Drieluik"
     cadans = "tweewekelijks"              # see CADANSEN, or the placeholder
     weekdag = "dinsdag"                   # maandag..vrijdag, or the placeholder
@@ -90,6 +91,8 @@ class Partner:
 class Gemeente:
     slug: str
     naam: str
+    # Former names: the sources predate mergers (Landerd and Uden are Maashorst since 2022).
+    aliassen: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,8 @@ class Overleg:
     oproep_werkdagen_vooraf: int | None
     bron: str
     startdatum: date | None = None  # anchors a two/three/four-weekly cadence on its first meeting
+    # Working days before the meeting at which its agenda freezes; set by the procesregisseur in the web UI.
+    agenda_dicht_werkdagen_vooraf: int | None = None
 
     @property
     def missing(self) -> list[str]:
@@ -136,7 +141,7 @@ class Region:
     route_variant: str
     bron: tuple[str, ...]
     gemeenten: tuple[Gemeente, ...]
-    overleg: Overleg
+    overleg: Overleg | None  # None: the region has no standing triage meeting (Oost-Brabant, Soest)
     partners: tuple[Partner, ...]
     zorgcoordinatie: tuple[Zorgcoordinatie, ...]
     riec: str | None = None
@@ -301,7 +306,8 @@ def load_region(path: Path) -> Region:
     gemeenten = []
     for i, g in enumerate(top.items("gemeenten")):
         gr = top.sub(g, f"gemeenten[{i}]")
-        gemeenten.append(Gemeente(gr.slug(), gr.req("naam")))
+        aliassen = tuple(str(a) for a in gr.items("aliassen", required=False))
+        gemeenten.append(Gemeente(gr.slug(), gr.req("naam"), aliassen))
     if not gemeenten:
         raise top.fail("gemeenten", "noem minstens één gemeente")
     _unique(top, "gemeenten", [g.slug for g in gemeenten])
@@ -329,8 +335,9 @@ def load_region(path: Path) -> Region:
     riec = top.text("riec", required=False)
     if riec is not None and riec not in by_slug:
         raise top.fail("riec", f"onbekende partner {riec!r}")
+    overleg = _overleg(top, set(by_slug)) if "overleg" in data else None
     return Region(top.req("naam"), top.slug(), variant, bronnen, tuple(gemeenten),
-                  _overleg(top, set(by_slug)), tuple(partners), tuple(zorg), riec, _termijn(top))
+                  overleg, tuple(partners), tuple(zorg), riec, _termijn(top))
 
 
 def _termijn(top: _Reader) -> int:

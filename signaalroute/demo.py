@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -19,13 +19,13 @@ from engine.actors import Actor
 from engine.config import Settings
 from engine.dutch import datum
 from engine.forms import FormRepository
-from engine.models import Instance, Meeting, ModelFile, User
+from engine.models import HumanTask, Instance, MeetingSchedule, ModelFile, TaskState, User
 from engine.regions import Region, load_regions
 from engine.roles import ROLE_LABELS, Role
-from engine.services import deployments, intake, meetings, region_setup, users
+from engine.services import deployments, instances, intake, meetings, region_setup, users
 from engine.services.region_context import PARTNER_ROLES, partner_for
 from engine.workflow.bundle import SourceFile
-from engine.workflow.calendar import AMSTERDAM, WorkingDayCalendar
+from engine.workflow.calendar import WorkingDayCalendar
 
 DEMO_ACTOR = Actor.system("demo")
 
@@ -108,26 +108,70 @@ def load(session: Session, settings: Settings, *, now: datetime) -> list[str]:
         example = _start_example(session, regions, settings, now)
         if example is not None:
             output.append(f"Voorbeeldzaak {example} wacht in de werkbak van af.eersel.")
+            for gemeente, reference in _examples_for_the_meetings(session, regions, settings, now):
+                output.append(f"Voorbeeldzaak {reference} ({gemeente}) wacht op het besluit van het overleg.")
     output += _plan_demo_meetings(session, regions, now)
     return output
 
 
+# The sources give no weekday or time (AAN TE VULLEN); the demo's procesregisseurs choose one, as a real
+# one would on the page "Vergadermoment instellen": (weekday, time, call and freeze in working days before).
+DEMO_SCHEDULES = {"procesregisseur.fryslan": ("dinsdag", "09:30", 3, 1),
+                  "procesregisseur.noord-en-midden-limburg": ("donderdag", "10:00", 2, 1)}
+
+
 def _plan_demo_meetings(session: Session, regions: dict[str, Region], now: datetime) -> list[str]:
-    """The profiles lack weekday and time (AAN TE VULLEN), so the demo chairs plan one meeting by hand."""
-    if session.scalar(select(Meeting.id).limit(1)) is not None:
-        return []
+    """Set the demo meeting moments (once), so the planner plans the Drieluik and the screeningsoverleg."""
     calendar, lines = WorkingDayCalendar(), []
-    day = now.astimezone(AMSTERDAM).date() + timedelta(days=7)
-    while not calendar.is_working_day(day):
-        day += timedelta(days=1)
-    starts_at = datetime.combine(day, time(9, 30), AMSTERDAM)
-    for username in ("procesregisseur.fryslan", "procesregisseur.noord-en-midden-limburg"):
+    for username, (weekday, at, call, freeze) in DEMO_SCHEDULES.items():
         chair = session.scalar(select(User).where(User.username == username))
-        if chair is not None:
-            meeting = meetings.plan_by_hand(session, actor=users.actor_for(chair), now=now, regions=regions,
-                                            calendar=calendar, starts_at=starts_at)
-            lines.append(f"{meeting.name} gepland op {datum(meeting.starts_at)} (voorzitter {username}).")
+        if chair is None or session.get(MeetingSchedule, chair.organisation.region or "") is not None:
+            continue
+        actor = users.actor_for(chair)
+        meetings.change_schedule(session, actor=actor, now=now, regions=regions, calendar=calendar,
+                                 weekday=weekday, time_of_day=at, call_working_days=call, freeze_working_days=freeze)
+        coming = meetings.list_for(session, actor=actor, now=now)
+        if coming:
+            lines.append(f"{coming[0].name} gepland op {datum(coming[0].starts_at)} (elke {weekday} om {at}; "
+                         f"voorzitter {username}).")
     return lines
+
+
+# Signals that wait for the Drieluik and the screeningsoverleg, so the planned meetings have an agenda.
+MEETING_EXAMPLES = {
+    "leeuwarden": {"agenderen_drieluik": {"persoonsgegevens_gedeeld": True}},
+    "venlo": {"screening_voorbereiden": {"classificatie": "3", "hard_signaal": False}},
+}
+ENRICHED = {"vorm": "SU", "soort_signaal": "slachtoffer", "slachtoffer_bekend": True, "beoordeling": "helder",
+            "ondermijning": False, "samenvatting": "Voorbeeld: drie jonge vrouwen op één adres."}
+MAX_STEPS = 6
+
+
+def _examples_for_the_meetings(session: Session, regions: dict[str, Region], settings: Settings,
+                               now: datetime) -> list[tuple[str, str]]:
+    """Report a signal in Leeuwarden and Venlo and let the demo people work it up to the meeting's decision."""
+    forms, done = FormRepository(settings.forms_dir), []
+    for gemeente, steps in MEETING_EXAMPLES.items():
+        melder = session.scalar(select(User).where(User.username == f"melder.{gemeente}"))
+        if melder is None:
+            continue
+        case = intake.report_signal(session, actor=users.actor_for(melder), now=now, regions=regions, forms=forms,
+                                    melding=EXAMPLE, gemeente=gemeente)
+        answers = {"verrijken": ENRICHED, **steps}
+        for _ in range(MAX_STEPS):
+            ready = {t.element_id: t for t in session.scalars(select(HumanTask).where(
+                HumanTask.instance_id == case.id, HumanTask.state == TaskState.READY))}
+            if meetings.DECISION_TASK in ready:
+                done.append((gemeente, intake.reference(case)))
+                break
+            step = next((ready[e] for e in answers if e in ready), None)
+            holder = step and session.scalar(select(User).where(
+                User.role == step.role, User.organisation_id == step.organisation_id).order_by(User.id))
+            if step is None or holder is None:
+                break  # the route changed: the example stops where a person would pick it up
+            instances.complete_task(session, actor=users.actor_for(holder), now=now, task_id=step.id,
+                                    data=answers[step.element_id], forms=forms)
+    return done
 
 
 def _start_example(session: Session, regions: dict[str, Region], settings: Settings, now: datetime) -> str | None:

@@ -26,6 +26,7 @@ from webapp.ui import (
     modelleren,
     notities,
     overleg,
+    regios,
     statistiek,
     views,
 )
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.register_blueprint(melden.blueprint)
     app.register_blueprint(overleg.blueprint)
     app.register_blueprint(beheer.blueprint)
+    app.register_blueprint(regios.blueprint)
     app.register_blueprint(bewaartermijnen.blueprint)
     app.register_blueprint(statistiek.blueprint)
     app.register_blueprint(afspelen.blueprint)

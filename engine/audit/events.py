@@ -34,6 +34,15 @@ class EventType(StrEnum):
     MEETING_AGENDA_ADDED = "meeting.agenda_added"  # the case's chain; payload: meeting, section, acute_after_freeze
     MEETING_MINUTES_SAVED = "meeting.minutes_saved"  # system chain; payload: meeting, length (never the text)
     MEETING_HELD = "meeting.held"  # system chain; payload: meeting, decided, undecided
+    # System chain; payload: meeting, by, early (the chair closed the agenda before its deadline).
+    MEETING_AGENDA_FROZEN = "meeting.agenda_frozen"
+    MEETING_CANCELLED = "meeting.cancelled"  # system chain; payload: meeting, region, starts_at, reason
+    # System chain; payload: region, old and new weekday, time, call and freeze terms (the procesregisseur).
+    MEETING_SCHEDULE_CHANGED = "meeting_schedule.changed"
+    GEMEENTE_ADDED = "gemeente.added"  # system chain; payload: organisation, region, name, zorgcoordinator
+    GEMEENTE_CHANGED = "gemeente.changed"  # system chain; payload: organisation, old_name, name, zorgcoordinator
+    GEMEENTE_MERGED = "gemeente.merged"  # system chain; payload: organisation, into, names, cases, users (counts)
+    INSTANCE_GEMEENTE_CHANGED = "instance.gemeente_changed"  # the case's chain; payload: from, to (gemeente names)
     USER_CREATED = "user.created"
     TOKEN_CREATED = "token.created"  # noqa: S105 - an event name, not a secret; payload: user_id, token_id, expires_at
     TOKEN_REVOKED = "token.revoked"  # noqa: S105 - an event name; payload: user_id, token_id, reason

@@ -5,7 +5,7 @@ from engine.models.case_migration import CaseMigration
 from engine.models.drafts import ModelDraft
 from engine.models.form_versions import DeploymentForm, FormVersion
 from engine.models.instances import HumanTask, Instance, TaskState, Timer, TimerState
-from engine.models.meetings import AgendaSection, Meeting, MeetingItem, MeetingState
+from engine.models.meetings import AgendaSection, Meeting, MeetingItem, MeetingSchedule, MeetingState
 from engine.models.models import Deployment, ModelFile, ProcessDefinition
 from engine.models.notes import CaseNote
 from engine.models.outbox import OutboxMessage, OutboxState
@@ -31,6 +31,7 @@ __all__ = [
     "HumanTask",
     "Meeting",
     "MeetingItem",
+    "MeetingSchedule",
     "MeetingState",
     "Instance",
     "ModelDraft",

@@ -47,6 +47,28 @@ class Meeting(Base):
         return [r for r in self.participant_roles.split(",") if r]
 
 
+class MeetingSchedule(Base):
+    """The region's meeting moment as its procesregisseur set it in the web UI.
+
+    The sources give the cadence but not the weekday and time ("op een vast tijdstip", 001 Bijlage 5),
+    so the profile says "AAN TE VULLEN"; this row overrides those values and survives reloading the
+    profile. Changes take effect for meetings whose call has not gone out yet.
+    """
+
+    __tablename__ = "meeting_schedule"
+
+    region: Mapped[str] = mapped_column(String(80), primary_key=True)
+    weekday: Mapped[str] = mapped_column(String(20))         # maandag..vrijdag
+    time_of_day: Mapped[str] = mapped_column(String(5))      # HH:MM, Europe/Amsterdam
+    call_working_days: Mapped[int] = mapped_column(Integer)  # the call goes out this many working days before
+    freeze_working_days: Mapped[int] = mapped_column(Integer)  # the agenda freezes this many working days before
+    updated_by: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[Timestamp]
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
 class AgendaSection(StrEnum):
     NEW = "nieuw"
     RUNNING = "lopend"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, UniqueConstraint, false
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.db import Base
@@ -20,6 +20,16 @@ class Organisation(Base):
     kind: Mapped[str] = mapped_column(String(20))  # "gemeente" | "partner"
     # Slug of the region profile (processes/regions/<slug>.toml) it belongs to; None outside one.
     region: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)
+    # Gemeenten only, kept by the beheerder in the web UI (engine/services/gemeenten.py) and never
+    # overwritten by loading the profile again: former names, one per line ("Landerd"); the partner slug
+    # of the zorgcoördinator when the beheerder chose one (None: the profile's table decides); and, for a
+    # gemeente merged into another, the surviving gemeente (its row stays so a reload cannot revive it).
+    aliases: Mapped[str] = mapped_column(Text, default="", server_default="")
+    zorgcoordinator: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), nullable=True)
+
+    def alias_list(self) -> list[str]:
+        return [a for a in self.aliases.splitlines() if a.strip()]
 
 
 class User(Base):

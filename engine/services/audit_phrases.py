@@ -47,6 +47,13 @@ EVENT_LABELS: dict[str, str] = {
     EventType.MEETING_CALLED: "Oproep voor het overleg verstuurd",
     EventType.MEETING_MINUTES_SAVED: "Verslag van het overleg opgeslagen",
     EventType.MEETING_HELD: "Overleg afgesloten",
+    EventType.MEETING_AGENDA_FROZEN: "Agenda van het overleg gesloten",
+    EventType.MEETING_CANCELLED: "Gepland overleg vervallen",
+    EventType.MEETING_SCHEDULE_CHANGED: "Vergadermoment van het overleg gewijzigd",
+    EventType.GEMEENTE_ADDED: "Gemeente toegevoegd",
+    EventType.GEMEENTE_CHANGED: "Gemeente gewijzigd",
+    EventType.GEMEENTE_MERGED: "Gemeenten samengevoegd",
+    EventType.INSTANCE_GEMEENTE_CHANGED: "Zaak naar andere gemeente (herindeling)",
     EventType.TWO_FACTOR_ENABLED: "Tweestapsverificatie aangezet",
     EventType.TWO_FACTOR_DISABLED: "Tweestapsverificatie uitgezet",
     EventType.TWO_FACTOR_RESET: "Tweestapsverificatie hersteld door de beheerder",
@@ -79,6 +86,14 @@ _MORE: dict[str, str] = {
     EventType.MEETING_CALLED: "verstuurde de oproep voor overleg {meeting} aan {recipients} deelnemers",
     EventType.MEETING_MINUTES_SAVED: "sloeg het verslag van overleg {meeting} op",
     EventType.MEETING_HELD: "sloot overleg {meeting} af: {decided} besloten, {undecided} zonder besluit",
+    EventType.MEETING_AGENDA_FROZEN: "sloot de agenda van overleg {meeting}",
+    EventType.MEETING_CANCELLED: "liet gepland overleg {meeting} vervallen ({reason})",
+    EventType.MEETING_SCHEDULE_CHANGED: "stelde het overleg van {region_name} in op {weekday} om {time}: oproep "
+                                        "{call_working_days} en agenda dicht {freeze_working_days} werkdagen vooraf",
+    EventType.GEMEENTE_ADDED: "voegde gemeente {name} toe aan {region}",
+    EventType.GEMEENTE_CHANGED: "wijzigde gemeente {old_name}: nu {name}",
+    EventType.GEMEENTE_MERGED: "voegde gemeente {name} samen met {into_name} ({cases} zaken, {users} accounts)",
+    EventType.INSTANCE_GEMEENTE_CHANGED: "zette de zaak bij een herindeling over van gemeente {from} naar {to}",
 }
 
 _IN_CHUNK = 500  # ids per IN (...) list: long exports stay within every backend's parameter limit

@@ -21,7 +21,7 @@ from engine.forms import FormRepository
 from engine.models import AuditEvent, Instance, Organisation
 from engine.models.instances import InstanceStatus
 from engine.regions import Region, region_of_gemeente
-from engine.services import instances
+from engine.services import gemeenten, instances
 from engine.services.region_context import case_context
 
 INTAKE_FORM = "melding.json"
@@ -42,6 +42,8 @@ def _gemeente_slug(session: Session, actor: Actor, gemeente: str | None) -> str:
 
 
 def _context_for(session: Session, regions: dict[str, Region], slug: str) -> tuple[Region, dict[str, Any]]:
+    # The gemeenten as the beheerder keeps them (engine/services/gemeenten.py); the caller resolved merges.
+    regions = gemeenten.effective_regions(session, regions)
     region = region_of_gemeente(regions, slug)
     gemeente_row = region.gemeente(slug) if region else None
     if region is None or gemeente_row is None:
@@ -62,7 +64,7 @@ def report_signal(session: Session, *, actor: Actor, now: datetime, regions: dic
     problems = forms.validate(INTAKE_FORM, melding)
     if problems:
         raise ValidationFailed("De melding bevat fouten.", problems)
-    slug = _gemeente_slug(session, actor, gemeente)
+    slug = gemeenten.current_slug(session, _gemeente_slug(session, actor, gemeente))
     region, context = _context_for(session, regions, slug)
     data = {**melding, **context}
     if melding.get("bron_melding") in ANONYMOUS_SOURCES:
@@ -82,7 +84,7 @@ def ask_advice(session: Session, *, actor: Actor, now: datetime, regions: dict[s
     if not vraag or len(vraag) > MAX_QUESTION:
         message = "Dit veld is verplicht." if not vraag else f"Vul hoogstens {MAX_QUESTION} tekens in."
         raise ValidationFailed("De adviesvraag bevat fouten.", {"vraag": message})
-    slug = _gemeente_slug(session, actor, gemeente)
+    slug = gemeenten.current_slug(session, _gemeente_slug(session, actor, gemeente))
     _region, context = _context_for(session, regions, slug)
     return instances.start_instance(session, actor=actor, now=now, process_id=ADVICE_PROCESS,
                                     data={"vraag": vraag, **context}, organisation_slug=slug)

@@ -72,15 +72,16 @@ def occurrences(overleg: Overleg, calendar: WorkingDayCalendar, first: date, las
         while not calendar.is_working_day(day):
             day += timedelta(days=1)
         call_day = _back(calendar, day, overleg.oproep_werkdagen_vooraf)
-        freeze_day = max(call_day, _back(calendar, day, FREEZE_WORKING_DAYS))
+        freeze_days = overleg.agenda_dicht_werkdagen_vooraf or FREEZE_WORKING_DAYS
+        freeze_day = max(call_day, _back(calendar, day, freeze_days))
         result.append(Occurrence(_wall(day, at), _wall(call_day, at), _wall(freeze_day, at)))
     return result
 
 
-def deadlines_for(calendar: WorkingDayCalendar, starts_at: datetime, call_working_days: int) -> tuple[datetime,
-                                                                                                       datetime]:
+def deadlines_for(calendar: WorkingDayCalendar, starts_at: datetime, call_working_days: int,
+                  freeze_working_days: int = FREEZE_WORKING_DAYS) -> tuple[datetime, datetime]:
     """Call and freeze moments for a meeting planned by hand at ``starts_at``."""
     local = starts_at.astimezone(AMSTERDAM)
     call_day = _back(calendar, local.date(), call_working_days)
-    freeze_day = max(call_day, _back(calendar, local.date(), FREEZE_WORKING_DAYS))
+    freeze_day = max(call_day, _back(calendar, local.date(), freeze_working_days))
     return _wall(call_day, local.time()), _wall(freeze_day, local.time())

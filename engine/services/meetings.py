@@ -36,8 +36,8 @@ from engine.models import (
 )
 from engine.regions import Region
 from engine.roles import Role
-from engine.services import cases, instances
-from engine.services.meeting_dates import deadlines_for, occurrences
+from engine.services import cases, instances, meeting_schedule
+from engine.services.meeting_dates import FREEZE_WORKING_DAYS, deadlines_for, occurrences
 from engine.workflow.calendar import AMSTERDAM, WorkingDayCalendar
 
 DECISION_TASK = "besluit_overleg"
@@ -92,6 +92,7 @@ def _roles_text(roles: tuple[Role, ...]) -> str:
 
 def _add(session: Session, *, region: Region, starts_at: datetime, call_at: datetime, freeze_at: datetime,
          by: Actor, now: datetime) -> Meeting | None:
+    assert region.overleg is not None
     if session.scalar(select(Meeting.id).where(Meeting.region == region.slug, Meeting.starts_at == starts_at)):
         return None
     meeting = Meeting(region=region.slug, name=region.overleg.naam, starts_at=starts_at, call_at=call_at,
@@ -109,8 +110,12 @@ def plan_from_profiles(session: Session, *, regions: dict[str, Region], calendar
     """Create the coming meetings of every region whose profile is complete; per region a count or why not."""
     report: dict[str, int | str] = {}
     for region in regions.values():
+        overleg = meeting_schedule.effective_overleg(session, region)
+        if overleg is None:
+            report[region.slug] = "geen vast overleg"
+            continue
         try:
-            coming = occurrences(region.overleg, calendar, now.date(), (now + HORIZON).date())
+            coming = occurrences(overleg, calendar, now.date(), (now + HORIZON).date())
         except ValueError as exc:
             report[region.slug] = str(exc)
             continue
@@ -123,19 +128,68 @@ def plan_from_profiles(session: Session, *, regions: dict[str, Region], calendar
 def plan_by_hand(session: Session, *, actor: Actor, now: datetime, regions: dict[str, Region],
                  calendar: WorkingDayCalendar, starts_at: datetime) -> Meeting:
     """The chair plans a meeting (an extra one, or while the profile still lacks its weekday and time)."""
-    region = regions.get(_region_of(session, actor) or "")
-    if actor.role != CHAIR or region is None:
-        raise Forbidden("Alleen de procesregisseur van een regio plant een overleg.")
+    region = _chaired_region(session, actor, regions)
+    overleg = meeting_schedule.effective_overleg(session, region)
+    assert overleg is not None
     if starts_at <= now:
         raise ValidationFailed("Kies een moment in de toekomst.", {"starts_at": "Kies een moment in de toekomst."})
     if not calendar.is_working_day(starts_at.astimezone(AMSTERDAM).date()):
         raise ValidationFailed("Kies een werkdag.", {"starts_at": "Dit is geen werkdag (weekend of feestdag)."})
-    call_at, freeze_at = deadlines_for(calendar, starts_at, region.overleg.oproep_werkdagen_vooraf or 0)
+    call_at, freeze_at = deadlines_for(calendar, starts_at, overleg.oproep_werkdagen_vooraf or 0,
+                                       overleg.agenda_dicht_werkdagen_vooraf or FREEZE_WORKING_DAYS)
     meeting = _add(session, region=region, starts_at=starts_at, call_at=max(call_at, now),
                    freeze_at=max(freeze_at, now), by=actor, now=now)
     if meeting is None:
         raise Conflict("Op dat moment staat dit overleg al gepland.")
     return meeting
+
+
+def _chaired_region(session: Session, actor: Actor, regions: dict[str, Region]) -> Region:
+    region = regions.get(_region_of(session, actor) or "")
+    if actor.role != CHAIR or region is None:
+        raise Forbidden("Alleen de procesregisseur van een regio plant een overleg.")
+    if region.overleg is None:
+        raise Forbidden(f"Regio {region.naam} heeft geen vast overleg.")
+    return region
+
+
+def region_of_chair(session: Session, actor: Actor, regions: dict[str, Region]) -> Region | None:
+    """The region whose meeting the actor chairs, or None (no procesregisseur, or a region without one)."""
+    try:
+        return _chaired_region(session, actor, regions)
+    except Forbidden:
+        return None
+
+
+def change_schedule(session: Session, *, actor: Actor, now: datetime, regions: dict[str, Region],
+                    calendar: WorkingDayCalendar, weekday: str, time_of_day: str, call_working_days: object,
+                    freeze_working_days: object) -> int:
+    """The procesregisseur sets the meeting moment; it holds from the next meeting whose call has not gone out.
+
+    Meetings the planner made from the old moment and that have not been called yet are cancelled
+    (their agendas are still empty) and the coming ones are planned from the new moment at once.
+    Returns the number of meetings now planned for the region.
+    """
+    region = _chaired_region(session, actor, regions)
+    weekday, time_of_day, call, freeze = meeting_schedule.validate(weekday, time_of_day, call_working_days,
+                                                                   freeze_working_days)
+    _row, before = meeting_schedule.save(session, actor=actor, now=now, region=region, weekday=weekday,
+                                         time_of_day=time_of_day, call_working_days=call, freeze_working_days=freeze)
+    log.record(session, event_type=EventType.MEETING_SCHEDULE_CHANGED, actor=actor, now=now, payload={
+        "region": region.slug, "region_name": region.naam, "weekday": weekday, "time": time_of_day,
+        "call_working_days": call, "freeze_working_days": freeze, "before": before})
+    stale = session.scalars(select(Meeting).where(
+        Meeting.region == region.slug, Meeting.state == MeetingState.PLANNED, Meeting.planned_by == PLANNER.username,
+        Meeting.call_at > now))
+    for meeting in stale:
+        log.record(session, event_type=EventType.MEETING_CANCELLED, actor=actor, now=now, payload={
+            "meeting": meeting.id, "region": region.slug, "starts_at": meeting.starts_at.isoformat(),
+            "reason": "vergadermoment gewijzigd"})
+        session.delete(meeting)
+    session.flush()
+    report = plan_from_profiles(session, regions={region.slug: region}, calendar=calendar, now=now)
+    planned = report[region.slug]
+    return planned if isinstance(planned, int) else 0
 
 
 # --- the cycle the scheduler drives -----------------------------------------------------------------------------
@@ -199,11 +253,27 @@ def freeze_agendas(session: Session, *, now: datetime) -> int:
                                                      Meeting.freeze_at <= now)
                                .order_by(Meeting.freeze_at).with_for_update(skip_locked=True)))
     for meeting in due:
-        for task in _open_decisions(session, meeting.region):
-            if task.created_at <= meeting.freeze_at and not _on_open_agenda(session, task.instance_id):
-                _add_item(session, meeting, task, now, acute_late=False)
-        meeting.state, meeting.frozen_at = MeetingState.FROZEN, now
+        _freeze(session, meeting, now=now, cutoff=meeting.freeze_at, by=PLANNER)
     return len(due)
+
+
+def _freeze(session: Session, meeting: Meeting, *, now: datetime, cutoff: datetime, by: Actor) -> None:
+    for task in _open_decisions(session, meeting.region):
+        if task.created_at <= cutoff and not _on_open_agenda(session, task.instance_id):
+            _add_item(session, meeting, task, now, acute_late=False)
+    meeting.state, meeting.frozen_at = MeetingState.FROZEN, now
+    log.record(session, event_type=EventType.MEETING_AGENDA_FROZEN, actor=by, now=now, payload={
+        "meeting": meeting.id, "by": by.username, "early": now < meeting.freeze_at})
+
+
+def close_agenda(session: Session, *, actor: Actor, now: datetime, meeting_id: int) -> Meeting:
+    """The chair closes the agenda before its deadline: what waits now is on it, later signals go to the next."""
+    meeting = _chaired(session, actor, meeting_id)
+    if meeting.state not in (MeetingState.PLANNED, MeetingState.CALLED):
+        raise Conflict("De agenda van dit overleg is al gesloten.")
+    _freeze(session, meeting, now=now, cutoff=now, by=actor)
+    session.flush()
+    return meeting
 
 
 def add_late_acute_signals(session: Session, *, now: datetime) -> int:
@@ -241,12 +311,24 @@ class AgendaEntry:
     open: bool           # the decision task still waits for this meeting
 
 
+@dataclass(frozen=True)
+class WaitingSignal:
+    """A signal that waits for this meeting's decision; it goes on the agenda when the agenda closes."""
+
+    reference: str
+    gemeente: str
+    vorm: str | None
+    acuut: bool
+
+
 @dataclass
 class MeetingView:
     meeting: Meeting
     new: list[AgendaEntry] = field(default_factory=list)
     running: list[AgendaEntry] = field(default_factory=list)
+    waiting: list[WaitingSignal] = field(default_factory=list)  # before the agenda closes: what will be on it
     can_decide: bool = False
+    can_close_agenda: bool = False
     can_read_minutes: bool = False
 
 
@@ -262,8 +344,19 @@ def _summary(session: Session, instance_id: int) -> str | None:
 
 def view(session: Session, *, actor: Actor, now: datetime, meeting_id: int) -> MeetingView:
     meeting = _visible(session, actor, meeting_id)
-    result = MeetingView(meeting, can_decide=is_chair(session, actor, meeting) and meeting.state != MeetingState.HELD,
-                         can_read_minutes=can_see(session, actor, meeting))
+    chair = is_chair(session, actor, meeting)
+    open_agenda = meeting.state in (MeetingState.PLANNED, MeetingState.CALLED)
+    result = MeetingView(meeting, can_decide=chair and meeting.state != MeetingState.HELD,
+                         can_close_agenda=chair and open_agenda, can_read_minutes=can_see(session, actor, meeting))
+    if open_agenda and _is_next(session, meeting, now):
+        for pending in _open_decisions(session, meeting.region):
+            if _on_open_agenda(session, pending.instance_id):
+                continue
+            waiting = pending.instance
+            place = session.get(Organisation, waiting.organisation_id)
+            result.waiting.append(WaitingSignal(instances.reference(waiting), place.name if place else "",
+                                                waiting.vorm, waiting.acuut))
+            log_view(session, actor, now, waiting.id)
     items = session.scalars(select(MeetingItem).where(MeetingItem.meeting_id == meeting.id)
                             .order_by(MeetingItem.acute_after_freeze.desc(), MeetingItem.added_at, MeetingItem.id))
     for item in items:
@@ -278,6 +371,33 @@ def view(session: Session, *, actor: Actor, now: datetime, meeting_id: int) -> M
         if meeting.state != MeetingState.HELD:
             log_view(session, actor, now, instance.id)
     return result
+
+
+def _next_open(session: Session, region: str | None, after: datetime) -> Meeting | None:
+    """The region's first meeting whose agenda closes after ``after``: a signal waiting now goes on it."""
+    return session.scalar(select(Meeting).where(
+        Meeting.region == region, Meeting.state.in_([MeetingState.PLANNED, MeetingState.CALLED]),
+        Meeting.freeze_at > after).order_by(Meeting.starts_at).limit(1))
+
+
+def _is_next(session: Session, meeting: Meeting, now: datetime) -> bool:
+    """Only the meeting the waiting signals will go to shows them as its provisional agenda."""
+    coming = _next_open(session, meeting.region, now)
+    return coming is not None and coming.id == meeting.id
+
+
+def meeting_for_task(session: Session, *, actor: Actor, task_id: int) -> Meeting | None:
+    """The meeting whose agenda holds this decision task, or the region's next one: a 'besluit' links there."""
+    task = session.get(HumanTask, task_id)
+    if task is None or task.element_id != DECISION_TASK:
+        return None
+    meeting = session.scalar(select(Meeting).join(MeetingItem, MeetingItem.meeting_id == Meeting.id)
+                             .where(MeetingItem.task_id == task_id).order_by(Meeting.starts_at.desc()).limit(1))
+    if meeting is None:
+        region = session.scalar(select(Organisation.region).join(Instance, Instance.organisation_id == Organisation.id)
+                                .where(Instance.id == task.instance_id))
+        meeting = _next_open(session, region, task.created_at)
+    return meeting if meeting is not None and can_see(session, actor, meeting) else None
 
 
 def log_view(session: Session, actor: Actor, now: datetime, instance_id: int) -> None:

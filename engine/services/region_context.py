@@ -49,7 +49,7 @@ def case_context(region: Region, gemeente: Gemeente) -> dict[str, Any]:
             contacten[key] = contact_line(partner)
     return {
         "regio": {"slug": region.slug, "naam": region.naam, "gemeente": gemeente.naam,
-                  "overleg": region.overleg.naam, "contacten": contacten},
+                  "overleg": region.overleg.naam if region.overleg else None, "contacten": contacten},
         "organisaties": organisaties,
         "termijn_terugkoppeling": region.terugkoppeling_werkdagen,
     }

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from engine.db import make_engine, make_session_factory, unit_of_work
-from engine.models import ApiToken, Timer, User
-from engine.services import instances, model_ownership, users
+from engine.models import ApiToken, Meeting, MeetingSchedule, Timer, User
+from engine.services import instances, meetings, model_ownership, users
 from signaalroute.cli import main
 from tests.conftest import FIXTURES, MODELS
 
@@ -117,6 +117,7 @@ def test_demo_load_creates_accounts_for_every_role_once_and_an_example_case(cli_
     assert first.exit_code == 0, first.output
     assert "signaal_oost_brabant v1" in first.output and "overdracht_partners v1" in first.output
     assert "Voorbeeldzaak SR-" in first.output and "Drieluik gepland op" in first.output
+    assert "Screeningsoverleg gepland op" in first.output and "elke dinsdag om 09:30" in first.output
     second = run("demo", "load")
     assert second.exit_code == 0 and "Uitgerold" not in second.output, "loading twice changes nothing"
     logins = (cli_env / "demo-logins.txt").read_text().splitlines()
@@ -136,6 +137,18 @@ def test_demo_load_creates_accounts_for_every_role_once_and_an_example_case(cli_
         assert model_ownership.actor_region(session, landelijk) is None, "maintains the shared models"
         fryslan = users.actor_for(users.user_by_username(session, "procesregisseur.fryslan"))
         assert model_ownership.actor_region(session, fryslan) == "fryslan"
+        # The demo sets the meeting moments the documents leave open, so both triage meetings are planned
+        # by the planner; Oost-Brabant and Soest have no standing meeting.
+        planned = {m.region: m.planned_by for m in session.scalars(select(Meeting))}
+        assert planned == {"fryslan": "planner", "noord-en-midden-limburg": "planner"}
+        assert {s.region for s in session.scalars(select(MeetingSchedule))} == {"fryslan", "noord-en-midden-limburg"}
+        # ... and each has a signal on its provisional agenda ("make run shows a planned meeting with an agenda").
+        for username in ("procesregisseur.fryslan", "procesregisseur.noord-en-midden-limburg"):
+            chair = users.actor_for(users.user_by_username(session, username))
+            coming = meetings.list_for(session, actor=chair, now=datetime.now(UTC))
+            views = [meetings.view(session, actor=chair, now=datetime.now(UTC), meeting_id=m.id) for m in coming]
+            assert sum(len(v.waiting) for v in views) == 1, username
+    assert first.output.count("wacht op het besluit van het overleg") == 2
     engine.dispose()
 
 

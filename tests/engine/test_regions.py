@@ -29,7 +29,7 @@ def test_oost_brabant_facts_from_seed_000(regions):
     assert ob.zorgcoordinator_for("oss").naam == "MO Den Bosch"
     assert ob.zorgcoordinator_for("helmond").naam == "Gemeente Helmond"
     assert ob.zorgcoordinator_for("onbekend") is None
-    assert len(ob.gemeenten) == 37
+    assert len(ob.gemeenten) == 32  # the 37 of the 2021 table, after the mergers of 2022
     avim = ob.partner_for_role(Role.POLITIE)
     assert avim.slug == "avim"
     assert avim.telefoon == (
@@ -59,6 +59,47 @@ def test_limburg_weekly_screening_from_seed_003(regions):
     assert li.zorgcoordinator_for("mook-en-middelaar").naam.startswith("Moviera")
     assert li.gemeente("venlo").naam == "Venlo"
     assert li.gemeente("maastricht") is None
+
+
+FRYSLAN_2026 = {"Achtkarspelen", "Ameland", "Dantumadiel", "De Fryske Marren", "Harlingen", "Heerenveen", "Leeuwarden",
+                "Noardeast-Fryslân", "Ooststellingwerf", "Opsterland", "Schiermonnikoog", "Smallingerland",
+                "Súdwest-Fryslân", "Terschelling", "Tytsjerksteradiel", "Vlieland", "Waadhoeke", "Weststellingwerf"}
+LIMBURG_NOORD_2026 = {"Beesel", "Bergen (L.)", "Echt-Susteren", "Gennep", "Horst aan de Maas", "Leudal", "Maasgouw",
+                      "Mook en Middelaar", "Nederweert", "Peel en Maas", "Roerdalen", "Roermond", "Venlo", "Venray",
+                      "Weert"}
+
+
+def test_every_current_gemeente_of_fryslan_and_limburg_noord_can_report(regions):
+    assert {g.naam for g in regions["fryslan"].gemeenten} == FRYSLAN_2026
+    assert {g.naam for g in regions["noord-en-midden-limburg"].gemeenten} == LIMBURG_NOORD_2026
+    assert {regions["fryslan"].zorgcoordinator_for(g.slug).naam for g in regions["fryslan"].gemeenten} == {"Fier"}
+    limburg = regions["noord-en-midden-limburg"]
+    assert limburg.zorgcoordinator_for("roermond").slug == "zorgcoordinator-zvh"
+    assert limburg.zorgcoordinator_for("mook-en-middelaar").slug == "moviera"
+
+
+def test_every_gemeente_of_every_region_has_a_zorgcoordinator(regions):
+    for region in regions.values():
+        assert [g.naam for g in region.gemeenten if region.zorgcoordinator_for(g.slug) is None] == [], region.naam
+
+
+def test_the_merged_oost_brabant_gemeenten_keep_their_old_names_as_aliases(regions):
+    ob = regions["oost-brabant"]
+    assert ob.gemeente("maashorst").aliassen == ("Landerd", "Uden")
+    assert set(ob.gemeente("land-van-cuijk").aliassen) == {"Boxmeer", "Cuijk", "Grave", "Mill en St. Hubert",
+                                                          "Sint Anthonis"}
+    assert ob.gemeente("landerd") is None and ob.gemeente("boxmeer") is None
+    assert ob.zorgcoordinator_for("maashorst").naam == "MO Den Bosch"
+
+
+def test_comensha_and_the_national_points_of_002_are_in_every_profile(regions):
+    for region in regions.values():
+        assert region.partner("comensha").email == "voorgemeenten@comensha.nl", region.naam
+        assert region.partner("vng-mensenhandel").email == "mensenhandel@vng.nl", region.naam
+
+
+def test_soest_lists_only_soest(regions):
+    assert [g.naam for g in regions["soest"].gemeenten] == ["Soest"]
 
 
 def test_soest_from_seed_004(regions):

@@ -30,10 +30,10 @@ def test_a_larger_location_goes_to_riec_midden_nederland(chain):
 
 
 def test_a_person_signal_is_first_discussed_with_police_and_zorgcoordinator(chain):
-    case = chain.report("amersfoort")
+    case = chain.report("soest")
     chain.do(case, "verrijken", VERRIJKT)
     task = chain.ready(case)["overleg_politie_zoco"]
-    assert chain.holder(task) == ("af", "amersfoort")
+    assert chain.holder(task) == ("af", "soest")
     chain.do(case, "overleg_politie_zoco", {"datum_overleg": "2026-03-03", "afspraken": "Politie gaat langs."})
     assert list(chain.ready(case)) == ["overdracht_politie"]
 

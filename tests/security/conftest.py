@@ -29,7 +29,17 @@ from sqlalchemy import select
 from engine.actors import Actor
 from engine.config import Settings
 from engine.db import unit_of_work
-from engine.models import HumanTask, Meeting, MeetingItem, ModelFile, SavedFilter, TaskState, Timer, TimerState
+from engine.models import (
+    HumanTask,
+    Meeting,
+    MeetingItem,
+    ModelFile,
+    Organisation,
+    SavedFilter,
+    TaskState,
+    Timer,
+    TimerState,
+)
 from engine.services import drafts, form_versions, meetings, notes, saved_filters, worklist
 from engine.storage import DirectoryBlobStore
 from tests.chain import FORMS, ROOT, VERRIJKT, Chain
@@ -127,6 +137,7 @@ def build_scene(chain: Chain) -> dict[str, Any]:
         meetings.save_minutes(session, actor=chair, now=chain.at(), meeting_id=meeting.id,
                               text="Verslag: TMM checkt eigen systemen.")
         ids.update(meeting=meeting.id, item=item.id)
+        ids["gemeente"] = session.scalars(select(Organisation.id).where(Organisation.slug == "leeuwarden")).one()
     ready = _ready(chain, own)
     ids["case"] = own
     ids["ready"] = {element: (task.id, task.role) for element, task in ready.items()}

@@ -20,7 +20,8 @@ STATE_LABELS = {OutboxState.PENDING: "wacht", OutboxState.SENT: "verstuurd", Out
 def _menu() -> dict[str, Any]:
     if current_user.is_authenticated and access.can_manage(current_user.actor):
         return {"beheer_menu": [("beheer.post", "Uitgaande e-mail"), ("bewaartermijnen.overzicht", "Bewaartermijnen"),
-                                ("account.rechten", "Wie heeft welke rechten")]}
+                                ("account.rechten", "Wie heeft welke rechten"),
+                                ("regios.overzicht", "Regio's en gemeenten")]}
     return {"beheer_menu": []}
 
 

@@ -12,7 +12,7 @@ from engine.forms import FormRepository
 from engine.models import Organisation
 from engine.regions import Region
 from engine.roles import Role
-from engine.services import intake
+from engine.services import gemeenten, intake
 from webapp import db
 from webapp.security import now, ui_actor
 from webapp.ui import task_form
@@ -70,7 +70,8 @@ def melden() -> str | BaseResponse:
             errors = {**repository.validate(intake.INTAKE_FORM, data), **errors}
     status = 422 if errors else 200
     return render_template("ui/melden.html", fields=fields, errors=errors, values=values, own_gemeente=own,
-                           gemeente=gemeente, regions=_regions(), description=schema.get("description")), status
+                           gemeente=gemeente, regions=gemeenten.effective_regions(db.session(), _regions()),
+                           description=schema.get("description")), status
 
 
 @blueprint.get("/melden/<int:instance_id>")

@@ -10,8 +10,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from engine.errors import ValidationFailed
 from engine.forms import FormRepository
-from engine.regions import Region
-from engine.services import meetings
+from engine.regions import WEEKDAGEN, Region
+from engine.services import meeting_schedule, meetings
 from engine.workflow.calendar import AMSTERDAM, WorkingDayCalendar
 from webapp import db
 from webapp.security import now, ui_actor
@@ -36,7 +36,40 @@ def _forms() -> FormRepository:
 def lijst() -> str:
     session, actor = db.session(), ui_actor()
     rows = meetings.list_for(session, actor=actor, now=now())
-    return render_template("ui/overleg_lijst.html", meetings=rows, can_plan=actor.role == meetings.CHAIR)
+    chaired = meetings.region_of_chair(session, actor, _regions())
+    return render_template("ui/overleg_lijst.html", meetings=rows, can_plan=chaired is not None,
+                           overleg_naam=chaired.overleg.naam if chaired and chaired.overleg else None)
+
+
+@blueprint.route("/overleg/vergadermoment", methods=["GET", "POST"])
+@login_required
+def vergadermoment() -> str | BaseResponse | tuple[str, int]:
+    """The procesregisseur sets weekday, time and the call and freeze terms of the region's meeting."""
+    session, actor = db.session(), ui_actor()
+    region = meetings.region_of_chair(session, actor, _regions())
+    if region is None or region.overleg is None:
+        abort(403)
+    overleg = meeting_schedule.effective_overleg(session, region)
+    assert overleg is not None
+    values = {"weekdag": overleg.weekdag or "", "tijd": overleg.tijd or "",
+              "oproep": str(overleg.oproep_werkdagen_vooraf or ""),
+              "agenda_dicht": str(overleg.agenda_dicht_werkdagen_vooraf or "")}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = {key: (request.form.get(key) or "").strip() for key in values}
+        try:
+            planned = meetings.change_schedule(session, actor=actor, now=now(), regions=_regions(),
+                                               calendar=WorkingDayCalendar(), weekday=values["weekdag"],
+                                               time_of_day=values["tijd"], call_working_days=values["oproep"],
+                                               freeze_working_days=values["agenda_dicht"])
+        except ValidationFailed as exc:
+            errors = {str(k): str(v) for k, v in exc.details.items()} if isinstance(exc.details, dict) else {}
+        else:
+            flash(f"Vergadermoment opgeslagen; {planned} overleggen gepland.")
+            return redirect(url_for("overleg.lijst"))
+    page = render_template("ui/overleg_vergadermoment.html", region=region, overleg=overleg, values=values,
+                           errors=errors, weekdagen=WEEKDAGEN)
+    return (page, 422) if errors else page
 
 
 @blueprint.post("/overleg")
@@ -96,6 +129,14 @@ def verslag(meeting_id: int) -> BaseResponse:
     meetings.save_minutes(db.session(), actor=ui_actor(), now=now(), meeting_id=meeting_id,
                           text=request.form.get("verslag", ""))
     flash("Verslag opgeslagen.")
+    return redirect(url_for("overleg.overleg", meeting_id=meeting_id))
+
+
+@blueprint.post("/overleg/<int:meeting_id>/agenda-sluiten")
+@login_required
+def agenda_sluiten(meeting_id: int) -> BaseResponse:
+    meetings.close_agenda(db.session(), actor=ui_actor(), now=now(), meeting_id=meeting_id)
+    flash("De agenda is gesloten. Signalen die nu nog binnenkomen, gaan naar het volgende overleg.")
     return redirect(url_for("overleg.overleg", meeting_id=meeting_id))
 
 

@@ -25,6 +25,7 @@ from engine.services import (
     case_progress,
     form_versions,
     instances,
+    meetings,
     saved_filters,
     timeline,
     users,
@@ -205,7 +206,8 @@ def taak(task_id: int) -> tuple[str, int] | BaseResponse:
                                focus=state.focus, title=schema.get("title") or task.name,
                                description=schema.get("description"), context=context,
                                may_see_case=access.can_see_instance(session_db, actor, task.instance_id),
-                               behandeling=_handling(task))
+                               behandeling=_handling(task),
+                               meeting=meetings.meeting_for_task(session_db, actor=actor, task_id=task_id))
     return page, 422 if errors else 200
 
 

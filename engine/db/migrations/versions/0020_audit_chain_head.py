@@ -1,7 +1,7 @@
 """Audit chain heads committed with every event; seals signed with a key outside the database
 
 Revision ID: 0020
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-06 22:30:00
 
 ``audit_chain_head`` holds each chain's newest (seq, hash), written in the transaction that appends
@@ -18,7 +18,7 @@ from alembic import op
 import engine.db
 
 revision = '0020'
-down_revision = '0016'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
