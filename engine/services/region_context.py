@@ -42,18 +42,21 @@ def case_context(region: Region, gemeente: Gemeente) -> dict[str, Any]:
     """The ``regio``, ``organisaties`` and ``termijn_terugkoppeling`` entries of a new case's data."""
     organisaties: dict[str, str] = {}
     contacten: dict[str, str] = {}
+    namen: dict[str, str] = {}  # which organisation: shown even when the profile gives no number
     for role in PARTNER_ROLES:
         partner = partner_for(region, gemeente, role)
         if partner is not None:
             organisaties[str(role)] = region.organisation_slug(partner)
+            namen[str(role)] = partner.naam
             _add_contact(contacten, str(role), partner)
     for key, slug in (("riec", region.riec), *((s, s) for s in CONTACT_PARTNERS)):
         partner = region.partner(slug) if slug else None
         if partner is not None:
+            namen[key] = partner.naam
             _add_contact(contacten, key, partner)
     return {
         "regio": {"slug": region.slug, "naam": region.naam, "gemeente": gemeente.naam,
-                  "overleg": region.overleg.naam, "contacten": contacten,
+                  "overleg": region.overleg.naam, "contacten": contacten, "namen": namen,
                   "regels": {rule: rule in region.regels for rule in RULES},
                   "ontvanger": str(region.ontvanger or ""),
                   "ondermijningsoverleg": region.ondermijningsoverleg or ""},
