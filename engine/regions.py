@@ -25,6 +25,7 @@ Format (one file per region)::
     deelnemers = ["politie", "zorgcoordinator"]   # names of engine.roles.Role
     partners = ["fier"]                   # optional: partner slugs at the table
     oproep_werkdagen_vooraf = 2           # int >= 0, or the placeholder
+    oproep_ook = [{ rol = "oov", gemeente = "leeuwarden" }]   # optional: also asked for new signals
     bron = "…"
 
     [[partners]]
@@ -120,6 +121,7 @@ class Overleg:
     oproep_werkdagen_vooraf: int | None
     bron: str
     startdatum: date | None = None  # anchors a two/three/four-weekly cadence on its first meeting
+    oproep_ook: tuple[tuple[Role, str], ...] = ()  # (role, gemeente slug) also asked for new signals
 
     @property
     def missing(self) -> list[str]:
@@ -313,8 +315,14 @@ def _overleg(top: _Reader, partner_slugs: set[str]) -> Overleg:
         raise r.fail("startdatum", "moet een datum zijn, bijvoorbeeld 2026-01-06 (zonder aanhalingstekens)")
     if isinstance(startdatum, date) and weekdag is not None and WEEKDAGEN.index(weekdag) != startdatum.weekday():
         raise r.fail("startdatum", f"valt niet op een {weekdag}")
+    oproep_ook = []
+    for i, entry in enumerate(r.items("oproep_ook", required=False)):
+        er = r.sub(entry, f"overleg.oproep_ook[{i}]")
+        role = _role(er, "rol", er.req("rol"), overig=False)
+        assert role is not None
+        oproep_ook.append((role, er.slug("gemeente")))
     return Overleg(r.req("naam"), cadans, weekdag, tijd, tuple(d for d in deelnemers if d is not None),
-                   partners, oproep, r.bron(), startdatum)
+                   partners, oproep, r.bron(), startdatum, tuple(oproep_ook))
 
 
 def _partner(top: _Reader, i: int, table: Any) -> Partner:

@@ -101,6 +101,8 @@ gemeenten = ["a"]
 [termijnen]
 terugkoppeling_werkdagen = 5
 terugkoppeling_werkdagen_bron = "werkafspraak"
+doorzetten_werkdagen = 2
+doorzetten_werkdagen_bron = "keuze van de regio"
 """
 
 

@@ -113,7 +113,7 @@ def build_scene(chain: Chain) -> dict[str, Any]:
         chain.person(role, ORGANISATIONS[(role, side)])
     own = chain.report("leeuwarden", omschrijving=f"Drie vrouwen op {SECRET}, 's nachts veel bezoek.")
     chain.do(own, "verrijken", {**VERRIJKT, "samenvatting": SECRET_SUMMARY})
-    chain.do(own, "agenderen_drieluik", {"persoonsgegevens_gedeeld": True})
+    chain.do(own, "agenderen_procesregisseur", {"persoonsgegevens_gedeeld": True})
     with unit_of_work(chain.factory) as session:
         meetings.run_cycle(session, regions=PLANNED, calendar=CALENDAR, now=chain.at(), base_url=BASE)
     chain.at.advance(days=7)  # Monday 9 March: the agenda of Tuesday 10 March freezes

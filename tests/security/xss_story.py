@@ -67,7 +67,7 @@ def build(chain: Chain) -> XssStory:
                         locatie=p("locatie")[:200], betrokkenen=p("betrokkenen"))
     chain.do(case, "verrijken", {**VERRIJKT, "samenvatting": p("samenvatting"), "adresgegevens": p("adres"),
                                  "eerdere_sancties": p("sancties")})
-    chain.do(case, "agenderen_drieluik", {"persoonsgegevens_gedeeld": True, "toelichting": p("agenderen")})
+    chain.do(case, "agenderen_procesregisseur", {"persoonsgegevens_gedeeld": True, "toelichting": p("agenderen")})
     chain.do(case, "overdracht_politie", {"actie": "onderzoek gestart", "terugkoppeling": p("terugkoppeling")})
     if "zorg_en_opvang" in chain.ready(case):
         chain.do(case, "zorg_en_opvang", {**ZORG, "terugkoppeling": p("zorg")})

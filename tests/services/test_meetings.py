@@ -27,7 +27,7 @@ BASE = "https://signaalroute.example"
 def signal_waiting_for_the_drieluik(chain, **melding) -> int:
     case = chain.report("leeuwarden", **melding)
     chain.do(case, "verrijken", VERRIJKT)
-    chain.do(case, "agenderen_drieluik", {"persoonsgegevens_gedeeld": True})
+    chain.do(case, "agenderen_procesregisseur", {"persoonsgegevens_gedeeld": True})
     assert "besluit_overleg" in chain.ready(case)
     return case
 
