@@ -1,10 +1,10 @@
 """The regional triage meeting: plan, call for signals, freeze the agenda, decide per signal, keep minutes.
 
 A signal is on a meeting's agenda while its case waits in its region's model for the decision task
-``besluit_overleg`` (each region decides in its own words and form: 001 Bijlage 5, 003 §5.1). The chair records the decision on the meeting page, which
-completes that task (same service, same checks, same audit event as anywhere else). A signal the
-meeting does not decide, or decides "nog niet concreet", has an open decision task again and comes
-back on the next agenda under "lopende signalen" (seed 001, Bijlage 5).
+``besluit_overleg`` (each region decides in its own words and form: 001 Bijlage 5, 003 §5.1). The chair
+records the decision on the meeting page, which completes that task (same service, same checks, same audit
+event as anywhere else). A signal the meeting does not decide, or decides "nog niet concreet", has an open
+decision task again and comes back on the next agenda under "lopende signalen" (001 Bijlage 5).
 """
 
 from __future__ import annotations
@@ -148,7 +148,7 @@ def _participants(session: Session, meeting: Meeting) -> list[User]:
 
 
 def _also_called(session: Session, meeting: Meeting, regions: dict[str, Region] | None) -> list[User]:
-    """People the profile asks for new signals without sitting at the table (001 Bijlage 5: the OOV'er of Leeuwarden)."""
+    """Whom the profile also asks for new signals, without a seat at the table (001 Bijlage 5: OOV'er Leeuwarden)."""
     region = (regions or {}).get(meeting.region)
     if region is None or not region.overleg.oproep_ook:
         return []

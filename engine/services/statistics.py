@@ -27,7 +27,8 @@ ROUTES = {"signaal_oost_brabant": "Oost-Brabant", "signaal_fryslan": "Fryslân (
           "signaal_limburg": "Noord- en Midden-Limburg (screeningsoverleg)", "signaal_soest": "Soest"}
 OUTCOMES = {"opplussen": "Casus (opgeplust)", "onwenselijke_situatie": "Onwenselijke situatie",
             "nog_niet_concreet": "Lopend signaal", "geen_mensenhandel": "Geen mensenhandel",
-            "casus_opstarten": "Casus opgestart (screeningsoverleg)", "route_bepaald": "Route bepaald (screeningsoverleg)"}
+            "casus_opstarten": "Casus opgestart (screeningsoverleg)",
+            "route_bepaald": "Route bepaald (screeningsoverleg)"}
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,8 @@ def test_added_and_removed_elements_are_found_and_a_lane_move_marks_the_task():
         b'<bpmn:task id="nieuwe_stap" name="Nieuwe stap" /><bpmn:startEvent id="signaal_ontvangen"', 1)
     lane_move = new.replace(b"<bpmn:flowNodeRef>verrijken</bpmn:flowNodeRef>", b"", 1).replace(
         b"<bpmn:flowNodeRef>agenderen_procesregisseur</bpmn:flowNodeRef>",
-        b"<bpmn:flowNodeRef>agenderen_procesregisseur</bpmn:flowNodeRef><bpmn:flowNodeRef>verrijken</bpmn:flowNodeRef>", 1)
+        b"<bpmn:flowNodeRef>agenderen_procesregisseur</bpmn:flowNodeRef>"
+        b"<bpmn:flowNodeRef>verrijken</bpmn:flowNodeRef>", 1)
     changes = {c.element_id: c for c in diff_models(FRYSLAN, lane_move).changes}
     assert changes["nieuwe_stap"].kind == ADDED
     assert [(d.aspect, d.before, d.after) for d in changes["verrijken"].details] == [

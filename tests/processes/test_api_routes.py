@@ -45,7 +45,8 @@ def test_the_police_report_a_signal_in_venlo_over_the_api_and_get_a_reference(ht
     [task] = af("GET", "/api/v1/tasks").get_json()["items"]
     assert task["element_id"] == "verrijken"
     after = complete(af, task["id"], ZACHT)
-    assert sorted(t["element_id"] for t in after["ready_tasks"]) == ["classificatie_voorlopig", "screening_voorbereiden"]
+    ready = sorted(t["element_id"] for t in after["ready_tasks"])
+    assert ready == ["classificatie_voorlopig", "screening_voorbereiden"], "a soft signal: the ZVH and Veilig Thuis"
 
 
 def test_an_su_signal_is_handed_over_and_fed_back_entirely_over_the_api(http):
