@@ -85,6 +85,10 @@ def test_criminal_exploitation_is_routed_by_the_screening_with_the_om_and_can_st
     assert "Openbaar Ministerie" in task.instructions
     chain.do(case, "besluit_overleg", {**ROUTE, "om_betrokken": True, "ondermijning_starten": True})
     tasks = chain.ready(case)
+    assert "om_afstemmen" in tasks and not {"zorg_en_opvang", "politie_na_screening"} & set(tasks), \
+        "003 §6.3: the route is agreed with the OM before partners act"
+    chain.do(case, "om_afstemmen", {"afgestemd": True, "veilige_opvang": True, "afspraken": "OM stemt in."})
+    tasks = chain.ready(case)
     assert {"zorg_en_opvang", "politie_na_screening", "ondermijning_beoordelen"} <= set(tasks)
     assert chain.holder(tasks["ondermijning_beoordelen"]) == ("oov", "venlo")
 
