@@ -26,6 +26,7 @@ Format (one file per region)::
     deelnemers = ["politie", "zorgcoordinator"]   # names of engine.roles.Role
     partners = ["fier"]                   # optional: partner slugs at the table
     oproep_werkdagen_vooraf = 2           # int >= 0, or the placeholder
+    oproep_ook = [{ rol = "oov", gemeente = "leeuwarden" }]   # optional: also asked for new signals
     bron = "…"
 
     [[partners]]
@@ -40,6 +41,20 @@ Format (one file per region)::
     zorgcoordinator = "lumens"
     gemeenten = ["eersel"]
     bron = "…"                            # optional
+
+    [route]                               # optional: how this region's route differs
+    regels = ["locatieroute"]             # region-only rules the shared models apply (see RULES); default none
+    regels_bron = "004 §2.4"              # required when regels is not empty
+    ontvanger = "procesregisseur"         # optional: the role that receives signals for the meeting
+    ontvanger_bron = "…"                  # required with ontvanger: a source or "keuze van de regio"
+    ondermijningsoverleg = "…"            # optional: the gemeente's table for ondermijning, in the source's words
+    ondermijningsoverleg_bron = "…"
+
+    [termijnen]                           # terms in working days; every one needs a *_bron note
+    terugkoppeling_werkdagen = 5          # a partner's feedback, before the AF asks after it
+    doorzetten_werkdagen = 2              # a step that passes the signal on (receiving, registering, classifying)
+
+A telephone entry may say ``spoed = true`` (112): such a number is shown only in acute tasks.
 
 A value the sources do not give is written as ``PLACEHOLDER`` ("AAN TE VULLEN") with a sibling
 key ``<key>_bron`` saying so, e.g. ``weekdag_bron = "niet in de bronnen; aan te vullen door de regio"``.
@@ -75,6 +90,7 @@ class RegionError(ValueError):
 class Telefoon:
     nummer: str
     wanneer: str | None = None  # e.g. "buiten kantooruren"; None when the source does not say
+    spoed: bool = False  # an emergency number (112): shown in acute tasks only
 
 
 @dataclass(frozen=True)
@@ -110,6 +126,7 @@ class Overleg:
     startdatum: date | None = None  # anchors a two/three/four-weekly cadence on its first meeting
     # Working days before the meeting at which its agenda freezes; set by the procesregisseur in the web UI.
     agenda_dicht_werkdagen_vooraf: int | None = None
+    oproep_ook: tuple[tuple[Role, str], ...] = ()  # (role, gemeente slug) also asked for new signals
 
     @property
     def missing(self) -> list[str]:
@@ -126,6 +143,16 @@ class Zorgcoordinatie:
 
 
 # The main process each route variant runs (processes/signaal_<variant>.bpmn).
+# Rules only one source gives; the shared models apply them where a region's profile turns them on.
+RULES = {
+    "locatieroute": "Signalenroute op een locatie (004 §2.4)",
+    "dader_naar_politie_en_inspectie": "Signaal over een dader naar politie en Arbeidsinspectie (004 §2.3)",
+    "anoniem_consult": "Onbekend slachtoffer: anoniem overleg met zorgcoördinator en CoMensha (004 §2.3)",
+    "hulp_geweigerd_naar_riec": "Slachtoffer weigert hulp, zorg blijft: via de ketenregisseur naar het RIEC (004 §2.3)",
+    "nidos_bij_amv": "Alleenstaande minderjarige vreemdeling: Nidos (003 Bijlage 2)",
+}
+ONTVANGERS = (Role.KETENREGISSEUR, Role.PROCESREGISSEUR)
+
 VARIANT_PROCESSES = {
     "oost-brabant": "signaal_oost_brabant",
     "fryslan": "signaal_fryslan",
@@ -146,6 +173,10 @@ class Region:
     zorgcoordinatie: tuple[Zorgcoordinatie, ...]
     riec: str | None = None
     terugkoppeling_werkdagen: int = 5
+    doorzetten_werkdagen: int = 2  # every profile states it; the default serves hand-built test regions
+    regels: frozenset[str] = frozenset()
+    ontvanger: Role | None = None
+    ondermijningsoverleg: str | None = None
 
     @property
     def process_id(self) -> str:
@@ -164,6 +195,20 @@ class Region:
     def partner_for_role(self, role: Role) -> Partner | None:
         """The first partner holding ``role``: file order is the region's order of preference."""
         return next((p for p in self.partners if p.rol == role), None)
+
+    def gaps(self) -> list[str]:
+        """What the profile lacks that a task would show: for the beheerder, never in task instructions."""
+        found = []
+        for partner in self.partners:
+            if partner.rol is None:
+                continue
+            regular = [t for t in partner.telefoon if not t.spoed]
+            if not regular and not partner.email:
+                found.append(f"{partner.naam}: geen telefoonnummer (buiten spoed) of e-mail")
+        for role, what in ((Role.JEUGDHULP, "geen jeugdpartner voor minderjarige slachtoffers"),):
+            if self.partner_for_role(role) is None:
+                found.append(f"Regio {self.naam}: {what}")
+        return found
 
     def zorgcoordinator_for(self, gemeente_slug: str) -> Partner | None:
         """The ZoCo serving a gemeente; None when the region's table does not cover it."""
@@ -275,8 +320,14 @@ def _overleg(top: _Reader, partner_slugs: set[str]) -> Overleg:
         raise r.fail("startdatum", "moet een datum zijn, bijvoorbeeld 2026-01-06 (zonder aanhalingstekens)")
     if isinstance(startdatum, date) and weekdag is not None and WEEKDAGEN.index(weekdag) != startdatum.weekday():
         raise r.fail("startdatum", f"valt niet op een {weekdag}")
+    oproep_ook = []
+    for i, entry in enumerate(r.items("oproep_ook", required=False)):
+        er = r.sub(entry, f"overleg.oproep_ook[{i}]")
+        role = _role(er, "rol", er.req("rol"), overig=False)
+        assert role is not None
+        oproep_ook.append((role, er.slug("gemeente")))
     return Overleg(r.req("naam"), cadans, weekdag, tijd, tuple(d for d in deelnemers if d is not None),
-                   partners, oproep, r.bron(), startdatum)
+                   partners, oproep, r.bron(), startdatum, tuple(oproep_ook))
 
 
 def _partner(top: _Reader, i: int, table: Any) -> Partner:
@@ -284,7 +335,10 @@ def _partner(top: _Reader, i: int, table: Any) -> Partner:
     telefoon = []
     for j, t in enumerate(r.items("telefoon", required=False)):
         tr = r.sub(t, f"partners[{i}].telefoon[{j}]")
-        telefoon.append(Telefoon(tr.req("nummer"), tr.text("wanneer", required=False)))
+        spoed = tr.table.get("spoed", False)
+        if not isinstance(spoed, bool):
+            raise tr.fail("spoed", "moet true of false zijn")
+        telefoon.append(Telefoon(tr.req("nummer"), tr.text("wanneer", required=False), spoed))
     rol = _role(r, "rol", r.req("rol"), overig=True)
     return Partner(r.slug(), r.req("naam"), rol, tuple(telefoon), r.text("email", required=False), r.bron())
 
@@ -335,19 +389,46 @@ def load_region(path: Path) -> Region:
     riec = top.text("riec", required=False)
     if riec is not None and riec not in by_slug:
         raise top.fail("riec", f"onbekende partner {riec!r}")
-    overleg = _overleg(top, set(by_slug)) if "overleg" in data else None
+    regels, ontvanger, ondermijningsoverleg = _route(top, partners)
     return Region(top.req("naam"), top.slug(), variant, bronnen, tuple(gemeenten),
-                  overleg, tuple(partners), tuple(zorg), riec, _termijn(top))
+                  _overleg(top, set(by_slug)) if "overleg" in data else None, tuple(partners), tuple(zorg), riec,
+                  _termijn(top, "terugkoppeling_werkdagen"), _termijn(top, "doorzetten_werkdagen"),
+                  regels, ontvanger, ondermijningsoverleg)
 
 
-def _termijn(top: _Reader) -> int:
-    """The agreed feedback term; a number without a source note would pass a guess off as a fact."""
+def _route(top: _Reader, partners: list[Partner]) -> tuple[frozenset[str], Role | None, str | None]:
+    """The [route] table: region-only rules, who receives signals for the meeting, the ondermijning table."""
+    r = top.sub(top.table.get("route", {}), "route")
+    regels = [str(x) for x in r.items("regels", required=False)]
+    for regel in regels:
+        if regel not in RULES:
+            raise r.fail("regels", f"onbekende regel {regel!r}; kies uit: {', '.join(RULES)}")
+    if regels and not isinstance(r.table.get("regels_bron"), str):
+        raise r.fail("regels", "vereist een toelichting in 'regels_bron'")
+    ontvanger: Role | None = None
+    if "ontvanger" in r.table:
+        role = _role(r, "ontvanger", r.table["ontvanger"], overig=False)
+        if role not in ONTVANGERS:
+            raise r.fail("ontvanger", "kies 'ketenregisseur' of 'procesregisseur'")
+        if not any(p.rol == role for p in partners):
+            raise r.fail("ontvanger", f"geen partner met de rol {role}")
+        if not isinstance(r.table.get("ontvanger_bron"), str):
+            raise r.fail("ontvanger", "vereist een toelichting in 'ontvanger_bron'")
+        ontvanger = role
+    overleg = r.text("ondermijningsoverleg", required=False)
+    if overleg is not None and not isinstance(r.table.get("ondermijningsoverleg_bron"), str):
+        raise r.fail("ondermijningsoverleg", "vereist een toelichting in 'ondermijningsoverleg_bron'")
+    return frozenset(regels), ontvanger, overleg
+
+
+def _termijn(top: _Reader, key: str) -> int:
+    """A term in working days; a number without a source note would pass a guess off as a fact."""
     r = top.sub(top.table.get("termijnen"), "termijnen")
-    raw = r.table.get("terugkoppeling_werkdagen")
+    raw = r.table.get(key)
     if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 60:
-        raise r.fail("terugkoppeling_werkdagen", "moet een geheel aantal werkdagen van 1 tot en met 60 zijn")
-    if not isinstance(r.table.get("terugkoppeling_werkdagen_bron"), str):
-        raise r.fail("terugkoppeling_werkdagen", "vereist een toelichting in 'terugkoppeling_werkdagen_bron'")
+        raise r.fail(key, "moet een geheel aantal werkdagen van 1 tot en met 60 zijn")
+    if not isinstance(r.table.get(f"{key}_bron"), str):
+        raise r.fail(key, f"vereist een toelichting in '{key}_bron'")
     return raw
 
 

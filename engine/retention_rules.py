@@ -66,7 +66,10 @@ OUTCOMES: dict[Outcome, tuple[str, str]] = {  # label, what the period runs from
 # The meeting decision (form ``besluit_overleg``) that settles a case's outcome; "nog_niet_concreet" does not.
 DECISIONS = {"geen_mensenhandel": Outcome.GEEN_MENSENHANDEL,
              "onwenselijke_situatie": Outcome.ONWENSELIJKE_SITUATIE,
-             "opplussen": Outcome.CASUS}
+             "opplussen": Outcome.CASUS,
+             # the screeningsoverleg's words (003 §5.1): partners act on the signal either way
+             "casus_opstarten": Outcome.CASUS,
+             "route_bepaald": Outcome.CASUS}
 
 MAX_MONTHS = 100 * 12
 _UNITS = {"jaren": 12, "maanden": 1}

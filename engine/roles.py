@@ -14,6 +14,8 @@ class Role(StrEnum):
     POLITIE = "politie"
     ARBEIDSINSPECTIE = "arbeidsinspectie"
     OOV = "oov"
+    VEILIG_THUIS = "veilig_thuis"  # classifies signals in Limburg (003 Bijlage 3 'Veilig Thuis')
+    JEUGDHULP = "jeugdhulp"  # help for minors under the Jeugdwet (001 §4.5, 003 Bijlage 1, 004 §3.7)
     AUDITOR = "auditor"
     BEHEERDER = "beheerder"
 
@@ -27,6 +29,8 @@ ROLE_LABELS: dict[Role, str] = {
     Role.POLITIE: "Politie (AVIM)",
     Role.ARBEIDSINSPECTIE: "Arbeidsinspectie",
     Role.OOV: "OOV'er",
+    Role.VEILIG_THUIS: "Veilig Thuis",
+    Role.JEUGDHULP: "Jeugdhulp",
     Role.AUDITOR: "Auditor",
     Role.BEHEERDER: "Beheerder",
 }
@@ -44,6 +48,8 @@ _LANE_ALIASES: dict[str, Role] = {
     "iszw": Role.ARBEIDSINSPECTIE,
     "nederlandse arbeidsinspectie": Role.ARBEIDSINSPECTIE,
     "oov": Role.OOV,
+    "veilig thuis, meldpunt mensenhandel": Role.VEILIG_THUIS,
+    "jeugdteam": Role.JEUGDHULP,
 }
 
 

@@ -31,8 +31,10 @@ SYSTEM = Actor.system("test")
 
 MELDING = {"omschrijving": "Drie jonge vrouwen op één adres, 's nachts veel bezoek.", "acuut": False,
            "bron_melding": "collega", "anoniem": False}
-VERRIJKT = {"vorm": "SU", "soort_signaal": "slachtoffer", "slachtoffer_bekend": True, "beoordeling": "helder",
-            "ondermijning": False, "samenvatting": "Vermoedelijk SU in een bovenwoning."}
+VERRIJKT = {"vorm": "SU", "soort_signaal": "slachtoffer", "slachtoffer_bekend": True, "minderjarig": False,
+            "beoordeling": "helder", "acuut_na_verrijken": False, "ondermijning": False,
+            "samenvatting": "Vermoedelijk SU in een bovenwoning."}
+ZACHT = {**VERRIJKT, "hard_signaal": False}  # Limburg's enrichment also asks hard or soft (003 §4.2)
 TERUG = {"actie": "onderzoek gestart", "terugkoppeling": "Verhoor gepland."}
 ZORG = {"actie": "zorg ingezet", "terugkoppeling": "Opvang geregeld.", "hulp_geweigerd": False,
         "zorgen_blijven": False}

@@ -31,7 +31,7 @@ from engine.workflow.bundle import lane_role
 
 ORGANISATIONS_KEY = "organisaties"
 # Case data only intake sets (engine.services.region_context); completing a task may not change them.
-SYSTEM_KEYS = frozenset({ORGANISATIONS_KEY, "regio", "termijn_terugkoppeling"})
+SYSTEM_KEYS = frozenset({ORGANISATIONS_KEY, "regio", "termijn_terugkoppeling", "termijnen"})
 
 
 def lock_instance(session: Session, instance_id: int, *, skip_locked: bool = False) -> Instance | None:

@@ -1,10 +1,10 @@
 """The regional triage meeting: plan, call for signals, freeze the agenda, decide per signal, keep minutes.
 
-A signal is on a meeting's agenda while its case waits in the shared ``overlegbesluit`` process for
-the decision task ``besluit_overleg``. The chair records the decision on the meeting page, which
-completes that task (same service, same checks, same audit event as anywhere else). A signal the
-meeting does not decide, or decides "nog niet concreet", has an open decision task again and comes
-back on the next agenda under "lopende signalen" (seed 001, Bijlage 5).
+A signal is on a meeting's agenda while its case waits in its region's model for the decision task
+``besluit_overleg`` (each region decides in its own words and form: 001 Bijlage 5, 003 §5.1). The chair
+records the decision on the meeting page, which completes that task (same service, same checks, same audit
+event as anywhere else). A signal the meeting does not decide, or decides "nog niet concreet", has an open
+decision task again and comes back on the next agenda under "lopende signalen" (001 Bijlage 5).
 """
 
 from __future__ import annotations
@@ -201,14 +201,29 @@ def _participants(session: Session, meeting: Meeting) -> list[User]:
         .order_by(User.id)))
 
 
-def send_calls(session: Session, *, now: datetime, base_url: str) -> int:
-    """Ask the participants for new signals; the e-mail holds a link only."""
+def _also_called(session: Session, meeting: Meeting, regions: dict[str, Region] | None) -> list[User]:
+    """Whom the profile also asks for new signals, without a seat at the table (001 Bijlage 5: OOV'er Leeuwarden)."""
+    region = (regions or {}).get(meeting.region)
+    if region is None or not region.overleg.oproep_ook:
+        return []
+    found: list[User] = []
+    for role, gemeente in region.overleg.oproep_ook:
+        found += session.scalars(select(User).join(Organisation, Organisation.id == User.organisation_id)
+                                 .where(Organisation.slug == gemeente, User.role == str(role),
+                                        User.active.is_(True)).order_by(User.id))
+    return found
+
+
+def send_calls(session: Session, *, now: datetime, base_url: str, regions: dict[str, Region] | None = None) -> int:
+    """Ask the participants (and whom the profile also asks) for new signals; the e-mail holds a link only."""
     due = list(session.scalars(select(Meeting).where(Meeting.state == MeetingState.PLANNED, Meeting.call_at <= now)
                                .order_by(Meeting.call_at).with_for_update(skip_locked=True)))
     for meeting in due:
         sent = 0
         subject, body = notify.meeting_mail(base_url=base_url, meeting_id=meeting.id)
-        for user in _participants(session, meeting):
+        recipients = _participants(session, meeting)
+        recipients += [u for u in _also_called(session, meeting, regions) if u not in recipients]
+        for user in recipients:
             if user.email and notify.enqueue(session, key=f"oproep:{meeting.id}:{user.id}", kind=notify.MEETING_CALL,
                                              recipient=user.email, subject=subject, body=body, now=now,
                                              user_id=user.id):
@@ -294,7 +309,7 @@ def run_cycle(session: Session, *, regions: dict[str, Region], calendar: Working
               base_url: str) -> dict[str, Any]:
     """One pass of the meeting calendar, for the scheduler: plan, call, freeze, add late acute signals."""
     planned = plan_from_profiles(session, regions=regions, calendar=calendar, now=now)
-    return {"planned": planned, "called": send_calls(session, now=now, base_url=base_url),
+    return {"planned": planned, "called": send_calls(session, now=now, base_url=base_url, regions=regions),
             "frozen": freeze_agendas(session, now=now), "acute_added": add_late_acute_signals(session, now=now)}
 
 
@@ -309,6 +324,7 @@ class AgendaEntry:
     acuut: bool
     summary: str | None  # the AF's enrichment summary: what the participants need to discuss the signal
     open: bool           # the decision task still waits for this meeting
+    form: str | None = None  # the decision form of the case's model (each region decides in its own words)
 
 
 @dataclass(frozen=True)
@@ -366,7 +382,8 @@ def view(session: Session, *, actor: Actor, now: datetime, meeting_id: int) -> M
         task = session.get(HumanTask, item.task_id)
         entry = AgendaEntry(item, instances.reference(instance), gemeente.name if gemeente else "", instance.vorm,
                             instance.acuut, _summary(session, instance.id),
-                            open=task is not None and task.state == TaskState.READY)
+                            open=task is not None and task.state == TaskState.READY,
+                            form=task.form if task is not None else None)
         (result.running if item.section == AgendaSection.RUNNING else result.new).append(entry)
         if meeting.state != MeetingState.HELD:
             log_view(session, actor, now, instance.id)

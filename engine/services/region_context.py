@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.regions import Gemeente, Partner, Region
+from engine.regions import RULES, Gemeente, Partner, Region
 from engine.roles import Role
 
 # Roles whose tasks go to a partner organisation; the OOV'er and the AF work within the gemeente.
 PARTNER_ROLES = (Role.POLITIE, Role.ZORGCOORDINATOR, Role.ARBEIDSINSPECTIE, Role.KETENREGISSEUR,
-                 Role.PROCESREGISSEUR)
+                 Role.PROCESREGISSEUR, Role.VEILIG_THUIS, Role.JEUGDHULP)
+# Partners without a role in our system whose contact details a task may show.
+CONTACT_PARTNERS = ("comensha", "nidos")
 
 
 def partner_for(region: Region, gemeente: Gemeente, role: Role) -> Partner | None:
@@ -23,33 +25,49 @@ def partner_for(region: Region, gemeente: Gemeente, role: Role) -> Partner | Non
     return region.partner_for_role(role)
 
 
-def contact_line(partner: Partner) -> str:
-    """'Naam, 088-… (ma t/m vr …), e-mail …' in the words of the profile."""
-    parts = [partner.naam]
-    parts += [f"{t.nummer} ({t.wanneer})" if t.wanneer else t.nummer for t in partner.telefoon]
-    if partner.email:
+def contact_line(partner: Partner, *, spoed: bool = False) -> str | None:
+    """'Naam, 088-… (ma t/m vr …), e-mail …' in the words of the profile; None when there is nothing to call.
+
+    Emergency numbers (112) belong to acute tasks only (``spoed=True`` gives just those); a missing
+    contact shows nothing, so an instruction never tells the AF what the profile lacks (issue 13).
+    """
+    numbers = [t for t in partner.telefoon if t.spoed == spoed]
+    parts = [f"{t.nummer} ({t.wanneer})" if t.wanneer else t.nummer for t in numbers]
+    if partner.email and not spoed:
         parts.append(f"e-mail {partner.email}")
-    if len(parts) == 1:
-        parts.append("geen telefoonnummer of e-mail in het regioprofiel")
-    return ", ".join(parts)
+    return ", ".join([partner.naam, *parts]) if parts else None
 
 
 def case_context(region: Region, gemeente: Gemeente) -> dict[str, Any]:
     """The ``regio``, ``organisaties`` and ``termijn_terugkoppeling`` entries of a new case's data."""
     organisaties: dict[str, str] = {}
     contacten: dict[str, str] = {}
+    namen: dict[str, str] = {}  # which organisation: shown even when the profile gives no number
     for role in PARTNER_ROLES:
         partner = partner_for(region, gemeente, role)
         if partner is not None:
             organisaties[str(role)] = region.organisation_slug(partner)
-            contacten[str(role)] = contact_line(partner)
-    for key, slug in (("riec", region.riec), ("comensha", "comensha")):
+            namen[str(role)] = partner.naam
+            _add_contact(contacten, str(role), partner)
+    for key, slug in (("riec", region.riec), *((s, s) for s in CONTACT_PARTNERS)):
         partner = region.partner(slug) if slug else None
         if partner is not None:
-            contacten[key] = contact_line(partner)
+            namen[key] = partner.naam
+            _add_contact(contacten, key, partner)
     return {
         "regio": {"slug": region.slug, "naam": region.naam, "gemeente": gemeente.naam,
-                  "overleg": region.overleg.naam if region.overleg else None, "contacten": contacten},
+                  "overleg": region.overleg.naam if region.overleg else None, "contacten": contacten, "namen": namen,
+                  "regels": {rule: rule in region.regels for rule in RULES},
+                  "ontvanger": str(region.ontvanger or ""),
+                  "ondermijningsoverleg": region.ondermijningsoverleg or ""},
         "organisaties": organisaties,
         "termijn_terugkoppeling": region.terugkoppeling_werkdagen,
+        "termijnen": {"terugkoppeling": region.terugkoppeling_werkdagen, "doorzetten": region.doorzetten_werkdagen},
     }
+
+
+def _add_contact(contacten: dict[str, str], key: str, partner: Partner) -> None:
+    for suffix, spoed in (("", False), ("_spoed", True)):
+        line = contact_line(partner, spoed=spoed)
+        if line is not None:
+            contacten[key + suffix] = line

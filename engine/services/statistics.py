@@ -26,7 +26,9 @@ DIMENSIONS = {"vorm": "Vorm van uitbuiting", "gemeente": "Gemeente", "route": "R
 ROUTES = {"signaal_oost_brabant": "Oost-Brabant", "signaal_fryslan": "Fryslân (Drieluik)",
           "signaal_limburg": "Noord- en Midden-Limburg (screeningsoverleg)", "signaal_soest": "Soest"}
 OUTCOMES = {"opplussen": "Casus (opgeplust)", "onwenselijke_situatie": "Onwenselijke situatie",
-            "nog_niet_concreet": "Lopend signaal", "geen_mensenhandel": "Geen mensenhandel"}
+            "nog_niet_concreet": "Lopend signaal", "geen_mensenhandel": "Geen mensenhandel",
+            "casus_opstarten": "Casus opgestart (screeningsoverleg)",
+            "route_bepaald": "Route bepaald (screeningsoverleg)"}
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from tests.services.test_meetings import BASE, CALENDAR, PLANNED, meeting_rows
 def agenda(chain):
     case = chain.report("leeuwarden")
     chain.do(case, "verrijken", VERRIJKT)
-    chain.do(case, "agenderen_drieluik", {"persoonsgegevens_gedeeld": True})
+    chain.do(case, "agenderen_procesregisseur", {"persoonsgegevens_gedeeld": True})
     for days in (0, 7):
         chain.at.advance(days=days)
         with unit_of_work(chain.factory) as session:

@@ -24,7 +24,7 @@ def test_a_changed_form_is_named_with_its_old_and_new_value():
 
 
 def test_a_changed_timer_marks_the_event_that_holds_it():
-    new = ZORG.replace(b"werkdagen(termijn_terugkoppeling)", b"werkdagen(10)", 1)
+    new = ZORG.replace(b'werkdagen(termijnen["terugkoppeling"])', b"werkdagen(10)", 1)
     [change] = diff_models(ZORG, new).changes
     assert change.kind == CHANGED and change.element_type == "boundaryEvent"
     assert [(d.aspect, d.after) for d in change.details] == [("timer", "datum: werkdagen(10)")]
@@ -41,12 +41,13 @@ def test_added_and_removed_elements_are_found_and_a_lane_move_marks_the_task():
         b'<bpmn:startEvent id="signaal_ontvangen"',
         b'<bpmn:task id="nieuwe_stap" name="Nieuwe stap" /><bpmn:startEvent id="signaal_ontvangen"', 1)
     lane_move = new.replace(b"<bpmn:flowNodeRef>verrijken</bpmn:flowNodeRef>", b"", 1).replace(
-        b"<bpmn:flowNodeRef>agenderen_drieluik</bpmn:flowNodeRef>",
-        b"<bpmn:flowNodeRef>agenderen_drieluik</bpmn:flowNodeRef><bpmn:flowNodeRef>verrijken</bpmn:flowNodeRef>", 1)
+        b"<bpmn:flowNodeRef>agenderen_procesregisseur</bpmn:flowNodeRef>",
+        b"<bpmn:flowNodeRef>agenderen_procesregisseur</bpmn:flowNodeRef>"
+        b"<bpmn:flowNodeRef>verrijken</bpmn:flowNodeRef>", 1)
     changes = {c.element_id: c for c in diff_models(FRYSLAN, lane_move).changes}
     assert changes["nieuwe_stap"].kind == ADDED
     assert [(d.aspect, d.before, d.after) for d in changes["verrijken"].details] == [
-        ("lane", "AF", "Ketenregisseur")]
+        ("lane", "AF", "Procesregisseur")]
     removed = diff_models(lane_move, FRYSLAN).changes
     assert [(c.element_id, c.kind) for c in removed if c.kind == REMOVED] == [("nieuwe_stap", REMOVED)]
 

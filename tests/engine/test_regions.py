@@ -142,6 +142,8 @@ gemeenten = ["a"]
 [termijnen]
 terugkoppeling_werkdagen = 5
 terugkoppeling_werkdagen_bron = "werkafspraak"
+doorzetten_werkdagen = 2
+doorzetten_werkdagen_bron = "keuze van de regio"
 """
 
 
@@ -217,3 +219,31 @@ def test_duplicate_region_slug_across_files(tmp_path):
     (tmp_path / "b.toml").write_text(GOOD, encoding="utf-8")
     with pytest.raises(RegionError, match="b.toml: slug: regio 'test'"):
         load_regions(tmp_path)
+
+
+def test_route_rules_receiver_and_emergency_numbers_are_read_and_checked(tmp_path):
+    text = GOOD.replace("[termijnen]", """[route]
+regels = ["locatieroute"]
+regels_bron = "004 §2.4"
+
+[termijnen]""")
+    region = load_region(_write(tmp_path, text))
+    assert region.regels == frozenset({"locatieroute"}) and region.ontvanger is None
+    for bad, message in [('regels = ["onbekend"]', "onbekende regel"),
+                         ('regels = ["locatieroute"]\nontvanger = "politie"', "kies 'ketenregisseur'")]:
+        broken = text.replace('regels = ["locatieroute"]', bad)
+        with pytest.raises(RegionError, match=message):
+            load_region(_write(tmp_path, broken))
+    without_note = text.replace('regels_bron = "004 §2.4"', "")
+    with pytest.raises(RegionError, match="regels_bron"):
+        load_region(_write(tmp_path, without_note))
+
+
+def test_soest_shows_112_only_in_acute_tasks_and_lists_the_missing_regular_police_number_as_a_gap():
+    from engine.services.region_context import case_context
+
+    regions = load_regions(REGIONS)
+    soest = regions["soest"]
+    contacten = case_context(soest, soest.gemeenten[0])["regio"]["contacten"]
+    assert "politie" not in contacten and "112" in contacten["politie_spoed"]
+    assert any(gap.startswith("Politie") for gap in soest.gaps())

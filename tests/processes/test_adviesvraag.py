@@ -25,7 +25,8 @@ def test_the_af_answers_an_advice_question_herself_and_reports_back(chain):
 def test_the_af_asks_the_ketenregisseur_and_passes_the_advice_on(chain):
     case = ask(chain)
     task = chain.ready(case)["adviesvraag_beoordelen"]
-    assert "Ketenregisseur" in task.instructions
+    assert "Ketenregisseur (pilot signalentafel Mensenhandel)" in task.instructions
+    assert "()" not in task.instructions, "a partner without a number shows no empty brackets"
     chain.do(case, "adviesvraag_beoordelen", {"advies_van": "ketenregisseur"})
     assert chain.holder(chain.ready(case)["advies_ketenregisseur"]) == ("ketenregisseur", "soest-ketenregisseur")
     chain.do(case, "advies_ketenregisseur", {"advies": "Meld bij de Arbeidsinspectie."})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.config import Settings
-from tests.chain import MELDING, ROOT, TERUG, VERRIJKT, ZORG
+from tests.chain import MELDING, ROOT, TERUG, VERRIJKT, ZACHT, ZORG
 from tests.tokens import issue_token
 from webapp import create_app, db
 
@@ -44,8 +44,9 @@ def test_the_police_report_a_signal_in_venlo_over_the_api_and_get_a_reference(ht
     af = http("af", "venlo")
     [task] = af("GET", "/api/v1/tasks").get_json()["items"]
     assert task["element_id"] == "verrijken"
-    after = complete(af, task["id"], VERRIJKT)
-    assert [t["element_id"] for t in after["ready_tasks"]] == ["screening_voorbereiden"]
+    after = complete(af, task["id"], ZACHT)
+    ready = sorted(t["element_id"] for t in after["ready_tasks"])
+    assert ready == ["classificatie_voorlopig", "screening_voorbereiden"], "a soft signal: the ZVH and Veilig Thuis"
 
 
 def test_an_su_signal_is_handed_over_and_fed_back_entirely_over_the_api(http):
@@ -57,9 +58,9 @@ def test_an_su_signal_is_handed_over_and_fed_back_entirely_over_the_api(http):
     complete(af, verrijken["id"], VERRIJKT)
     [overdracht] = avim("GET", "/api/v1/tasks").get_json()["items"]
     assert overdracht["due_at"] is not None, "the feedback term shows as the task's due date"
-    complete(avim, overdracht["id"], TERUG)
     [zorg] = zoco("GET", "/api/v1/tasks").get_json()["items"]
     complete(zoco, zorg["id"], ZORG)
+    complete(avim, overdracht["id"], TERUG)
     [melder_task] = af("GET", "/api/v1/tasks").get_json()["items"]
     done = complete(af, melder_task["id"], {"bericht_aan_melder": "Opgepakt."})
     assert done["status"] == "completed" and done["id"] == case["id"]

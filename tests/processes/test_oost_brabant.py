@@ -1,4 +1,4 @@
-"""Oost-Brabant (seed 000): the AF calls AVIM first, then the zorgcoördinator; ondermijning via AVO/TF-RIEC."""
+"""Oost-Brabant (000): the AF calls AVIM first, then the zorgcoördinator; no meeting; care never waits on the police."""
 
 from __future__ import annotations
 
@@ -8,29 +8,30 @@ from engine.errors import ValidationFailed
 from tests.chain import MELDER_BERICHT, TERUG, VERRIJKT, ZORG
 
 
-def test_an_su_signal_in_eersel_reaches_avim_before_the_zorgcoordinator_of_lumens(chain):
+def test_an_eersel_su_signal_gives_the_zorgcoordinator_a_task_while_the_polices_task_is_open(chain):
     case = chain.report("eersel")
     assert list(chain.ready(case)) == ["verrijken"]
     assert chain.holder(chain.ready(case)["verrijken"]) == ("af", "eersel")
     chain.do(case, "verrijken", VERRIJKT, hours=2)
-    [politie] = chain.ready(case).values()
-    assert politie.element_id == "overdracht_politie"
-    assert chain.holder(politie) == ("politie", "oost-brabant-avim")
-    chain.do(case, "overdracht_politie", TERUG, hours=3)
-    [zoco] = chain.ready(case).values()
-    assert zoco.element_id == "zorg_en_opvang"
-    assert chain.holder(zoco) == ("zorgcoordinator", "oost-brabant-lumens")
-    chain.do(case, "zorg_en_opvang", ZORG, days=1)
+    tasks = chain.ready(case)
+    assert set(tasks) == {"overdracht_politie", "zorg_en_opvang"}, "000 orders the AF's calls, not the partners' work"
+    assert chain.holder(tasks["overdracht_politie"]) == ("politie", "oost-brabant-avim")
+    assert chain.holder(tasks["zorg_en_opvang"]) == ("zorgcoordinator", "oost-brabant-lumens")
+    chain.do(case, "zorg_en_opvang", ZORG, hours=3)
+    assert list(chain.ready(case)) == ["overdracht_politie"], "care finished while the police still work"
+    chain.do(case, "overdracht_politie", TERUG, days=1)
     assert list(chain.ready(case)) == ["terugkoppelen_melder"]
     assert chain.do(case, "terugkoppelen_melder", MELDER_BERICHT) == "completed"
 
 
-def test_the_af_reads_avim_oost_brabant_numbers_and_office_hours_in_the_instructions(chain):
+def test_the_af_reads_avim_oost_brabant_numbers_and_the_order_of_calls_in_the_instructions(chain):
     case = chain.report("eersel")
     verrijken = chain.ready(case)["verrijken"]
     assert "088-9630320 (ma t/m vr 08:00 uur – 16:30 uur)" in verrijken.instructions
     assert "0900-8844 (buiten kantooruren)" in verrijken.instructions
-    assert "{{" not in verrijken.instructions
+    assert "eerst de politie (AVIM) en daarna de zorgcoördinator" in verrijken.instructions
+    assert "{{" not in verrijken.instructions and "[[" not in verrijken.instructions
+    assert "112" not in verrijken.instructions
 
 
 def test_an_au_signal_goes_to_the_inspectorate_and_the_zorgcoordinator_side_by_side(chain):
@@ -50,38 +51,39 @@ def test_helmond_and_oss_have_their_own_zorgcoordinator(chain):
         case = chain.report(gemeente)
         assert chain.holder(chain.ready(case)["verrijken"]) == ("af", gemeente)
         chain.do(case, "verrijken", VERRIJKT)
-        chain.do(case, "overdracht_politie", TERUG)
         assert chain.holder(chain.ready(case)["zorg_en_opvang"]) == ("zorgcoordinator", zoco)
 
 
-def test_a_perpetrator_signal_goes_to_police_and_inspectorate(chain):
-    case = chain.report("eersel")
-    chain.do(case, "verrijken", {**VERRIJKT, "soort_signaal": "dader", "vorm": "AU"})
-    assert set(chain.ready(case)) == {"dader_politie", "dader_inspectie"}
-
-
-def test_an_unknown_victim_is_discussed_anonymously_with_the_zorgcoordinator(chain):
-    case = chain.report("eersel")
-    chain.do(case, "verrijken", {**VERRIJKT, "slachtoffer_bekend": False})
-    [consult] = chain.ready(case).values()
-    assert consult.element_id == "anoniem_consult"
-    assert chain.holder(consult) == ("zorgcoordinator", "oost-brabant-lumens")
+def test_soest_only_rules_never_fire_in_oost_brabant(chain):
+    """Dader, unknown victim and location routes are 004's; Oost-Brabant's profile does not turn them on."""
+    dader = chain.report("eersel")
+    chain.do(dader, "verrijken", {**VERRIJKT, "soort_signaal": "dader", "vorm": "AU"})
+    assert set(chain.ready(dader)) == {"overdracht_inspectie", "zorg_en_opvang"}
+    onbekend = chain.report("eersel")
+    chain.do(onbekend, "verrijken", {**VERRIJKT, "slachtoffer_bekend": False})
+    assert set(chain.ready(onbekend)) == {"overdracht_politie", "zorg_en_opvang"}
+    locatie = chain.report("eersel")
+    chain.do(locatie, "verrijken", {**VERRIJKT, "soort_signaal": "locatie"})
+    assert set(chain.ready(locatie)) == {"overdracht_politie", "zorg_en_opvang"}
+    chain.do(locatie, "overdracht_politie", TERUG)
+    chain.do(locatie, "zorg_en_opvang", {**ZORG, "hulp_geweigerd": True, "zorgen_blijven": True})
+    assert list(chain.ready(locatie)) == ["terugkoppelen_melder"], "no RIEC via the ketenregisseur outside Soest"
 
 
 def test_a_vague_signal_of_unknown_form_still_goes_to_avim_and_is_not_left_lying(chain):
     case = chain.report("eersel")
     chain.do(case, "verrijken", {**VERRIJKT, "vorm": "onbekend", "beoordeling": "vaag"})
-    assert list(chain.ready(case)) == ["overdracht_politie"]
+    assert set(chain.ready(case)) == {"overdracht_politie", "zorg_en_opvang"}
 
 
-def test_late_avim_feedback_reminds_the_af_after_five_working_days_skipping_easter(chain, at):
+def test_late_avim_feedback_reminds_the_af_after_the_regions_term_skipping_easter(chain, at):
     at.now = at.now.replace(year=2026, month=4, day=1, hour=8)  # Wednesday 1 April 2026, 10.00 uur
     case = chain.report("eersel")
     chain.do(case, "verrijken", VERRIJKT)
-    [timer] = chain.waiting_timers(case)
-    assert timer.element_id == "overdracht_politie_te_laat"
+    timer = next(t for t in chain.waiting_timers(case) if t.element_id == "overdracht_politie_te_laat")
     # Good Friday 3 April and Easter Monday 6 April are no working days: 2, 7, 8, 9, 10 April
     assert (timer.due_at.month, timer.due_at.day) == (4, 10)
+    chain.do(case, "zorg_en_opvang", ZORG)
     assert chain.fire_timers(days=8) == 0
     assert list(chain.ready(case)) == ["overdracht_politie"]
     assert chain.fire_timers(days=1, minutes=1) == 1
@@ -90,9 +92,10 @@ def test_late_avim_feedback_reminds_the_af_after_five_working_days_skipping_east
     assert chain.holder(tasks["overdracht_politie_opvragen"]) == ("af", "eersel")
     assert "088-9630320" in tasks["overdracht_politie_opvragen"].instructions
     chain.do(case, "overdracht_politie_opvragen", {"contact_gehad": True, "contact_met": "politie",
-                                                   "contact_via": "telefoon", "afspraak": "Volgt vrijdag."})
-    chain.do(case, "overdracht_politie", TERUG, days=1)
-    assert list(chain.ready(case)) == ["zorg_en_opvang"]
+                                                   "contact_via": "telefoon", "afspraak": "Onderzoek loopt.",
+                                                   "strafrechtelijk_onderzoek": True})
+    chain.do(case, "overdracht_politie", {**TERUG, "strafrechtelijk_onderzoek": True}, days=1)
+    assert list(chain.ready(case)) == ["terugkoppelen_melder"]
 
 
 def test_an_anonymous_mma_signal_never_asks_for_melder_feedback(chain):
@@ -103,29 +106,39 @@ def test_an_anonymous_mma_signal_never_asks_for_melder_feedback(chain):
     assert chain.do(case, "zorg_en_opvang", ZORG) == "completed"
 
 
-def test_an_acute_signal_reaches_avim_at_once_beside_the_af(chain):
+def test_an_acute_signal_reaches_avim_at_once_beside_the_af_and_without_its_own_number(chain):
     case = chain.report("eersel", acuut=True)
     tasks = chain.ready(case)
     assert set(tasks) == {"acuut_oppakken", "verrijken"}
     assert chain.holder(tasks["acuut_oppakken"]) == ("politie", "oost-brabant-avim")
+    assert "0900-8844" not in tasks["acuut_oppakken"].instructions, "the police are not told their own number"
     chain.do(case, "acuut_oppakken", {"actie_ondernomen": "Ter plaatse geweest.", "slachtoffer_in_veiligheid": True},
              minutes=20)
     chain.do(case, "verrijken", VERRIJKT, hours=1)
-    assert list(chain.ready(case)) == ["overdracht_politie"]
+    assert set(chain.ready(case)) == {"overdracht_politie", "zorg_en_opvang"}
 
 
-def test_escalation_to_the_riec_runs_while_the_zorgcoordinators_task_stays_open(chain):
+def test_the_af_can_judge_a_signal_acute_during_enrichment(chain):
+    case = chain.report("eersel")
+    chain.do(case, "verrijken", {**VERRIJKT, "acuut_na_verrijken": True})
+    tasks = chain.ready(case)
+    assert set(tasks) == {"later_acuut_oppakken", "overdracht_politie", "zorg_en_opvang"}
+    assert chain.holder(tasks["later_acuut_oppakken"]) == ("politie", "oost-brabant-avim")
+
+
+def test_riec_escalation_is_done_by_the_gemeente_while_care_goes_on(chain):
     case = chain.report("eersel")
     chain.do(case, "verrijken", {**VERRIJKT, "ondermijning": True})
-    assert set(chain.ready(case)) == {"overdracht_politie", "ondermijning_beoordelen"}
+    assert set(chain.ready(case)) == {"overdracht_politie", "zorg_en_opvang", "ondermijning_beoordelen"}
     assert chain.holder(chain.ready(case)["ondermijning_beoordelen"]) == ("oov", "eersel")
     chain.do(case, "overdracht_politie", TERUG)
     chain.do(case, "ondermijning_beoordelen", {"georganiseerd": True, "toelichting": "Netwerk van panden."})
     chain.do(case, "casustafel", {"casustafel_besluit": "opschalen_riec", "toelichting": "Te groot."})
     tasks = chain.ready(case)
     assert set(tasks) == {"zorg_en_opvang", "opschalen_riec"}
-    assert chain.holder(tasks["opschalen_riec"]) == ("ketenregisseur", "oost-brabant-ketenregisseur")
+    assert chain.holder(tasks["opschalen_riec"]) == ("af", "eersel"), "the gemeente escalates (001 Bijlage 2.3)"
     assert "Taskforce RIEC Brabant-Zeeland" in tasks["opschalen_riec"].instructions
+    assert "AVO" not in tasks["opschalen_riec"].instructions
     chain.do(case, "opschalen_riec", {"afgestemd_met": ["af", "oov", "politie"], "datum_inbreng": "2026-03-05",
                                       "toelichting": "Ingebracht."})
     assert list(chain.ready(case)) == ["zorg_en_opvang"], "care was never held up by the escalation"
@@ -135,23 +148,21 @@ def test_no_organised_crime_ends_the_ondermijning_track_without_a_casustafel(cha
     case = chain.report("eersel")
     chain.do(case, "verrijken", {**VERRIJKT, "ondermijning": True})
     chain.do(case, "ondermijning_beoordelen", {"georganiseerd": False, "toelichting": "Eenmalig."})
-    assert list(chain.ready(case)) == ["overdracht_politie"]
+    assert set(chain.ready(case)) == {"overdracht_politie", "zorg_en_opvang"}
 
 
 def test_a_signal_from_an_ondermijning_case_enters_the_care_route_without_a_second_assessment(chain):
     case = chain.report("eersel", by=("oov", "eersel"), bron_melding="ondermijningszaak")
     chain.do(case, "verrijken", {**VERRIJKT, "ondermijning": True})
-    assert list(chain.ready(case)) == ["overdracht_politie"]
+    assert set(chain.ready(case)) == {"overdracht_politie", "zorg_en_opvang"}
 
 
-def test_a_victim_who_declines_help_goes_to_the_riec_via_the_ketenregisseur(chain):
+def test_a_minor_in_oost_brabant_follows_the_regular_route_as_the_profile_names_no_youth_partner(chain):
     case = chain.report("eersel")
-    chain.do(case, "verrijken", VERRIJKT)
-    chain.do(case, "overdracht_politie", TERUG)
-    chain.do(case, "zorg_en_opvang", {**ZORG, "hulp_geweigerd": True, "zorgen_blijven": True})
-    tasks = chain.ready(case)
-    assert set(tasks) == {"riec_hulp_geweigerd"}
-    assert chain.holder(tasks["riec_hulp_geweigerd"]) == ("ketenregisseur", "oost-brabant-ketenregisseur")
+    chain.do(case, "verrijken", {**VERRIJKT, "minderjarig": True, "alleenstaand_minderjarig": False})
+    assert set(chain.ready(case)) == {"overdracht_politie", "zorg_en_opvang"}
+    gaps = chain.regions["oost-brabant"].gaps()
+    assert "Regio Oost-Brabant: geen jeugdpartner voor minderjarige slachtoffers" in gaps
 
 
 def test_completing_a_task_cannot_reroute_the_case_to_another_organisation(chain):
@@ -162,11 +173,11 @@ def test_completing_a_task_cannot_reroute_the_case_to_another_organisation(chain
     assert list(chain.ready(case)) == ["verrijken"]
 
 
-def test_a_hand_over_is_due_when_its_feedback_term_ends(chain):
+def test_every_step_has_a_term_and_a_hand_over_is_due_when_its_feedback_term_ends(chain):
     case = chain.report("eersel")
-    assert chain.ready(case)["verrijken"].due_at is None, "no term is agreed for enrichment"
+    assert chain.ready(case)["verrijken"].due_at is not None, "enrichment can hold up help too"
     chain.do(case, "verrijken", VERRIJKT)
-    [timer] = chain.waiting_timers(case)
+    timer = next(t for t in chain.waiting_timers(case) if t.element_id == "overdracht_politie_te_laat")
     assert chain.ready(case)["overdracht_politie"].due_at == timer.due_at
 
 

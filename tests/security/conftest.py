@@ -16,6 +16,7 @@ client (through the shared login helper, so a second factor added there is inher
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from engine.models import (
     Timer,
     TimerState,
 )
+from engine.roles import Role
 from engine.services import drafts, form_versions, meetings, notes, saved_filters, worklist
 from engine.storage import DirectoryBlobStore
 from tests.chain import FORMS, ROOT, VERRIJKT, Chain
@@ -122,9 +124,14 @@ def build_scene(chain: Chain) -> dict[str, Any]:
     for principal in PRINCIPALS:  # every account exists before the story, so tasks find their people
         role, side = principal
         chain.person(role, ORGANISATIONS[(role, side)])
-    own = chain.report("leeuwarden", omschrijving=f"Drie vrouwen op {SECRET}, 's nachts veel bezoek.")
+    # Acute, so the police hold a task while the Drieluik still has to decide (001: only acute signals do); the
+    # profile names an appointed ketenregisseur as receiver, so the ketenregisseur completed a task on the case.
+    fryslan = chain.regions["fryslan"]
+    chain.regions["fryslan"] = dataclasses.replace(fryslan, ontvanger=Role.KETENREGISSEUR)
+    own = chain.report("leeuwarden", omschrijving=f"Drie vrouwen op {SECRET}, 's nachts veel bezoek.", acuut=True)
+    chain.regions["fryslan"] = fryslan
     chain.do(own, "verrijken", {**VERRIJKT, "samenvatting": SECRET_SUMMARY})
-    chain.do(own, "agenderen_drieluik", {"persoonsgegevens_gedeeld": True})
+    chain.do(own, "agenderen_ketenregisseur", {"persoonsgegevens_gedeeld": True})
     with unit_of_work(chain.factory) as session:
         meetings.run_cycle(session, regions=PLANNED, calendar=CALENDAR, now=chain.at(), base_url=BASE)
     chain.at.advance(days=7)  # Monday 9 March: the agenda of Tuesday 10 March freezes

@@ -67,11 +67,18 @@ def build(chain: Chain) -> XssStory:
                         locatie=p("locatie")[:200], betrokkenen=p("betrokkenen"))
     chain.do(case, "verrijken", {**VERRIJKT, "samenvatting": p("samenvatting"), "adresgegevens": p("adres"),
                                  "eerdere_sancties": p("sancties")})
-    chain.do(case, "agenderen_drieluik", {"persoonsgegevens_gedeeld": True, "toelichting": p("agenderen")})
-    chain.do(case, "overdracht_politie", {"actie": "onderzoek gestart", "terugkoppeling": p("terugkoppeling")})
-    if "zorg_en_opvang" in chain.ready(case):
-        chain.do(case, "zorg_en_opvang", {**ZORG, "terugkoppeling": p("zorg")})
-    chain.do(case, "terugkoppelen_melder", {"bericht_aan_melder": p("bericht_aan_melder")})
+    chain.do(case, "agenderen_procesregisseur", {"persoonsgegevens_gedeeld": True, "toelichting": p("agenderen")})
+    # The Drieluik decides before partners act (001 Bijlage 2.1), and the decision page must stay open: the
+    # partners' and the melder's texts travel on a second signal of the same melder that the Drieluik pluses.
+    second = chain.report("leeuwarden", by=("melder", "leeuwarden"), omschrijving=p("omschrijving"))
+    chain.do(second, "verrijken", {**VERRIJKT, "samenvatting": p("samenvatting")})
+    chain.do(second, "agenderen_procesregisseur", {"persoonsgegevens_gedeeld": True})
+    chain.do(second, "besluit_overleg", {"besluit": "opplussen", "toelichting": p("besluit")})
+    chain.do(second, "casus_starten", {"casusregisseur": p("casusregisseur")[:200], "stoppen_uitbuiting": p("plan"),
+                                       "strafrechtelijk_spoor": True, "eerste_contact": p("eerste_contact")})
+    chain.do(second, "politie_na_drieluik", {"actie": "onderzoek gestart", "terugkoppeling": p("terugkoppeling")})
+    chain.do(second, "zorg_en_opvang", {**ZORG, "terugkoppeling": p("zorg")})
+    chain.do(second, "terugkoppelen_melder", {"bericht_aan_melder": p("bericht_aan_melder")})
     with unit_of_work(chain.factory) as session:
         meetings.run_cycle(session, regions=PLANNED, calendar=CALENDAR, now=chain.at(), base_url=BASE)
     chain.at.advance(days=7)

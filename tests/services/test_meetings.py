@@ -27,7 +27,7 @@ BASE = "https://signaalroute.example"
 def signal_waiting_for_the_drieluik(chain, **melding) -> int:
     case = chain.report("leeuwarden", **melding)
     chain.do(case, "verrijken", VERRIJKT)
-    chain.do(case, "agenderen_drieluik", {"persoonsgegevens_gedeeld": True})
+    chain.do(case, "agenderen_procesregisseur", {"persoonsgegevens_gedeeld": True})
     assert "besluit_overleg" in chain.ready(case)
     return case
 
@@ -83,7 +83,8 @@ def test_regions_whose_profile_lacks_weekday_and_time_are_not_planned_and_the_re
 def test_the_call_goes_to_the_participants_with_a_link_only(chain):
     with unit_of_work(chain.factory) as session:
         for name, role, org in [("tmm", "politie", "fryslan-politie-tmm"), ("fier", "zorgcoordinator", "fryslan-fier"),
-                                ("af-lw", "af", "leeuwarden"), ("tmm-oost", "politie", "oost-brabant-avim")]:
+                                ("af-lw", "af", "leeuwarden"), ("tmm-oost", "politie", "oost-brabant-avim"),
+                                ("oov-lw", "oov", "leeuwarden")]:
             users.create_user(session, actor=Actor.system("t"), now=chain.at(), username=name, password=PASSWORD,
                               role=role, organisation_slug=org, email=f"{name}@example.nl")
     case = signal_waiting_for_the_drieluik(chain)
@@ -95,8 +96,8 @@ def test_the_call_goes_to_the_participants_with_a_link_only(chain):
     assert cycle(chain, days=1)["called"] == 1
     with unit_of_work(chain.factory) as session:
         mails = list(session.scalars(select(OutboxMessage)))
-    assert sorted(m.recipient for m in mails) == ["fier@example.nl", "tmm@example.nl"], \
-        "participants of Fryslân only: not the AF, not the police of another region"
+    assert sorted(m.recipient for m in mails) == ["fier@example.nl", "oov-lw@example.nl", "tmm@example.nl"], \
+        "participants of Fryslân and the OOV'er of Leeuwarden (001 Bijlage 5): not the AF, not another region"
     assert all(f"{BASE}/overleg/" in m.body and ref(case) not in m.body and "Drieluik" not in m.subject
                for m in mails)
 

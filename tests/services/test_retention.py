@@ -38,6 +38,7 @@ PLANNER = Actor.system("planner")
 AGENDA = {"persoonsgegevens_gedeeld": True}
 NEXT = {  # what whoever holds the next task submits, until the case closes
     "overdracht_politie": TERUG, "zorg_en_opvang": ZORG, "terugkoppelen_melder": MELDER_BERICHT,
+    "politie_na_drieluik": TERUG,
     "advies_of_procesregie": {"vervolg": "advies", "toelichting": "Advies aan de wijkteams."},
     "casus_starten": {"casusregisseur": "J. de Vries (ZVHF)", "stoppen_uitbuiting": "Opvang Fier.",
                       "strafrechtelijk_spoor": True, "eerste_contact": "Hulpverlener met TMM."},
@@ -63,7 +64,7 @@ def drieluik(keten, name, besluit=None, *, close=True):
     """A Fryslân signal carrying a marker, discussed in the Drieluik; closed afterwards unless told not to."""
     case = keten.report("leeuwarden", omschrijving=marker(name))
     keten.do(case, "verrijken", {**VERRIJKT, "samenvatting": marker(name)})
-    keten.do(case, "agenderen_drieluik", AGENDA)
+    keten.do(case, "agenderen_procesregisseur", AGENDA)
     if besluit is not None:
         keten.do(case, "besluit_overleg", {"besluit": besluit, "toelichting": marker(name), **DECISIONS[besluit]})
     if close:

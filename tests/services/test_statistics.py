@@ -24,7 +24,7 @@ def test_counts_per_dimension_with_small_cells_suppressed(chain):
     for vorm in ("AU", "AU"):
         case = chain.report("leeuwarden")
         chain.do(case, "verrijken", {**VERRIJKT, "vorm": vorm})
-        chain.do(case, "agenderen_drieluik", {"persoonsgegevens_gedeeld": True})
+        chain.do(case, "agenderen_procesregisseur", {"persoonsgegevens_gedeeld": True})
         chain.do(case, "besluit_overleg", {"besluit": "geen_mensenhandel", "toelichting": "x",
                                            "reden_afsluiting": "Reguliere arbeid."})
     result = tables(chain)

@@ -18,7 +18,7 @@ from tests.werkbak_fixtures import logged_in
 def frozen_meeting(chain):
     case = chain.report("leeuwarden")
     chain.do(case, "verrijken", VERRIJKT)
-    chain.do(case, "agenderen_drieluik", {"persoonsgegevens_gedeeld": True})
+    chain.do(case, "agenderen_procesregisseur", {"persoonsgegevens_gedeeld": True})
     with unit_of_work(chain.factory) as session:
         meetings.run_cycle(session, regions=PLANNED, calendar=CALENDAR, now=chain.at(), base_url=BASE)
     chain.at.advance(days=7)

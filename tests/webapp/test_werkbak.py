@@ -70,7 +70,9 @@ def test_the_due_filter_finds_overdue_due_within_working_days_and_without_due_da
     assert references(avim.get("/?termijn=te_laat").get_data(as_text=True)) == []
     chain.at.now = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)
     assert references(avim.get("/?termijn=te_laat").get_data(as_text=True)) == [ref(eersel)]
-    waiting = chain.report("eersel")  # enriching has no due date
+    with unit_of_work(chain.factory) as session:  # an advice question has no term; enriching a signal does
+        waiting = intake.ask_advice(session, actor=chain.person("melder", "eersel"), now=chain.at(),
+                                    regions=chain.regions, vraag="Mag ik dit melden?", gemeente="eersel").id
     af = logged_in(web, chain, "af", "eersel")
     assert references(af.get("/?termijn=geen").get_data(as_text=True)) == [ref(waiting)]
 

@@ -18,7 +18,7 @@ from webapp.security import now, ui_actor
 from webapp.ui import task_form
 
 blueprint = Blueprint("overleg", __name__)
-DECISION_FORM = "overleg-besluit.json"
+DECISION_FORM = "overleg-besluit.json"  # when the decision task names no form of its own
 
 
 def _regions() -> dict[str, Region]:
@@ -105,14 +105,15 @@ def besluit(meeting_id: int, item_id: int) -> str | BaseResponse | tuple[str, in
     entry = next((e for e in view.new + view.running if e.item.id == item_id), None)
     if entry is None or not view.can_decide or not entry.open:
         abort(404)
-    schema = _forms().load(DECISION_FORM)
+    form = entry.form or DECISION_FORM
+    schema = _forms().load(form)
     fields, _unsupported = task_form.fields_of(schema)
     errors: dict[str, str] = {}
     values: dict[str, object] = {}
     if request.method == "POST":
         values = task_form.posted_values(fields, request.form)
         data, errors = task_form.read_values(fields, request.form)
-        errors = {**_forms().validate(DECISION_FORM, data), **errors}
+        errors = {**_forms().validate(form, data), **errors}
         if not errors:
             meetings.decide(session, actor=actor, now=now(), meeting_id=meeting_id, item_id=item_id, data=data,
                             forms=_forms())
