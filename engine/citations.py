@@ -96,11 +96,17 @@ class Outline:
         return found
 
 
+# A footnote starts with its number and no dot, then runs on as a sentence past where headings end.
+_FOOTNOTE = re.compile(r"^\d+ [A-Z][^.:]{85,}$")
+
+
 def _sections(lines: list[str]) -> dict[str, str]:
     starts: list[tuple[int, str]] = []
     sections: dict[str, str] = {}
     for i, line in enumerate(lines):
         if len(line) > 140:
+            continue
+        if _FOOTNOTE.match(line):  # "2 Het Landelijke Kenniscentrum LVB is een …": a page's footnote, no heading
             continue
         toc = _TOC_ROW.match(line)
         if toc:  # the table of contents proves a section exists; its text comes from the heading
