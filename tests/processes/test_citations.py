@@ -92,8 +92,8 @@ def test_a_wrong_citation_planted_in_a_model_fails_the_check(tmp_path):
         shutil.copytree(ROOT / part, tmp_path / part)
     model = tmp_path / "processes" / "gedeeld_ondermijning.bpmn"
     text = model.read_text(encoding="utf-8")
-    assert "Bijlage 2 punt 3: als de gemeente het niet alleen kan" in text
-    model.write_text(text.replace("Bijlage 2 punt 3: als", "Bijlage 2 punt 9: als"), encoding="utf-8")
+    assert "001 Bijlage 2.3: als de gemeente het niet zelf kan aanpakken." in text
+    model.write_text(text.replace("001 Bijlage 2.3: als", "001 Bijlage 2.9: als"), encoding="utf-8")
     found = citations.check(tmp_path)
     assert [(p.file, p.message) for p in found] == [
         ("processes/gedeeld_ondermijning.bpmn", "bijlage 2 heeft geen punt/stap 9")]
