@@ -27,6 +27,15 @@ from webapp.api import openapi, serialize
 from webapp.security import api_actor, now
 
 blueprint = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+PUBLIC_ENDPOINTS = frozenset({"api_v1.openapi_document"})
+
+
+@blueprint.before_request
+def _authenticate_first() -> None:
+    """Who asks comes before what is asked: without a valid token every operation answers 401,
+    never a 422 about a body or parameter the caller had no right to send."""
+    if request.endpoint not in PUBLIC_ENDPOINTS:
+        api_actor()
 
 
 def _forms() -> FormRepository:
