@@ -30,14 +30,19 @@ def test_depth_is_measured_without_parsing_and_ignores_brackets_in_strings():
     assert json_depth("[" * 100_000) == 100_000
 
 
-@pytest.mark.parametrize("levels", [490, 980, 20_000])
-@pytest.mark.parametrize("path", ["/api/v1/instances", "/api/v1/signals", "/api/v1/saved-filters",
-                                  "/api/v1/advice-questions", "/api/v1/tasks/1/complete"])
-def test_a_deeply_nested_body_gets_422_in_dutch_on_every_json_endpoint(api, path, levels):
-    response = post_raw(api("af").client, path, nested(levels), api("af")._headers())
-    assert response.status_code == 422, response.get_data(as_text=True)[:300]
-    assert response.json["error"] == {"code": "ongeldige_invoer", "message": TOO_DEEP,
-                                      "details": {"body": f"Hoogstens {MAX_JSON_DEPTH} niveaus diep."}}
+JSON_ENDPOINTS = ["/api/v1/instances", "/api/v1/signals", "/api/v1/saved-filters", "/api/v1/advice-questions",
+                  "/api/v1/tasks/1/complete", "/api/v1/tasks/1/assign", "/api/v1/instances/1/migrate",
+                  "/api/v1/timers/1/execute"]
+
+
+def test_a_deeply_nested_body_gets_422_in_dutch_on_every_json_endpoint(api):
+    af = api("af")
+    for path in JSON_ENDPOINTS:
+        for levels in (490, 980, 20_000):
+            response = post_raw(af.client, path, nested(levels), af._headers())
+            assert response.status_code == 422, (path, levels, response.get_data(as_text=True)[:300])
+            assert response.json["error"] == {"code": "ongeldige_invoer", "message": TOO_DEEP,
+                                              "details": {"body": f"Hoogstens {MAX_JSON_DEPTH} niveaus diep."}}
 
 
 def test_a_body_at_the_depth_limit_is_still_read(api):
