@@ -157,10 +157,16 @@ def replay_instance(instance_id: int) -> Response:
     return jsonify(report.as_dict())
 
 
+MAX_VERSION = 2**31 - 1  # what the document states; larger numbers name no version
+
+
 def _version(value: Any, key: str) -> int:
+    """A version number: 2, "2" in a query string, or 2.0 (JSON Schema's integer includes it)."""
     if isinstance(value, str) and (value.isascii() and value.isdigit()):
         value = int(value)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_VERSION:
         raise ValidationFailed(f"Geef '{key}' op als versienummer.", {key: "Verwacht een geheel getal vanaf 1"})
     return value
 
