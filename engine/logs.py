@@ -81,7 +81,7 @@ class JsonFormatter(logging.Formatter):
         }
         entry.update(allowed_fields(record))
         if record.exc_info and record.exc_info[1] is not None:
-            entry["exception"] = describe_exception(record.exc_info)  # type: ignore[arg-type]
+            entry["exception"] = describe_exception(record.exc_info)
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 

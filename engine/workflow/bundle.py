@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import PurePath
 from typing import Any
 
 from lxml import etree
@@ -30,15 +29,10 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from engine.roles import Role, role_for_lane
 from engine.workflow import model_messages, sandbox
 from engine.workflow.errors import ModelInvalid, ModelProblem
-from engine.workflow.xml import parse_untrusted_xml
+from engine.workflow.xml import BPMN_NS as BPMN_NS  # re-exported: the namespaces live with the XML rules
+from engine.workflow.xml import DMN_NAMESPACES as DMN_NAMESPACES
+from engine.workflow.xml import is_model_filename, model_kind, parse_untrusted_xml
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-DMN_NAMESPACES = {
-    "https://www.omg.org/spec/DMN/20191111/MODEL/",
-    "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
-    "http://www.omg.org/spec/DMN/20180521/MODEL/",
-    "https://www.omg.org/spec/DMN/20230324/MODEL/",
-}
 FORM_PROPERTY = "formJsonSchemaFilename"
 INSTRUCTIONS_EXTENSION = "instructionsForEndUser"
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -51,7 +45,8 @@ class SourceFile:
 
     @property
     def kind(self) -> str:
-        return PurePath(self.filename).suffix.lower().lstrip(".")
+        """``bpmn`` or ``dmn`` by the root element, whatever the name ends in (``.bpmn20.xml``, ``.xml``)."""
+        return model_kind(self.content)
 
 
 @dataclass
@@ -84,15 +79,17 @@ class Bundle:
         return ModelProblem(message, file=where[0] or file, line=where[1], element_id=element_id)
 
 
+NOT_A_MODEL = "Bestand is geen BPMN 2.0- of DMN-model (het hoofdelement is geen bpmn:definitions of dmn:definitions)"
+
+
 def _classify(root: etree._Element, source: SourceFile) -> str:
+    """BPMN or DMN by the root element's namespace: other modelers' file names say little."""
     namespace = etree.QName(root).namespace
-    if source.kind == "bpmn" and namespace == BPMN_NS:
+    if namespace == BPMN_NS:
         return "bpmn"
-    if source.kind == "dmn" and namespace in DMN_NAMESPACES:
+    if namespace in DMN_NAMESPACES:
         return "dmn"
-    raise ModelInvalid(
-        [ModelProblem("Bestand is geen BPMN 2.0- of DMN-model (verwacht .bpmn of .dmn)", file=source.filename)]
-    )
+    raise ModelInvalid([ModelProblem(NOT_A_MODEL, file=source.filename)])
 
 
 def _problem_from_spiff(exc: Exception, bundle: Bundle, filename: str | None) -> ModelProblem:
@@ -289,9 +286,9 @@ def check_bundle(files: Iterable[SourceFile], *, form_exists: Callable[[str], bo
     names = [f.filename for f in files]
     problems: list[ModelProblem] = []
     for source in files:
-        if source.kind not in {"bpmn", "dmn"}:
-            problems.append(ModelProblem("Alleen .bpmn- en .dmn-bestanden kunnen worden geüpload",
-                                         file=source.filename))
+        if not is_model_filename(source.filename):
+            problems.append(ModelProblem("Alleen .bpmn-, .dmn- en .xml-bestanden (zoals .bpmn20.xml) kunnen "
+                                         "worden geüpload", file=source.filename))
         if names.count(source.filename) > 1:
             problems.append(ModelProblem("Bestandsnaam komt dubbel voor", file=source.filename))
     if problems:

@@ -84,6 +84,8 @@ SCHEMAS: dict[str, Any] = {
             "size": {"type": "integer"}, "included_from": {"type": ["integer", "null"]},
         }}},
         "processes": {"type": "array", "items": _ref("ProcessDefinition")},
+        "warnings": {"type": "array", "items": _ref("ModelProblem"),
+                     "description": "Instellingen voor een andere engine (Camunda, Zeebe, ...) die worden genegeerd"},
     }},
     "Task": {"type": "object", "required": ["id", "instance_id", "name", "role", "state"], "properties": {
         "id": _ID, "instance_id": _ID, "element_id": {"type": "string"}, "name": {"type": "string"},
@@ -342,7 +344,8 @@ PATHS: dict[str, Any] = {
         "summary": "Een taak toewijzen aan een collega met dezelfde rol in dezelfde organisatie",
         "parameters": [_path_id("task_id")],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["username"], "properties": {"username": {"type": "string", "minLength": 1}}}}}},
+            "type": "object", "required": ["username"],
+            "properties": {"username": {"type": "string", "minLength": 1}}}}}},
         "responses": {"200": _json(_ref("Task"), "De taak"), **_errors(401, 404, 409, 422)},
     }},
     "/api/v1/timers/{timer_id}/execute": {"post": {

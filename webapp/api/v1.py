@@ -90,7 +90,8 @@ def deploy_process_models() -> tuple[Response, int]:
         forms=_forms(), default_role=request.form.get("default_role") or None,
         max_bytes=settings.max_upload_bytes,
     )
-    return _created(serialize.deployment(deployment))
+    ignored = [w.as_dict() for w in deployments.warnings(files, max_bytes=settings.max_upload_bytes)]
+    return _created({**serialize.deployment(deployment), "warnings": ignored})
 
 
 @blueprint.post("/instances")
