@@ -7,6 +7,7 @@ from io import BytesIO
 from lxml import etree
 
 from engine.workflow.errors import ModelInvalid, ModelProblem
+from engine.workflow.xml_messages import dutch_xml_error
 
 MAX_DEPTH = 200
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -62,7 +63,7 @@ def parse_untrusted_xml(content: bytes, filename: str, max_bytes: int) -> etree.
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if isinstance(exc.lineno, int) else None
         raise ModelInvalid(
-            [ModelProblem(f"Geen geldige XML: {exc.msg}", file=filename, line=line)]
+            [ModelProblem(f"Geen geldige XML: {dutch_xml_error(exc.msg)}", file=filename, line=line)]
         ) from exc
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
