@@ -27,7 +27,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from engine.roles import Role, role_for_lane
-from engine.workflow import model_messages, sandbox
+from engine.workflow import decision_routes, model_messages, sandbox
 from engine.workflow.completion import completion_problems
 from engine.workflow.errors import ModelInvalid, ModelProblem
 from engine.workflow.xml import BPMN_NS as BPMN_NS  # re-exported: the namespaces live with the XML rules
@@ -322,6 +322,9 @@ def check_bundle(files: Iterable[SourceFile], *, form_exists: Callable[[str], bo
     if not bundle.executable_process_ids and not problems:
         problems.append(ModelProblem("Het model bevat geen uitvoerbaar proces (isExecutable=\"true\")"))
     problems.extend(completion_problems(uploaded))
+    problems.extend(decision_routes.unknown_outcomes(
+        {pid: parser.node for pid, parser in bundle.parser.process_parsers.items()},
+        {did: parser.node for did, parser in bundle.parser.dmn_parsers.items()}, bundle.problem))
     seen: set[int] = set()
     for process_id in bundle.executable_process_ids:
         try:

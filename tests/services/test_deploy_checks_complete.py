@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from lxml import etree
 
@@ -108,3 +110,22 @@ def test_every_libxml2_message_the_parser_gives_for_common_damage_has_a_dutch_te
         with pytest.raises(etree.XMLSyntaxError) as caught:
             etree.fromstring(content, parser)
         assert dutch_xml_error(caught.value.msg) != FALLBACK, caught.value.msg
+
+
+PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+
+
+def shipped_models(**replaced: bytes) -> list[SourceFile]:
+    return [SourceFile(p.name, replaced.get(p.name, p.read_bytes())) for p in sorted(PROCESSES.glob("*"))
+            if p.suffix in (".bpmn", ".dmn")]
+
+
+def test_a_decision_outcome_the_calling_gateway_does_not_know_is_reported_on_the_gateway():
+    check_bundle(shipped_models(), form_exists=lambda _f: True)  # the shipped models route every outcome
+    table = (PROCESSES / "routering.dmn").read_bytes().replace(b'"anoniem_consult"', b'"route_bestaat_niet"')
+    with pytest.raises(ModelInvalid) as caught:
+        check_bundle(shipped_models(**{"routering.dmn": table}), form_exists=lambda _f: True)
+    assert [(p.file, p.element_id, p.message) for p in caught.value.problems] == [(
+        "gedeeld_overdracht.bpmn", "welke_route",
+        "Beslissing 'routering' kan 'route' = 'route_bestaat_niet' opleveren, maar gateway 'Welke route?' kent die "
+        "waarde niet; hij kent: inspectie_en_zoco, locatie, politie_dan_zoco, politie_en_inspectie")]
