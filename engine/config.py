@@ -66,6 +66,8 @@ class Settings:
     secure_cookies: bool = False
     timer_poll_seconds: int = 1
     log_level: str = "INFO"
+    # A request whose headers or body stop arriving is given up after this long (signaalroute.server).
+    read_timeout_seconds: int = 30
     # Links in e-mails point here; mail never carries case content, only a link into the app.
     base_url: str = "http://127.0.0.1:8000"
     # No SMTP host: mail stays in the outbox (the dev default), the scheduler logs that and goes on.
@@ -181,6 +183,7 @@ def load_settings(*, require_secret: bool = True) -> Settings:
         secure_cookies=_env_bool("SECURE_COOKIES", base_url.startswith("https://")),
         timer_poll_seconds=_env_int("TIMER_POLL_SECONDS", 1),
         log_level=_env("LOG_LEVEL") or "INFO",
+        read_timeout_seconds=max(1, _env_int("READ_TIMEOUT_SECONDS", 30)),
         base_url=base_url,
         smtp_host=_env("SMTP_HOST") or None,
         smtp_port=_env_int("SMTP_PORT", 587),

@@ -327,7 +327,7 @@ def _overleg(top: _Reader, partner_slugs: set[str]) -> Overleg:
         assert role is not None
         oproep_ook.append((role, er.slug("gemeente")))
     return Overleg(r.req("naam"), cadans, weekdag, tijd, tuple(d for d in deelnemers if d is not None),
-                   partners, oproep, r.bron(), startdatum, tuple(oproep_ook))
+                   partners, oproep, r.bron(), startdatum, oproep_ook=tuple(oproep_ook))
 
 
 def _partner(top: _Reader, i: int, table: Any) -> Partner:

@@ -14,7 +14,7 @@ from engine.config import Settings, load_settings
 from engine.forms import FormRepository
 from engine.regions import load_regions
 from engine.retention_rules import load_rules
-from webapp import db, errors, formatting, security, thema
+from webapp import db, errors, formatting, json_body, security, thema
 from webapp.api import v1
 from webapp.ui import (
     afspelen,
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.extensions["signaalroute.forms"] = FormRepository(settings.forms_dir)
     app.extensions["signaalroute.regions"] = load_regions(settings.regions_dir)
     app.extensions[bewaartermijnen.RULES] = load_rules(settings.retention_file)
+    json_body.init_app(app)
     db.init_app(app, settings.database_url)
     security.init_app(app)
     errors.init_app(app)

@@ -7,7 +7,7 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import ClientDisconnected, HTTPException
 
 from engine.errors import DomainError
 from webapp import db
@@ -20,8 +20,11 @@ _HTTP_MESSAGES = {
     403: ("geen_toegang", "U heeft geen toegang tot deze pagina."),
     404: ("niet_gevonden", "Niet gevonden."),
     405: ("methode_niet_toegestaan", "Deze methode is hier niet toegestaan."),
+    408: ("te_langzaam", "Het verzoek kwam niet op tijd binnen. Probeer het opnieuw."),
     413: ("te_groot", "Het verzoek is te groot."),
+    414: ("adres_te_lang", "Het adres (URL) is te lang."),
     415: ("verkeerd_formaat", "Dit gegevensformaat wordt niet ondersteund."),
+    431: ("kopregels_te_groot", "De kopregels (headers) van het verzoek zijn te groot."),
     429: ("te_veel_verzoeken", "Te veel verzoeken; probeer het later opnieuw."),
     500: ("serverfout", "Er ging iets mis aan onze kant. De fout is gelogd."),
 }
@@ -62,10 +65,21 @@ def _domain(error: DomainError) -> Response:
     return error_response(error)
 
 
+# Headers a refusal must keep (RFC 9110): 405 says which methods are allowed, 401 how to authenticate,
+# 413/429/503 when to come back.
+_KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
+
+
 def _http(error: HTTPException) -> Response:
     status = error.code or 500
+    if isinstance(error, ClientDisconnected) and isinstance(error.__context__, TimeoutError):
+        return _body_timed_out(error.__context__)  # werkzeug wraps the socket's read timeout
     code, message = _HTTP_MESSAGES.get(status, ("fout", error.name))
-    return error_response(HttpError(status, code, message))
+    response = error_response(HttpError(status, code, message))
+    for name, value in error.get_headers():
+        if name in _KEPT_HEADERS:
+            response.headers[name] = value
+    return response
 
 
 def _csrf(_error: CSRFError) -> Response:
@@ -107,6 +121,19 @@ def _data_error(error: DataError) -> Response:
     return _unexpected(error)
 
 
+def _body_timed_out(_error: TimeoutError) -> Response:
+    """The client stopped sending its body: the socket's read timeout (signaalroute.server) fired."""
+    code, message = _HTTP_MESSAGES[408]
+    response = error_response(HttpError(408, code, message))
+    response.headers["Connection"] = "close"
+    return response
+
+
+def http_message(status: int) -> tuple[str, str]:
+    """Code and Dutch message for a status, also for refusals written outside Flask (the server's own)."""
+    return _HTTP_MESSAGES.get(status, _HTTP_MESSAGES[400] if status < 500 else _HTTP_MESSAGES[500])
+
+
 def _unexpected(error: Exception) -> Response:
     logger.exception("unhandled error", extra={"path": request.path, "method": request.method})
     code, message = _HTTP_MESSAGES[500]
@@ -119,4 +146,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http)
     app.register_error_handler(OverflowError, _out_of_range)
     app.register_error_handler(DataError, _data_error)
+    app.register_error_handler(TimeoutError, _body_timed_out)
     app.register_error_handler(Exception, _unexpected)

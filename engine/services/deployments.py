@@ -19,6 +19,7 @@ from engine.models import Deployment, ModelFile, ProcessDefinition
 from engine.roles import Role, parse_role
 from engine.services import form_versions, model_ownership
 from engine.services.specs import bundle_for
+from engine.workflow import foreign
 from engine.workflow.bundle import Bundle, SourceFile, check_bundle
 from engine.workflow.errors import ModelInvalid, ModelProblem
 from engine.workflow.lint import lint_files
@@ -133,6 +134,20 @@ def validate(session: Session, *, actor: Actor, files: list[SourceFile], forms: 
                 continue  # already reported by the checks above
         problems.extend(lint_files(roots, strict=True))
     return list(dict.fromkeys(problems))
+
+
+def warnings(files: list[SourceFile], *, max_bytes: int = 5 * 1024 * 1024) -> list[ModelProblem]:
+    """What the files ask of another engine and this runtime ignores (``camunda:assignee``, ``zeebe:*``).
+
+    Never a reason to refuse: reported at deploy and by "Controleren" so nobody relies on them.
+    """
+    roots = []
+    for source in files:
+        try:
+            roots.append((source.filename, parse_untrusted_xml(source.content, source.filename, max_bytes)))
+        except ModelInvalid:
+            continue  # a broken file is a problem, reported by the checks
+    return foreign.ignored_settings(roots)
 
 
 def deploy(session: Session, *, actor: Actor, now: datetime, files: list[SourceFile], comment: str,

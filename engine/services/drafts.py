@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePath
 from typing import Any
@@ -31,14 +31,14 @@ from engine.forms import FormRepository
 from engine.models import Deployment, ModelDraft, ModelFile, Organisation, ProcessDefinition, User
 from engine.roles import Role
 from engine.services import deployments, model_ownership, model_versions
-from engine.workflow.bundle import BPMN_NS, DMN_NAMESPACES, SourceFile
+from engine.workflow.bundle import BPMN_NS, DMN_NAMESPACES, NOT_A_MODEL, SourceFile
 from engine.workflow.errors import ModelInvalid, ModelProblem
 from engine.workflow.xml import parse_untrusted_xml
 
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 MAX_OPEN_DRAFTS = 200  # drafts are cheap to make; a bound keeps a runaway script from filling the database
 MAX_COMMENT = 2000
-_FILENAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,120}\.(bpmn|dmn)$")
+_FILENAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,120}\.(bpmn|dmn|xml)$", re.IGNORECASE)
 _XML_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,120}$")
 
 
@@ -65,20 +65,18 @@ def _parse(filename: str, content: bytes, max_bytes: int) -> Parsed:
         root = parse_untrusted_xml(content, filename, max_bytes)
     except ModelInvalid as exc:
         raise ModelRejected("Het model is niet opgeslagen.", [p.as_dict() for p in exc.problems]) from exc
-    namespace = etree.QName(root).namespace
-    kind = PurePath(filename).suffix.lower().lstrip(".")
-    if kind == "bpmn" and namespace == BPMN_NS:
+    namespace = etree.QName(root).namespace  # the root decides, not the name (.bpmn20.xml, .xml)
+    if namespace == BPMN_NS:
         processes = [p for p in root.iter(f"{{{BPMN_NS}}}process") if p.get("id")]
         main = next((p for p in processes if p.get("isExecutable") == "true"), processes[0] if processes else None)
         title = (main.get("name") or main.get("id")) if main is not None else filename
         return Parsed("bpmn", main.get("id") if main is not None else None, str(title), [])
-    if kind == "dmn" and namespace in DMN_NAMESPACES:
+    if namespace in DMN_NAMESPACES:
         decisions = [d for d in root if isinstance(d.tag, str) and etree.QName(d).localname == "decision"]
         ids = [str(d.get("id")) for d in decisions if d.get("id")]
         title = root.get("name") or (decisions[0].get("name") if decisions else None) or filename
         return Parsed("dmn", None, str(title), ids)
-    raise ModelRejected("Het model is niet opgeslagen.", [ModelProblem(
-        "Bestand is geen BPMN 2.0- of DMN-model (verwacht .bpmn of .dmn)", file=filename).as_dict()])
+    raise ModelRejected("Het model is niet opgeslagen.", [ModelProblem(NOT_A_MODEL, file=filename).as_dict()])
 
 
 def _check_room(session: Session) -> None:
@@ -121,8 +119,8 @@ def upload(session: Session, *, actor: Actor, now: datetime, filename: str, cont
     """A new draft from an uploaded file (untrusted: the same rules as a deploy upload)."""
     name = PurePath(filename or "").name
     if not _FILENAME.fullmatch(name):
-        raise ValidationFailed("Kies een .bpmn- of .dmn-bestand.", {"bestand": (
-            "Kies een .bpmn- of .dmn-bestand met een naam van letters, cijfers, - en _.")})
+        raise ValidationFailed("Kies een .bpmn-, .dmn- of .xml-bestand.", {"bestand": (
+            "Kies een .bpmn-, .dmn- of .xml-bestand (ook .bpmn20.xml) met een naam van letters, cijfers, - en _.")})
     return _new(session, actor=actor, now=now, filename=name, content=content, max_bytes=max_bytes)
 
 
@@ -290,6 +288,7 @@ class Check:
     problems: list[dict[str, Any]]
     revision: int
     files: list[str]  # the files that were checked together (a DMN draft: with its callers)
+    warnings: list[dict[str, Any]] = field(default_factory=list)  # ignored by the runtime; never block
 
 
 def validate(session: Session, *, actor: Actor, now: datetime, draft_id: int, forms: FormRepository,
@@ -305,7 +304,10 @@ def validate(session: Session, *, actor: Actor, now: datetime, draft_id: int, fo
         draft.check_ok = not found
         draft.problems = found
         session.flush()
-    return Check(ok=not found, problems=found, revision=draft.revision, files=[f.filename for f in files])
+    ignored = [w.as_dict() for w in deployments.warnings(files, max_bytes=max(max_bytes, *(len(f.content)
+                                                                                       for f in files)))]
+    return Check(ok=not found, problems=found, revision=draft.revision, files=[f.filename for f in files],
+                 warnings=ignored)
 
 
 def deploy(session: Session, *, actor: Actor, now: datetime, draft_id: int, revision: int, comment: str,

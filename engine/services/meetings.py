@@ -204,7 +204,7 @@ def _participants(session: Session, meeting: Meeting) -> list[User]:
 def _also_called(session: Session, meeting: Meeting, regions: dict[str, Region] | None) -> list[User]:
     """Whom the profile also asks for new signals, without a seat at the table (001 Bijlage 5: OOV'er Leeuwarden)."""
     region = (regions or {}).get(meeting.region)
-    if region is None or not region.overleg.oproep_ook:
+    if region is None or region.overleg is None or not region.overleg.oproep_ook:
         return []
     found: list[User] = []
     for role, gemeente in region.overleg.oproep_ook:

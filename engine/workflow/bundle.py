@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import PurePath
 from typing import Any
 
 from lxml import etree
@@ -28,17 +27,13 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from engine.roles import Role, role_for_lane
-from engine.workflow import model_messages, sandbox
+from engine.workflow import decision_routes, model_messages, sandbox
+from engine.workflow.completion import completion_problems
 from engine.workflow.errors import ModelInvalid, ModelProblem
-from engine.workflow.xml import parse_untrusted_xml
+from engine.workflow.xml import BPMN_NS as BPMN_NS  # re-exported: the namespaces live with the XML rules
+from engine.workflow.xml import DMN_NAMESPACES as DMN_NAMESPACES
+from engine.workflow.xml import is_model_filename, model_kind, parse_untrusted_xml
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-DMN_NAMESPACES = {
-    "https://www.omg.org/spec/DMN/20191111/MODEL/",
-    "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
-    "http://www.omg.org/spec/DMN/20180521/MODEL/",
-    "https://www.omg.org/spec/DMN/20230324/MODEL/",
-}
 FORM_PROPERTY = "formJsonSchemaFilename"
 INSTRUCTIONS_EXTENSION = "instructionsForEndUser"
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -51,7 +46,8 @@ class SourceFile:
 
     @property
     def kind(self) -> str:
-        return PurePath(self.filename).suffix.lower().lstrip(".")
+        """``bpmn`` or ``dmn`` by the root element, whatever the name ends in (``.bpmn20.xml``, ``.xml``)."""
+        return model_kind(self.content)
 
 
 @dataclass
@@ -61,6 +57,9 @@ class Bundle:
     parser: SpiffBpmnParser
     locations: dict[str, tuple[str, int | None]] = field(default_factory=dict)
     process_names: dict[str, str] = field(default_factory=dict)
+    # (sourceRef, targetRef) -> sequence flow id, so a condition's problem lands on its own flow
+    flows: dict[tuple[str, str], str] = field(default_factory=dict)
+    roots: list[tuple[str, etree._Element]] = field(default_factory=list)
 
     @property
     def executable_process_ids(self) -> list[str]:
@@ -84,15 +83,17 @@ class Bundle:
         return ModelProblem(message, file=where[0] or file, line=where[1], element_id=element_id)
 
 
+NOT_A_MODEL = "Bestand is geen BPMN 2.0- of DMN-model (het hoofdelement is geen bpmn:definitions of dmn:definitions)"
+
+
 def _classify(root: etree._Element, source: SourceFile) -> str:
+    """BPMN or DMN by the root element's namespace: other modelers' file names say little."""
     namespace = etree.QName(root).namespace
-    if source.kind == "bpmn" and namespace == BPMN_NS:
+    if namespace == BPMN_NS:
         return "bpmn"
-    if source.kind == "dmn" and namespace in DMN_NAMESPACES:
+    if namespace in DMN_NAMESPACES:
         return "dmn"
-    raise ModelInvalid(
-        [ModelProblem("Bestand is geen BPMN 2.0- of DMN-model (verwacht .bpmn of .dmn)", file=source.filename)]
-    )
+    raise ModelInvalid([ModelProblem(NOT_A_MODEL, file=source.filename)])
 
 
 def _problem_from_spiff(exc: Exception, bundle: Bundle, filename: str | None) -> ModelProblem:
@@ -145,6 +146,9 @@ def load_bundle(files: Iterable[SourceFile], *, max_bytes: int = DEFAULT_MAX_BYT
                 bundle.locations[node_id] = (source.filename, node.sourceline)
             if isinstance(node.tag, str) and etree.QName(node).localname == "process" and node_id:
                 bundle.process_names[node_id] = node.get("name") or node_id
+            if isinstance(node.tag, str) and etree.QName(node).localname == "sequenceFlow" and node_id:
+                bundle.flows.setdefault((node.get("sourceRef") or "", node.get("targetRef") or ""), node_id)
+        bundle.roots.append((source.filename, root))
         if kind == "dmn" and (shape := _dmn_shape_problem(root, source.filename)) is not None:
             problems.append(shape)
             continue
@@ -173,7 +177,10 @@ def _compile(bundle: Bundle, problems: list[ModelProblem], source: str | None, e
         else:
             sandbox.compile_expression(source)
     except sandbox.SandboxError as exc:
-        problems.append(bundle.problem(f"{what} is ongeldig: {exc.message}", element_id))
+        # The problem carries the XML line of its element; a line inside the code is said apart, and
+        # only for scripts of several lines (an expression is one line).
+        where = f" (scriptregel {exc.line})" if script and exc.line and "\n" in source.strip() else ""
+        problems.append(bundle.problem(f"{what} is ongeldig{where}: {exc.reason}", element_id))
 
 
 def _check_timer(bundle: Bundle, problems: list[ModelProblem], definition: TimerEventDefinition,
@@ -251,6 +258,11 @@ def _plain(cell: str) -> bool:
         return False
 
 
+def bundle_spec_of(task_spec: Any) -> Any:
+    """The workflow spec a task spec belongs to (SpiffWorkflow names it ``_wf_spec``)."""
+    return getattr(task_spec, "_wf_spec", None)
+
+
 def check_task_spec(bundle: Bundle, problems: list[ModelProblem], task_spec: Any,
                     form_exists: Callable[[str], bool]) -> None:
     """Everything we promise about one element: roles, forms and code that compiles."""
@@ -264,10 +276,12 @@ def check_task_spec(bundle: Bundle, problems: list[ModelProblem], task_spec: Any
     form = (extensions.get("properties") or {}).get(FORM_PROPERTY)
     if form and not form_exists(form):
         problems.append(bundle.problem(f"Formulier '{form}' bestaat niet in forms/", element_id))
-    for condition, _target in getattr(task_spec, "cond_task_specs", []) or []:
+    for condition, target in getattr(task_spec, "cond_task_specs", []) or []:
         expression = condition.args[0] if condition is not None and getattr(condition, "args", None) else None
         if isinstance(expression, str):
-            _compile(bundle, problems, expression, element_id, "Voorwaarde")
+            target_id = getattr(getattr(bundle_spec_of(task_spec), "task_specs", {}).get(target), "bpmn_id", target)
+            flow_id = bundle.flows.get((element_id, str(target_id)), element_id)
+            _compile(bundle, problems, expression, flow_id, "Voorwaarde")
     _compile(bundle, problems, getattr(task_spec, "script", None), element_id, "Script", script=True)
     _compile(bundle, problems, getattr(task_spec, "prescript", None), element_id, "Prescript", script=True)
     _compile(bundle, problems, getattr(task_spec, "postscript", None), element_id, "Postscript", script=True)
@@ -289,24 +303,28 @@ def check_bundle(files: Iterable[SourceFile], *, form_exists: Callable[[str], bo
     names = [f.filename for f in files]
     problems: list[ModelProblem] = []
     for source in files:
-        if source.kind not in {"bpmn", "dmn"}:
-            problems.append(ModelProblem("Alleen .bpmn- en .dmn-bestanden kunnen worden geüpload",
-                                         file=source.filename))
+        if not is_model_filename(source.filename):
+            problems.append(ModelProblem("Alleen .bpmn-, .dmn- en .xml-bestanden (zoals .bpmn20.xml) kunnen "
+                                         "worden geüpload", file=source.filename))
         if names.count(source.filename) > 1:
             problems.append(ModelProblem("Bestandsnaam komt dubbel voor", file=source.filename))
     if problems:
         raise ModelInvalid(problems)
     bundle = load_bundle(files, max_bytes=max_bytes)
+    uploaded = list(bundle.roots)  # earlier deployments that ``resolve`` adds were checked when deployed
     if resolve is not None:
         resolve(bundle)
+    # Everything below is collected and reported together: one "Controleren" shows every problem.
     for process_id in sorted(bundle.missing_processes()):
         problems.append(ModelProblem(f"Aangeroepen proces '{process_id}' is niet gevonden"))
     for decision_id in sorted(bundle.missing_decisions()):
         problems.append(ModelProblem(f"Beslissing '{decision_id}' is niet gevonden"))
     if not bundle.executable_process_ids and not problems:
         problems.append(ModelProblem("Het model bevat geen uitvoerbaar proces (isExecutable=\"true\")"))
-    if problems:
-        raise ModelInvalid(problems)
+    problems.extend(completion_problems(uploaded))
+    problems.extend(decision_routes.unknown_outcomes(
+        {pid: parser.node for pid, parser in bundle.parser.process_parsers.items()},
+        {did: parser.node for did, parser in bundle.parser.dmn_parsers.items()}, bundle.problem))
     seen: set[int] = set()
     for process_id in bundle.executable_process_ids:
         try:

@@ -284,7 +284,21 @@ def _guarded_format_spec(spec: str) -> str:
     return spec
 
 
+class _DiscardingPrinter:
+    """RestrictedPython turns ``print(...)`` into ``_print_(_getattr_)._call_print(...)``: we print nothing.
+
+    Whatever a script prints is case data, and a server's stdout is its log (issue 15, section 4).
+    """
+
+    def __init__(self, _getattr: Any = None) -> None:
+        pass
+
+    def _call_print(self, *_values: Any, **_options: Any) -> None:
+        return None
+
+
 _GUARDS: Mapping[str, Any] = MappingProxyType({
+    "_print_": _DiscardingPrinter, "_print": _DiscardingPrinter(),  # the latter for expressions (eval mode)
     "_getattr_": _guarded_getattr, "_getitem_": _guarded_getitem, "_getiter_": _guarded_iter,
     "_write_": _guarded_write, "_inplacevar_": _guarded_inplace,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence, "_unpack_sequence_": guarded_unpack_sequence,
@@ -347,7 +361,16 @@ def _safe_isinstance(value: object, kinds: Any) -> bool:
     return isinstance(value, resolved)
 
 
+def _discarded_print(*_values: Any, **_options: Any) -> None:
+    """``print`` for models written for SpiffWorkflow and SpiffArena: accepted, output discarded.
+
+    Its output would go to the server's stdout, i.e. the log, and whatever a script prints is
+    case data; so nothing is printed. The values are not even turned into text (no cost, no side effect).
+    """
+
+
 SAFE_HELPERS: Mapping[str, Callable[..., Any]] = MappingProxyType({
+    "print": _discarded_print,
     "abs": abs, "all": all, "any": any, "bool": bool, "dict": _DICT, "enumerate": enumerate, "float": float,
     "int": int, "isinstance": _safe_isinstance, "len": len, "list": _LIST, "max": max, "min": min,
     "range": _safe_range, "round": _safe_round, "set": _SET, "sorted": _SORTED, "str": _safe_str,
@@ -358,7 +381,7 @@ SAFE_HELPERS: Mapping[str, Callable[..., Any]] = MappingProxyType({
 # --- compilation -----------------------------------------------------------------------------
 
 _UNDERSCORE = "namen die met een liggend streepje beginnen zijn verboden"
-_FORBIDDEN_NAMES = frozenset({"print", "printed", "builtins", "breakpoint", "eval", "exec"})
+_FORBIDDEN_NAMES = frozenset({"printed", "builtins", "breakpoint", "eval", "exec"})
 _FORBIDDEN_CALLS = _FORBIDDEN_NAMES | {  # only as calls, so task data may still hold e.g. 'type'
     "open", "compile", "globals", "locals", "vars", "getattr", "setattr", "delattr", "hasattr", "type", "dir",
     "input", "exit", "quit", "help", "memoryview", "object", "super", "iter", "next", "format",

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+
 from lxml import etree
 
 from engine.workflow.errors import ModelInvalid, ModelProblem
+from engine.workflow.xml_messages import dutch_xml_error
 
 MAX_DEPTH = 200
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+DMN_NAMESPACES = {
+    "https://www.omg.org/spec/DMN/20191111/MODEL/",
+    "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
+    "http://www.omg.org/spec/DMN/20180521/MODEL/",
+    "https://www.omg.org/spec/DMN/20230324/MODEL/",
+}
+# What other modelers write: Camunda and Flowable save "x.bpmn20.xml", Signavio and Trisotech plain ".xml".
+MODEL_SUFFIXES = (".bpmn", ".dmn", ".xml")
 
 _PARSER_OPTIONS = dict(
     resolve_entities=False,
@@ -51,7 +63,7 @@ def parse_untrusted_xml(content: bytes, filename: str, max_bytes: int) -> etree.
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if isinstance(exc.lineno, int) else None
         raise ModelInvalid(
-            [ModelProblem(f"Geen geldige XML: {exc.msg}", file=filename, line=line)]
+            [ModelProblem(f"Geen geldige XML: {dutch_xml_error(exc.msg)}", file=filename, line=line)]
         ) from exc
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
@@ -63,3 +75,24 @@ def parse_untrusted_xml(content: bytes, filename: str, max_bytes: int) -> etree.
             [ModelProblem(f"XML is dieper genest dan {MAX_DEPTH} niveaus", file=filename)]
         )
     return root
+
+
+def is_model_filename(filename: str) -> bool:
+    """A name a BPMN or DMN file may have; whether it is one is decided by :func:`model_kind`."""
+    return filename.lower().endswith(MODEL_SUFFIXES)
+
+
+def model_kind(content: bytes) -> str:
+    """``"bpmn"`` or ``"dmn"`` by the namespace of the root element, ``""`` for anything else.
+
+    Only the first start tag is read, with the same no-DTD, no-entity, no-network parser options;
+    a file that is not well-formed gets its precise error from :func:`parse_untrusted_xml`.
+    """
+    options = {k: v for k, v in _PARSER_OPTIONS.items() if k != "dtd_validation"}
+    try:
+        for _event, element in etree.iterparse(BytesIO(content), events=("start",), **options):
+            namespace = etree.QName(element).namespace
+            return "bpmn" if namespace == BPMN_NS else "dmn" if namespace in DMN_NAMESPACES else ""
+    except etree.XMLSyntaxError:
+        return ""
+    return ""

@@ -80,7 +80,8 @@ def test_edit_a_region_model_check_deploy_compare_and_download(page, chain_serve
     panel.get_by_label("Voorwaarde").press("Tab")
     check(page)
     expect(page.get_by_test_id("problemen")).to_contain_text("Voorwaarde is ongeldig")
-    assert marked(page, "#canvas .djs-element.probleem") == ["acuut_gw"]
+    # the broken condition is marked on its own sequence flow, not on the gateway
+    assert marked(page, "#canvas .djs-element.probleem") == ["f_acuut_gw__acuut_splitsen"]
 
     panel.get_by_label("Element").select_option("f_acuut_gw__acuut_splitsen")
     panel.get_by_label("Voorwaarde").fill("acuut == True")

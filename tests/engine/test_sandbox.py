@@ -165,7 +165,8 @@ def test_compiled_code_is_cached_because_conditions_run_many_times() -> None:
 def test_safe_helpers_are_exactly_the_documented_whitelist() -> None:
     assert set(SAFE_HELPERS) == {
         "abs", "all", "any", "bool", "dict", "enumerate", "float", "int", "isinstance", "len", "list", "max",
-        "min", "range", "round", "set", "sorted", "str", "sum", "tuple", "zip", "date", "datetime", "timedelta",
+        "min", "print", "range", "round", "set", "sorted", "str", "sum", "tuple", "zip", "date", "datetime",
+        "timedelta",
     }
 
 
@@ -340,8 +341,8 @@ ESCAPES = [
     pytest.param("range(10**12)", "eval", L, id="range-object"),
     # swallow the timeout with try/except
     pytest.param("try:\n    while True:\n        pass\nexcept Exception:\n    pass", "exec", C, id="try-except"),
-    # print to the server log
-    pytest.param("print('x')", "exec", C, id="print"),
+    # read back what print collected (RestrictedPython's 'printed')
+    pytest.param("y = printed", "exec", C, id="printed"),
     # the builtins namespace
     pytest.param("__builtins__", "eval", C, id="builtins"),
     # subclasses of dict
@@ -441,3 +442,14 @@ def test_normal_expressions_still_evaluate_after_the_escape_corpus() -> None:
     variables: dict[str, Any] = {"x": 1}
     execute("y = [i for i in range(10)]", variables)
     assert variables["y"] == list(range(10))
+
+
+def test_print_from_models_of_other_tools_runs_and_prints_nothing(capfd):
+    """SpiffWorkflow and SpiffArena models print from script tasks; here that is accepted and discarded:
+    a server's output is its log, and what a script prints is case data (issue 15, section 4)."""
+    data: dict[str, Any] = {"naam": "Voorbeeldnaam"}
+    execute("print('melding van', naam)\nprint(naam, sep='-', end='')\nklaar = True", data)
+    assert data == {"naam": "Voorbeeldnaam", "klaar": True}
+    assert evaluate("print(naam) is None", data) is True
+    out, err = capfd.readouterr()
+    assert "Voorbeeldnaam" not in out + err

@@ -106,7 +106,7 @@ def test_a_call_activity_to_an_earlier_deployment_is_resolved_and_copied_in(fact
                           '</bpmn:intermediateCatchEvent>'), "x", "geen geldige ISO 8601"),
         (one_task_process(after='<bpmn:exclusiveGateway id="x" default="f3"/><bpmn:sequenceFlow id="f4" '
                           'sourceRef="x" targetRef="e"><bpmn:conditionExpression>vorm ==</bpmn:conditionExpression>'
-                          '</bpmn:sequenceFlow>'), "x", "Voorwaarde is ongeldig"),
+                          '</bpmn:sequenceFlow>'), "f4", "Voorwaarde is ongeldig"),  # on its flow
     ],
     ids=["unknown-lane", "missing-form", "script-escape", "bad-timer", "bad-condition"],
 )

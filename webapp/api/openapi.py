@@ -11,6 +11,8 @@ from engine import file_types
 from engine.services import worklist
 
 _ID = {"type": "integer", "minimum": 1}
+# Versions are whole numbers written as such (2, not 2.0 or "2" in a JSON body).
+_VERSION = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 _TIME = {"type": ["string", "null"], "format": "date-time"}
 
 
@@ -22,11 +24,37 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+_ERROR_TEXTS = {
+    400: "Ongeldig verzoek (bv. een NUL-teken in een zoekparameter)", 401: "Niet geauthenticeerd",
+    403: "Geen toegang", 404: "Niet gevonden (of niet zichtbaar voor u)",
+    409: "Conflict: de toestand is intussen veranderd", 413: "Verzoek te groot",
+    422: "Ongeldige invoer of ongeldig model (ook: JSON dieper genest dan 64 niveaus)",
+    429: "Te veel verzoeken; 'Retry-After' zegt na hoeveel seconden het weer kan",
+}
+
+
 def _errors(*statuses: int) -> dict[str, Any]:
-    texts = {400: "Ongeldig verzoek", 401: "Niet geauthenticeerd", 403: "Geen toegang",
-             404: "Niet gevonden (of niet zichtbaar voor u)", 409: "Conflict: de toestand is intussen veranderd",
-             413: "Verzoek te groot", 422: "Ongeldige invoer of ongeldig model"}
-    return {str(s): _json(_ref("Error"), texts[s]) for s in statuses}
+    return {str(s): _json(_ref("Error"), _ERROR_TEXTS[s]) for s in statuses}
+
+
+def _with_common_refusals(paths: dict[str, Any]) -> dict[str, Any]:
+    """Refusals that can happen on every operation, added where the server gives them.
+
+    400 and 429 (the rate limit counts every API request) anywhere; 404 wherever a path names
+    something; 413 and 422 wherever a body is read (size limit, JSON depth limit).
+    """
+    for path, item in paths.items():
+        for operation in item.values():
+            statuses = {400, 429}
+            if "{" in path:
+                statuses.add(404)
+            if "requestBody" in operation:
+                statuses |= {413, 422}
+            if operation.get("security") != []:
+                statuses.add(401)
+            for status in sorted(statuses):
+                operation["responses"].setdefault(str(status), _json(_ref("Error"), _ERROR_TEXTS[status]))
+    return paths
 
 
 def _path_id(name: str) -> dict[str, Any]:
@@ -66,6 +94,8 @@ SCHEMAS: dict[str, Any] = {
             "size": {"type": "integer"}, "included_from": {"type": ["integer", "null"]},
         }}},
         "processes": {"type": "array", "items": _ref("ProcessDefinition")},
+        "warnings": {"type": "array", "items": _ref("ModelProblem"),
+                     "description": "Instellingen voor een andere engine (Camunda, Zeebe, ...) die worden genegeerd"},
     }},
     "Task": {"type": "object", "required": ["id", "instance_id", "name", "role", "state"], "properties": {
         "id": _ID, "instance_id": _ID, "element_id": {"type": "string"}, "name": {"type": "string"},
@@ -157,20 +187,25 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
 
+def _choice(values: list[str], **extra: Any) -> dict[str, Any]:
+    """A filter choice; empty means no filter (what the werkbak form sends for 'alle')."""
+    return {"enum": [*values, ""], **extra}
+
+
 # The werkbak's own query parameters (engine.services.worklist), so a werkbak address works here too.
 _WORKLIST_PARAMETERS = [
-    _query("tab", {"enum": [*worklist.TABS, worklist.ALLE]},
+    _query("tab", _choice([*worklist.TABS, worklist.ALLE]),
            "mijn: aan u toegewezen of door u afgerond; team: uw rol binnen uw organisatie, nog door niemand opgepakt"),
-    _query("vorm", {"enum": list(worklist.VORMEN)}, "Vorm van uitbuiting; onbekend omvat nog niet bepaald"),
-    _query("status", {"enum": list(worklist.TASK_STATUSES), "default": "open"}, "Status van de taak"),
-    _query("zaakstatus", {"enum": list(worklist.CASE_STATUSES)}, "Status van de zaak"),
+    _query("vorm", _choice(list(worklist.VORMEN)), "Vorm van uitbuiting; onbekend omvat nog niet bepaald"),
+    _query("status", _choice(list(worklist.TASK_STATUSES), default="open"), "Status van de taak"),
+    _query("zaakstatus", _choice(list(worklist.CASE_STATUSES)), "Status van de zaak"),
     _query("gemeente", {"type": "string"}, "Slug van de gemeente van de zaak"),
-    _query("termijn", {"enum": list(worklist.TERMIJNEN)},
+    _query("termijn", _choice(list(worklist.TERMIJNEN)),
            "te_laat, binnenkort (binnen 'werkdagen' werkdagen) of geen (zonder termijn)"),
     _query("werkdagen", {"type": "integer", "minimum": 1, "maximum": worklist.MAX_WORKING_DAYS, "default": 1},
            "Aantal werkdagen voor termijn=binnenkort"),
     _query("proces", {"type": "string"}, "BPMN-proces-id"),
-    _query("sorteer", {"enum": list(worklist.SORTERINGEN), "default": "termijn"}, "Sortering"),
+    _query("sorteer", _choice(list(worklist.SORTERINGEN), default="termijn"), "Sortering"),
     _query("kenmerk", {"type": "string", "pattern": "^SR-[0-9]{4}-[0-9]+$"}, "Kenmerk van de zaak"),
     _query("instance_id", _ID, "Alleen taken van deze zaak"),
     _query("pagina", {"type": "integer", "minimum": 1, "default": 1}, "Paginanummer"),
@@ -206,7 +241,7 @@ PATHS: dict[str, Any] = {
         "summary": "Een zaak starten op de nieuwste versie van een proces",
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["process_id"], "properties": {
-                "process_id": {"type": "string"}, "data": {"type": "object"},
+                "process_id": {"type": "string", "minLength": 1}, "data": {"type": "object"},
                 "organisation": {"type": "string", "description": "Gemeente van de zaak (standaard die van u)"},
             }}}}},
         "responses": {"201": _json(_ref("Instance"), "Gestart"), **_errors(401, 403, 404, 422)},
@@ -277,7 +312,7 @@ PATHS: dict[str, Any] = {
         "summary": "Welke lopende zaken naar een versie kunnen en waarom andere niet (procesregisseur, beheerder)",
         "parameters": [{"name": "process_id", "in": "path", "required": True, "schema": {"type": "string"}},
                        {"name": "to_version", "in": "query", "required": True,
-                        "schema": {"type": "integer", "minimum": 1}}],
+                        "schema": _VERSION}],
         "responses": {"200": _json(_ref("MigrationPlan"), "Het overzicht; er verandert niets"),
                       **_errors(401, 403, 404, 422)},
     }},
@@ -288,8 +323,8 @@ PATHS: dict[str, Any] = {
         "parameters": [_path_id("instance_id")],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["to_version"], "properties": {
-                "to_version": {"type": "integer", "minimum": 1},
-                "expected_version": {"type": "integer", "description": "'version' uit het overzicht"},
+                "to_version": _VERSION,
+                "expected_version": {**_VERSION, "description": "'version' uit het overzicht"},
             }}}}},
         "responses": {"200": _json(_ref("Instance"), "De zaak op de nieuwe versie"),
                       **_errors(401, 403, 404, 409, 422)},
@@ -348,7 +383,8 @@ PATHS: dict[str, Any] = {
         "summary": "Een taak toewijzen aan een collega met dezelfde rol in dezelfde organisatie",
         "parameters": [_path_id("task_id")],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["username"], "properties": {"username": {"type": "string"}}}}}},
+            "type": "object", "required": ["username"],
+            "properties": {"username": {"type": "string", "minLength": 1}}}}}},
         "responses": {"200": _json(_ref("Task"), "De taak"), **_errors(401, 404, 409, 422)},
     }},
     "/api/v1/timers/{timer_id}/execute": {"post": {
@@ -369,7 +405,7 @@ def document() -> dict[str, Any]:
                  "license": {"name": "EUPL-1.2", "identifier": "EUPL-1.2"}},
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
-        "paths": PATHS,
+        "paths": _with_common_refusals(PATHS),
         "components": {"schemas": SCHEMAS, "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer", "description": "Persoonlijk API-token"}}},
     }

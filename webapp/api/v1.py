@@ -28,6 +28,15 @@ from webapp.api import openapi, serialize
 from webapp.security import api_actor, now
 
 blueprint = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+PUBLIC_ENDPOINTS = frozenset({"api_v1.openapi_document"})
+
+
+@blueprint.before_request
+def _authenticate_first() -> None:
+    """Who asks comes before what is asked: without a valid token every operation answers 401,
+    never a 422 about a body or parameter the caller had no right to send."""
+    if request.endpoint not in PUBLIC_ENDPOINTS:
+        api_actor()
 
 
 def _forms() -> FormRepository:
@@ -82,7 +91,8 @@ def deploy_process_models() -> tuple[Response, int]:
         forms=_forms(), default_role=request.form.get("default_role") or None,
         max_bytes=settings.max_upload_bytes,
     )
-    return _created(serialize.deployment(deployment))
+    ignored = [w.as_dict() for w in deployments.warnings(files, max_bytes=settings.max_upload_bytes)]
+    return _created({**serialize.deployment(deployment), "warnings": ignored})
 
 
 @blueprint.post("/instances")
@@ -183,10 +193,16 @@ def replay_instance(instance_id: int) -> Response:
     return jsonify(report.as_dict())
 
 
+MAX_VERSION = 2**31 - 1  # what the document states; larger numbers name no version
+
+
 def _version(value: Any, key: str) -> int:
+    """A version number: 2, "2" in a query string, or 2.0 (JSON Schema's integer includes it)."""
     if isinstance(value, str) and (value.isascii() and value.isdigit()):
         value = int(value)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_VERSION:
         raise ValidationFailed(f"Geef '{key}' op als versienummer.", {key: "Verwacht een geheel getal vanaf 1"})
     return value
 

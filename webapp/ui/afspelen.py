@@ -78,7 +78,7 @@ def model(instance_id: int) -> Response:
             abort(404)
         definition = other
     deployment = session.get(Deployment, definition.deployment_id)
-    files = [f for f in (deployment.files if deployment else []) if f.filename.endswith(".bpmn")]
+    files = [f for f in (deployment.files if deployment else []) if f.kind == "bpmn"]
     wanted = f'id="{definition.process_id}"'.encode()
     found: ModelFile | None = next((f for f in files if wanted in f.content), None)
     if found is None:

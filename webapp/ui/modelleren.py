@@ -232,7 +232,8 @@ def concept_controleren(draft_id: int) -> Response:
                             max_bytes=_max_bytes())
     draft = drafts.get(session_db, actor=actor, draft_id=draft_id)
     return jsonify({"ok": check.ok, "revision": check.revision, "files": check.files,
-                    "problems": _problem_view(draft, check.problems)})
+                    "problems": _problem_view(draft, check.problems),
+                    "warnings": _problem_view(draft, check.warnings)})
 
 
 @blueprint.post("/concepten/<int:draft_id>/uitrollen")

@@ -16,6 +16,8 @@
   var status = document.getElementById('status');
   var list = document.getElementById('problemen');
   var verdict = document.getElementById('controle-uitslag');
+  var warningList = document.getElementById('waarschuwingen');
+  var warningTitle = document.getElementById('waarschuwingen-titel');
   var deployForm = document.getElementById('uitrollen');
   var readOnly = data.alleenLezen === 'ja';
   var state = { revision: null, savedXml: null, dirty: false, busy: false };
@@ -53,6 +55,17 @@
   function setDirty(value) {
     state.dirty = value;
     if (value) { say('Niet opgeslagen wijzigingen.'); }
+  }
+
+  // Settings for another engine (camunda:assignee, zeebe:*) that the runtime ignores: shown, never blocking.
+  function showWarnings(warnings) {
+    warningList.replaceChildren();
+    warningTitle.hidden = !warnings || !warnings.length;
+    (warnings || []).forEach(function (warning) {
+      var item = document.createElement('li');
+      item.append(warning.message);
+      warningList.append(item);
+    });
   }
 
   function showProblems(problems, files) {
@@ -134,6 +147,7 @@
         state.savedXml = xml;
         setDirty(false);
         showProblems(result.body.problems, result.body.files);
+        showWarnings(result.body.warnings);
         say(result.body.ok ? 'Opgeslagen en gecontroleerd: geen fouten.'
           : 'Opgeslagen en gecontroleerd: ' + result.body.problems.length + ' ' +
             (result.body.problems.length === 1 ? 'fout' : 'fouten') + '.');
