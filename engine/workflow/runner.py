@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     DurationTimerEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
@@ -82,12 +83,40 @@ def _fail(exc: Exception) -> WorkflowFailed:
     return WorkflowFailed(f"Fout in het model{where}: {detail}", element_id=element_id)
 
 
+STRANDED_MESSAGE = (
+    "De zaak kan na deze stap niet verder: er is geen taak, termijn of gebeurtenis meer waarop zij wacht, "
+    "en zij is niet afgerond. De stap is niet opgeslagen; meld dit aan de beheerder."
+)
+
+
 def _advance(workflow: BpmnWorkflow, now: datetime) -> None:
     with task_ids.resumed(workflow), clock.frozen_at(now):
         try:
             workflow.do_engine_steps()
         except (SpiffWorkflowException, sandbox.SandboxError) as exc:
             raise _fail(exc) from exc
+    _require_movable(workflow)
+
+
+def can_move(workflow: BpmnWorkflow) -> bool:
+    """Whether anything can still happen to the case: done, a ready task, or a waiting timer or event.
+
+    A task waiting without an event (a join waiting for a branch) moves only if something else can.
+    """
+    if workflow.completed:
+        return True
+    if workflow.get_tasks(state=SpiffState.READY):
+        return True
+    return any(isinstance(task.task_spec, CatchingEvent) for task in workflow.get_tasks(state=SpiffState.WAITING))
+
+
+def _require_movable(workflow: BpmnWorkflow) -> None:
+    """A step may never leave a case with nothing to wait for (issue 15): that is an error, not a 200."""
+    if can_move(workflow):
+        return
+    started = workflow.get_tasks(state=SpiffState.STARTED)
+    element_id = _element_id(started[-1]) if started else None
+    raise WorkflowFailed(STRANDED_MESSAGE, element_id=element_id)
 
 
 def start(spec: Any, subprocess_specs: dict[str, Any], data: dict[str, Any], now: datetime,
