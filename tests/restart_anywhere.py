@@ -147,11 +147,12 @@ class Scenario:
     catalogue: bool
     seed: int = 0
     timer_every: int = 2  # every so many steps a waiting timer fires, if there is one
+    max_steps: int = MAX_STEPS
     prepare: Callable[[str], None] = lambda _username: None  # make sure the account exists
 
 
 def drive(factory: sessionmaker[Session], execute: Executor, scenario: Scenario, start: datetime) -> int:
-    """Run the scenario's case to its end (or MAX_STEPS); returns the case id.
+    """Run the scenario's case to its end (or ``max_steps``); returns the case id.
 
     Every ``timer_every`` steps a waiting timer fires when there is one, so timers on ready tasks really fire;
     otherwise the ready task with the smallest (element id, row id) is completed.
@@ -161,7 +162,7 @@ def drive(factory: sessionmaker[Session], execute: Executor, scenario: Scenario,
     result = execute(scenario.first_step(now))
     assert result.isdigit(), f"{scenario.name}: the case did not start: {result}"
     case = int(result)
-    for step in range(1, MAX_STEPS):
+    for step in range(1, scenario.max_steps):
         now += timedelta(minutes=10)
         with unit_of_work(factory) as session:
             status = session.get(Instance, case).status  # type: ignore[union-attr]

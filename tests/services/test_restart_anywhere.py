@@ -101,8 +101,12 @@ def test_every_construct_ends_the_same_however_its_steps_are_spread(factory, db_
 
 
 def _region_scenarios() -> list[tuple[str, str, int]]:
-    """Each region's route started in its first gemeente, plus the advice process, two seeds each."""
-    found = [(region.slug, region.gemeenten[0].slug, seed) for region in REGIONS.values() for seed in (1, 2)]
+    """Each region's route started in its first gemeente, plus the advice process.
+
+    The routes call the shared sub-routes (gedeeld_*.bpmn) and routering.dmn; each step in the
+    fresh mode re-parses all of processes/, so the paths are kept to 25 steps.
+    """
+    found = [(region.slug, region.gemeenten[0].slug, 1) for region in REGIONS.values()]
     return found + [("adviesvraag", next(iter(REGIONS.values())).gemeenten[0].slug, 1)]
 
 
@@ -117,7 +121,11 @@ def test_every_route_in_processes_ends_the_same_however_its_steps_are_spread(cha
 
     first = (advice_start(gemeente, "Mag een werkgever paspoorten bewaren?") if route == "adviesvraag"
              else report_start(gemeente, MELDING))
+
+    def prepare(username: str) -> None:
+        chain.person(*username.split(".", 1))
+
     scenario = Scenario(f"{route}-{seed}", first, answer, organisation_holder, catalogue=False, seed=seed,
-                        timer_every=4, prepare=lambda username: chain.person(*username.split(".", 1)) and None)
+                        timer_every=4, max_steps=25, prepare=prepare)
     results = _run_three_ways(factory, db_url, worker_pair, scenario)
     _assert_same(results, route)
