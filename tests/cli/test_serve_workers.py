@@ -55,7 +55,11 @@ class Server:
             [sys.executable, "-c", script, "serve", "--port", str(self.port), "--workers", str(WORKERS)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.token = token
-        self._wait_until(lambda: len(_children(self.process.pid)) == WORKERS and self._healthy())
+        try:
+            self._wait_until(lambda: len(_children(self.process.pid)) == WORKERS and self._healthy())
+        except BaseException:
+            self.stop()  # never leave a server behind for the tests that follow
+            raise
 
     def _healthy(self) -> bool:
         try:
@@ -64,7 +68,7 @@ class Server:
         except OSError:
             return False
 
-    def _wait_until(self, ready, seconds: float = 60) -> None:
+    def _wait_until(self, ready, seconds: float = 120) -> None:
         deadline = time.monotonic() + seconds
         while not ready():
             assert self.process.poll() is None, "the server stopped"
@@ -95,7 +99,13 @@ class Server:
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
-        self.process.wait(timeout=30)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            for worker in _children(self.process.pid):
+                os.kill(worker, signal.SIGKILL)
+            self.process.kill()
+            self.process.wait(timeout=30)
 
 
 @pytest.fixture
@@ -128,6 +138,8 @@ def _run_on_fresh_workers(server: Server, process_id: str, data: dict[str, Any])
     return case, done
 
 
+@pytest.mark.serial  # starts gunicorn and replaces its workers five times: timing-sensitive under load
+@pytest.mark.timeout(400)
 def test_loops_and_multi_instance_complete_when_every_child_is_taken_by_a_new_worker(server, factory):
     """One server for both cases: starting gunicorn costs more than the steps."""
     case, done = _run_on_fresh_workers(server, "lus_zonder_voorwaarde", {})
