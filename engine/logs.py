@@ -27,10 +27,12 @@ NUMERIC_FIELDS = frozenset({
     "instance_id", "task_id", "timer_id", "definition_id", "deployment_id", "outbox_id", "anchor_id",
     "verification_id", "user_id", "pid", "count", "pending", "attempts", "problems", "retry_after",
     "poll_seconds", "called", "frozen", "acute_added", "destroyed", "kept", "sent", "retrying", "failed",
-    "length", "ok", "elapsed", "duration_ms", "lateness_seconds", "next_attempt_at", "status",
+    "length", "ok", "elapsed", "duration_ms", "lateness_seconds", "next_attempt_at", "status", "instance_ids",
+    "note_id", "leader",
 })
 # Fields whose text Signaalroute writes itself (a route, an error kind, a fingerprint), never user input.
-TEXT_FIELDS = frozenset({"event", "path", "method", "endpoint", "kind", "region", "error", "fingerprint", "state"})
+TEXT_FIELDS = frozenset({"event", "path", "method", "endpoint", "kind", "region", "error", "fingerprint", "state",
+                         "on"})
 
 
 def _safe_value(value: Any) -> bool:

@@ -1,6 +1,11 @@
 """The scheduler's jobs as importable functions (the SQLAlchemy job store stores references).
 
-Every job runs only in the leading process; standbys keep contending for leadership.
+Every job runs only in the leading process; standbys keep contending for leadership. One
+exception: on PostgreSQL standbys help fire due BPMN timers. That is safe because each timer fires
+under its case's row lock taken with ``SKIP LOCKED`` and re-checks the timer's state after the lock
+(a timer another process fired is skipped), and it turns catch-up after an outage from one
+process's work into all of theirs. On SQLite (one host, one writer at a time) helping would only
+queue for the database's write lock, so there the leader alone fires.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from engine.audit.seal_key import SealKey
 from engine.db import unit_of_work
 from engine.regions import Region
 from engine.retention_rules import RetentionRules
-from engine.services import meetings, retention, sealing, verification
+from engine.services import meetings, retention, sealing, stranded, verification
 from engine.services.reminders import send_due_reminders
 from engine.services.timers import SCHEDULER, fire_due_timers
 from engine.storage import BlobStore
@@ -75,13 +80,21 @@ def contend() -> None:
         _runtime.on_standby()
 
 
-def fire_timers() -> None:
+def _firing_timers() -> Runtime | None:
+    """The leader, or on PostgreSQL any process (see the module docstring)."""
     runtime = _leading()
+    if runtime is None and _runtime is not None and _runtime.factory.kw["bind"].dialect.name == "postgresql":
+        return _runtime
+    return runtime
+
+
+def fire_timers() -> None:
+    runtime = _firing_timers()
     if runtime is None:
         return
-    fired = fire_due_timers(runtime.factory, now=datetime.now(UTC))
+    fired = fire_due_timers(runtime.factory, clock=runtime.clock)
     if fired:
-        logger.info("timers fired", extra={"count": fired})
+        logger.info("timers fired", extra={"count": fired, "leader": runtime.leadership.is_leader})
 
 
 def verify_audit_log() -> None:
@@ -126,6 +139,33 @@ def _export_seals(runtime: Runtime, now: datetime) -> None:
         return
     if written:
         logger.info("audit seals exported", extra={"count": written})
+
+
+def nightly() -> None:
+    """Verify and seal, then retention: one job, so their order holds on every night, DST nights included.
+
+    As two cron jobs at 02.00 and 03.00 uur Europe/Amsterdam both ran at 01.00 UTC on the night
+    the clocks go forward (02.00 does not exist), and the seal ran twice on the night they go back
+    (02.00 happens twice). 03.00 uur exists exactly once every night. A failed seal is logged and
+    retention still runs, as it did when they were separate jobs.
+    """
+    try:
+        verify_audit_log()
+    except Exception:
+        logger.exception("nightly audit verification and seal failed")
+    apply_retention()
+
+
+def report_stranded_cases() -> None:
+    """Log active cases with nothing to wait for; a person decides what happens to them."""
+    runtime = _leading()
+    if runtime is None:
+        return
+    with unit_of_work(runtime.factory) as session:
+        found = stranded.stranded_case_ids(session)
+    if found:
+        logger.error("active cases wait for nothing (no task, timer or event): they need a beheerder",
+                     extra={"count": len(found), "instance_ids": found[:100]})
 
 
 def send_reminders() -> None:

@@ -3,11 +3,13 @@
 It fires due BPMN timers every poll interval, enqueues reminders for overdue tasks every minute,
 sends the e-mail outbox every few seconds, runs the meeting calendar (plan, call, freeze agendas)
 every minute, seals the audit chain heads every few minutes (``SIGNAALROUTE_ZEGEL_INTERVAL_MINUTEN``),
-verifies the whole audit log daily at 02.00 uur and applies the retention periods
-(``retention.toml``) daily at 03.00 uur. Timers
-are rows (decision 7) fired through :func:`engine.services.timers.fire_due_timers`, each under
-its case lock. Any number of these processes may run: one leads (see :mod:`scheduler.leader`),
-the others stand by and take over within a poll interval when it dies.
+reports cases that wait for nothing every quarter of an hour, and every night at
+03.00 uur verifies and seals the whole audit log and then applies the retention periods
+(``retention.toml``), in that order, as one job (see :func:`jobs.nightly`). Timers are rows
+(decision 7) fired through :func:`engine.services.timers.fire_due_timers`, each under its case
+lock. Any number of these processes may run: one leads (see :mod:`scheduler.leader`),
+the others stand by (on PostgreSQL helping fire timers) and take over within a poll interval when
+it dies.
 
 Only the leader attaches the persistent (SQLAlchemy) job store: APScheduler does not support
 several processes sharing one, a standby could consume a run and skip it. The poll jobs live
@@ -16,10 +18,12 @@ in memory in every process and are guarded by leadership.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from datetime import UTC, datetime
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -43,17 +47,20 @@ PERSISTENT = "persistent"
 MAIL_POLL_SECONDS = 10
 REMINDER_POLL_SECONDS = 60  # due dates are whole minutes at best; a reminder a minute late is on time
 MEETING_POLL_SECONDS = 60  # calls and agenda freezes are set to the minute
-RETENTION_HOUR = 3  # after the 02.00 seal, so the night's verification precedes the erasures
+STRANDED_POLL_SECONDS = 15 * 60  # a report for people: every quarter of an hour is soon enough
+NIGHTLY_HOUR = 3  # exists exactly once every night in Europe/Amsterdam (02.00 does not, or twice)
+NIGHTLY_JOB = "nachtwerk"
+_RETIRED_JOBS = ("audit-anchor", "bewaartermijnen")  # the separate seal and retention jobs before issue 15
 
 
 def _attach_calendar_jobs(scheduler: BaseScheduler, factory: sessionmaker[Session]) -> None:
     if PERSISTENT not in scheduler._jobstores:  # noqa: SLF001 - APScheduler has no public lookup
         scheduler.add_jobstore(SQLAlchemyJobStore(engine=factory.kw["bind"]), alias=PERSISTENT)
-    scheduler.add_job(jobs.verify_audit_log, "cron", hour=2, minute=0, id="audit-anchor", jobstore=PERSISTENT,
-                      replace_existing=True, coalesce=True, misfire_grace_time=6 * 3600)
-    scheduler.add_job(jobs.apply_retention, "cron", hour=RETENTION_HOUR, minute=0, id="bewaartermijnen",
-                      jobstore=PERSISTENT, replace_existing=True, coalesce=True, max_instances=1,
-                      misfire_grace_time=6 * 3600)
+    for retired in _RETIRED_JOBS:  # an older release stored them in the job store
+        with contextlib.suppress(JobLookupError):
+            scheduler.remove_job(retired, jobstore=PERSISTENT)
+    scheduler.add_job(jobs.nightly, "cron", hour=NIGHTLY_HOUR, minute=0, id=NIGHTLY_JOB, jobstore=PERSISTENT,
+                      replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=6 * 3600)
 
 
 def _detach_calendar_jobs(scheduler: BaseScheduler) -> None:
@@ -91,6 +98,8 @@ def build(settings: Settings, factory: sessionmaker[Session] | None = None) -> B
                       coalesce=True, max_instances=1, misfire_grace_time=None)
     scheduler.add_job(jobs.run_meetings, "interval", seconds=MEETING_POLL_SECONDS, id="overleg", coalesce=True,
                       max_instances=1, next_run_time=now, misfire_grace_time=None)
+    scheduler.add_job(jobs.report_stranded_cases, "interval", seconds=STRANDED_POLL_SECONDS, id="vastgelopen",
+                      coalesce=True, max_instances=1, next_run_time=now, misfire_grace_time=None)
     return scheduler
 
 

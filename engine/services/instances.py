@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -37,6 +38,7 @@ from engine.workflow import runner, serializer
 from engine.workflow.errors import WorkflowFailed
 
 MAX_DATA_KEYS = 200
+logger = logging.getLogger(__name__)
 
 
 class ModelError(DomainError):
@@ -119,6 +121,8 @@ def start_instance(session: Session, *, actor: Actor, now: datetime, process_id:
     try:
         workflow = runner.start(spec, subprocess_specs, data, now)
     except WorkflowFailed as exc:
+        logger.error("case not started: model error", extra={"definition_id": definition.id,
+                                                             "element_id": exc.element_id})
         raise ModelError(exc.message, {"element_id": exc.element_id}) from exc
     instance = Instance(
         definition_id=definition.id, organisation_id=organisation_id, started_by_id=actor.user_id,
@@ -228,6 +232,8 @@ def fail(session: Session, instance: Instance, actor: Actor, now: datetime, exc:
     Keeps the last good state and flags the case so a beheerder sees it needs attention.
     ModelError carries ``commit_anyway``: the unit of work commits these flushed rows.
     """
+    logger.error("case step failed: model error", extra={"instance_id": instance.id,
+                                                         "element_id": exc.element_id})
     instance.status = InstanceStatus.ERROR
     instance.error_message = exc.message
     instance.updated_at = now

@@ -1,7 +1,8 @@
 """Parsed specs per deployment, cached by content hash.
 
 Deployments are immutable and keyed here by the SHA-256 of their files, so a cached entry can
-never be stale, whichever database or worker asks.
+never be stale, whichever database or worker asks. Specs are built completely before they enter
+the cache (:mod:`engine.workflow.shared_specs`): threads of a worker share them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections import OrderedDict
 from typing import Any
 
 from engine.models import Deployment, ProcessDefinition
+from engine.workflow import shared_specs
 from engine.workflow.bundle import Bundle, SourceFile, load_bundle
 
 _MAX_ENTRIES = 64
@@ -66,7 +68,7 @@ def specs_from_stored_bytes(deployment: Deployment, process_id: str) -> tuple[An
     key = ("bytes:" + digest, process_id)
     found: tuple[Any, dict[str, Any]] | None = _recall(_specs, key)
     if found is None:
-        found = _parse_stored(files).specs(process_id)
+        found = shared_specs.build(_parse_stored(files), process_id)
         _remember(_specs, key, found, _MAX_ENTRIES * 4)
     return found
 
@@ -76,6 +78,13 @@ def specs_for(definition: ProcessDefinition) -> tuple[Any, dict[str, Any]]:
     key = (definition.deployment.sha256, definition.process_id)
     found: tuple[Any, dict[str, Any]] | None = _recall(_specs, key)
     if found is None:
-        found = bundle_for(definition.deployment).specs(definition.process_id)
+        found = shared_specs.build(bundle_for(definition.deployment), definition.process_id)
         _remember(_specs, key, found, _MAX_ENTRIES * 4)
     return found
+
+
+def forget_all() -> None:
+    """Empty the caches, as a fresh worker starts (tests prove a case survives that between steps)."""
+    with _lock:
+        _bundles.clear()
+        _specs.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -77,14 +78,23 @@ def execute_timer(session: Session, *, actor: Actor, now: datetime, timer_id: in
     return instance
 
 
-def fire_timer_if_due(session: Session, *, timer_id: int, now: datetime, actor: Actor = SCHEDULER) -> bool:
-    """Fire one due timer under its case lock; False when someone else holds or already fired it."""
+def fire_timer_if_due(session: Session, *, timer_id: int, now: datetime | None = None,
+                      clock: Callable[[], datetime] | None = None, actor: Actor = SCHEDULER) -> bool:
+    """Fire one due timer under its case lock; False when someone else holds or already fired it.
+
+    With ``clock``, the time is read once the case is locked: the firing is dated by its own
+    transaction, however long others before it in the pass took.
+    """
     candidate = session.get(Timer, timer_id)
     if candidate is None:
         return False
     instance = cases.lock_instance(session, candidate.instance_id, skip_locked=True)
     if instance is None:
         return False
+    if clock is not None:
+        now = clock()
+    if now is None:
+        raise TypeError("fire_timer_if_due takes now or clock")
     timer = session.scalar(
         select(Timer).where(Timer.id == timer_id).execution_options(populate_existing=True)
     )
@@ -105,15 +115,29 @@ def due_timer_ids(session: Session, *, now: datetime, limit: int = 500) -> list[
     ))
 
 
-def fire_due_timers(factory: sessionmaker[Session], *, now: datetime, limit: int = 500) -> int:
-    """One pass: each due timer in its own unit of work, so one broken case never blocks others."""
+def fire_due_timers(factory: sessionmaker[Session], *, now: datetime | None = None,
+                    clock: Callable[[], datetime] | None = None, limit: int = 500) -> int:
+    """One pass: each due timer in its own unit of work, so one broken case never blocks others.
+
+    Each timer records the time of its own transaction (``clock()`` read when its case is
+    locked), not the start of the pass: under a backlog of hundreds of timers the pass takes
+    long, and ``fired_at``, the audit event's time and the lateness must say when it really
+    fired. ``now`` instead of ``clock`` freezes time for the whole pass (tests, ``timers run``).
+    """
+    if clock is not None:
+        read = clock
+    elif now is not None:
+        frozen = now
+        read = lambda: frozen  # noqa: E731 - the frozen clock of this pass
+    else:
+        raise TypeError("fire_due_timers takes now or clock")
     with unit_of_work(factory) as session:
-        ids = due_timer_ids(session, now=now, limit=limit)
+        ids = due_timer_ids(session, now=read(), limit=limit)
     fired = 0
     for timer_id in ids:
         try:
             with unit_of_work(factory) as session:
-                fired += fire_timer_if_due(session, timer_id=timer_id, now=now)
+                fired += fire_timer_if_due(session, timer_id=timer_id, clock=read)
         except ModelError:
             continue
     return fired

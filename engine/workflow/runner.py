@@ -11,11 +11,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
@@ -82,12 +84,44 @@ def _fail(exc: Exception) -> WorkflowFailed:
     return WorkflowFailed(f"Fout in het model{where}: {detail}", element_id=element_id)
 
 
+STRANDED_MESSAGE = (
+    "De zaak kan na deze stap niet verder: er is geen taak, termijn of gebeurtenis meer waarop zij wacht, "
+    "en zij is niet afgerond. De stap is niet opgeslagen; meld dit aan de beheerder."
+)
+
+
 def _advance(workflow: BpmnWorkflow, now: datetime) -> None:
     with task_ids.resumed(workflow), clock.frozen_at(now):
         try:
             workflow.do_engine_steps()
         except (SpiffWorkflowException, sandbox.SandboxError) as exc:
             raise _fail(exc) from exc
+    _require_movable(workflow)
+
+
+def can_move(workflow: BpmnWorkflow) -> bool:
+    """Whether anything can still happen to the case: done, a ready task, or a waiting timer or event.
+
+    A task waiting without an event (a join waiting for a branch) moves only if something else can.
+    """
+    if workflow.completed:
+        return True
+    if workflow.get_tasks(state=SpiffState.READY):
+        return True
+    return any(isinstance(task.task_spec, CatchingEvent) for task in workflow.get_tasks(state=SpiffState.WAITING))
+
+
+def _require_movable(workflow: BpmnWorkflow) -> None:
+    """A step may never leave a case with nothing to wait for (issue 15): that is an error, not a 200."""
+    if can_move(workflow):
+        return
+    # Where it stopped: a join still waiting for a branch, else the activity left half-done.
+    def modelled(state: SpiffState) -> list[Task]:
+        return [t for t in workflow.get_tasks(state=state) if getattr(t.task_spec, "bpmn_id", None)]
+
+    stuck = modelled(SpiffState.WAITING) or modelled(SpiffState.STARTED)
+    element_id = _element_id(stuck[-1]) if stuck else None
+    raise WorkflowFailed(STRANDED_MESSAGE, element_id=element_id)
 
 
 def start(spec: Any, subprocess_specs: dict[str, Any], data: dict[str, Any], now: datetime,
@@ -135,7 +169,7 @@ def fire_timer(workflow: BpmnWorkflow, spiff_task_id: str, now: datetime) -> Non
     task = find_task(workflow, spiff_task_id)
     if task is None or task.state != SpiffState.WAITING:
         raise LookupError(spiff_task_id)
-    definition = task.task_spec.event_definition
+    definition = _timer_definition(task)
     if isinstance(definition, CycleTimerEventDefinition):
         value = task._get_internal_data("event_value")
         if isinstance(value, dict):
@@ -207,11 +241,24 @@ def _due_at(task: Task, definition: TimerEventDefinition) -> datetime | None:
     return parsed if isinstance(parsed, datetime) else None
 
 
+def _timer_definition(task: Task) -> TimerEventDefinition | None:
+    """The timer a waiting task waits for, also inside an event-based gateway.
+
+    An event-based gateway waits as one task with a multiple-event definition (its timer and its
+    message, say). SpiffWorkflow 3.2 keeps one due time per task, so such a gateway has one timer.
+    """
+    definition = getattr(task.task_spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        timers = [d for d in definition.event_definitions if isinstance(d, TimerEventDefinition)]
+        return timers[0] if timers else None
+    return definition if isinstance(definition, TimerEventDefinition) else None
+
+
 def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
     timers = []
     for task in workflow.get_tasks(state=SpiffState.WAITING):
-        definition = getattr(task.task_spec, "event_definition", None)
-        if not isinstance(definition, TimerEventDefinition):
+        definition = _timer_definition(task)
+        if definition is None:
             continue
         due = _due_at(task, definition)
         if due is None:

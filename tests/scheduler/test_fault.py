@@ -34,8 +34,10 @@ def pg_url(request):
 
 def leader_pid(engine) -> int | None:
     with engine.connect() as conn:
+        # This test's database only: other test runs (xdist workers, other checkouts) may have leaders too.
         name = conn.scalar(text("SELECT application_name FROM pg_stat_activity "
-                                "WHERE application_name LIKE 'signaalroute-leider-%' LIMIT 1"))
+                                "WHERE application_name LIKE 'signaalroute-leider-%' "
+                                "AND datname = current_database() LIMIT 1"))
     return int(name.rsplit("-", 1)[1]) if name else None
 
 

@@ -34,13 +34,13 @@ def test_the_leader_destroys_expired_cases_once_a_day_and_a_standby_does_not(fac
     jobs._runtime.clock = lambda: at() + timedelta(days=3 * 365)
     try:
         jobs.contend()
-        assert "bewaartermijnen" not in {job.id for job in scheduler.get_jobs()}, "calendar jobs only on the leader"
+        assert "nachtwerk" not in {job.id for job in scheduler.get_jobs()}, "calendar jobs only on the leader"
         jobs.apply_retention()
         assert destroyed(factory) == [], "a standby destroys nothing"
 
         rival.release()
         jobs.contend()
-        job = scheduler.get_job("bewaartermijnen")
+        job = scheduler.get_job("nachtwerk")  # seal, then retention (scheduler.jobs.nightly)
         assert isinstance(job.trigger, CronTrigger)
         fields = {f.name: str(f) for f in job.trigger.fields}
         assert (fields["hour"], fields["minute"], fields["day"]) == ("3", "0", "*"), "every day at 03.00 uur"

@@ -24,16 +24,18 @@ def test_the_leader_fires_due_timers_and_a_standby_does_not(factory, world, form
     assert isinstance(scheduler, BlockingScheduler)
     assert str(scheduler.timezone) == "Europe/Amsterdam"
     jobs_by_id = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs_by_id) == {"leadership", "bpmn-timers", "reminders", "outbox", "overleg", "audit-zegel"}
+    assert set(jobs_by_id) == {"leadership", "bpmn-timers", "reminders", "outbox", "overleg", "audit-zegel",
+                               "vastgelopen"}
     assert jobs_by_id["bpmn-timers"].trigger.interval.total_seconds() == 1
 
     jobs.contend()
-    jobs.fire_timers()
-    assert len(waiting(factory, case)) == 1, "a standby fires nothing"
-    assert "audit-anchor" not in {job.id for job in scheduler.get_jobs()}, "calendar jobs only on the leader"
+    if db_url.startswith("sqlite"):  # on PostgreSQL a standby helps (tests/scheduler/test_timer_times.py)
+        jobs.fire_timers()
+        assert len(waiting(factory, case)) == 1, "a standby fires nothing"
+    assert "nachtwerk" not in {job.id for job in scheduler.get_jobs()}, "calendar jobs only on the leader"
     rival.release()
     jobs.contend()
-    assert "audit-anchor" in {job.id for job in scheduler.get_jobs()}
+    assert "nachtwerk" in {job.id for job in scheduler.get_jobs()}
     jobs.fire_timers()
     assert waiting(factory, case) == []
     assert list(ready(factory, case)) == ["herinnering"]
