@@ -10,6 +10,7 @@ value its target element or its label names (``anoniem_consult``), so a delibera
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any
 
 from lxml import etree
@@ -99,7 +100,11 @@ def unknown_outcomes(processes: dict[str, etree._Element], decisions: dict[str, 
                         continue
                     default = by_id.get(gateway.get("default"))
                     if default is not None:
-                        known |= {v for v in values if v in (default.get("targetRef"), default.get("name"))}
+                        # The default path knows a value when it names it: its target, its label, or its
+                        # documentation ("Standaard voor route politie_en_zoco"), which the modeller writes.
+                        notes = " ".join("".join(d.itertext()) for d in default if _local(d) == "documentation")
+                        known |= {v for v in values if v in (default.get("targetRef"), default.get("name"))
+                                  or re.search(rf"\b{re.escape(v)}\b", notes)}
                     for value in (v for v in values if v not in known):
                         label = gateway.get("name") or "zonder naam"
                         problems.append(locate(

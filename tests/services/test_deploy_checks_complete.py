@@ -128,4 +128,4 @@ def test_a_decision_outcome_the_calling_gateway_does_not_know_is_reported_on_the
     assert [(p.file, p.element_id, p.message) for p in caught.value.problems] == [(
         "gedeeld_overdracht.bpmn", "welke_route",
         "Beslissing 'routering' kan 'route' = 'route_bestaat_niet' opleveren, maar gateway 'Welke route?' kent die "
-        "waarde niet; hij kent: inspectie_en_zoco, locatie, politie_dan_zoco, politie_en_inspectie")]
+        "waarde niet; hij kent: anoniem_consult, inspectie_en_zoco, locatie, politie_en_inspectie, politie_en_zoco")]
