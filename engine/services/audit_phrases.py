@@ -248,6 +248,11 @@ class Vocabulary:
         found = self._tasks.get(event.task_id) if event.task_id is not None else None
         return found[0] if found else str(event.payload.get("element_id") or "")
 
+    def known_task_name(self, event: AuditEvent) -> str | None:
+        """The task's name as its users saw it, or ``None`` (never an element id)."""
+        found = self._tasks.get(event.task_id) if event.task_id is not None else None
+        return found[0] if found else None
+
     def version(self, definition_id: int | None) -> str | None:
         return self._versions.get(definition_id) if definition_id is not None else None
 

@@ -67,7 +67,7 @@ def test_the_csv_has_one_row_per_event_of_the_period_in_dutch(factory, world, at
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(factory, world, at, case):
     _, table = csv_rows(audit_export.to_csv(export(factory, world.auditor, at, "csv")))
     [enriched] = [r for r in table if r[4] == "task.completed"]
-    assert enriched[11] == f"Samenvatting: {INJECTION}; Vorm: SU", "readable data does not start with a formula character"
+    assert enriched[11] == f"Samenvatting: {INJECTION}; Vorm: SU", "readable data starts with its label"
     for value in ("=1+1", "+31 6", "-2", "@SUM(A1)", "\tx", "gewoon"):
         shown = audit_export.neutralise(value)
         assert shown == (value if value == "gewoon" else "'" + value)
