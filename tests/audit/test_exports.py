@@ -171,7 +171,7 @@ def test_the_dossier_tells_who_did_what_when_and_masks_the_melder(factory, world
     assert "de melder startte de zaak" in text
     assert "af \\(Aandachtsfunctionaris, eersel\\) rondde ‘Signaal verrijken’ af" in text
     assert "Vorm van uitbuiting: \\(leeg\\) -> SU \\(toegevoegd\\)" in text
-    assert "melder_naam: \\(leeg\\) -> [afgeschermd] \\(toegevoegd\\)" in text
+    assert "Melder naam: \\(leeg\\) -> [afgeschermd] \\(toegevoegd\\)" in text, "a field without a form title in words"
     assert "Marieke" not in text and "melder \\(Melder" not in text
     [recorded] = exports_recorded(factory, EventType.DOSSIER_EXPORTED)
     assert (recorded.chain, recorded.actor_username, recorded.payload) == (
