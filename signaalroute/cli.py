@@ -327,10 +327,20 @@ def audit_verify(seals_file: Path | None) -> None:
 @main.command()
 @click.argument("instance_ids", nargs=-1, type=int)
 @click.option("--all", "replay_all", is_flag=True, help="Alle zaken opnieuw afspelen.")
-def replay(instance_ids: tuple[int, ...], replay_all: bool) -> None:
-    """Replay cases from the audit log on their recorded process versions; exit 1 on any divergence."""
-    from engine.services import replay as replay_service
+@click.option("--door", "operator", default=None,
+              help="Wie afspeelt, voor het auditlog (standaard de gebruiker van het besturingssysteem).")
+@click.option("--droog", "--dry-run", "dry_run", is_flag=True,
+              help="Alleen controleren: geen gebeurtenis 'Opnieuw afgespeeld' per zaak in het auditlog.")
+def replay(instance_ids: tuple[int, ...], replay_all: bool, operator: str | None, dry_run: bool) -> None:
+    """Replay cases from the audit log on their recorded process versions; exit 1 on any divergence.
 
+    Each replay is audited under the operator ("opdrachtregel (jan)"), unless ``--droog`` asks for a
+    check that leaves the audit log as it was.
+    """
+    from engine.services import replay as replay_service
+    from engine.services.audit_phrases import EVENT_LABELS
+
+    actor = _operator(operator)
     with _work(_settings()) as session:
         ids = replay_service.all_instance_ids(session) if replay_all else list(instance_ids)
         if not ids:
@@ -341,7 +351,8 @@ def replay(instance_ids: tuple[int, ...], replay_all: bool) -> None:
         diverged = []
         with click.progressbar(ids, label="Zaken afspelen", file=sys.stderr) as bar:
             for instance_id in bar:
-                report = replay_service.replay_for(session, actor=CLI_ACTOR, now=_now(), instance_id=instance_id)
+                report = (replay_service.replay_instance(session, instance_id) if dry_run else
+                          replay_service.replay_for(session, actor=actor, now=_now(), instance_id=instance_id))
                 if not report.consistent:
                     diverged.append(report)
     for line in destroyed.values():
@@ -350,10 +361,29 @@ def replay(instance_ids: tuple[int, ...], replay_all: bool) -> None:
         d = report.divergence
         assert d is not None
         click.echo(f"Zaak {report.instance_id}: wijkt af bij stap {d.step} (auditgebeurtenis {d.event_seq}, "
-                   f"{d.event_type}): {d.message}")
+                   f"{EVENT_LABELS.get(d.event_type, d.event_type)}): {d.message}")
     if diverged:
         raise click.ClickException(f"{len(diverged)} van {len(ids)} zaak/zaken wijken af.")
-    click.echo(f"{len(ids)} zaak/zaken opnieuw afgespeeld: alle consistent.")
+    recorded = "droog gecontroleerd, niets vastgelegd" if dry_run else f"vastgelegd als {actor.username}"
+    click.echo(f"{len(ids)} zaak/zaken opnieuw afgespeeld ({recorded}): alle consistent.")
+
+
+def _operator(name: str | None) -> Actor:
+    """The person at the command line, as the audit log names them: "opdrachtregel (jan)"."""
+    import getpass
+
+    if name is None:
+        try:
+            name = getpass.getuser()
+        except (KeyError, OSError) as exc:
+            raise click.UsageError("Geef met --door aan wie afspeelt.") from exc
+    name = name.strip()
+    if not name:
+        raise click.UsageError("Geef met --door een naam op.")
+    username = f"opdrachtregel ({name})"
+    if len(username) > 80:
+        raise click.UsageError("De naam bij --door is te lang (hoogstens 64 tekens).")
+    return Actor.system(username)
 
 
 def _destroyed(session: Session, chains: list[str]) -> dict[str, str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -28,9 +27,18 @@ from engine.audit.events import EventType
 from engine.audit.seal_key import SealVerifier
 from engine.dutch import AMSTERDAM, local_iso
 from engine.errors import Forbidden, ValidationFailed
+from engine.forms import FormRepository
 from engine.models import AuditEvent
 from engine.services import case_integrity
-from engine.services.audit_phrases import EVENT_LABELS, Vocabulary, phrase, role_label
+from engine.services.audit_phrases import (
+    EVENT_LABELS,
+    Vocabulary,
+    deploy_particulars,
+    phrase,
+    plain,
+    readable,
+    role_label,
+)
 from engine.services.case_integrity import CaseIntegrity
 
 CSV, XLSX = "csv", "xlsx"
@@ -92,7 +100,7 @@ def neutralise(value: Cell) -> Cell:
 
 
 def audit_rows(session: Session, *, actor: Actor, now: datetime, period: Period, fmt: str,
-               verifier: SealVerifier | None = None) -> AuditExport:
+               verifier: SealVerifier | None = None, forms: FormRepository | None = None) -> AuditExport:
     """The period's events, oldest first, as rows under :data:`COLUMNS`; the export is audited.
 
     Every chain the period touches is checked first: the export's first lines say whether they are
@@ -109,7 +117,7 @@ def audit_rows(session: Session, *, actor: Actor, now: datetime, period: Period,
         select(AuditEvent).where(AuditEvent.occurred_at >= begin, AuditEvent.occurred_at < until)
         .order_by(AuditEvent.occurred_at, AuditEvent.id)
     ))
-    vocabulary = Vocabulary(session)
+    vocabulary = Vocabulary(session, forms)  # forms give the "gegevens" column its labels and choice titles
     vocabulary.preload(events)
     checked = {chain: case_integrity.check_chain(session, chain=chain, verifier=verifier, now=now)
                for chain in sorted({event.chain for event in events})}
@@ -117,6 +125,15 @@ def audit_rows(session: Session, *, actor: Actor, now: datetime, period: Period,
     log.record(session, event_type=EventType.AUDIT_LOG_EXPORTED, actor=actor, now=now, payload={
         "format": fmt.upper(), "van": period.start.isoformat(), "tot": period.end.isoformat(), "rows": len(rows)})
     return AuditExport(rows, case_integrity.export_statement(list(checked.values()), now=now))
+
+
+def _particulars(event: AuditEvent, data: object, vocabulary: Vocabulary) -> str:
+    """The "gegevens" cell: a deployment's reason, files and hashes; submitted data as "Label: waarde; …"."""
+    if event.event_type == EventType.PROCESS_DEPLOYED:
+        return deploy_particulars(event.payload)
+    if isinstance(data, dict) and data:
+        return readable(data, vocabulary.labels(event), vocabulary.specs(event), vocabulary.organisation_names())
+    return plain(data) if data else ""
 
 
 def _row(event: AuditEvent, vocabulary: Vocabulary, integrity: CaseIntegrity) -> list[Cell]:
@@ -127,7 +144,7 @@ def _row(event: AuditEvent, vocabulary: Vocabulary, integrity: CaseIntegrity) ->
         EVENT_LABELS.get(event.event_type, event.event_type), phrase(event, vocabulary), event.actor_username or "",
         role_label(event.actor_role) or "", event.actor_organisation or "",
         vocabulary.version(event.definition_id) or "",
-        json.dumps(data, ensure_ascii=False, sort_keys=True) if data else "", event.hash,
+        _particulars(event, data, vocabulary), event.hash,
         "NIET intact: " + "; ".join(flags) if flags else ("intact" if integrity.intact else "keten NIET intact"),
     ]
 

@@ -29,7 +29,16 @@ from engine.errors import Forbidden, NotFound
 from engine.forms import FormRepository
 from engine.models import AccessLogEntry, AuditEvent, Instance, Organisation, ProcessDefinition
 from engine.services import case_integrity
-from engine.services.audit_phrases import EVENT_LABELS, Vocabulary, facts, person, phrase, plain, role_label
+from engine.services.audit_phrases import (
+    EVENT_LABELS,
+    Vocabulary,
+    facts,
+    key_label,
+    person,
+    phrase,
+    role_label,
+    shown,
+)
 from engine.services.case_integrity import CaseIntegrity
 from engine.services.instances import reference
 
@@ -130,7 +139,8 @@ def _same(old: Any, new: Any) -> bool:
 
 
 def diff(before: dict[str, Any], submitted: dict[str, Any], labels: dict[str, str], *,
-         mask_melder: bool = False) -> tuple[Change, ...]:
+         mask_melder: bool = False, specs: dict[str, dict[str, Any]] | None = None,
+         organisation_names: dict[str, str] | None = None) -> tuple[Change, ...]:
     """Every submitted field against the case data before it; ``null`` empties a field (removed).
 
     Fields in name order: PostgreSQL's JSONB does not keep the order they were submitted in.
@@ -144,10 +154,11 @@ def diff(before: dict[str, Any], submitted: dict[str, Any], labels: dict[str, st
             kind = ADDED
         else:
             kind = UNCHANGED if _same(old, new) else CHANGED
-        shown_old, shown_new = plain(old), plain(new)
+        spec = (specs or {}).get(key)
+        shown_old, shown_new = shown(key, old, spec, organisation_names), shown(key, new, spec, organisation_names)
         if mask_melder and MELDER_FIELD.match(key):
             shown_old, shown_new = (MASKED if shown_old else ""), (MASKED if shown_new else "")
-        changes.append(Change(key, labels.get(key, key), kind, shown_old, shown_new))
+        changes.append(Change(key, key_label(key, labels), kind, shown_old, shown_new))
     return tuple(changes)
 
 
@@ -158,6 +169,7 @@ def entries_of(session: Session, events: Sequence[AuditEvent], *, reveal_melder:
     vocabulary.preload(events)
     data: dict[str, Any] = {}
     labels: dict[str, str] = {}  # a field keeps the title an earlier form gave it
+    specs: dict[str, dict[str, Any]] = {}  # ... and its choices and format
     version: str | None = None
     entries = []
     for event in events:
@@ -166,7 +178,9 @@ def entries_of(session: Session, events: Sequence[AuditEvent], *, reveal_melder:
         submitted = event.payload.get("data")
         if event.event_type in DATA_EVENTS and isinstance(submitted, dict):
             labels.update(vocabulary.labels(event))
-            changes = diff(data, submitted, labels, mask_melder=not reveal_melder)
+            specs.update(vocabulary.specs(event))
+            changes = diff(data, submitted, labels, mask_melder=not reveal_melder, specs=specs,
+                           organisation_names=vocabulary.organisation_names())
             data.update(submitted)
             data = {k: v for k, v in data.items() if v is not None}
         name, username, role, organisation = person(event, reveal_melder=reveal_melder)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from engine.audit.events import EventType
 from engine.dutch import datum
 from engine.forms import FormRepository
-from engine.models import AuditEvent, HumanTask, ProcessDefinition
+from engine.models import AuditEvent, HumanTask, Organisation, ProcessDefinition
 from engine.roles import ROLE_LABELS, Role
 from engine.services import timeline
 
@@ -27,6 +27,7 @@ EVENT_LABELS: dict[str, str] = {
     EventType.TASK_CLAIMED: "Taak in behandeling genomen",
     EventType.TASK_RELEASED: "Taak teruggegeven",
     EventType.TASK_ASSIGNED: "Taak toegewezen",
+    EventType.TASK_REMINDED: "Herinnering verstuurd",
     EventType.TIMER_FIRED: "Termijn verstreken",
     EventType.INSTANCE_MIGRATED: "Overgezet naar andere procesversie",
     EventType.INSTANCE_MIGRATION_REVERTED: "Overzetting teruggedraaid",
@@ -94,6 +95,14 @@ _MORE: dict[str, str] = {
     EventType.GEMEENTE_CHANGED: "wijzigde gemeente {old_name}: nu {name}",
     EventType.GEMEENTE_MERGED: "voegde gemeente {name} samen met {into_name} ({cases} zaken, {users} accounts)",
     EventType.INSTANCE_GEMEENTE_CHANGED: "zette de zaak bij een herindeling over van gemeente {from} naar {to}",
+    EventType.TWO_FACTOR_ENABLED: "zette tweestapsverificatie aan voor een account",
+    EventType.TWO_FACTOR_DISABLED: "zette tweestapsverificatie uit voor een account",
+    EventType.TWO_FACTOR_RESET: "herstelde de tweestapsverificatie van een account",
+    EventType.RECOVERY_CODE_USED: "logde in met een herstelcode",
+    EventType.RECOVERY_CODES_RENEWED: "maakte nieuwe herstelcodes aan",
+    EventType.OIDC_LINKED: "koppelde een inlogaccount (OIDC) aan een account",
+    EventType.OIDC_LINK_ALLOWED: "stond koppelen via OIDC toe voor een account",
+    EventType.ACCESS_REVIEW_EXPORTED: "exporteerde het rechtenoverzicht als {format}",
 }
 
 _IN_CHUNK = 500  # ids per IN (...) list: long exports stay within every backend's parameter limit
@@ -106,8 +115,18 @@ class _Payload(dict[str, str]):
         return "?"
 
 
+def key_label(key: str, labels: dict[str, str] | None = None) -> str:
+    """A field's title from its form, else its key in words ("datum_signaal" → "Datum signaal")."""
+    if labels and key in labels:
+        return labels[key]
+    if key in SYSTEM_FIELDS:
+        return SYSTEM_FIELDS[key]
+    words = str(key).replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
 def plain(value: Any) -> str:
-    """A submitted value as a person reads it: ja/nee, 1,5, text; lists and objects as JSON."""
+    """A value as a person reads it: ja/nee, 1,5, text; lists joined by commas, objects as "Label: waarde"."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -116,7 +135,100 @@ def plain(value: Any) -> str:
         return f"{value:g}".replace(".", ",")
     if isinstance(value, int | str):
         return str(value)
+    if isinstance(value, dict):
+        return readable(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(f"({plain(item)})" if isinstance(item, dict) else plain(item) for item in value)
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _choice_titles(spec: dict[str, Any]) -> dict[str, str]:
+    options = spec.get("oneOf") or spec.get("anyOf") or []
+    return {str(o["const"]): str(o.get("title") or o["const"]) for o in options
+            if isinstance(o, dict) and "const" in o}
+
+
+def field_value(value: Any, spec: dict[str, Any] | None = None) -> str:
+    """A form field's value as its form shows it: the choice's title, a date in Dutch, ja/nee."""
+    if not isinstance(spec, dict):
+        return plain(value)
+    titles = _choice_titles(spec)
+    if isinstance(value, str) and value in titles:
+        return titles[value]
+    item_spec = spec.get("items")
+    if isinstance(value, list) and isinstance(item_spec, dict):
+        return ", ".join(field_value(item, item_spec) for item in value)
+    if isinstance(value, str) and spec.get("format") in ("date", "date-time"):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return datum(moment) if spec["format"] == "date-time" else datum(moment.date())
+    return plain(value)
+
+
+# Case data the system fills in at intake from the region profile, by their Dutch names.
+SYSTEM_FIELDS: dict[str, str] = {
+    "regio": "Regio (uit het regioprofiel)",
+    "organisaties": "Betrokken organisaties (uit het regioprofiel)",
+    "termijn_terugkoppeling": "Termijn voor terugkoppeling",
+}
+
+
+def _role_label(key: str) -> str:
+    try:
+        return ROLE_LABELS[Role(key)]
+    except ValueError:
+        return key_label(key)
+
+
+def system_value(key: str, value: Any, organisation_names: dict[str, str] | None = None) -> str | None:
+    """A field the system computed, in words; ``None`` when ``key`` is not one of :data:`SYSTEM_FIELDS`.
+
+    The region's contact lines are left out: they are the region profile's, not the case's, and the
+    profile keeps them current.
+    """
+    if key not in SYSTEM_FIELDS:
+        return None
+    if key == "regio" and isinstance(value, dict):
+        parts = [str(value.get("naam") or "")]
+        parts += [f"{word} {value[field]}" for field, word in (("gemeente", "gemeente"), ("overleg", "overleg"))
+                  if value.get(field)]
+        return ", ".join(part for part in parts if part)
+    if key == "organisaties" and isinstance(value, dict):
+        names = organisation_names or {}
+        return ", ".join(f"{_role_label(str(role))}: {names.get(str(slug), 'organisatie uit het regioprofiel')}"
+                         for role, slug in sorted(value.items()))
+    if key == "termijn_terugkoppeling" and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{plain(value)} werkdagen"
+    return plain(value)
+
+
+def shown(key: str, value: Any, spec: dict[str, Any] | None = None,
+          organisation_names: dict[str, str] | None = None) -> str:
+    """One field's value as a person reads it: a computed field in words, else as its form shows it."""
+    computed = system_value(key, value, organisation_names)
+    return computed if computed is not None else field_value(value, spec)
+
+
+def readable(data: dict[str, Any], labels: dict[str, str] | None = None,
+             specs: dict[str, dict[str, Any]] | None = None, organisation_names: dict[str, str] | None = None) -> str:
+    """Submitted or computed data as "Label: waarde; …" in field-name order, never a JSON blob."""
+    specs = specs or {}
+    return "; ".join(f"{key_label(key, labels)}: {shown(key, value, specs.get(key), organisation_names)}"
+                     for key, value in sorted(data.items()))
+
+
+def deploy_particulars(payload: dict[str, Any]) -> str:
+    """A deployment as an auditor checks it: the reason given, each file and form with its SHA-256."""
+    parts = [f"Toelichting: {payload.get('comment') or '(geen)'}"]
+    parts += [f"Bestand {f.get('name')} (SHA-256 {f.get('sha256')})" for f in payload.get("files") or []
+              if isinstance(f, dict)]
+    parts += [f"Formulier {f.get('name')} (SHA-256 {f.get('sha256')})" for f in payload.get("forms") or []
+              if isinstance(f, dict)]
+    if payload.get("sha256"):
+        parts.append(f"Uitrol SHA-256 {payload['sha256']}")
+    return "; ".join(parts)
 
 
 def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
@@ -133,6 +245,7 @@ class Vocabulary:
         self.forms = forms
         self._tasks: dict[int, tuple[str, str | None]] = {}
         self._versions: dict[int, str] = {}
+        self._organisations: dict[str, str] | None = None
 
     def preload(self, events: Sequence[AuditEvent]) -> None:
         task_ids = {e.task_id for e in events if e.task_id is not None} - set(self._tasks)
@@ -152,17 +265,33 @@ class Vocabulary:
         found = self._tasks.get(event.task_id) if event.task_id is not None else None
         return found[0] if found else str(event.payload.get("element_id") or "")
 
+    def known_task_name(self, event: AuditEvent) -> str | None:
+        """The task's name as its users saw it, or ``None`` (never an element id)."""
+        found = self._tasks.get(event.task_id) if event.task_id is not None else None
+        return found[0] if found else None
+
     def version(self, definition_id: int | None) -> str | None:
         return self._versions.get(definition_id) if definition_id is not None else None
 
-    def labels(self, event: AuditEvent) -> dict[str, str]:
-        """Field titles of the task's form, so a diff reads "Vorm van uitbuiting", not "vorm"."""
+    def organisation_names(self) -> dict[str, str]:
+        """Organisations by slug, read once: computed case data names them, never by slug."""
+        if self._organisations is None:
+            rows = self.session.execute(select(Organisation.slug, Organisation.name)).all()
+            self._organisations = {slug: name for slug, name in rows}
+        return self._organisations
+
+    def specs(self, event: AuditEvent) -> dict[str, dict[str, Any]]:
+        """The task's form fields (title, choices, format), so values read as the form showed them."""
         found = self._tasks.get(event.task_id) if event.task_id is not None else None
         form = found[1] if found else None
         if not form or self.forms is None or not self.forms.exists(form):
             return {}
         properties = self.forms.load(form).get("properties") or {}
-        return {key: str(spec.get("title") or key) for key, spec in properties.items() if isinstance(spec, dict)}
+        return {key: spec for key, spec in properties.items() if isinstance(spec, dict)}
+
+    def labels(self, event: AuditEvent) -> dict[str, str]:
+        """Field titles of the task's form, so a diff reads "Vorm van uitbuiting", not "vorm"."""
+        return {key: str(spec.get("title") or key_label(key)) for key, spec in self.specs(event).items()}
 
 
 def phrase(event: AuditEvent, vocabulary: Vocabulary) -> str:

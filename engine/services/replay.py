@@ -30,6 +30,7 @@ from engine.errors import Forbidden, NotFound
 from engine.models import AuditEvent, Deployment, DestructionRecord, Instance, ProcessDefinition
 from engine.models.instances import InstanceStatus
 from engine.roles import Role
+from engine.services.audit_phrases import EVENT_LABELS, Vocabulary
 from engine.services.instances import canonical_data
 from engine.services.specs import specs_from_stored_bytes
 from engine.workflow import migration, pruning, runner, serializer
@@ -151,8 +152,12 @@ def replay_instance(session: Session, instance_id: int) -> ReplayReport:
         try:
             workflow = versions.step(workflow, state, event)
         except (WorkflowFailed, LookupError, migration.MigrationImpossible) as exc:
+            # The runner's LookupError carries only an engine task id: no reader can use that.
+            reason = ("deze taak of termijn staat op dit punt niet (meer) klaar in het model"
+                      if type(exc) is LookupError else str(exc))
             report.divergence = Divergence(step, event.seq, event.event_type,
-                                           f"Stap kan niet opnieuw worden uitgevoerd: {exc}")
+                                           f"Stap {step} ({step_in_words(session, event)}) kan niet opnieuw "
+                                           f"worden uitgevoerd: {reason}")
             return report
         state = state_as_stored(workflow)
         # The live path reloads the case from its stored text before every step; so does replay,
@@ -164,7 +169,8 @@ def replay_instance(session: Session, instance_id: int) -> ReplayReport:
         expected = event.payload.get("state_sha256")
         if actual != expected:
             report.divergence = Divergence(step, event.seq, event.event_type,
-                                           "Toestand na deze stap wijkt af van de vastgelegde toestand",
+                                           f"Toestand na stap {step} ({step_in_words(session, event)}) wijkt "
+                                           "af van de vastgelegde toestand",
                                            expected=expected, actual=actual)
             return report
         report.steps = step
@@ -174,6 +180,15 @@ def replay_instance(session: Session, instance_id: int) -> ReplayReport:
         return report
     report.consistent = True
     return report
+
+
+def step_in_words(session: Session, event: AuditEvent) -> str:
+    """A replay step as a reader knows it: "Taak afgerond: ‘Signaal verrijken’", never a task id."""
+    vocabulary = Vocabulary(session)
+    vocabulary.preload([event])
+    label = EVENT_LABELS.get(event.event_type, "Gebeurtenis")
+    name = vocabulary.known_task_name(event)
+    return f"{label}: ‘{name}’" if name else label
 
 
 def apply_recorded_event(workflow: Any, event: AuditEvent, spec: Any, subprocess_specs: dict[str, Any]) -> Any:

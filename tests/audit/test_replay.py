@@ -89,6 +89,24 @@ def test_a_model_edited_in_place_is_reported_at_the_step_it_changes(factory, wor
     assert not report.consistent
     assert (report.divergence.step, report.divergence.event_type) == (2, "task.completed")
     assert report.divergence.expected != report.divergence.actual
+    assert report.divergence.message == (f"Toestand na stap 2 (Taak afgerond: ‘{task.name}’) wijkt af van de "
+                                         "vastgelegde toestand"), "the step is named in words"
+
+
+def test_a_step_that_cannot_be_redone_is_named_in_words_never_by_task_id(factory, world, forms, at):
+    deploy(factory, world.regisseur, at(), forms, "routering.bpmn", "partner_per_vorm.dmn")
+    case = start(factory, world.af, at(), "routering")
+    [task] = ready(factory, case).values()
+    complete(factory, world.af, at(), forms, task.id, {"vorm": "AU"})
+    stranger = "00000000-0000-4000-8000-000000000000"
+    with unit_of_work(factory) as session:
+        event = session.scalar(select(AuditEvent).where(AuditEvent.event_type == "task.completed"))
+        session.execute(update(AuditEvent).where(AuditEvent.id == event.id)
+                        .values(payload={**event.payload, "spiff_task_id": stranger}))
+    message = replay_report(factory, case).divergence.message
+    assert message == (f"Stap 2 (Taak afgerond: ‘{task.name}’) kan niet opnieuw worden uitgevoerd: deze taak of "
+                       "termijn staat op dit punt niet (meer) klaar in het model")
+    assert stranger not in message
 
 
 def test_edited_audit_data_is_reported_at_its_step(factory, world, forms, at):
@@ -124,15 +142,30 @@ def test_the_cli_replays_all_cases_and_fails_on_a_divergence(factory, world, for
     complete(factory, world.af, at(), forms, task.id, {"vorm": "AU"})
     monkeypatch.setenv("SIGNAALROUTE_DATABASE_URL", db_url)
     monkeypatch.setenv("SIGNAALROUTE_SECRET_KEY", "x" * 64)
-    ok = CliRunner().invoke(main, ["replay", "--all"])
-    assert ok.exit_code == 0 and "3 zaak/zaken opnieuw afgespeeld: alle consistent." in ok.output
+    dry = CliRunner().invoke(main, ["replay", "--all", "--droog"])
+    assert dry.exit_code == 0 and "3 zaak/zaken opnieuw afgespeeld (droog gecontroleerd" in dry.output
+    with unit_of_work(factory) as session:
+        assert not session.scalars(select(AuditEvent).where(AuditEvent.event_type == "instance.replayed")).all()
+    ok = CliRunner().invoke(main, ["replay", "--all", "--door", "Jan de Vries"])
+    assert ok.exit_code == 0 and "3 zaak/zaken opnieuw afgespeeld (vastgelegd als opdrachtregel (Jan de Vries)): " \
+        "alle consistent." in ok.output
+    with unit_of_work(factory) as session:
+        replayed = session.scalars(select(AuditEvent).where(AuditEvent.event_type == "instance.replayed")).all()
+        assert {(e.actor_username, e.actor_id) for e in replayed} == {("opdrachtregel (Jan de Vries)", None)}
+        assert len(replayed) == 3
+    monkeypatch.setattr("getpass.getuser", lambda: "beheer01")
     with unit_of_work(factory) as session:
         row = session.scalar(select(ModelFile).where(ModelFile.filename == "partner_per_vorm.dmn"))
         row.content = row.content.replace(b"<text>vorm</text>", b"<text>vorm + 1</text>")
     failed = CliRunner().invoke(main, ["replay", "--all"])
     assert failed.exit_code == 1
-    assert f"Zaak {cases[0]}: wijkt af bij stap 2 (auditgebeurtenis 2, task.completed)" in failed.output
+    assert f"Zaak {cases[0]}: wijkt af bij stap 2 (auditgebeurtenis 2, Taak afgerond)" in failed.output
     assert "1 van 3 zaak/zaken wijken af." in failed.output
+    with unit_of_work(factory) as session:
+        by_os_user = session.scalars(select(AuditEvent).where(
+            AuditEvent.event_type == "instance.replayed",
+            AuditEvent.actor_username == "opdrachtregel (beheer01)")).all()
+        assert len(by_os_user) == 3, "without --door the operating-system user is recorded"
 
 
 def test_replay_in_another_process_agrees_whatever_the_key_order_of_the_data(factory, world, forms, at, db_url):

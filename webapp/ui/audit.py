@@ -100,7 +100,7 @@ def export() -> str | Response:
             period = audit_export.parse_period(values["van"], values["tot"])
             fmt = values["formaat"]
             rows = audit_export.audit_rows(db.session(), actor=actor, now=now(), period=period, fmt=fmt,
-                                           verifier=_verifier())
+                                           verifier=_verifier(), forms=_forms())
         except ValidationFailed as exc:
             errors = dict(exc.details or {})
         else:
