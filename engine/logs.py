@@ -32,7 +32,7 @@ NUMERIC_FIELDS = frozenset({
 })
 # Fields whose text Signaalroute writes itself (a route, an error kind, a fingerprint), never user input.
 TEXT_FIELDS = frozenset({"event", "path", "method", "endpoint", "kind", "region", "error", "fingerprint", "state",
-                         "on"})
+                         "on", "reason"})
 
 
 def _safe_value(value: Any) -> bool:

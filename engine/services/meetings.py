@@ -107,13 +107,13 @@ def _add(session: Session, *, region: Region, starts_at: datetime, call_at: date
 
 def plan_from_profiles(session: Session, *, regions: dict[str, Region], calendar: WorkingDayCalendar,
                        now: datetime) -> dict[str, int | str]:
-    """Create the coming meetings of every region whose profile is complete; per region a count or why not."""
+    """Create the coming meetings of every region whose profile is complete; per region with a standing
+    meeting a count or why not."""
     report: dict[str, int | str] = {}
     for region in regions.values():
         overleg = meeting_schedule.effective_overleg(session, region)
         if overleg is None:
-            report[region.slug] = "geen vast overleg"
-            continue
+            continue  # no standing meeting (Oost-Brabant, Soest): nothing to plan, nothing to report
         try:
             coming = occurrences(overleg, calendar, now.date(), (now + HORIZON).date())
         except ValueError as exc:

@@ -16,9 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.regions import PLACEHOLDER, Region
 from engine.services import gemeenten, meeting_schedule
-from engine.services.region_context import PARTNER_ROLES
 
-EMERGENCY = "112"
 # The meeting values the procesregisseur sets in the web UI: once set, the placeholder is no gap.
 SCHEDULED_KEYS = frozenset({"weekdag", "tijd", "oproep_werkdagen_vooraf"})
 LABELS = {"cadans": "hoe vaak het overleg is", "weekdag": "weekdag van het overleg", "tijd": "tijd van het overleg",
@@ -71,12 +69,7 @@ def gaps_of(session: Session, region: Region, directory: Path) -> RegionGaps:
         if missing:
             result.gaps.append(f"{overleg.naam}: het vergadermoment is nog niet ingesteld (ontbreekt: "
                                f"{', '.join(missing)}); de procesregisseur stelt het in onder Overleg")
-    for partner in region.partners:
-        numbers = [t.nummer for t in partner.telefoon]
-        if partner.rol in PARTNER_ROLES and not numbers and not partner.email:
-            result.gaps.append(f"{partner.naam}: geen telefoonnummer en geen e-mailadres")
-        elif partner.rol in PARTNER_ROLES and numbers and all(n == EMERGENCY for n in numbers):
-            result.gaps.append(f"{partner.naam}: alleen 112; een nummer voor niet-acute signalen ontbreekt")
+    result.gaps += region.gaps()  # contacts (only 112 counts as none outside acute), partners a route needs
     current = gemeenten.effective_region(session, region)
     without = [g.naam for g in current.gemeenten if current.zorgcoordinator_for(g.slug) is None]
     if without:

@@ -103,8 +103,11 @@ def unknown_outcomes(processes: dict[str, etree._Element], decisions: dict[str, 
                         # The default path knows a value when it names it: its target, its label, or its
                         # documentation ("Standaard voor route politie_en_zoco"), which the modeller writes.
                         notes = " ".join("".join(d.itertext()) for d in default if _local(d) == "documentation")
-                        known |= {v for v in values if v in (default.get("targetRef"), default.get("name"))
-                                  or re.search(rf"\b{re.escape(v)}\b", notes)}
+                        named_by_default = {v for v in values if v in (default.get("targetRef"), default.get("name"))
+                                            or re.search(rf"\b{re.escape(v)}\b", notes)}
+                        # A default path that names no value is a catch-all the modeller chose: every other
+                        # value goes there. One that names its values is checked against them.
+                        known |= named_by_default or set(values)
                     for value in (v for v in values if v not in known):
                         label = gateway.get("name") or "zonder naam"
                         problems.append(locate(

@@ -49,7 +49,7 @@ def test_a_planned_drieluik_from_call_to_decision(page, chain, chain_server):
     # A signal reaches the Drieluik and waits on the provisional agenda.
     case = chain.report("leeuwarden")
     chain.do(case, "verrijken", VERRIJKT)
-    chain.do(case, "agenderen_drieluik", {"persoonsgegevens_gedeeld": True})
+    chain.do(case, "agenderen_procesregisseur", {"persoonsgegevens_gedeeld": True})
     reference = f"SR-2026-{case:05d}"
     page.goto(f"{chain_server}/overleg/{meeting_id}")
     expect(page.get_by_role("heading", name="Voorlopige agenda (1)")).to_be_visible()

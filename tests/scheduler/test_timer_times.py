@@ -97,7 +97,7 @@ def test_the_nightly_job_runs_once_on_both_dst_nights_and_seals_before_retention
     assert autumn == [datetime(2026, 10, 25, 2, tzinfo=UTC), datetime(2026, 10, 26, 2, tzinfo=UTC)]
 
     done: list[str] = []
-    monkeypatch.setattr(jobs, "seal_audit_log", lambda: done.append("seal"))
+    monkeypatch.setattr(jobs, "verify_audit_log", lambda: done.append("seal"))
     monkeypatch.setattr(jobs, "apply_retention", lambda: done.append("retention"))
     jobs.nightly()
     assert done == ["seal", "retention"]

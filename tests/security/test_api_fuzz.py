@@ -32,7 +32,7 @@ from engine.services import deployments, region_setup, users
 from engine.workflow.bundle import SourceFile
 from tests.chain import FORMS, MODEL_FILES, REGIONS, ROOT, SYSTEM, Chain
 from tests.conftest import BACKENDS, PG_URL, START, Clock, _create_pg_database
-from tests.security.conftest import OWN, Scene, build_scene
+from tests.security.conftest import OWN, Scene, add_case_file, build_scene
 from tests.security.test_matrix import dry_run
 from webapp import create_app, db
 from webapp.api import openapi
@@ -89,7 +89,9 @@ def fuzz_scene(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
                         secret_key="s" * 64, forms_dir=ROOT / "forms", processes_dir=ROOT / "processes",
                         login_per_minute_ip=0, login_per_minute_account=0, api_per_minute_token=0)
     app = create_app(settings, {"TESTING": True, "CLOCK": at})
-    scene = Scene(app, chain, build_scene(chain))
+    ids = build_scene(chain)
+    add_case_file(app, chain, ids)
+    scene = Scene(app, chain, ids)
     yield scene
     db.dispose(app)
     engine.dispose()

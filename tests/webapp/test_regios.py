@@ -23,7 +23,7 @@ def test_the_beheerder_sees_every_profiles_gaps_and_gemeenten_by_name(web, chain
         assert name in page
     assert "Landerd, Uden" in page  # former names of Maashorst
     assert "Drieluik: het vergadermoment is nog niet ingesteld" in page
-    assert "alleen 112" in page
+    assert "geen telefoonnummer (buiten spoed)" in page
     assert "noord-en-midden-limburg-" not in page and "zorgcoordinator-zvh<" not in page
     assert "Regio&#39;s en gemeenten" in beheer.get("/beheer/post").get_data(as_text=True)  # in the beheer menu
 

@@ -26,6 +26,10 @@ def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url") or ""
     connectable = make_engine(url)
     with connectable.connect() as connection:
+        if is_sqlite(url):
+            # Batch mode rebuilds a table to change it; with foreign keys on, dropping a table that others
+            # point at fails. The pragma only takes effect outside a transaction, so set it before one begins.
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
