@@ -138,3 +138,12 @@ def test_every_other_role_gets_a_403_page(client, log_in, two_versions, who):
 def test_without_login_the_pages_ask_to_log_in(client, two_versions):
     response = client.get("/audit/modellen")
     assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
+
+
+def test_the_modellers_diff_page_keeps_its_own_viewer_urls(client, log_in, two_versions):
+    """The diff body is one partial for both pages; the procesregisseur's still loads from the modeller."""
+    log_in("regisseur")
+    response = client.get("/modelleren/klein/verschil?van=1&naar=2")
+    assert response.status_code == 200
+    assert 'data-oud-url="/modelleren/klein/versies/1/inhoud"' in response.get_data(as_text=True)
+    assert "Signaal verrijken → Signaal aanvullen" in text_of(response)
