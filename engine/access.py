@@ -18,10 +18,26 @@ from engine.roles import Role
 DEPLOYERS = frozenset({Role.PROCESREGISSEUR, Role.BEHEERDER})
 NO_CASE_WORK = frozenset({Role.AUDITOR, Role.BEHEERDER})
 AUDIT_LOG_CHECKERS = frozenset({Role.AUDITOR, Role.BEHEERDER})
+MODEL_READERS = DEPLOYERS | {Role.AUDITOR}
+MODEL_AUDITORS = frozenset({Role.AUDITOR, Role.BEHEERDER})
 
 
 def can_deploy(actor: Actor) -> bool:
     return actor.role in DEPLOYERS
+
+
+def can_read_models(actor: Actor) -> bool:
+    """Read every deployed version, its files, forms and diffs: whoever may deploy, and the auditor read-only.
+
+    Process and form changes are part of the audit trail (issue 16 §4); they hold policy, no personal data.
+    """
+    return actor.role in MODEL_READERS
+
+
+def can_audit_models(actor: Actor) -> bool:
+    """The read-only audit pages of process and form changes: the auditor, and the beheerder who may read
+    models anyway. The procesregisseur reads the same history on the modeller's pages."""
+    return actor.role in MODEL_AUDITORS
 
 
 def can_migrate(actor: Actor) -> bool:

@@ -19,6 +19,7 @@ from webapp.api import v1
 from webapp.ui import (
     afspelen,
     audit,
+    audit_modellen,
     beheer,
     bewaartermijnen,
     melden,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.register_blueprint(statistiek.blueprint)
     app.register_blueprint(afspelen.blueprint)
     app.register_blueprint(audit.blueprint)
+    app.register_blueprint(audit_modellen.blueprint)
     app.register_blueprint(modelleren.blueprint)
     app.register_blueprint(migratie.blueprint)
     app.register_blueprint(notities.blueprint)

@@ -51,6 +51,11 @@ def _require_deployer(actor: Actor) -> None:
         raise Forbidden("Alleen een procesregisseur of beheerder mag formulieren beheren.")
 
 
+def _require_reader(actor: Actor) -> None:
+    if not access.can_read_models(actor):
+        raise Forbidden("Alleen een procesregisseur, beheerder of auditor mag de formulieren van een uitrol inzien.")
+
+
 # --- what deployments read ------------------------------------------------------------------
 
 
@@ -349,12 +354,37 @@ def form_version_bytes(session: Session, *, actor: Actor, name: str, version: in
     return row
 
 
+def deployment_forms(session: Session, *, actor: Actor,
+                     deployment_ids: Iterable[int]) -> dict[int, list[DeploymentForm]]:
+    """The forms stored with each deployment (exact bytes and hash), by deployment id, by name."""
+    _require_reader(actor)
+    wanted = set(deployment_ids)
+    found: dict[int, list[DeploymentForm]] = {d: [] for d in wanted}
+    if wanted:
+        for row in session.scalars(select(DeploymentForm).where(DeploymentForm.deployment_id.in_(wanted))
+                                   .order_by(DeploymentForm.name)):
+            found[row.deployment_id].append(row)
+    return found
+
+
+def deployment_form(session: Session, *, actor: Actor, deployment_id: int, name: str) -> DeploymentForm:
+    """One form exactly as a deployment stored it (what its cases' tasks use)."""
+    _require_reader(actor)
+    row = session.scalar(select(DeploymentForm).where(DeploymentForm.deployment_id == deployment_id,
+                                                      DeploymentForm.name == name))
+    if row is None:
+        raise NotFound("Dit formulier hoort niet bij deze uitrol.")
+    return row
+
+
 __all__ = [
     "FormCatalog",
     "FormSummary",
     "FormText",
     "SchemaCheck",
     "check_schema_text",
+    "deployment_form",
+    "deployment_forms",
     "form_for",
     "form_text",
     "forms_named",

@@ -1,7 +1,7 @@
 """Deployed versions of a process for the modeller: history (who, when, why), files, and a diff.
 
-Read-only over the immutable deployments (decision 3); only procesregisseurs and beheerders see
-them, as only they may change them.
+Read-only over the immutable deployments (decision 3). Procesregisseurs and beheerders read them to
+change them; the auditor reads the same history, files and diffs read-only (issue 16 §4).
 """
 
 from __future__ import annotations
@@ -28,6 +28,11 @@ DMN_DECISION = "decision"
 def _require_deployer(actor: Actor) -> None:
     if not access.can_deploy(actor):
         raise Forbidden("Alleen een procesregisseur of beheerder mag procesmodellen bekijken en wijzigen.")
+
+
+def _require_reader(actor: Actor) -> None:
+    if not access.can_read_models(actor):
+        raise Forbidden("Alleen een procesregisseur, beheerder of auditor mag procesmodellen bekijken.")
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ def _display_name(session: Session, user_id: int | None) -> str | None:
 
 def processes(session: Session, *, actor: Actor) -> list[ProcessRow]:
     """Every deployed process, with its newest version."""
-    _require_deployer(actor)
+    _require_reader(actor)
     counts = dict(session.execute(
         select(ProcessDefinition.process_id, func.count()).group_by(ProcessDefinition.process_id)
     ).tuples().all())
@@ -128,7 +133,7 @@ def _row(session: Session, definition: ProcessDefinition) -> VersionRow:
 
 def history(session: Session, *, actor: Actor, process_id: str) -> list[VersionRow]:
     """Every version of a process, newest first: who deployed it, when, and why."""
-    _require_deployer(actor)
+    _require_reader(actor)
     definitions = list(session.scalars(
         select(ProcessDefinition).where(ProcessDefinition.process_id == process_id)
         .order_by(ProcessDefinition.version.desc())
@@ -139,7 +144,7 @@ def history(session: Session, *, actor: Actor, process_id: str) -> list[VersionR
 
 
 def definition(session: Session, *, actor: Actor, process_id: str, version: int) -> ProcessDefinition:
-    _require_deployer(actor)
+    _require_reader(actor)
     found = session.scalar(select(ProcessDefinition).where(ProcessDefinition.process_id == process_id,
                                                            ProcessDefinition.version == version))
     if found is None:
@@ -157,7 +162,7 @@ def version_file(session: Session, *, actor: Actor, process_id: str, version: in
 
 def stored_file(session: Session, *, actor: Actor, file_id: int) -> ModelFile:
     """Any stored file of any deployment, byte for byte."""
-    _require_deployer(actor)
+    _require_reader(actor)
     found = session.get(ModelFile, file_id)
     if found is None:
         raise NotFound("Bestand niet gevonden.")
@@ -185,6 +190,86 @@ def diff_versions(session: Session, *, actor: Actor, process_id: str, old: int, 
     limit = max(len(old_file.content), len(new_file.content)) + 1
     return VersionDiff(process_id=process_id, name=after.name, old=_row(session, before), new=_row(session, after),
                        diff=diff_models(old_file.content, new_file.content, max_bytes=limit))
+
+
+def deployment_file(session: Session, *, actor: Actor, deployment_id: int, filename: str) -> ModelFile:
+    """One stored file of a deployment by its name, byte for byte (the auditor's download)."""
+    _require_reader(actor)
+    found = session.scalar(select(ModelFile).where(ModelFile.deployment_id == deployment_id,
+                                                   ModelFile.filename == filename))
+    if found is None:
+        raise NotFound("Dit bestand hoort niet bij deze uitrol.")
+    return found
+
+
+@dataclass(frozen=True)
+class ProcessTrail:
+    process_id: str
+    name: str  # of the newest version
+    versions: list[VersionRow]  # newest first
+
+
+def trail(session: Session, *, actor: Actor) -> list[ProcessTrail]:
+    """Every deployed process with every version (who, when, why, files and hashes), by name."""
+    _require_reader(actor)
+    grouped: dict[str, list[ProcessDefinition]] = {}
+    for found in session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.process_id,
+                                                                     ProcessDefinition.version.desc())):
+        grouped.setdefault(found.process_id, []).append(found)
+    rows = [ProcessTrail(process_id=pid, name=defs[0].name, versions=[_row(session, d) for d in defs])
+            for pid, defs in grouped.items()]
+    return sorted(rows, key=lambda r: (r.name.lower(), r.process_id))
+
+
+@dataclass(frozen=True)
+class DecisionVersion:
+    deployment_id: int
+    deployed_at: datetime
+    deployed_by: str | None
+    comment: str
+    file: StoredFile
+    changed: bool  # the bytes differ from the previous upload of this file
+
+
+@dataclass(frozen=True)
+class DecisionTable:
+    filename: str
+    names: list[str]  # the decisions' names in the newest version
+    versions: list[DecisionVersion]  # newest first
+
+
+def decision_names(content: bytes, filename: str) -> list[str]:
+    """The names of the decisions a DMN file defines (the id where a decision has no name)."""
+    try:
+        root = parse_untrusted_xml(content, filename, len(content) + 1)
+    except ModelInvalid:
+        return []
+    return [str(n.get("name") or n.get("id")) for n in root.iter() if isinstance(n.tag, str)
+            and n.tag.endswith("}" + DMN_DECISION) and (n.get("name") or n.get("id"))]
+
+
+def decision_history(session: Session, *, actor: Actor) -> list[DecisionTable]:
+    """Every uploaded DMN file (by name) with each deployment that carried it, newest first.
+
+    Copies a deployment took along from an earlier one (``included_from_id``) are not new versions.
+    """
+    _require_reader(actor)
+    files = session.scalars(select(ModelFile).where(ModelFile.kind == "dmn", ModelFile.included_from_id.is_(None))
+                            .order_by(ModelFile.filename, ModelFile.deployment_id))
+    grouped: dict[str, list[DecisionVersion]] = {}
+    newest: dict[str, ModelFile] = {}
+    for file in files:
+        deployment = file.deployment
+        earlier = grouped.setdefault(file.filename, [])
+        earlier.append(DecisionVersion(
+            deployment_id=deployment.id, deployed_at=deployment.deployed_at,
+            deployed_by=_display_name(session, deployment.deployed_by_id), comment=deployment.comment,
+            file=StoredFile(file.id, file.filename, file.kind, file.sha256, len(file.content), None),
+            changed=not earlier or earlier[-1].file.sha256 != file.sha256))
+        newest[file.filename] = file
+    tables = [DecisionTable(filename=name, names=decision_names(newest[name].content, name),
+                            versions=list(reversed(versions))) for name, versions in grouped.items()]
+    return sorted(tables, key=lambda t: ((t.names[0] if t.names else t.filename).lower(), t.filename))
 
 
 @dataclass(frozen=True)
@@ -235,11 +320,17 @@ def known_decisions(session: Session, *, actor: Actor, limit: int = 50) -> list[
 
 __all__ = [
     "DecisionFile",
+    "DecisionTable",
+    "DecisionVersion",
+    "ProcessTrail",
     "ProcessRow",
     "StoredFile",
     "VersionDiff",
     "VersionRow",
     "decision_files",
+    "decision_history",
+    "decision_names",
+    "deployment_file",
     "definition",
     "diff_versions",
     "history",
@@ -247,5 +338,6 @@ __all__ = [
     "process_file",
     "processes",
     "stored_file",
+    "trail",
     "version_file",
 ]

@@ -31,6 +31,7 @@ from engine.actors import Actor
 from engine.config import Settings
 from engine.db import unit_of_work
 from engine.models import (
+    DeploymentForm,
     HumanTask,
     Meeting,
     MeetingItem,
@@ -172,6 +173,11 @@ def build_scene(chain: Chain) -> dict[str, Any]:
             text=json.dumps(PROEF_FORM), comment="Proef").version
         ids["file"] = session.scalars(select(ModelFile.id).where(
             ModelFile.filename == "signaal_fryslan.bpmn")).first()
+        stored = session.get(ModelFile, ids["file"])
+        ids["deployment"] = stored.deployment_id if stored else None
+        ids["deployment_form"] = session.scalars(select(DeploymentForm.name).where(
+            DeploymentForm.deployment_id == ids["deployment"])).first()
+        assert ids["deployment_form"], "the deployment of signaal_fryslan must store the forms its tasks name"
         ids["saved_filters"] = session.scalars(select(SavedFilter.id)).all()
     ids.update(process="signaal_fryslan", version=1, form="proef-formulier.json")
     other = chain.report("eersel", omschrijving="Signaal uit Eersel.")

@@ -111,6 +111,15 @@ MATRIX: dict[str, str] = {
     "GET /audit/zaken/<int:instance_id>/model.bpmn":               "L   403     403     403 403     403     403 403     403     ok  403",
     "GET /audit/export":                                           "L   403     403     403 403     403     403 403     403     ok  403",
     "POST /audit/export":                                          "L   403     403     403 403     403     403 403     403     ok  403",
+    # process and form changes, read-only: the auditor, and the beheerder who may read models anyway (issue 16 §4)
+    "GET /audit/modellen":                                         "L   403     403     403 403     403     403 403     403     ok  ok",
+    "GET /audit/modellen/<process_id>/verschil":                   "L   403     403     403 403     403     403 403     403     ok  ok",
+    "GET /audit/modellen/<process_id>/versies/<int:version>/inhoud":
+                                                                   "L   403     403     403 403     403     403 403     403     ok  ok",
+    "GET /audit/modellen/uitrollen/<int:deployment_id>/bestanden/<filename>":
+                                                                   "L   403     403     403 403     403     403 403     403     ok  ok",
+    "GET /audit/modellen/uitrollen/<int:deployment_id>/formulieren/<name>":
+                                                                   "L   403     403     403 403     403     403 403     403     ok  ok",
     "GET /audit/controle":                                         "L   403     403     403 403     403     403 403     403     ok  ok",
     "POST /audit/controle":                                        "L   403     403     403 403     403     403 403     403     ok  ok",
     # --- beheer (no case content) and statistics (counts without persons) ---
@@ -232,6 +241,13 @@ CALLS: dict[str, Call] = {
     "GET /audit/zaken/<int:instance_id>/model.bpmn": Call("/audit/zaken/{case}/model.bpmn"),
     "POST /audit/export": Call("/audit/export", {"van": "2026-03-01", "tot": "2026-03-31", "formaat": "csv"}),
     "POST /audit/controle": Call("/audit/controle", {}),
+    "GET /audit/modellen/<process_id>/verschil": Call("/audit/modellen/{process}/verschil"),
+    "GET /audit/modellen/<process_id>/versies/<int:version>/inhoud":
+        Call("/audit/modellen/{process}/versies/{version}/inhoud"),
+    "GET /audit/modellen/uitrollen/<int:deployment_id>/bestanden/<filename>":
+        Call("/audit/modellen/uitrollen/{deployment}/bestanden/signaal_fryslan.bpmn"),
+    "GET /audit/modellen/uitrollen/<int:deployment_id>/formulieren/<name>":
+        Call("/audit/modellen/uitrollen/{deployment}/formulieren/{deployment_form}"),
     "GET /modelleren/<process_id>": Call("/modelleren/{process}"),
     "GET /modelleren/<process_id>/verschil": Call("/modelleren/{process}/verschil"),
     "GET /modelleren/<process_id>/versies/<int:version>/inhoud": Call("/modelleren/{process}/versies/{version}/inhoud"),

@@ -52,6 +52,8 @@ def _menu() -> dict[str, Any]:
         actor = current_user.actor
         if access.can_audit(actor):
             links += [("audit.zaken", "Zaken (audit)"), ("audit.export", "Auditlog exporteren")]
+        if access.can_audit_models(actor):
+            links.append(("audit_modellen.overzicht", "Proces- en formulierwijzigingen"))
         if access.can_check_audit_log(actor):
             links.append(("audit.controle", "Controle auditlog"))
     return {"audit_menu": links}

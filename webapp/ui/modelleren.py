@@ -330,11 +330,11 @@ def verschil(process_id: str) -> tuple[str, int]:
         errors = dict(exc.details or {})
     page = render_template("ui/modelleren/verschil.html", process_id=process_id, name=rows[0].name, rows=rows,
                            old=old, new=new, result=result, errors=errors, aspects=model_diff.ASPECTS,
-                           markers=json.dumps(_markers(result)) if result else "{}")
+                           markers=json.dumps(diff_markers(result)) if result else "{}")
     return page, 422 if errors else 200
 
 
-def _markers(result: model_versions.VersionDiff | None) -> dict[str, list[str]]:
+def diff_markers(result: model_versions.VersionDiff | None) -> dict[str, list[str]]:
     if result is None:
         return {}
     return {kind: result.diff.ids(kind) for kind in (model_diff.ADDED, model_diff.REMOVED, model_diff.CHANGED)}

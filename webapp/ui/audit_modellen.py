@@ -1,0 +1,100 @@
+"""Process and form changes as the auditor reads them (issue 16 §4): read-only, no editing rights.
+
+Who deployed which version when and why, every stored file and form with its SHA-256 and its exact
+bytes, and the diff of two versions. The views call the modeller's own services
+(:mod:`engine.services.model_versions`, :mod:`engine.services.form_versions`) and draw the diff with
+the modeller's partial, without the draft, deploy or migrate actions. Models hold policy, no personal
+data: reading them is not written to an access log (the modeller's pages do not either).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import PurePath
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from engine import access
+from engine.errors import Forbidden, ValidationFailed
+from engine.services import form_versions, model_versions
+from engine.workflow import diff as model_diff
+from webapp import db
+from webapp.downloads import attachment
+from webapp.security import ui_actor
+from webapp.ui.modelleren import XML_MIMETYPE, diff_markers, xml_text
+
+blueprint = Blueprint("audit_modellen", __name__, url_prefix="/audit/modellen")
+_MIMETYPES = {"bpmn": XML_MIMETYPE, "dmn": XML_MIMETYPE}
+
+
+@blueprint.before_request
+def _only_model_auditors() -> BaseResponse | None:
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined,no-any-return]
+    if not access.can_audit_models(current_user.actor):
+        raise Forbidden("Alleen een auditor of beheerder mag de proces- en formulierwijzigingen inzien.")
+    return None
+
+
+def _exact(content: bytes, mimetype: str, filename: str, fallback: str) -> Response:
+    """The stored bytes unchanged, as a download the browser never renders or sniffs."""
+    return Response(content, mimetype=mimetype, headers={
+        "Content-Disposition": attachment(filename, fallback=fallback),
+        "X-Content-Type-Options": "nosniff",
+    })
+
+
+@blueprint.get("")
+def overzicht() -> str:
+    session_db, actor = db.session(), ui_actor()
+    processes = model_versions.trail(session_db, actor=actor)
+    deployments = {row.deployment_id for process in processes for row in process.versions}
+    return render_template(
+        "ui/audit/modellen.html", processes=processes,
+        decisions=model_versions.decision_history(session_db, actor=actor),
+        forms=form_versions.deployment_forms(session_db, actor=actor, deployment_ids=deployments),
+    )
+
+
+@blueprint.get("/<process_id>/verschil")
+def verschil(process_id: str) -> tuple[str, int]:
+    session_db, actor = db.session(), ui_actor()
+    rows = model_versions.history(session_db, actor=actor, process_id=process_id)
+    old = request.args.get("van", type=int) or (rows[1].version if len(rows) > 1 else rows[0].version)
+    new = request.args.get("naar", type=int) or rows[0].version
+    errors: dict[str, str] = {}
+    result = None
+    try:
+        result = model_versions.diff_versions(session_db, actor=actor, process_id=process_id, old=old, new=new)
+    except ValidationFailed as exc:
+        errors = dict(exc.details or {})
+    page = render_template("ui/audit/modellen_verschil.html", process_id=process_id, name=rows[0].name, rows=rows,
+                           old=old, new=new, result=result, errors=errors, aspects=model_diff.ASPECTS,
+                           inhoud_endpoint="audit_modellen.versie_inhoud",
+                           markers=json.dumps(diff_markers(result)) if result else "{}")
+    return page, 422 if errors else 200
+
+
+@blueprint.get("/<process_id>/versies/<int:version>/inhoud")
+def versie_inhoud(process_id: str, version: int) -> Response:
+    """The version's BPMN as text for the read-only viewer of the diff page."""
+    file = model_versions.version_file(db.session(), actor=ui_actor(), process_id=process_id, version=version)
+    return jsonify({"xml": xml_text(file.content), "filename": file.filename})
+
+
+@blueprint.get("/uitrollen/<int:deployment_id>/bestanden/<filename>")
+def bestand(deployment_id: int, filename: str) -> Response:
+    file = model_versions.deployment_file(db.session(), actor=ui_actor(), deployment_id=deployment_id,
+                                          filename=filename)
+    return _exact(file.content, _MIMETYPES.get(file.kind, "application/octet-stream"),
+                  f"uitrol-{deployment_id}-{file.filename}", "model.xml")
+
+
+@blueprint.get("/uitrollen/<int:deployment_id>/formulieren/<name>")
+def formulier(deployment_id: int, name: str) -> Response:
+    row = form_versions.deployment_form(db.session(), actor=ui_actor(), deployment_id=deployment_id, name=name)
+    path = PurePath(row.name)
+    return _exact(row.content, "application/json", f"uitrol-{deployment_id}-{path.stem}{path.suffix}",
+                  "formulier.json")
