@@ -96,7 +96,8 @@ class Model:
                 found.sentences.append({"tekst": f"in {path} → ‘{self.name(key)}’ wacht", "box": chain[-1].key})
                 found.called.update({c.key: c.called for c in chain})
         for box, keys in found.containers.items():
-            found.labels[box] = "hier binnen: " + ", ".join(f"‘{self.name(k)}’" for k in keys)
+            more = f" en {len(keys) - 1} meer" if len(keys) > 1 else ""
+            found.labels[box] = f"hier binnen: ‘{self.name(keys[0])}’{more}"
         return found
 
 

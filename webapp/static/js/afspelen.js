@@ -94,8 +94,11 @@
   }).then(function (trace) {
     var step = trace.steps[Number(box.dataset.step) - 1];
     mark(mainViewer, box.dataset.process, step, function (key) { openBox(step, key); });
+    var offered = {};
     document.querySelectorAll('[data-testid="positie"] li[data-box]').forEach(function (item) {
-      if (!step.calls[item.dataset.box]) { return; }
+      // One button per box: every sentence below the first of a box would open the same diagram.
+      if (!step.calls[item.dataset.box] || offered[item.dataset.box]) { return; }
+      offered[item.dataset.box] = true;
       var button = document.createElement('button');
       button.type = 'button';
       button.className = 'utrecht-button utrecht-button--subtle afspelen-toon';
