@@ -8,6 +8,7 @@ it, so the auditor's step-through can mark that box and say, in Dutch, what wait
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 from engine.models import ProcessDefinition
 from engine.services.specs import specs_for
 
@@ -31,7 +32,7 @@ class Call:
 @dataclass
 class Position:
     containers: dict[str, list[str]] = field(default_factory=dict)  # box key -> active keys somewhere inside
-    sentences: list[dict[str, str]] = field(default_factory=list)     # {"tekst": "in ‘A’ → ‘B’ wacht", "box": innermost}
+    sentences: list[dict[str, str]] = field(default_factory=list)     # {"tekst": "in ‘A’ → ‘B’ wacht", "box": ...}
     called: dict[str, str] = field(default_factory=dict)              # box key -> process id it runs
     labels: dict[str, str] = field(default_factory=dict)              # box key -> "hier binnen: ‘B’"
 

@@ -51,7 +51,8 @@ def test_a_position_inside_a_call_activity_is_marked_and_its_inner_diagram_opens
     inner = page.locator("#deelproces-diagram")
     expect(inner).to_be_hidden()
     box.click()
-    expect(page.get_by_role("heading", name="Deelproces: Overdracht aan ketenpartners met terugkoppeling")).to_be_visible()
+    heading = page.get_by_role("heading", name="Deelproces: Overdracht aan ketenpartners met terugkoppeling")
+    expect(heading).to_be_visible()
     expect(inner.locator(".djs-element.afspelen-actief[data-element-id='overdracht_politie']")).to_have_count(1)
     expect(inner.locator(".afspelen-token").first).to_have_text("wacht")
     assert serious_violations(page) == []
