@@ -70,15 +70,19 @@ def _viewer_built() -> bool:
 def afspelen_json(instance_id: int) -> Response:
     """The visits and waiting elements of every step, for the diagram."""
     trace = _trace(instance_id)
+    models: dict[int, replay_position.Model] = {}  # per version, built once for all its steps
     return jsonify({"process_id": trace.process_id, "consistent": trace.consistent,
-                    "steps": [_step_json(instance_id, s) for s in trace.steps]})
+                    "steps": [_step_json(instance_id, s, models) for s in trace.steps]})
 
 
-def _step_json(instance_id: int, step: replay_trace.Step) -> dict[str, object]:
+def _step_json(instance_id: int, step: replay_trace.Step,
+               models: dict[int, replay_position.Model]) -> dict[str, object]:
     """One step for the diagram: visits and waiting keys of every process, and the boxes that hold a
     waiting position (``containers``) with their Dutch label, plus where each called process's diagram is."""
     definition = _definition_at(instance_id, step)
-    model = replay_position.Model(definition)
+    if definition.id not in models:
+        models[definition.id] = replay_position.Model(definition)
+    model = models[definition.id]
     position = model.position(step.active)
     called = sorted({k.split(":", 1)[0] for k in [*step.visited, *step.active]} - {definition.process_id}
                     - set(model.embedded()))
