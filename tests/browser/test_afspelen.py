@@ -34,3 +34,39 @@ def test_the_step_page_passes_axe(axe_page, chain, chain_server):
     axe_page.goto(f"{chain_server}/audit/zaken/{case}/afspelen")
     axe_page.locator("#diagram svg").first.wait_for()
     assert serious_violations(axe_page) == []
+
+
+def test_a_position_inside_a_call_activity_is_marked_and_its_inner_diagram_opens(axe_page, chain, chain_server):
+    case = chain.report("eersel")
+    chain.do(case, "verrijken", VERRIJKT)
+    page = axe_page
+    log_in(page, chain_server, chain.person("auditor", "eersel").username)
+    page.goto(f"{chain_server}/audit/zaken/{case}/afspelen?stap=2")
+    diagram = page.locator("#diagram")
+    box = diagram.locator(".djs-element.afspelen-bevat-actief[data-element-id='overdracht']")
+    expect(box).to_have_count(1)
+    expect(diagram.locator(".afspelen-binnen")).to_contain_text("hier binnen: ‘Signaal overnemen (politie)’")
+    expect(page.get_by_test_id("positie")).to_contain_text(
+        "Stap 2: in ‘Overdracht aan ketenpartners’ → ‘Signaal overnemen (politie)’ wacht")
+    inner = page.locator("#deelproces-diagram")
+    expect(inner).to_be_hidden()
+    box.click()
+    heading = page.get_by_role("heading", name="Deelproces: Overdracht aan ketenpartners met terugkoppeling")
+    expect(heading).to_be_visible()
+    expect(inner.locator(".djs-element.afspelen-actief[data-element-id='overdracht_politie']")).to_have_count(1)
+    expect(inner.locator(".afspelen-token").first).to_have_text("wacht")
+    assert serious_violations(page) == []
+
+
+def test_the_inner_diagram_opens_from_the_text_list_by_keyboard(page, chain, chain_server):
+    case = chain.report("eersel")
+    chain.do(case, "verrijken", VERRIJKT)
+    log_in(page, chain_server, chain.person("auditor", "eersel").username)
+    page.goto(f"{chain_server}/audit/zaken/{case}/afspelen?stap=2")
+    sentence = page.get_by_test_id("positie").get_by_role("listitem").filter(
+        has_text="Stap 2: in ‘Overdracht aan ketenpartners’ → ‘Signaal overnemen (politie)’ wacht")
+    button = sentence.get_by_role("button", name="Toon het diagram van dit deelproces")
+    button.focus()
+    page.keyboard.press("Enter")
+    inner = page.locator("#deelproces-diagram")
+    expect(inner.locator(".djs-element.afspelen-actief[data-element-id='overdracht_politie']")).to_have_count(1)

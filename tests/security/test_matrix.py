@@ -109,6 +109,7 @@ MATRIX: dict[str, str] = {
     "GET /audit/zaken/<int:instance_id>/afspelen":                 "L   403     403     403 403     403     403 403     403     ok  403",
     "GET /audit/zaken/<int:instance_id>/afspelen.json":            "L   403     403     403 403     403     403 403     403     ok  403",
     "GET /audit/zaken/<int:instance_id>/model.bpmn":               "L   403     403     403 403     403     403 403     403     ok  403",
+    "GET /audit/zaken/<int:instance_id>/modellen/<process_id>.bpmn": "L   403     403     403 403     403     403 403     403     ok  403",
     "GET /audit/export":                                           "L   403     403     403 403     403     403 403     403     ok  403",
     "POST /audit/export":                                          "L   403     403     403 403     403     403 403     403     ok  403",
     # process and form changes, read-only: the auditor, and the beheerder who may read models anyway (issue 16 §4)
@@ -239,6 +240,8 @@ CALLS: dict[str, Call] = {
     "GET /audit/zaken/<int:instance_id>/afspelen": Call("/audit/zaken/{case}/afspelen"),
     "GET /audit/zaken/<int:instance_id>/afspelen.json": Call("/audit/zaken/{case}/afspelen.json"),
     "GET /audit/zaken/<int:instance_id>/model.bpmn": Call("/audit/zaken/{case}/model.bpmn"),
+    "GET /audit/zaken/<int:instance_id>/modellen/<process_id>.bpmn": Call(
+        "/audit/zaken/{case}/modellen/{process}.bpmn"),
     "POST /audit/export": Call("/audit/export", {"van": "2026-03-01", "tot": "2026-03-31", "formaat": "csv"}),
     "POST /audit/controle": Call("/audit/controle", {}),
     "GET /audit/modellen/<process_id>/verschil": Call("/audit/modellen/{process}/verschil"),

@@ -58,3 +58,29 @@ def test_a_step_before_a_migration_draws_the_version_then_in_force(web, chain):
     assert b"(Oost-Brabant)" in auditor.get(f"/audit/zaken/{case}/model.bpmn?versie={v1}").data
     assert b"(Oost-Brabant, v2)" in auditor.get(f"/audit/zaken/{case}/model.bpmn").data
     assert auditor.get(f"/audit/zaken/{case}/model.bpmn?versie={other}").status_code == 404, "only this process"
+
+
+def test_a_step_inside_a_called_process_names_the_call_activity_that_holds_it(web, chain):
+    case = chain.report("eersel")
+    chain.do(case, "verrijken", VERRIJKT)
+    auditor = logged_in(web, chain, "auditor", "eersel")
+    step = auditor.get(f"/audit/zaken/{case}/afspelen.json").get_json()["steps"][1]
+    assert "overdracht_partners:overdracht_politie" in step["active"]
+    assert "overdracht_partners:overdracht_politie" in step["containers"]["signaal_oost_brabant:overdracht"]
+    assert step["labels"]["signaal_oost_brabant:overdracht"].startswith("hier binnen: ‘Signaal overnemen (politie)’")
+    assert step["calls"]["signaal_oost_brabant:overdracht"] == "overdracht_partners"
+    inner = auditor.get(step["models"]["overdracht_partners"])
+    assert inner.status_code == 200 and b'<bpmn:process id="overdracht_partners"' in inner.data
+    first = auditor.get(f"/audit/zaken/{case}/afspelen.json").get_json()["steps"][0]
+    assert first["containers"] == {}, "before the handover nothing waits inside a call activity"
+    page = auditor.get(f"/audit/zaken/{case}/afspelen?stap=2").get_data(as_text=True)
+    assert "Stap 2: in ‘Overdracht aan ketenpartners’ → ‘Signaal overnemen (politie)’ wacht" in page
+
+
+def test_called_models_are_for_auditors_only_and_only_of_the_case(web, chain):
+    case = chain.report("eersel")
+    af = logged_in(web, chain, "af", "eersel")
+    assert af.get(f"/audit/zaken/{case}/modellen/overdracht_partners.bpmn").status_code == 403
+    auditor = logged_in(web, chain, "auditor", "eersel")
+    assert auditor.get(f"/audit/zaken/{case}/modellen/signaal_limburg.bpmn").status_code == 404
+    assert auditor.get(f"/audit/zaken/{case}/modellen/zorg_regelen.bpmn").status_code == 200

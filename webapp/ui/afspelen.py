@@ -6,15 +6,16 @@ draws the diagram of the recorded version with the visited elements and waiting 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
 from flask_login import login_required
 
 from engine import access
 from engine.audit.seal_key import available_verifier
 from engine.models import Deployment, Instance, ModelFile, ProcessDefinition
-from engine.services import case_integrity, instances, replay_trace
+from engine.services import case_integrity, instances, replay_position, replay_trace
 from webapp import db
 from webapp.security import now, ui_actor
 
@@ -40,8 +41,22 @@ def afspelen(instance_id: int) -> str:
         return render_template("ui/audit/afspelen_leeg.html", trace=trace, integrity=integrity, reference=reference)
     number = min(max(request.args.get("stap", 1, type=int) or 1, 1), len(trace.steps))
     step = trace.steps[number - 1]
+    position = replay_position.describe(_definition_at(instance_id, step), step.active)
     return render_template("ui/audit/afspelen.html", trace=trace, step=step, number=number, total=len(trace.steps),
-                           bpmn_viewer=_viewer_built(), integrity=integrity, reference=reference)
+                           bpmn_viewer=_viewer_built(), integrity=integrity, reference=reference,
+                           position=position)
+
+
+def _definition_at(instance_id: int, step: replay_trace.Step) -> ProcessDefinition:
+    """The process version in force after a step (before a migration: the old one)."""
+    session = db.session()
+    found = session.get(ProcessDefinition, step.definition_id) if step.definition_id is not None else None
+    if found is None:
+        instance = session.get(Instance, instance_id)
+        if instance is None:
+            abort(404)
+        found = instance.definition
+    return found
 
 
 def _viewer_built() -> bool:
@@ -55,8 +70,28 @@ def _viewer_built() -> bool:
 def afspelen_json(instance_id: int) -> Response:
     """The visits and waiting elements of every step, for the diagram."""
     trace = _trace(instance_id)
-    return jsonify({"process_id": trace.process_id, "consistent": trace.consistent, "steps": [
-        {"number": s.number, "visited": s.visited, "active": s.active} for s in trace.steps]})
+    models: dict[int, replay_position.Model] = {}  # per version, built once for all its steps
+    return jsonify({"process_id": trace.process_id, "consistent": trace.consistent,
+                    "steps": [_step_json(instance_id, s, models) for s in trace.steps]})
+
+
+def _step_json(instance_id: int, step: replay_trace.Step,
+               models: dict[int, replay_position.Model]) -> dict[str, object]:
+    """One step for the diagram: visits and waiting keys of every process, and the boxes that hold a
+    waiting position (``containers``) with their Dutch label, plus where each called process's diagram is."""
+    definition = _definition_at(instance_id, step)
+    if definition.id not in models:
+        models[definition.id] = replay_position.Model(definition)
+    model = models[definition.id]
+    position = model.position(step.active)
+    called = sorted({k.split(":", 1)[0] for k in [*step.visited, *step.active]} - {definition.process_id}
+                    - set(model.embedded()))
+    return {"number": step.number, "visited": step.visited, "active": step.active,
+            "containers": position.containers, "labels": position.labels, "sentences": position.sentences,
+            "calls": position.called, "embedded": model.embedded(),
+            "processes": {pid: model.process_names.get(pid) or "een deelproces" for pid in called},
+            "models": {pid: url_for("afspelen.deelmodel", instance_id=instance_id, process_id=pid,
+                                    versie=definition.id) for pid in called}}
 
 
 @blueprint.get("/<int:instance_id>/model.bpmn")
@@ -66,6 +101,19 @@ def model(instance_id: int) -> Response:
     a definition id of the same process) the version in force at a step before a migration."""
     if not access.can_audit(ui_actor()):
         abort(403)
+    session = db.session()
+    definition = _asked_version(instance_id)
+    deployment = session.get(Deployment, definition.deployment_id)
+    files = [f for f in (deployment.files if deployment else []) if f.kind == "bpmn"]
+    wanted = f'id="{definition.process_id}"'.encode()
+    found: ModelFile | None = next((f for f in files if wanted in f.content), None)
+    if found is None:
+        abort(404)
+    return Response(found.content, mimetype="application/xml", headers={"X-Content-Type-Options": "nosniff"})
+
+
+def _asked_version(instance_id: int) -> ProcessDefinition:
+    """The case's current version, or (``versie``) an earlier version of the same main process."""
     session = db.session()
     instance = session.get(Instance, instance_id)
     if instance is None:
@@ -77,10 +125,27 @@ def model(instance_id: int) -> Response:
         if other is None or other.process_id != definition.process_id:
             abort(404)
         definition = other
-    deployment = session.get(Deployment, definition.deployment_id)
-    files = [f for f in (deployment.files if deployment else []) if f.kind == "bpmn"]
-    wanted = f'id="{definition.process_id}"'.encode()
-    found: ModelFile | None = next((f for f in files if wanted in f.content), None)
-    if found is None:
+    return definition
+
+
+_PROCESS_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,199}")
+
+
+@blueprint.get("/<int:instance_id>/modellen/<process_id>.bpmn")
+@login_required  # type: ignore[misc]
+def deelmodel(instance_id: int, process_id: str) -> Response:
+    """The BPMN file of a process the case called (or its main process), from the deployment of the
+    case's version (``versie`` as for :func:`model`), so a call activity's inner diagram can be drawn."""
+    if not access.can_audit(ui_actor()):
+        abort(403)
+    if not _PROCESS_ID.fullmatch(process_id):
         abort(404)
-    return Response(found.content, mimetype="application/xml", headers={"X-Content-Type-Options": "nosniff"})
+    definition = _asked_version(instance_id)
+    if process_id not in replay_position.Model(definition).process_names:
+        abort(404)  # the deployment may hold other regions' processes; only this version's own are served
+    pattern = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?process\b[^>]*\bid=\"" + re.escape(process_id.encode()) + rb"\"")
+    deployment = db.session().get(Deployment, definition.deployment_id)
+    for file in deployment.files if deployment else []:
+        if file.kind == "bpmn" and pattern.search(file.content):
+            return Response(file.content, mimetype="application/xml", headers={"X-Content-Type-Options": "nosniff"})
+    abort(404)
