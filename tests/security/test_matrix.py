@@ -56,6 +56,7 @@ MATRIX: dict[str, str] = {
     "GET /inloggen":                                               "ok  ok      ok      ok  ok      ok      ok  ok      ok      ok  ok",
     "POST /inloggen":                                              "ok  ok      ok      ok  ok      ok      ok  ok      ok      ok  ok",
     "GET /static/<path:filename>":                                 "ok  ok      ok      ok  ok      ok      ok  ok      ok      ok  ok",
+    "GET /thema/<path:naam>":                                      "ok  ok      ok      ok  ok      ok      ok  ok      ok      ok  ok",
     "GET /api/v1/openapi.json":                                    "ok  ok      ok      ok  ok      ok      ok  ok      ok      ok  ok",
     # --- werkbak, tasks, case page ---
     "GET /inloggen/code":                                          "L   L       L       L   L       L       L   L       L       L   L",
@@ -208,6 +209,7 @@ class Call:
 JSON_FETCH = {"Accept": "application/json"}
 CALLS: dict[str, Call] = {
     "GET /static/<path:filename>": Call("/static/css/app.css"),
+    "GET /thema/<path:naam>": Call("/thema/voorbeeld.css"),
     "POST /inloggen": Call("/inloggen", {}),
     "POST /werkbak/filters": Call("/werkbak/filters?vorm=SU", {"naam": "Proef"}),
     "POST /werkbak/filters/<int:filter_id>/verwijderen": Call("/werkbak/filters/{filter}/verwijderen", {}),
