@@ -9,21 +9,19 @@ data: reading them is not written to an access log (the modeller's pages do not 
 
 from __future__ import annotations
 
-import json
 from pathlib import PurePath
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from engine import access
-from engine.errors import Forbidden, ValidationFailed
+from engine.errors import Forbidden
 from engine.services import form_versions, model_versions
-from engine.workflow import diff as model_diff
 from webapp import db
 from webapp.downloads import attachment
 from webapp.security import ui_actor
-from webapp.ui.modelleren import XML_MIMETYPE, diff_markers, xml_text
+from webapp.ui.modelleren import XML_MIMETYPE, diff_page, xml_text
 
 blueprint = Blueprint("audit_modellen", __name__, url_prefix="/audit/modellen")
 _MIMETYPES = {"bpmn": XML_MIMETYPE, "dmn": XML_MIMETYPE}
@@ -60,21 +58,7 @@ def overzicht() -> str:
 
 @blueprint.get("/<process_id>/verschil")
 def verschil(process_id: str) -> tuple[str, int]:
-    session_db, actor = db.session(), ui_actor()
-    rows = model_versions.history(session_db, actor=actor, process_id=process_id)
-    old = request.args.get("van", type=int) or (rows[1].version if len(rows) > 1 else rows[0].version)
-    new = request.args.get("naar", type=int) or rows[0].version
-    errors: dict[str, str] = {}
-    result = None
-    try:
-        result = model_versions.diff_versions(session_db, actor=actor, process_id=process_id, old=old, new=new)
-    except ValidationFailed as exc:
-        errors = dict(exc.details or {})
-    page = render_template("ui/audit/modellen_verschil.html", process_id=process_id, name=rows[0].name, rows=rows,
-                           old=old, new=new, result=result, errors=errors, aspects=model_diff.ASPECTS,
-                           inhoud_endpoint="audit_modellen.versie_inhoud",
-                           markers=json.dumps(diff_markers(result)) if result else "{}")
-    return page, 422 if errors else 200
+    return diff_page("ui/audit/modellen_verschil.html", process_id, inhoud_endpoint="audit_modellen.versie_inhoud")
 
 
 @blueprint.get("/<process_id>/versies/<int:version>/inhoud")

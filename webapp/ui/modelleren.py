@@ -318,6 +318,12 @@ def bestand_download(file_id: int) -> Response:
 
 @blueprint.get("/<process_id>/verschil")
 def verschil(process_id: str) -> tuple[str, int]:
+    return diff_page("ui/modelleren/verschil.html", process_id)
+
+
+def diff_page(template: str, process_id: str, **extra: Any) -> tuple[str, int]:
+    """Two versions side by side (``van``/``naar``, default the newest two); the modeller's and the
+    auditor's pages differ only in their template and links."""
     session_db, actor = db.session(), ui_actor()
     rows = model_versions.history(session_db, actor=actor, process_id=process_id)
     old = request.args.get("van", type=int) or (rows[1].version if len(rows) > 1 else rows[0].version)
@@ -328,9 +334,9 @@ def verschil(process_id: str) -> tuple[str, int]:
         result = model_versions.diff_versions(session_db, actor=actor, process_id=process_id, old=old, new=new)
     except ValidationFailed as exc:
         errors = dict(exc.details or {})
-    page = render_template("ui/modelleren/verschil.html", process_id=process_id, name=rows[0].name, rows=rows,
+    page = render_template(template, process_id=process_id, name=rows[0].name, rows=rows,
                            old=old, new=new, result=result, errors=errors, aspects=model_diff.ASPECTS,
-                           markers=json.dumps(diff_markers(result)) if result else "{}")
+                           markers=json.dumps(diff_markers(result)) if result else "{}", **extra)
     return page, 422 if errors else 200
 
 
