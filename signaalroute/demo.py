@@ -138,12 +138,14 @@ def _plan_demo_meetings(session: Session, regions: dict[str, Region], now: datet
 
 
 # Signals that wait for the Drieluik and the screeningsoverleg, so the planned meetings have an agenda.
+ENRICHED = {"vorm": "SU", "soort_signaal": "slachtoffer", "slachtoffer_bekend": True, "minderjarig": False,
+            "beoordeling": "helder", "acuut_na_verrijken": False, "ondermijning": False,
+            "samenvatting": "Voorbeeld: drie jonge vrouwen op één adres."}
 MEETING_EXAMPLES = {
-    "leeuwarden": {"agenderen_drieluik": {"persoonsgegevens_gedeeld": True}},
-    "venlo": {"screening_voorbereiden": {"classificatie": "3", "hard_signaal": False}},
+    "leeuwarden": {"agenderen_procesregisseur": {"persoonsgegevens_gedeeld": True}},
+    "venlo": {"verrijken": {**ENRICHED, "hard_signaal": False}, "screening_voorbereiden": {"geregistreerd": True},
+              "classificatie_voorlopig": {"classificatie": "3"}},
 }
-ENRICHED = {"vorm": "SU", "soort_signaal": "slachtoffer", "slachtoffer_bekend": True, "beoordeling": "helder",
-            "ondermijning": False, "samenvatting": "Voorbeeld: drie jonge vrouwen op één adres."}
 MAX_STEPS = 6
 
 
