@@ -56,6 +56,7 @@ def test_the_coordinator_opens_a_colleagues_task_read_only_and_sees_who_holds_it
     assert response.status_code == 200
     assert "In behandeling bij Anne." in page and 'data-testid="alleen-lezen"' in page
     assert "Taak afronden" not in page, "read-only: completing stays with Anne"
+    assert 'data-testid="zaak-context"' in page and "Drie jonge vrouwen op één adres" in page, "the signal, to judge"
     assert '<option value="bram">Bram</option>' in page and '<option value="anne">' not in page
     completing = post(coordinator, f"/taken/{task.id}", omschrijving="x")
     assert completing.status_code == 409 and "Niet opgeslagen" in completing.get_data(as_text=True)

@@ -223,8 +223,12 @@ def _held_by_colleague(task: HumanTask, *, posted: bool) -> tuple[str, int]:
     """
     db.keep_on_error()  # the access-log entry of this view stays
     handling = _handling(task)
+    session_db, actor = db.session(), ui_actor()
+    repository: FormRepository = current_app.extensions["signaalroute.forms"]
+    context = case_context.read_case(session_db, actor=actor, instance_id=task.instance_id, forms=repository,
+                                     names=formatting.names())
     page = render_template("ui/taak_bij_collega.html", task=task, behandeling=handling, posted=posted,
-                           reference=instances.reference(task.instance))
+                           reference=instances.reference(task.instance), context=context)
     return page, 409 if posted else 200
 
 
