@@ -79,6 +79,14 @@ def meeting_mail(*, base_url: str, meeting_id: int) -> tuple[str, str]:
         "Open de taak via deze link", "Open de overlegpagina via deze link")
 
 
+def signal_call_mail(*, base_url: str) -> tuple[str, str]:
+    """The call for whoever the profile also asks for new signals without a seat at the meeting (001 Bijlage 5:
+    the OOV'er of Leeuwarden): they report through "Signaal melden", since the meeting page is not theirs."""
+    link = f"{base_url.rstrip('/')}/melden"
+    return _SUBJECTS[MEETING_CALL], _BODY.format(intro=_INTROS[MEETING_CALL], about="", link=link).replace(
+        "Open de taak via deze link", "Meld een nieuw signaal via deze link")
+
+
 def is_address(text: str) -> bool:
     """Plausibly an e-mail address, and nothing that could smuggle in a header (no spaces, no newlines)."""
     return len(text) <= 254 and _ADDRESS.fullmatch(text) is not None

@@ -220,14 +220,15 @@ def send_calls(session: Session, *, now: datetime, base_url: str, regions: dict[
                                .order_by(Meeting.call_at).with_for_update(skip_locked=True)))
     for meeting in due:
         sent = 0
-        subject, body = notify.meeting_mail(base_url=base_url, meeting_id=meeting.id)
-        recipients = _participants(session, meeting)
-        recipients += [u for u in _also_called(session, meeting, regions) if u not in recipients]
-        for user in recipients:
-            if user.email and notify.enqueue(session, key=f"oproep:{meeting.id}:{user.id}", kind=notify.MEETING_CALL,
-                                             recipient=user.email, subject=subject, body=body, now=now,
-                                             user_id=user.id):
-                sent += 1
+        participants = _participants(session, meeting)
+        also = [u for u in _also_called(session, meeting, regions) if u not in participants]
+        for users_, (subject, body) in ((participants, notify.meeting_mail(base_url=base_url, meeting_id=meeting.id)),
+                                        (also, notify.signal_call_mail(base_url=base_url))):
+            for user in users_:
+                if user.email and notify.enqueue(session, key=f"oproep:{meeting.id}:{user.id}",
+                                                 kind=notify.MEETING_CALL, recipient=user.email, subject=subject,
+                                                 body=body, now=now, user_id=user.id):
+                    sent += 1
         meeting.state, meeting.called_at = MeetingState.CALLED, now
         log.record(session, event_type=EventType.MEETING_CALLED, actor=PLANNER, now=now,
                    payload={"meeting": meeting.id, "recipients": sent})
