@@ -53,6 +53,8 @@ class Section(StrEnum):
     WERK_ARBEIDSINSPECTIE = "werk_arbeidsinspectie"
     WERK_KETENREGISSEUR = "werk_ketenregisseur"
     WERK_PROCESREGISSEUR = "werk_procesregisseur"
+    WERK_VEILIG_THUIS = "werk_veilig_thuis"
+    WERK_JEUGDHULP = "werk_jeugdhulp"
 
 
 SECTION_TITLES: dict[Section, str] = {
@@ -67,11 +69,14 @@ SECTION_TITLES: dict[Section, str] = {
     Section.WERK_ARBEIDSINSPECTIE: "Terugkoppeling van de Arbeidsinspectie",
     Section.WERK_KETENREGISSEUR: "Ketenregisseur",
     Section.WERK_PROCESREGISSEUR: "Procesregisseur en overleg",
+    Section.WERK_VEILIG_THUIS: "Classificatie door Veilig Thuis",
+    Section.WERK_JEUGDHULP: "Terugkoppeling van de jeugdhulp",
 }
 
 # Steps whose form says what they are, whoever's lane they sit in.
 FORM_SECTIONS: dict[str, Section] = {
     "signaal-verrijken.json": Section.VERRIJKING,
+    "signaal-verrijken-limburg.json": Section.VERRIJKING,
     "terugkoppeling-melder.json": Section.TERUGKOPPELING_MELDER,
 }
 # Every other step belongs to the work of the role that did it.
@@ -83,11 +88,13 @@ ROLE_SECTIONS: dict[Role, Section] = {
     Role.ARBEIDSINSPECTIE: Section.WERK_ARBEIDSINSPECTIE,
     Role.KETENREGISSEUR: Section.WERK_KETENREGISSEUR,
     Role.PROCESREGISSEUR: Section.WERK_PROCESREGISSEUR,
+    Role.VEILIG_THUIS: Section.WERK_VEILIG_THUIS,
+    Role.JEUGDHULP: Section.WERK_JEUGDHULP,
 }
 
 _EVERYTHING = frozenset(Section)
 _WHAT_HAPPENED = frozenset({Section.MELDING, Section.VERRIJKING})
-_MEETING = frozenset({Section.WERK_KETENREGISSEUR, Section.WERK_PROCESREGISSEUR})
+_MEETING = frozenset({Section.WERK_KETENREGISSEUR, Section.WERK_PROCESREGISSEUR, Section.WERK_VEILIG_THUIS})
 
 # The need-to-know rule: reader role -> the sections of a case it reads.
 # - The AF of the gemeente collects, enriches, routes and feeds back: the whole case, and the only
@@ -106,6 +113,9 @@ NEED_TO_KNOW: dict[Role, frozenset[Section]] = {
     Role.ARBEIDSINSPECTIE: _WHAT_HAPPENED | {Section.WERK_ARBEIDSINSPECTIE},
     Role.KETENREGISSEUR: _WHAT_HAPPENED | _MEETING,
     Role.PROCESREGISSEUR: _WHAT_HAPPENED | _MEETING,
+    # Veilig Thuis classifies and sits in Limburg's screeningsoverleg (003); the youth partner acts on a minor.
+    Role.VEILIG_THUIS: _WHAT_HAPPENED | _MEETING,
+    Role.JEUGDHULP: _WHAT_HAPPENED | {Section.WERK_JEUGDHULP},
     Role.MELDER: frozenset({Section.MELDING, Section.TERUGKOPPELING_MELDER}),
     Role.BEHEERDER: frozenset(),
 }
