@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,6 +43,13 @@ def _factory(settings: Settings) -> Iterator[sessionmaker[Session]]:
         engine.dispose()
 
 
+def _where(detail: dict[str, Any]) -> str:
+    """"bestand:regel [element] " for a model problem; the parts it has, nothing empty."""
+    place = ":".join(str(detail[k]) for k in ("file", "line") if detail.get(k))
+    element = f"[{detail['element_id']}]" if detail.get("element_id") else ""
+    return " ".join(p for p in (place, element) if p) + (" " if place or element else "")
+
+
 @contextmanager
 def _work(settings: Settings) -> Iterator[Session]:
     try:
@@ -51,8 +59,7 @@ def _work(settings: Settings) -> Iterator[Session]:
         details = exc.details
         lines = [exc.message]
         if isinstance(details, list):
-            lines += [f"  - {d.get('file') or ''}:{d.get('line') or ''} [{d.get('element_id') or ''}] {d['message']}"
-                      for d in details]
+            lines += [f"  - {_where(d)}{d['message']}" for d in details]
         elif isinstance(details, dict):
             lines += [f"  - {k}: {v}" for k, v in details.items()]
         raise click.ClickException("\n".join(lines)) from exc

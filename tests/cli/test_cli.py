@@ -55,7 +55,8 @@ def test_an_operator_sets_up_users_tokens_models_and_timers(cli_env, db_url, mon
     deployed = run("deploy", str(MODELS / "timers.bpmn"), "--comment", "eerste")
     assert deployed.exit_code == 0 and "terugkoppeling_bewaken v1" in deployed.output
     refused = run("deploy", str(FIXTURES / "forms" / "test-verrijken.json"))
-    assert refused.exit_code != 0 and "Alleen .bpmn- en .dmn-bestanden" in refused.output
+    assert refused.exit_code != 0 and "Alleen .bpmn-, .dmn- en .xml-bestanden" in refused.output
+    assert "[]" not in refused.output, "no empty element marker"
 
     engine = make_engine(db_url)
     factory = make_session_factory(engine)
