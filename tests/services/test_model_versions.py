@@ -59,9 +59,11 @@ def test_the_diff_between_two_versions_names_the_changed_timer(factory, world, f
             model_versions.diff_versions(session, actor=world.regisseur, process_id="klein", old=2, new=2)
 
 
-def test_only_procesregisseur_and_beheerder_see_the_versions(factory, world, forms):
+def test_only_procesregisseur_beheerder_and_auditor_see_the_versions(factory, world, forms):
     deploy(factory, world.regisseur, forms, model(), "Eerste versie")
-    for actor in (world.af, world.auditor, world.zoco):
+    with unit_of_work(factory) as session:  # the auditor reads process changes as part of the audit trail
+        assert [r.version for r in model_versions.history(session, actor=world.auditor, process_id="klein")] == [1]
+    for actor in (world.af, world.zoco):
         with unit_of_work(factory) as session:
             with pytest.raises(Forbidden):
                 model_versions.history(session, actor=actor, process_id="klein")

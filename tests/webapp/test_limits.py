@@ -64,7 +64,7 @@ def test_one_address_gets_five_attempts_a_minute_whatever_the_username(limited, 
 def test_the_code_step_spends_from_the_same_account_bucket(limited, world, at):
     client = limited.test_client()
     log_in_client(client, "auditor")  # 1 attempt (password) + enrolment, which is not a login attempt
-    client.post("/uitloggen", data={"csrf_token": csrf_of(client, "/")})
+    client.post("/uitloggen", data={"csrf_token": csrf_of(client, "/account")})
     assert attempt(client, "auditor", PASSWORD).headers["Location"] == "/inloggen/code"  # 2
     wrong = client.post("/inloggen/code", data={"code": "000000", "csrf_token": csrf_of(client, "/inloggen/code")})
     assert wrong.status_code == 401  # 3

@@ -112,7 +112,7 @@ def test_a_recovery_code_logs_in_once(client, app, world):
     password(client, "beheerder")
     used = type_code(client, codes[3].upper().replace("-", " "))
     assert used.status_code == 302
-    assert "u heeft er nog 9" in client.get(used.headers["Location"]).get_data(as_text=True)
+    assert "u heeft er nog 9" in client.get(used.headers["Location"], follow_redirects=True).get_data(as_text=True)
     log_out(client)
     password(client, "beheerder")
     assert type_code(client, codes[3]).status_code == 401, "spent"
