@@ -29,7 +29,9 @@ def task_page(factory, world, forms, at, log_in):
 
 
 def names(html: str) -> list[str]:
-    return re.findall(r'<(?:input|textarea|select)[^>]*\bname="([^"]+)"', html)
+    """The fields of the task's own form (not taking, giving back or assigning the task)."""
+    form = html.split('<form method="post" novalidate>', 1)[-1]
+    return re.findall(r'<(?:input|textarea|select)[^>]*\bname="([^"]+)"', form)
 
 
 def value_of(html: str, name: str) -> str:

