@@ -11,9 +11,9 @@ from typing import Any
 from flask import Flask
 
 from engine.config import Settings, load_settings
-from engine.forms import FormRepository
-from engine.regions import load_regions
-from engine.retention_rules import load_rules
+from engine.modelling.forms import FormRepository
+from engine.regions.regions import load_regions
+from engine.retention.retention_rules import load_rules
 from webapp import db, errors, formatting, json_body, security, thema
 from webapp.api import v1
 from webapp.ui import (

@@ -23,11 +23,11 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as BaseResponse
 
-from engine.actors import Actor
+from engine.accounts import rate_limits, two_factor, users
+from engine.accounts.actors import Actor
 from engine.config import ConfigurationError, Settings
 from engine.errors import DomainError, Unauthenticated
 from engine.models import User
-from engine.services import rate_limits, two_factor, users
 from webapp import db
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.actors import Actor
+from engine.accounts.actors import Actor
 from engine.models import AccessLogEntry
 
 CASE_VIEWED = "case.viewed"

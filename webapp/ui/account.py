@@ -19,9 +19,9 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from engine import access
+from engine.accounts import two_factor, users
 from engine.errors import ValidationFailed
 from engine.models import User
-from engine.services import two_factor, users
 from webapp import db, oidc
 from webapp.security import (
     CODE_STEP,

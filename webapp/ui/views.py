@@ -16,21 +16,13 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from engine import access
+from engine.accounts import users
+from engine.cases import assignment, case_context, case_progress, instances, saved_filters, timeline, worklist
 from engine.errors import Forbidden, NotFound, ValidationFailed
-from engine.forms import FormRepository, validate_against
+from engine.meetings import meetings
+from engine.modelling import form_versions
+from engine.modelling.forms import FormRepository, validate_against
 from engine.models import HumanTask, Instance, Organisation, User
-from engine.services import (
-    assignment,
-    case_context,
-    case_progress,
-    form_versions,
-    instances,
-    meetings,
-    saved_filters,
-    timeline,
-    users,
-    worklist,
-)
 from webapp import db, formatting, oidc
 from webapp.security import begin_login, end_session, now, ui_actor
 from webapp.ui import landing, task_form
