@@ -13,13 +13,14 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, delete, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from engine import access
 from engine.accounts.actors import Actor
 from engine.accounts.roles import ROLE_LABELS, SECOND_FACTOR_ROLES, Role, parse_role
 from engine.audit import log
 from engine.audit.events import EventType
+from engine.db import keep_on_refusal
 from engine.dutch import local_iso
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.models import ApiToken, Organisation, User
@@ -142,6 +143,9 @@ def record_failed_login(user: User | None, *, now: datetime) -> None:
     """
     if user is None:
         return
+    session = object_session(user)
+    if session is not None:
+        keep_on_refusal(session, "failed-login counter")
     user.failed_logins += 1
     if user.failed_logins >= MAX_FAILED_LOGINS:
         user.locked_until = now + LOCKOUT
@@ -217,6 +221,7 @@ def user_for_oidc(session: Session, *, now: datetime, issuer: str, subject: str,
     candidate.oidc_issuer, candidate.oidc_subject = issuer, subject
     candidate.oidc_link_by_username = False
     session.flush()
+    keep_on_refusal(session, "identity linked by its username claim")  # stays linked if the login is refused
     record_account_event(session, AccountEvent.OIDC_LINKED, actor=actor_for(candidate), now=now,
                          payload={"user_id": candidate.id, "issuer": issuer, "how": "gebruikersnaam"})
     return candidate

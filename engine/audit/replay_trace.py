@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from SpiffWorkflow.util.task import TaskState as SpiffState
 from sqlalchemy.orm import Session
 
 from engine.accounts.actors import Actor
@@ -46,11 +45,6 @@ class Trace:
     steps: list[Step]
     consistent: bool
     divergence: replay.Divergence | None
-
-
-def _key(task: Any) -> str | None:
-    bpmn_id = getattr(task.task_spec, "bpmn_id", None)
-    return f"{task.workflow.spec.name}:{bpmn_id}" if bpmn_id else None
 
 
 def trace(session: Session, *, actor: Actor, now: datetime, instance_id: int) -> Trace:
@@ -87,13 +81,11 @@ def walk(session: Session, instance: Instance, events: list[AuditEvent], *,
         if stop_before is not None and number >= stop_before:
             break
         workflow = versions.step(workflow, state, event)
-        for task in workflow.get_tasks(state=SpiffState.COMPLETED):
-            key = _key(task)
-            if key and str(task.id) not in seen:
-                seen.add(str(task.id))
+        for task_id, key in runner.visited_elements(workflow):
+            if task_id not in seen:
+                seen.add(task_id)
                 counts[key] += 1
-        active = sorted({k for t in workflow.get_tasks(state=SpiffState.READY | SpiffState.WAITING)
-                         if (k := _key(t))})
+        active = runner.waiting_elements(workflow)
         payload = event.payload
         steps.append(Step(number, event.seq, event.event_type, event.occurred_at, event.actor_username,
                           payload.get("element_id"), dict(payload.get("data") or {}), dict(counts), active,

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import Table, bindparam, insert, inspect, literal, null, select, union_all, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session, lazyload, undefer
@@ -28,6 +27,7 @@ from engine.models import HumanTask, Instance, Organisation, TaskState, Timer, T
 from engine.models.instances import InstanceStatus
 from engine.workflow import pruning, runner, serializer
 from engine.workflow.bundle import lane_role
+from engine.workflow.runner import Workflow
 
 ORGANISATIONS_KEY = "organisaties"
 # Case data only intake sets (engine.cases.region_context); completing a task may not change them.
@@ -65,7 +65,7 @@ def require_locked(session: Session, instance_id: int) -> Instance:
     return instance
 
 
-def load_workflow(session: Session, instance: Instance) -> BpmnWorkflow:
+def load_workflow(session: Session, instance: Instance) -> Workflow:
     spec, subprocess_specs = specs_for(instance.definition)
     return serializer.loads(instance.state, spec=spec, subprocess_specs=subprocess_specs,
                             script_engine=runner.SCRIPT_ENGINE)
@@ -82,7 +82,7 @@ def _organisation_for(session: Session, instance: Instance, role: Role, data: di
     return instance.organisation_id
 
 
-def store(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime, *,
+def store(session: Session, instance: Instance, workflow: Workflow, now: datetime, *,
           vorm: str | None = None) -> list[NewTask]:
     """Write state and indexes; return the human tasks that became ready in this step.
 
@@ -186,7 +186,7 @@ def _read_index(session: Session, instance: Instance) -> tuple[dict[str, int], d
     return tasks, timers
 
 
-def _sync_tasks(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime,
+def _sync_tasks(session: Session, instance: Instance, workflow: Workflow, now: datetime,
                 indexed: dict[str, int]) -> list[NewTask]:
     """Index newly ready human tasks; cancel indexed ones the workflow no longer waits for."""
     connection = session.connection()
@@ -216,7 +216,7 @@ def _sync_tasks(session: Session, instance: Instance, workflow: BpmnWorkflow, no
     return created
 
 
-def _sync_timers(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime,
+def _sync_timers(session: Session, instance: Instance, workflow: Workflow, now: datetime,
                  rows: dict[tuple[str, datetime], int]) -> None:
     """One row per waiting timer and due time; rows the workflow no longer waits for are cancelled."""
     connection = session.connection()

@@ -18,6 +18,7 @@ from engine.accounts.roles import Role
 from engine.audit import access_log, log
 from engine.audit.events import EventType
 from engine.cases import cases
+from engine.db import keep_on_refusal
 from engine.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from engine.modelling import form_versions
 from engine.modelling.deployments import latest_definition
@@ -46,7 +47,6 @@ class ModelError(DomainError):
     """The case hit an error in its model; the case is flagged and the action undone."""
 
     code, status = "fout_in_model", 422
-    commit_anyway = True
 
 
 @dataclass
@@ -231,7 +231,7 @@ def fail(session: Session, instance: Instance, actor: Actor, now: datetime, exc:
     """Record a model failure durably (the step itself is not stored) and return the error to raise.
 
     Keeps the last good state and flags the case so a beheerder sees it needs attention.
-    ModelError carries ``commit_anyway``: the unit of work commits these flushed rows.
+    The flag and its audit event are declared to survive the refusal (:func:`engine.db.keep_on_refusal`).
     """
     logger.error("case step failed: model error", extra={"instance_id": instance.id,
                                                          "element_id": exc.element_id})
@@ -242,6 +242,7 @@ def fail(session: Session, instance: Instance, actor: Actor, now: datetime, exc:
                definition_id=instance.definition_id,
                payload={"message": exc.message, "element_id": exc.element_id, **context})
     session.flush()
+    keep_on_refusal(session, "model failure on record")
     return ModelError(exc.message, {"element_id": exc.element_id})
 
 

@@ -248,7 +248,6 @@ def concept_uitrollen(draft_id: int) -> Response:
                                    comment=comment, forms=_forms(), max_bytes=_max_bytes())
     except ModelRejected as exc:
         draft = drafts.get(session_db, actor=actor, draft_id=draft_id)
-        db.keep_on_error()  # the check result stored on the draft stays
         response = jsonify({"error": {"code": exc.code, "message": exc.message,
                                       "details": _problem_view(draft, exc.details or [])}})
         response.status_code = exc.status
