@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine import logs
 from engine.accounts import api_tokens, two_factor, users
 from engine.accounts.actors import Actor
-from engine.cases import timers
 from engine.config import ConfigurationError, Settings, ensure_secret_key, load_settings
 from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.db.migrate import upgrade
@@ -26,6 +25,7 @@ from engine.modelling.forms import FormRepository
 from engine.regions import region_setup
 from engine.regions.regions import RegionError, load_regions
 from engine.workflow.bundle import SourceFile
+from signaalroute import passes
 
 CLI_ACTOR = Actor.system("cli")
 
@@ -285,7 +285,7 @@ def timers_group() -> None:
 def timers_run() -> None:
     """Fire every due timer once (one pass)."""
     with _factory(_settings()) as factory:
-        fired = timers.fire_due_timers(factory, now=_now())
+        fired = passes.fire_due_timers(factory, now=_now())
     click.echo(f"{fired} timer(s) afgegaan.")
 
 
@@ -299,7 +299,7 @@ def audit() -> None:
               help="Controleer ook tegen de geëxporteerde zegels in dit bestand (SIGNAALROUTE_ZEGEL_EXPORT).")
 def audit_verify(seals_file: Path | None) -> None:
     """Check every chain, its head and the seals, record the outcome, then seal; exit 1 and list what is wrong."""
-    from engine.audit import seal_export, sealing, verification, verify
+    from engine.audit import seal_export, verification, verify
     from engine.audit.seal_key import seal_key, seal_verifier
 
     settings = _settings()
@@ -318,7 +318,7 @@ def audit_verify(seals_file: Path | None) -> None:
                 result = verification.run(session, actor=CLI_ACTOR, now=now, trigger=verification.CLI,
                                           verifier=verifier, key=key, exported=exported,
                                           progress=lambda _chain: bar.update(1))
-        sealing.export_pending(factory, settings.seal_export, now=now)
+        passes.export_pending(factory, settings.seal_export, now=now)
         with unit_of_work(factory) as session:
             destroyed = _destroyed(session, names)
     for problem in result.problems:
@@ -434,7 +434,7 @@ def bewaartermijnen(droog: bool) -> None:
     from engine.cases.storage import DirectoryBlobStore
 
     with _factory(settings) as factory:
-        result = retention.destroy_expired(factory, rules=rules, now=now, actor=CLI_ACTOR, trigger=retention.CLI,
+        result = passes.destroy_expired(factory, rules=rules, now=now, actor=CLI_ACTOR, trigger=retention.CLI,
                                            store=DirectoryBlobStore(settings.file_store_dir))
     click.echo(f"{len(result.destroyed)} zaak/zaken vernietigd.")
     if result.failed:
@@ -470,7 +470,7 @@ def migreer(process_id: str, to_version: int, all_eligible: bool, instance_ids: 
         return
     chosen = [c.instance_id for c in plan.eligible] if all_eligible else list(instance_ids)
     with _factory(settings) as factory:
-        outcomes = migration.migrate_each(factory, actor=CLI_ACTOR, now=_now(), instance_ids=chosen,
+        outcomes = passes.migrate_each(factory, actor=CLI_ACTOR, now=_now(), instance_ids=chosen,
                                           to_version=to_version,
                                           expected_versions={c.instance_id: c.version for c in plan.cases})
     for outcome in outcomes:
@@ -497,7 +497,7 @@ def audit_seal() -> None:
     with _factory(settings) as factory:
         with unit_of_work(factory) as session:
             made = sealing.seal(session, key=key, now=now)
-        exported = sealing.export_pending(factory, settings.seal_export, now=now)
+        exported = passes.export_pending(factory, settings.seal_export, now=now)
     click.echo(f"Zegel {made.id} over {len(made.heads)} gewijzigde keten(s); {exported} zegel(s) geëxporteerd.")
 
 
