@@ -69,7 +69,7 @@ def api_runner(url: str, factory, people, instance_dir: Path) -> tuple[Callable[
 PIECES = [
     ("flask.app", "Flask.wsgi_app", "Flask app, whole request (--api)"),
     ("webapp.security", "_rate_limit", "rate limit (own transaction)"),
-    ("webapp.api.v1", "api_actor", "token -> actor (users.user_for_token)"),
+    ("webapp.api.v1", "api_actor", "token -> actor (bearer_tokens.user_for_token)"),
     ("engine.cases.instances", "list_tasks", "list_tasks (bench (b) only)"),
     ("engine.cases.instances", "start_instance", "start_instance"),
     ("engine.cases.instances", "complete_task", "complete_task"),

@@ -13,8 +13,9 @@ import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import logs
-from engine.accounts import api_tokens, two_factor, users
+from engine.accounts import access_review, api_tokens, oidc_identities, two_factor, users
 from engine.accounts.actors import Actor
+from engine.accounts.organisations import get_or_create_organisation
 from engine.config import ConfigurationError, Settings, ensure_secret_key, load_settings
 from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.db.migrate import upgrade
@@ -133,7 +134,7 @@ def organisations() -> None:
 @click.option("--kind", type=click.Choice(["gemeente", "partner"]), default="gemeente")
 def organisations_create(slug: str, name: str, kind: str) -> None:
     with _work(_settings()) as session:
-        users.get_or_create_organisation(session, slug=slug, name=name, kind=kind)
+        get_or_create_organisation(session, slug=slug, name=name, kind=kind)
     click.echo(f"Organisatie {slug} bestaat.")
 
 
@@ -198,7 +199,8 @@ def users_reset_2fa(username: str) -> None:
 def users_link_oidc(username: str, issuer: str, subject: str) -> None:
     """Link an account to one OpenID Connect identity (issuer + sub); audited."""
     with _work(_settings()) as session:
-        users.link_oidc(session, actor=CLI_ACTOR, now=_now(), username=username, issuer=issuer, subject=subject)
+        oidc_identities.link_oidc(session, actor=CLI_ACTOR, now=_now(), username=username, issuer=issuer,
+                                  subject=subject)
     click.echo(f"{username} logt voortaan ook in via OIDC ({issuer}).")
 
 
@@ -207,7 +209,7 @@ def users_link_oidc(username: str, issuer: str, subject: str) -> None:
 def users_allow_oidc_link(username: str) -> None:
     """Let the next OIDC login whose username claim is this username link the account, once; audited."""
     with _work(_settings()) as session:
-        users.allow_oidc_link(session, actor=CLI_ACTOR, now=_now(), username=username)
+        oidc_identities.allow_oidc_link(session, actor=CLI_ACTOR, now=_now(), username=username)
     click.echo(f"De eerstvolgende OIDC-login met gebruikersnaam {username} koppelt dit account.")
 
 
@@ -215,7 +217,7 @@ def users_allow_oidc_link(username: str) -> None:
 def users_rechten() -> None:
     """Print who has which rights as CSV (the yearly access review); audited."""
     with _work(_settings()) as session:
-        body = users.access_review_csv(session, actor=CLI_ACTOR, now=_now())
+        body = access_review.access_review_csv(session, actor=CLI_ACTOR, now=_now())
     click.echo(body.decode("utf-8-sig"), nl=False)
 
 

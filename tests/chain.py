@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.accounts import users
+from engine.accounts import organisations, users
 from engine.accounts.actors import Actor
 from engine.audit import replay
 from engine.cases import instances, intake
@@ -130,7 +130,8 @@ def chain(factory, at):
     with unit_of_work(factory) as session:
         region_setup.load_region_organisations(session, REGIONS)
         # Outside every region: whoever maintains the models all regions share.
-        users.get_or_create_organisation(session, slug="landelijk", name="Landelijke procesregie", kind="partner")
+        organisations.get_or_create_organisation(session, slug="landelijk", name="Landelijke procesregie",
+                                                 kind="partner")
         deployments.deploy(session, actor=SYSTEM, now=at(), comment="alle regio's", forms=FORMS,
                            files=[SourceFile(p.name, p.read_bytes()) for p in MODEL_FILES])
     yield Chain(factory, at, REGIONS)

@@ -16,7 +16,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from engine import access
-from engine.accounts import users
+from engine.accounts import passwords, users
 from engine.cases import assignment, case_context, case_progress, instances, saved_filters, timeline, worklist
 from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.meetings import meetings
@@ -73,13 +73,13 @@ def login() -> str | BaseResponse:
         session_db = db.session()
         user = users.user_by_username(session_db, form.username.data.strip())
         moment = now()
-        if user is not None and users.is_locked(user, now=moment):
+        if user is not None and passwords.is_locked(user, now=moment):
             error = LOCKED_MESSAGE
-        elif users.verify_password(user, form.password.data) and user is not None and user.active:
-            users.record_good_credentials(user)
+        elif passwords.verify_password(user, form.password.data) and user is not None and user.active:
+            passwords.record_good_credentials(user)
             return begin_login(user, method="wachtwoord", next_path=safe_next(request.args.get("next")))
         else:
-            users.record_failed_login(user, now=moment)
+            passwords.record_failed_login(user, now=moment)
             error = GENERIC_LOGIN_ERROR
     status = 200 if error is None else 401
     return render_template("ui/login.html", form=form, error=error,  # type: ignore[return-value]
