@@ -74,7 +74,7 @@ PIECES = [
     ("engine.cases.instances", "start_instance", "start_instance"),
     ("engine.cases.instances", "complete_task", "complete_task"),
     ("engine.cases.instances", "_task_and_definition", "  task + process version"),
-    ("engine.modelling.form_versions", "validate_for", "  form validation"),
+    ("engine.modelling.form_editing", "validate_for", "  form validation"),
     ("engine.cases.cases", "lock_instance", "  lock case (FOR UPDATE / write lock)"),
     ("engine.cases.cases", "load_workflow", "  load workflow"),
     ("engine.workflow.runner", "start", "  run: start"),

@@ -20,7 +20,7 @@ from engine.accounts import passwords, users
 from engine.cases import assignment, case_context, case_progress, instances, saved_filters, timeline, worklist
 from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.meetings import meetings
-from engine.modelling import form_versions
+from engine.modelling import form_catalogue
 from engine.modelling.forms import FormRepository, validate_against
 from engine.models import HumanTask, Instance, Organisation, User
 from webapp import db, formatting, oidc
@@ -168,7 +168,7 @@ def taak(task_id: int) -> tuple[str, int] | BaseResponse:
             held = assignment.view_held_task(session_db, actor=actor, now=now(), task_id=task_id)
             return _held_by_colleague(held, posted=request.method == "POST")
         repository: FormRepository = current_app.extensions["signaalroute.forms"]
-        schema = (form_versions.form_for(session_db, task.instance.definition_id, task.form, fallback=repository)
+        schema = (form_catalogue.form_for(session_db, task.instance.definition_id, task.form, fallback=repository)
                   or {}) if task.form else {}
         fields, unsupported = task_form.fields_of(schema)
         state = task_form.FormState(fields, unsupported, values={})
