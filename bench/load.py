@@ -54,7 +54,7 @@ from sqlalchemy import func, select  # noqa: E402
 from engine.accounts import api_tokens  # noqa: E402
 from engine.accounts.actors import Actor  # noqa: E402
 from engine.audit.seal_key import seal_key  # noqa: E402
-from engine.cases import instances  # noqa: E402
+from engine.cases import lifecycle  # noqa: E402
 from engine.config import Settings  # noqa: E402
 from engine.db import make_engine, make_session_factory, unit_of_work  # noqa: E402
 from engine.db.migrate import upgrade  # noqa: E402
@@ -121,7 +121,7 @@ def prepare(url: str, instance_dir: Path, *, timer_cases: int, timers_from: date
         with unit_of_work(factory) as session:
             for n in range(offset, min(offset + 200, timer_cases)):
                 due = timers_from + timedelta(seconds=timers_over * n / max(timer_cases, 1))
-                instances.start_instance(session, actor=SYSTEM, now=now, process_id="termijn",
+                lifecycle.start_case(session, actor=SYSTEM, now=now, process_id="termijn",
                                          data={"vervaldatum": due.isoformat()}, organisation_slug="eersel")
     with unit_of_work(factory) as session:
         accounts = [(u.username, u.role) for u in session.scalars(select(User).where(User.role.in_(ROLE_ORDER)))]

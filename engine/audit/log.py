@@ -35,7 +35,7 @@ SYSTEM_CHAIN = "system"
 ERASED: dict[str, Any] = {"vernietigd": True}
 
 
-def chain_for_instance(instance_id: int) -> str:
+def chain_for_case(instance_id: int) -> str:
     return f"instance:{instance_id}"
 
 
@@ -118,7 +118,7 @@ def remember_head(session: Session, instance_id: int, *, seq: int, hash_: str) -
 
     Saves :func:`record` its own read of the head (one round trip per step).
     """
-    session.info.setdefault(_HEADS_SEEN, {})[chain_for_instance(instance_id)] = (seq, hash_)
+    session.info.setdefault(_HEADS_SEEN, {})[chain_for_case(instance_id)] = (seq, hash_)
 
 
 def new_chain(session: Session, instance_id: int) -> None:
@@ -141,7 +141,7 @@ def record(session: Session, *, event_type: EventType, actor: Actor, now: dateti
     attached to the session (it was written with Core).
     """
     session.flush()
-    chain = chain_for_instance(instance_id) if instance_id is not None else SYSTEM_CHAIN
+    chain = chain_for_case(instance_id) if instance_id is not None else SYSTEM_CHAIN
     connection = session.connection()
     heads: dict[str, tuple[int, str]] = session.info.setdefault(_HEADS_SEEN, {})
     last = heads.get(chain)
@@ -185,7 +185,7 @@ def erase_case_payloads(session: Session, instance_id: int) -> int:
     as the ``instance.destroyed`` event on the system chain that makes the erasure verifiable.
     """
     result = session.execute(
-        update(AuditEvent).where(AuditEvent.chain == chain_for_instance(instance_id)).values(payload=ERASED)
+        update(AuditEvent).where(AuditEvent.chain == chain_for_case(instance_id)).values(payload=ERASED)
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -193,7 +193,7 @@ def erase_case_payloads(session: Session, instance_id: int) -> int:
 def history(session: Session, instance_id: int) -> list[AuditEvent]:
     return list(
         session.scalars(
-            select(AuditEvent).where(AuditEvent.chain == chain_for_instance(instance_id)).order_by(AuditEvent.seq)
+            select(AuditEvent).where(AuditEvent.chain == chain_for_case(instance_id)).order_by(AuditEvent.seq)
         )
     )
 
