@@ -178,6 +178,29 @@ def stop_processes(procs: list[subprocess.Popen[bytes]]) -> None:
             proc.wait()
 
 
+def cpu_seconds(root_pids: list[int]) -> float:
+    """User + system CPU seconds of these processes and all their descendants (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parent_of: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parent_of[int(entry.name)] = int(fields[1])
+        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    wanted = set(root_pids)
+    changed = True
+    while changed:
+        grown = {pid for pid, parent in parent_of.items() if parent in wanted} - wanted
+        changed = bool(grown)
+        wanted |= grown
+    return sum(used.get(pid, 0.0) for pid in wanted)
+
+
 # --- the people --------------------------------------------------------------------------------
 
 
@@ -297,6 +320,9 @@ def one_run(args: argparse.Namespace, people_count: int) -> dict[str, Any]:
                       for name, role, token in people_rows]
             began_wall = datetime.now(UTC)
             began = time.monotonic()
+            server_cpu = cpu_seconds([procs[0].pid])
+            scheduler_cpu = cpu_seconds([p.pid for p in procs[1:]])
+            client_cpu = time.process_time()
             until = began + args.duration
             threads = [threading.Thread(target=p.work, args=(until,), daemon=True) for p in people]
             for thread in threads:
@@ -305,6 +331,9 @@ def one_run(args: argparse.Namespace, people_count: int) -> dict[str, Any]:
             for thread in threads:
                 thread.join(timeout=args.duration + 120)
             elapsed = time.monotonic() - began
+            cores = {"web": (cpu_seconds([procs[0].pid]) - server_cpu) / elapsed,
+                     "schedulers": (cpu_seconds([p.pid for p in procs[1:]]) - scheduler_cpu) / elapsed,
+                     "load_client": (time.process_time() - client_cpu) / elapsed}
         finally:
             stop_processes(procs)
         engine = make_engine(url)
@@ -341,6 +370,7 @@ def one_run(args: argparse.Namespace, people_count: int) -> dict[str, Any]:
         "error_examples": [b for p in people for b in p.bodies][:8],
         "audit_verify": {"exit": verify_code, "says": verify_line},
         "replay_all": {"exit": replay_code, "says": replay_line},
+        "cores_used": cores,  # CPU seconds per second over the whole run, warm-up included
         "load_average": os.getloadavg(),
     }
 
@@ -348,8 +378,8 @@ def one_run(args: argparse.Namespace, people_count: int) -> dict[str, Any]:
 def print_table(results: list[dict[str, Any]]) -> None:
     print("| people | steps/s | requests/s | list p50/p95/p99 ms | open p50/p95/p99 ms | "
           "complete p50/p95/p99 ms | signal p50/p95/p99 ms | all p95 ms | 409s | errors | timers fired | "
-          "audit verify | replay --all |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+          "audit verify | replay --all | cores used: web / schedulers / load client |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|")
     for r in results:
         cells = []
         for kind in ("list", "open", "complete", "signal"):
@@ -359,7 +389,8 @@ def print_table(results: list[dict[str, Any]]) -> None:
         print(f"| {r['people']} | {r['steps_per_s']:.1f} | {r['requests_per_s']:.1f} | " + " | ".join(cells)
               + f" | {r['all'].get('p95', 0):.0f} | {r['conflicts_409']} | {errors} | {r['timers_fired']} | "
               f"{'clean' if r['audit_verify']['exit'] == 0 else 'FAILED'} | "
-              f"{'clean' if r['replay_all']['exit'] == 0 else 'FAILED'} |")
+              f"{'clean' if r['replay_all']['exit'] == 0 else 'FAILED'} | "
+          + " / ".join(f"{r['cores_used'][k]:.2f}" for k in ("web", "schedulers", "load_client")) + " |")
     for r in results:
         if r["errors"] or r["audit_verify"]["exit"] or r["replay_all"]["exit"]:
             print(f"\n{r['people']} people: errors {r['errors']}; examples {r['error_examples']}; "

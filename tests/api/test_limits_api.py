@@ -72,26 +72,26 @@ def test_requests_whose_transaction_rolls_back_still_spend_their_token(workers, 
 
 
 def test_concurrent_spends_of_one_bucket_on_separate_connections_never_overspend(factory, at):
-    """Twenty requests at the same moment on twenty connections, ten tokens: exactly ten get through."""
+    """Twelve requests at the same moment on twelve connections, six tokens: exactly six get through."""
     engine = factory.kw["bind"]
     verdicts: list[bool] = []
-    start = threading.Barrier(20)
+    start = threading.Barrier(12)  # within the pool's 15 connections
 
     def spend() -> None:
         with engine.connect() as connection:
             start.wait()
             with connection.begin():
-                verdicts.append(rate_limits.take(connection, key="api-token:gelijktijdig", per_minute=10,
+                verdicts.append(rate_limits.take(connection, key="api-token:gelijktijdig", per_minute=6,
                                                  now=at()).allowed)
 
-    threads = [threading.Thread(target=spend) for _ in range(20)]
+    threads = [threading.Thread(target=spend) for _ in range(12)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(verdicts) == [False] * 10 + [True] * 10
-    at.advance(seconds=6)  # ten a minute: one back after six seconds, exactly
+    assert sorted(verdicts) == [False] * 6 + [True] * 6
+    at.advance(seconds=10)  # six a minute: one back after ten seconds, exactly
     with engine.begin() as connection:
-        assert rate_limits.take(connection, key="api-token:gelijktijdig", per_minute=10, now=at()).allowed
-        refused = rate_limits.take(connection, key="api-token:gelijktijdig", per_minute=10, now=at())
-    assert (refused.allowed, refused.retry_after) == (False, 6)
+        assert rate_limits.take(connection, key="api-token:gelijktijdig", per_minute=6, now=at()).allowed
+        refused = rate_limits.take(connection, key="api-token:gelijktijdig", per_minute=6, now=at())
+    assert (refused.allowed, refused.retry_after) == (False, 10)
