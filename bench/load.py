@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from engine_overhead import fresh_pg  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
 
 from engine.accounts import api_tokens  # noqa: E402
 from engine.accounts.actors import Actor  # noqa: E402
@@ -179,6 +179,21 @@ def stop_processes(procs: list[subprocess.Popen[bytes]]) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def database_pids(url: str) -> list[int]:
+    """The PostgreSQL backends serving this database now (local server: their CPU shows in /proc)."""
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        pids = [int(p) for p in connection.execute(text(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )).scalars()]
+    engine.dispose()
+    return pids
+
+
+def backend_cpu(pids: list[int]) -> dict[int, float]:
+    return {pid: cpu_seconds([pid]) for pid in pids}
 
 
 def cpu_seconds(root_pids: list[int]) -> float:
@@ -326,6 +341,7 @@ def one_run(args: argparse.Namespace, people_count: int) -> dict[str, Any]:
             server_cpu = cpu_seconds([procs[0].pid])
             scheduler_cpu = cpu_seconds([p.pid for p in procs[1:]])
             client_cpu = time.process_time()
+            database_before = backend_cpu(database_pids(url))
             until = began + args.duration
             threads = [threading.Thread(target=p.work, args=(until,), daemon=True) for p in people]
             for thread in threads:
@@ -334,7 +350,11 @@ def one_run(args: argparse.Namespace, people_count: int) -> dict[str, Any]:
             for thread in threads:
                 thread.join(timeout=args.duration + 120)
             elapsed = time.monotonic() - began
+            database_after = backend_cpu(database_pids(url))
+            # Backends that lived through the run (pooled connections); ones that came later count whole.
+            database_cpu = sum(after - database_before.get(pid, 0.0) for pid, after in database_after.items())
             cores = {"web": (cpu_seconds([procs[0].pid]) - server_cpu) / elapsed,
+                     "postgresql": database_cpu / elapsed,
                      "schedulers": (cpu_seconds([p.pid for p in procs[1:]]) - scheduler_cpu) / elapsed,
                      "load_client": (time.process_time() - client_cpu) / elapsed}
         finally:
@@ -381,7 +401,7 @@ def one_run(args: argparse.Namespace, people_count: int) -> dict[str, Any]:
 def print_table(results: list[dict[str, Any]]) -> None:
     print("| people | steps/s | requests/s | list p50/p95/p99 ms | open p50/p95/p99 ms | "
           "complete p50/p95/p99 ms | signal p50/p95/p99 ms | all p95 ms | 409s | errors | timers fired | "
-          "audit verify | replay --all | cores used: web / schedulers / load client |")
+          "audit verify | replay --all | cores used: web / PostgreSQL / schedulers / load client |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|")
     for r in results:
         cells = []
@@ -393,7 +413,8 @@ def print_table(results: list[dict[str, Any]]) -> None:
               + f" | {r['all'].get('p95', 0):.0f} | {r['conflicts_409']} | {errors} | {r['timers_fired']} | "
               f"{'clean' if r['audit_verify']['exit'] == 0 else 'FAILED'} | "
               f"{'clean' if r['replay_all']['exit'] == 0 else 'FAILED'} | "
-          + " / ".join(f"{r['cores_used'][k]:.2f}" for k in ("web", "schedulers", "load_client")) + " |")
+          + " / ".join(f"{r['cores_used'].get(k, 0):.2f}" for k in ("web", "postgresql", "schedulers", "load_client"))
+          + " |")
     for r in results:
         if r["errors"] or r["audit_verify"]["exit"] or r["replay_all"]["exit"]:
             print(f"\n{r['people']} people: errors {r['errors']}; examples {r['error_examples']}; "
