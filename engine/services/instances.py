@@ -30,6 +30,7 @@ from engine.models import (
     TimerState,
 )
 from engine.models.instances import InstanceStatus
+from engine.monitoring import figures
 from engine.roles import Role
 from engine.services import cases, form_versions
 from engine.services.deployments import latest_definition
@@ -132,6 +133,8 @@ def start_instance(session: Session, *, actor: Actor, now: datetime, process_id:
     session.add(instance)
     session.flush()
     created = cases.store(session, instance, workflow, now)
+    figures.record_start(session, instance, process_id=definition.process_id, data=data)
+    figures.record_step(session, instance, now=now, created_ids=[t.id for t in created])
     log.record(session, event_type=EventType.INSTANCE_STARTED, actor=actor, now=now, instance_id=instance.id,
                definition_id=definition.id, payload={
                    "process_id": definition.process_id, "version": definition.version, "data": data,
@@ -215,6 +218,7 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
         set_committed_value(task, key, value)
     vorm = data[VORM_KEY][:20] if isinstance(data.get(VORM_KEY), str) else None
     created = cases.store(session, instance, workflow, now, vorm=vorm)
+    figures.record_step(session, instance, now=now, task=task, data=data, created_ids=[t.id for t in created])
     log.record(session, event_type=EventType.TASK_COMPLETED, actor=actor, now=now, instance_id=instance.id,
                definition_id=instance.definition_id, task_id=task.id, payload={
                    "element_id": task.element_id, "spiff_task_id": task.spiff_task_id, "data": data,

@@ -16,6 +16,7 @@ from engine.db import unit_of_work
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.models import Instance, Timer, TimerState
 from engine.models.instances import InstanceStatus
+from engine.monitoring import figures
 from engine.services import cases
 from engine.services.instances import ModelError, fail, record_completion
 from engine.workflow import runner
@@ -42,6 +43,7 @@ def _fire_locked(session: Session, instance: Instance, timer: Timer, actor: Acto
     timer.fired_at = now
     session.flush()
     created = cases.store(session, instance, workflow, now)
+    figures.record_step(session, instance, now=now, created_ids=[t.id for t in created])
     log.record(session, event_type=EventType.TIMER_FIRED, actor=actor, now=now, instance_id=instance.id,
                definition_id=instance.definition_id, payload={
                    "timer_id": timer.id, "element_id": timer.element_id, "spiff_task_id": timer.spiff_task_id,

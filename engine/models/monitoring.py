@@ -1,0 +1,48 @@
+"""One row of figures per case, kept in the step's transaction, so the dashboard aggregates in SQL.
+
+It holds categories and durations only (no name, no free text): what monitoring needs (seed 003,
+ch. 7) and the CoMensha export asks for. Durations are whole seconds from the signal, so the
+same SQL computes percentiles on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, false
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.db import Base
+from engine.models.types import Timestamp
+
+
+class CaseFigure(Base):
+    __tablename__ = "case_figure"
+    __table_args__ = (
+        Index("ix_case_figure_region_period", "region", "year", "month"),
+        Index("ix_case_figure_gemeente_period", "organisation_id", "year", "month"),
+    )
+
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))  # the gemeente of the case
+    region: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    route: Mapped[str] = mapped_column(String(200))  # the process id
+    created_at: Mapped[Timestamp]
+    year: Mapped[int] = mapped_column(Integer)   # of the signal, Europe/Amsterdam
+    month: Mapped[int] = mapped_column(Integer)
+    acuut: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    bron: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    vorm: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    uitkomst: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    geslacht: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    leeftijdsgroep: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    nationaliteitsgroep: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # Seconds from the signal to each step; NULL until the step happened.
+    verrijkt_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    overgedragen_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    partner_terugkoppeling_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    melder_terugkoppeling_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    afgesloten_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Seconds the signal waited on the meeting's decision task (first one that was decided).
+    overleg_wachttijd_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+__all__ = ["CaseFigure"]

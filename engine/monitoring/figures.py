@@ -1,0 +1,93 @@
+"""Keep a case's row of figures up to date, inside the transaction of the step that changed it.
+
+Called from intake, task completion and timers (engine.services.instances / timers), so the
+dashboard never reads workflow state or audit payloads. Only categories (from fixed option lists)
+and durations are copied; free text never is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.models import HumanTask, Instance, Organisation
+from engine.models.monitoring import CaseFigure
+from engine.roles import Role
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+ENRICHMENT = "verrijken"
+MELDER_FEEDBACK = "terugkoppelen_melder"
+MEETING_DECISION = "besluit_overleg"
+# Roles outside the gemeente's own AF desk: the first task for one of them is the hand-over, the
+# first one they complete is the partner's first feedback (000 Bijlage 3 stap 4).
+PARTNER_ROLES = frozenset({Role.POLITIE, Role.ARBEIDSINSPECTIE, Role.ZORGCOORDINATOR, Role.KETENREGISSEUR,
+                           Role.PROCESREGISSEUR, Role.VEILIG_THUIS, Role.JEUGDHULP})
+
+# Fixed option lists only: a value outside them is not copied (it could be free text).
+BRONNEN = ("collega", "inwoner", "partner", "anoniem_mma", "ondermijningszaak")
+VORMEN = ("SU", "AU", "CU", "OV", "onbekend")
+GESLACHTEN = ("vrouw", "man", "anders", "onbekend")
+LEEFTIJDSGROEPEN = ("0-17", "18-22", "23-29", "30-49", "50+", "onbekend")
+NATIONALITEITSGROEPEN = ("nederlands", "eu", "buiten_eu", "onbekend")
+BESLUITEN = ("opplussen", "onwenselijke_situatie", "nog_niet_concreet", "geen_mensenhandel", "casus_opstarten",
+             "route_bepaald")
+
+
+def _option(data: Mapping[str, Any], key: str, allowed: Iterable[str]) -> str | None:
+    value = data.get(key)
+    return value if isinstance(value, str) and value in allowed else None
+
+
+def _seconds(instance: Instance, now: datetime) -> int:
+    return max(0, int((now - instance.created_at).total_seconds()))
+
+
+def record_start(session: Session, instance: Instance, *, process_id: str, data: Mapping[str, Any]) -> None:
+    """The new case's row: where, when (Amsterdam month), source and acute flag from the melding."""
+    region = session.scalar(select(Organisation.region).where(Organisation.id == instance.organisation_id))
+    local = instance.created_at.astimezone(AMSTERDAM)
+    session.add(CaseFigure(
+        instance_id=instance.id, organisation_id=instance.organisation_id, region=region, route=process_id,
+        created_at=instance.created_at, year=local.year, month=local.month, acuut=instance.acuut,
+        bron=_option(data, "bron_melding", BRONNEN), vorm=_option(data, "vorm", VORMEN)))
+
+
+def record_step(session: Session, instance: Instance, *, now: datetime, task: HumanTask | None = None,
+                data: Mapping[str, Any] | None = None, created_ids: Iterable[int] = ()) -> None:
+    """What this step tells the figures: a completed task's facts and the first hand-over."""
+    figure = session.get(CaseFigure, instance.id)
+    if figure is None:  # a case started before monitoring existed: the backfill gives it a row
+        return
+    data = data or {}
+    seconds = _seconds(instance, now)
+    if task is not None:
+        if task.element_id == ENRICHMENT and figure.verrijkt_s is None:
+            figure.verrijkt_s = seconds
+        if task.element_id == MELDER_FEEDBACK and figure.melder_terugkoppeling_s is None:
+            figure.melder_terugkoppeling_s = seconds
+        if task.element_id == MEETING_DECISION:
+            decision = _option(data, "besluit", BESLUITEN)
+            if decision is not None:
+                figure.uitkomst = decision
+            if figure.overleg_wachttijd_s is None and decision not in (None, "nog_niet_concreet"):
+                figure.overleg_wachttijd_s = max(0, int((now - task.created_at).total_seconds()))
+        if task.role in PARTNER_ROLES and figure.partner_terugkoppeling_s is None:
+            figure.partner_terugkoppeling_s = seconds
+        for key, allowed in (("vorm", VORMEN), ("geslacht", GESLACHTEN), ("leeftijdsgroep", LEEFTIJDSGROEPEN),
+                             ("nationaliteitsgroep", NATIONALITEITSGROEPEN)):
+            value = _option(data, key, allowed)
+            if value is not None:
+                setattr(figure, key, value)
+    ids = list(created_ids)
+    if figure.overgedragen_s is None and ids:
+        roles = session.scalars(select(HumanTask.role).where(HumanTask.id.in_(ids)))
+        if any(role in PARTNER_ROLES for role in roles):
+            figure.overgedragen_s = seconds
+    if instance.status == "completed" and figure.afgesloten_s is None:
+        figure.afgesloten_s = seconds
