@@ -232,73 +232,119 @@ def _relations(keys: set[Key], axes: dict[int, list[Hashable]], categories: dict
     return relations
 
 
-def _publication(session: Session, scope: Scope, year: int, dims: Sequence[Dimension],
-                 *, monthly: bool = True, trend: bool = True,
-                 compare: bool = True) -> tuple[Publication, dict[str, list[str]], list[int]]:
-    """All counts one page publishes, keyed (gemeente|*, year, month|*, dim|*, category|*)."""
-    compare = compare and scope.compare
+@dataclass
+class Counts:
+    """Every count the scope can publish: per year (all years) and per month (the chosen year)."""
+
+    categories: dict[str, list[str]]
+    yearly: dict[tuple[int, int, str, str], int]    # (gemeente id, year, dim, category) -> n
+    monthly: dict[tuple[int, str, str], int]        # (month, dim, category) -> n, chosen year
+    years: list[int]
+
+
+def _counts(session: Session, scope: Scope, year: int, dims: Sequence[Dimension]) -> Counts:
+    """Two grouped queries per dimension; Python only files the grouped rows."""
+    categories: dict[str, list[str]] = {}
+    yearly: dict[tuple[int, int, str, str], int] = defaultdict(int)
+    monthly: dict[tuple[int, str, str], int] = defaultdict(int)
+    years = {year}
+    for dim in dims:
+        year_rows = _grouped(session, scope, dim, year=None, by_month=False)
+        month_rows = _grouped(session, scope, dim, year=year, by_month=True)
+        categories[dim.slug] = _categories(dim, {r[2] for r in year_rows})
+        for gemeente_id, the_year, cat, n in year_rows:
+            yearly[(gemeente_id, the_year, dim.slug, cat)] += n
+            years.add(the_year)
+        for _, month, cat, n in month_rows:
+            monthly[(month, dim.slug, cat)] += n
+    return Counts(categories, yearly, monthly, sorted(years))
+
+
+def _year_layer(counts: Counts, scope: Scope, year: int, dims: Sequence[Dimension], compare: Sequence[Dimension],
+                ) -> Publication:
+    """One year's totals per category (all fields), and per gemeente for ``compare``; suppressed.
+
+    Years are not tied to each other by any published sum, so each year is its own publication:
+    the trend table then shows every year exactly as that year's own page and reports do.
+    """
     g_all = scope.gemeente_id if scope.gemeente_id is not None else ALL
     values: dict[Key, int] = defaultdict(int)
-    categories: dict[str, list[str]] = {}
-    years: set[int] = {year}
-    for dim in dims:
-        month_rows = _grouped(session, scope, dim, year=year, by_month=True)
-        year_rows = _grouped(session, scope, dim, year=None, by_month=False) if trend else []
-        seen = {r[2] for r in month_rows} | {r[2] for r in year_rows}
-        cats = categories[dim.slug] = _categories(dim, seen)
-        if monthly:
-            for month in range(1, 13):
-                for cat in cats:
-                    values[(g_all, year, month, dim.slug, cat)] += 0
-                values[(g_all, year, month, ALL, ALL)] += 0
-        for cat in cats:
-            values[(g_all, year, ALL, dim.slug, cat)] += 0
-            if compare:
-                for gemeente in scope.gemeenten:
-                    values[(gemeente, year, ALL, dim.slug, cat)] += 0
-        for gemeente_id, month, cat, n in month_rows:
-            if monthly:
-                values[(g_all, year, month, dim.slug, cat)] += n
-            values[(g_all, year, ALL, dim.slug, cat)] += n
-            if compare and gemeente_id in scope.gemeenten:
-                values[(gemeente_id, year, ALL, dim.slug, cat)] += n
-        for _, other_year, cat, n in year_rows:
-            years.add(other_year)
-            if other_year != year:
-                values[(g_all, other_year, ALL, dim.slug, cat)] += n
-        if dim is dims[0]:  # the totals are the same for every dimension: count them once
-            for gemeente_id, month, _, n in month_rows:
-                if monthly:
-                    values[(g_all, year, month, ALL, ALL)] += n
-                values[(g_all, year, ALL, ALL, ALL)] += n
-                if compare and gemeente_id in scope.gemeenten:
-                    values[(gemeente_id, year, ALL, ALL, ALL)] += n
-            for _, other_year, _, n in year_rows:
-                if other_year != year:
-                    values[(g_all, other_year, ALL, ALL, ALL)] += n
     values[(g_all, year, ALL, ALL, ALL)] += 0
-    if compare:
-        for gemeente in scope.gemeenten:
-            values[(gemeente, year, ALL, ALL, ALL)] += 0
-    for other_year in years:  # a year without signals in a dimension still has all its cells
+    compared = scope.compare and bool(compare)
+    for gemeente in scope.gemeenten if compared else ():
+        values[(gemeente, year, ALL, ALL, ALL)] += 0
+        for dim in compare:
+            for cat in counts.categories[dim.slug]:
+                values[(gemeente, year, ALL, dim.slug, cat)] += 0
+    first = dims[0].slug
+    for dim in dims:
+        for cat in counts.categories[dim.slug]:
+            values[(g_all, year, ALL, dim.slug, cat)] += 0
+    for (gemeente, the_year, dim_slug, cat), n in counts.yearly.items():
+        if the_year != year or dim_slug not in {d.slug for d in dims}:
+            continue
+        values[(g_all, year, ALL, dim_slug, cat)] += n
+        if dim_slug == first:
+            values[(g_all, year, ALL, ALL, ALL)] += n
+        if compared and gemeente in scope.gemeenten:
+            if dim_slug in {d.slug for d in compare}:
+                values[(gemeente, year, ALL, dim_slug, cat)] += n
+            if dim_slug == first:
+                values[(gemeente, year, ALL, ALL, ALL)] += n
+    axes: dict[int, list[Hashable]] = {0: list(scope.gemeenten)} if compared else {}
+    categories = {d.slug: counts.categories[d.slug] for d in dims}
+    return suppress(Publication(dict(values), _relations(set(values), axes, categories)))
+
+
+def _month_layer(counts: Counts, scope: Scope, year: int, dims: Sequence[Dimension], fixed: Publication,
+                 ) -> Publication:
+    """The chosen year's months under its fixed year layer: complements are hidden among the months only."""
+    g_all = scope.gemeente_id if scope.gemeente_id is not None else ALL
+    values: dict[Key, int] = {}
+    for month in range(1, 13):
+        values[(g_all, year, month, ALL, ALL)] = 0
         for dim in dims:
-            for cat in categories[dim.slug]:
-                values[(g_all, other_year, ALL, dim.slug, cat)] += 0
-        values[(g_all, other_year, ALL, ALL, ALL)] += 0
-    keys = set(values)
-    axes: dict[int, list[Hashable]] = {2: list(range(1, 13))}
-    if compare:
-        axes[0] = list(scope.gemeenten)
-    publication = Publication(dict(values), _relations(keys, axes, categories))
-    return suppress(publication), categories, sorted(years)
+            for cat in counts.categories[dim.slug]:
+                n = counts.monthly.get((month, dim.slug, cat), 0)
+                values[(g_all, year, month, dim.slug, cat)] = n
+                if dim is dims[0]:
+                    values[(g_all, year, month, ALL, ALL)] += n
+    keys = set(values) | set(fixed.values)
+    categories = {d.slug: counts.categories[d.slug] for d in dims}
+    relations = [r for r in _relations(keys, {2: list(range(1, 13))}, categories)
+                 if any(k in values for k in (r.total, *r.parts))]
+    return suppress(Publication(values, relations), fixed=fixed)
 
 
-def _shown(publication: Publication, key: Key) -> tuple[str, float | None]:
+@dataclass
+class Published:
+    """The chosen year's month layer (which holds its year layer) and the other years' year layers."""
+
+    year: int
+    months: Publication
+    years: dict[int, Publication]
+
+    def shown(self, key: Key) -> int | None:
+        return (self.months if key[1] == self.year else self.years[int(str(key[1]))]).shown(key)
+
+
+def _published(session: Session, scope: Scope, year: int) -> tuple[Published, Counts]:
+    dims = [*DIMENSIONS.values(), *COMENSHA_DIMENSIONS.values()]
+    shown_dims = list(DIMENSIONS.values())
+    counts = _counts(session, scope, year, dims)
+    # Gemeenten are compared on the form of exploitation only: each more field compared per gemeente
+    # ties small gemeenten into more sums and forces far more cells to be hidden.
+    layers = {y: _year_layer(counts, scope, y, dims, [DIMENSIONS["vorm"]]) for y in counts.years}
+    months = _month_layer(counts, scope, year, shown_dims, layers[year])
+    return Published(year, months, layers), counts
+
+
+def _shown(publication: Published, key: Key) -> tuple[str, float | None]:
     value = publication.shown(key)
     return (HIDDEN_MARK, None) if value is None else (str(value), float(value))
 
 
-def _count_tables(publication: Publication, scope: Scope, year: int, years: list[int], dim: Dimension,
+def _count_tables(publication: Published, scope: Scope, year: int, years: list[int], dim: Dimension,
                   cats: list[str]) -> list[Table]:
     g_all = scope.gemeente_id if scope.gemeente_id is not None else ALL
     labels = [dim.categories.get(c, c) for c in cats]
@@ -326,7 +372,7 @@ def _count_tables(publication: Publication, scope: Scope, year: int, years: list
     trend = table(f"{dim.slug}-per-jaar", f"Signalen per jaar naar {dim.label.lower()}", "Jaar",
                   [(str(y), g_all, (ALL, y)) for y in years], "stacked")
     tables = [monthly, trend]
-    if scope.compare:
+    if scope.compare and dim.slug == "vorm":
         tables.append(table(f"{dim.slug}-per-gemeente", f"Signalen per gemeente naar {dim.label.lower()}, {year}",
                             "Gemeente", [(name, gid, (ALL, year)) for gid, name in scope.gemeenten.items()],
                             "hbar"))
@@ -457,34 +503,37 @@ def build(session: Session, *, actor: Actor, now: datetime, year: int, dimension
     """The whole dashboard for the actor's scope and a year; raises Forbidden outside the matrix."""
     scope = scope_for(session, actor)
     dim = DIMENSIONS.get(dimension, DIMENSIONS["vorm"])
-    publication, categories, years = _publication(session, scope, year, list(DIMENSIONS.values()))
+    publication, counts = _published(session, scope, year)
+    categories, years = counts.categories, counts.years
     tables: dict[str, Table] = {}
-    counts: list[str] = []
+    slugs: list[str] = []
     for each in DIMENSIONS.values():
         for table in _count_tables(publication, scope, year, years, each, categories[each.slug]):
             tables[table.slug] = table
             if each is dim:
-                counts.append(table.slug)
+                slugs.append(table.slug)
+    if "vorm-per-gemeente" in tables and "vorm-per-gemeente" not in slugs:
+        slugs.append("vorm-per-gemeente")  # the comparison of gemeenten is on the form of exploitation
     lead = lead_time_table(session, scope, year)
     stalls = stall_tables(session, scope, now=now, year=year)
     for table in (lead, *stalls):
         tables[table.slug] = table
+    hidden = len(publication.months.hidden)
     logger.info("dashboard built", extra={"organisation_id": actor.organisation_id, "year": year,
-                                          "hidden_cells": len(publication.hidden)})
-    return Dashboard(scope, year, years, dim.slug, tables, counts, lead, stalls, len(publication.hidden))
+                                          "hidden_cells": hidden})
+    return Dashboard(scope, year, years, dim.slug, tables, slugs, lead, stalls, hidden)
 
 
-def comensha(session: Session, *, actor: Actor, year: int) -> tuple[Scope, list[Table], Publication]:
-    """The aggregated CoMensha export: one count table per field, suppressed together."""
+def comensha(session: Session, *, actor: Actor, year: int) -> tuple[Scope, list[Table], Published]:
+    """The aggregated CoMensha export: one count table per field, from the year's own suppressed layer."""
     scope = scope_for(session, actor)
+    publication, counts = _published(session, scope, year)
     fields = [DIMENSIONS["vorm"], *COMENSHA_DIMENSIONS.values(), DIMENSIONS["bron"], DIMENSIONS["route"]]
-    publication, categories, _ = _publication(session, scope, year, fields, monthly=False, trend=False,
-                                                      compare=False)
     g_all = scope.gemeente_id if scope.gemeente_id is not None else ALL
     tables = []
     for dim in fields:
-        cats = categories[dim.slug]
-        rows = [(dim.categories.get(c, c), [_shown(publication, (g_all, year, ALL, dim.slug, c))[0]]) for c in cats]
+        rows = [(dim.categories.get(c, c), [_shown(publication, (g_all, year, ALL, dim.slug, c))[0]])
+                for c in counts.categories[dim.slug]]
         rows.append(("Totaal", [_shown(publication, (g_all, year, ALL, ALL, ALL))[0]]))
         tables.append(Table(f"comensha-{dim.slug}", dim.label, dim.label, ["Aantal signalen"], rows))
     return scope, tables, publication

@@ -25,8 +25,8 @@ SECTIONS: list[tuple[str, str, list[str]]] = [
      [f"{d}-per-maand" for d in ("vorm", "bron", "acuut", "route", "uitkomst")]),
     ("Verloop over de jaren", "Het aantal signalen per jaar, om trends te zien.",
      [f"{d}-per-jaar" for d in ("vorm", "bron", "acuut", "route", "uitkomst")]),
-    ("Gemeenten in de regio", "De gemeenten van de regio naast elkaar.",
-     [f"{d}-per-gemeente" for d in ("vorm", "bron", "acuut", "route", "uitkomst")]),
+    ("Gemeenten in de regio", "De gemeenten van de regio naast elkaar, naar vorm van uitbuiting.",
+     ["vorm-per-gemeente"]),
     ("Doorlooptijden", "Hoe lang de stappen duren, van de melding af gerekend: de mediaan (de helft van de "
      "signalen was sneller) en het 90e percentiel (negen op de tien waren sneller), in dagen.",
      ["doorlooptijden"]),

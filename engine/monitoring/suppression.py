@@ -46,6 +46,10 @@ class Publication:
         return None if key in self.hidden else self.values[key]
 
 
+Row = dict[Key, int]
+PRIME = (1 << 61) - 1  # the search runs modulo this prime; the final answer is checked exactly
+
+
 def _rref(rows: list[dict[Key, Fraction]]) -> list[dict[Key, Fraction]]:
     """Reduced row echelon form of sparse rows (dict column -> nonzero value), exact."""
     basis: list[tuple[Key, dict[Key, Fraction]]] = []  # (pivot, row), each row zero at the other pivots
@@ -54,36 +58,66 @@ def _rref(rows: list[dict[Key, Fraction]]) -> list[dict[Key, Fraction]]:
         for pivot, brow in basis:
             factor = row.get(pivot)
             if factor:
+                _axpy(row, brow, factor)
+        if not row:
+            continue
+        pivot = min(row, key=repr)
+        lead = row[pivot]
+        row = {col: val / lead for col, val in row.items()}
+        for _, brow in basis:
+            factor = brow.get(pivot)
+            if factor:
+                _axpy(brow, row, factor)
+        basis.append((pivot, row))
+    return [row for _, row in basis]
+
+
+def _axpy(target: dict[Key, Fraction], source: dict[Key, Fraction], factor: Fraction) -> None:
+    """target -= factor * source, dropping zeros."""
+    for col, val in source.items():
+        new = target.get(col, Fraction(0)) - factor * val
+        if new:
+            target[col] = new
+        else:
+            target.pop(col, None)
+
+
+def _rref_mod(rows: list[Row]) -> list[Row]:
+    """The same reduction modulo PRIME: integer arithmetic, many times faster than fractions."""
+    basis: dict[Key, Row] = {}
+    for original in rows:
+        row = dict(original)
+        for pivot, brow in basis.items():
+            factor = row.get(pivot)
+            if factor:
                 for col, val in brow.items():
-                    new = row.get(col, Fraction(0)) - factor * val
+                    new = (row.get(col, 0) - factor * val) % PRIME
                     if new:
                         row[col] = new
                     else:
                         row.pop(col, None)
         if not row:
             continue
-        pivot = min(row, key=repr)
-        lead = row[pivot]
-        row = {col: val / lead for col, val in row.items()}
-        for i, (other_pivot, brow) in enumerate(basis):
+        pivot = next(iter(row))
+        inverse = pow(row[pivot], PRIME - 2, PRIME)
+        row = {col: val * inverse % PRIME for col, val in row.items()}
+        for brow in basis.values():
             factor = brow.get(pivot)
             if factor:
                 for col, val in row.items():
-                    new = brow.get(col, Fraction(0)) - factor * val
+                    new = (brow.get(col, 0) - factor * val) % PRIME
                     if new:
                         brow[col] = new
                     else:
                         brow.pop(col, None)
-                basis[i] = (other_pivot, brow)
-        basis.append((pivot, row))
-    return [row for _, row in basis]
+        basis[pivot] = row
+    return list(basis.values())
 
 
-def derivable(relations: Iterable[Relation], hidden: set[Key]) -> set[Key]:
-    """The hidden cells that the published ones determine by linear combination."""
-    rows: list[dict[Key, Fraction]] = []
+def _hidden_rows(relations: Iterable[Relation], hidden: set[Key]) -> list[Row]:
+    rows: list[Row] = []
     for relation in relations:
-        row: dict[Key, Fraction] = defaultdict(Fraction)
+        row: Row = defaultdict(int)
         if relation.total in hidden:
             row[relation.total] += 1
         for part in relation.parts:
@@ -92,58 +126,114 @@ def derivable(relations: Iterable[Relation], hidden: set[Key]) -> set[Key]:
         row = {k: v for k, v in row.items() if v}
         if row:
             rows.append(row)
+    return rows
+
+
+def derivable(relations: Iterable[Relation], hidden: set[Key]) -> set[Key]:
+    """The hidden cells that the published ones determine by linear combination (exact)."""
+    rows = [{k: Fraction(v) for k, v in row.items()} for row in _hidden_rows(relations, hidden)]
     return {next(iter(row)) for row in _rref(rows) if len(row) == 1}
+
+
+def _derivable_fast(relations: Iterable[Relation], hidden: set[Key]) -> set[Key]:
+    """:func:`derivable` modulo a large prime, for the search.
+
+    It can differ from the exact answer only when the prime divides a minor of the system (for
+    0/±1 rows of this size practically never); :func:`suppress` stops only when the exact check
+    agrees, so the result is exact either way.
+    """
+    rows = [{k: v % PRIME for k, v in row.items()} for row in _hidden_rows(relations, hidden)]
+    return {next(iter(row)) for row in _rref_mod(rows) if len(row) == 1}
 
 
 def _primary(values: Mapping[Key, int], threshold: int) -> set[Key]:
     return {key for key, value in values.items() if 0 < value < threshold}
 
 
-def _complement(publication: Publication, by_key: Mapping[Key, list[Relation]], hidden: set[Key],
-                cell: Key) -> Key:
-    """The published cell to hide next so that ``cell`` is no longer pinned down.
+def _candidates(publication: Publication, by_key: Mapping[Key, list[Relation]], hidden: set[Key],
+                cell: Key, fixed: set[Key], levels: int = 2) -> list[Key]:
+    """Published cells near ``cell``: in the equations through it, then through the hidden cells those reach.
 
-    Looks at the equations through ``cell`` first, then (breadth first) at the equations through
-    the hidden cells those reach: a cell can be pinned down by a chain of equations. Within the
-    nearest equations it prefers a non-zero part with the smallest value, then a zero, then a
-    total, so totals stay readable as long as possible.
+    Ordered by preference: a non-zero part with the smallest value, then a zero part, then a total,
+    so totals stay readable as long as possible; a zero under a total of zero comes last (that it is
+    zero is plain to anyone, so hiding it protects nothing in practice).
     """
     seen, frontier = {cell}, [cell]
-    while frontier:
-        choices = []
+    ranked: dict[Key, tuple[int, int, int, str]] = {}
+    depth = 0
+    while frontier and (depth < levels or not ranked):
         reached: list[Key] = []
         for key in frontier:
             for relation in by_key[key]:
                 for member in (relation.total, *relation.parts):
-                    if member in hidden:
-                        if member not in seen:
+                    if member in hidden or member in fixed:
+                        if member in hidden and member not in seen:
                             seen.add(member)
                             reached.append(member)
                         continue
                     value = publication.values[member]
-                    kind = 2 if member == relation.total else (0 if value > 0 else 1)
-                    choices.append((kind, value, repr(member), member))
-        if choices:
-            return min(choices)[3]
+                    if value > 0:
+                        kind = 2 if member == relation.total else 0
+                    else:
+                        kind = 3 if any(publication.values[r.total] == 0 for r in by_key[member]
+                                        if member in r.parts) else 1
+                    rank = (depth, kind, value, repr(member))
+                    if member not in ranked or rank < ranked[member]:
+                        ranked[member] = rank
         frontier = reached
-    raise AssertionError("suppression found no cell to hide")  # a pinned cell always has a published neighbour
+        depth += 1
+    return sorted(ranked, key=lambda k: ranked[k][1:] + (ranked[k][0],))
 
 
-def suppress(publication: Publication, *, threshold: int = THRESHOLD) -> Publication:
+def _complement(publication: Publication, by_key: Mapping[Key, list[Relation]], hidden: set[Key],
+                cell: Key, fixed: set[Key], tries: int = 6) -> Key:
+    """The published cell to hide next so that ``cell`` is no longer pinned down.
+
+    Looks one step ahead: of the first few candidates it takes the one after which the fewest
+    hidden cells stay derivable (``cell`` itself freed first), which avoids long chains of
+    hidden cells that a purely local choice starts.
+    """
+    candidates = _candidates(publication, by_key, hidden, cell, fixed)
+    if not candidates:  # a pinned cell always has a published neighbour in its equations
+        raise AssertionError("suppression found no cell to hide")
+    best: tuple[int, int, int] | None = None
+    chosen = candidates[0]
+    for order, candidate in enumerate(candidates[:tries]):
+        left = _derivable_fast(publication.relations, hidden | {candidate})
+        score = (int(cell in left), len(left), order)
+        if best is None or score < best:
+            best, chosen = score, candidate
+        if score[:2] == (0, 0):
+            break
+    return chosen
+
+
+def suppress(publication: Publication, *, threshold: int = THRESHOLD, fixed: Publication | None = None) -> Publication:
     """Hide small cells, then hide the fewest/smallest extra cells until none can be computed back.
 
     Greedy (see :func:`_complement`): each round hides one more cell, so it ends, and it ends only
     when the exact check above finds no hidden cell that the published ones determine.
+
+    ``fixed``: an already suppressed publication whose cells this one repeats (the year's figures
+    under a month table). Its hidden cells stay hidden and its published cells stay published, so
+    two pages that both show a cell show it the same way; only this publication's own cells are
+    hidden as complements.
     """
+    frozen: set[Key] = set()
     hidden = _primary(publication.values, threshold)
+    if fixed is not None:
+        publication.values.update(fixed.values)
+        publication.relations = [*fixed.relations, *publication.relations]
+        frozen = set(fixed.values)
+        hidden = (hidden - frozen) | fixed.hidden
     by_key: dict[Key, list[Relation]] = defaultdict(list)
     for relation in publication.relations:
         for key in (relation.total, *relation.parts):
             by_key[key].append(relation)
     while True:
-        found = derivable(publication.relations, hidden)
+        found = _derivable_fast(publication.relations, hidden) or derivable(publication.relations, hidden)
         if not found:
             break
-        hidden.add(_complement(publication, by_key, hidden, min(found, key=repr)))
+        hidden.add(_complement(publication, by_key, hidden, min(found, key=repr), frozen))
     publication.hidden = hidden
     return publication

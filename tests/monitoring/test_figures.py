@@ -90,7 +90,7 @@ def test_source_and_outcome_count_the_same_signals(region):
     assert ("apr", collega) in hidden
     uitkomst = result.tables["uitkomst-per-maand"]
     assert rows(uitkomst)["Totaal"][uitkomst.columns.index("In behandeling")] == "44"
-    assert result.counts == ["bron-per-maand", "bron-per-jaar", "bron-per-gemeente"]
+    assert result.counts == ["bron-per-maand", "bron-per-jaar", "vorm-per-gemeente"]
 
 
 def test_lead_time_median_and_90th_percentile_per_month(region):
