@@ -14,6 +14,7 @@ auditor) see their own gemeente only.
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
@@ -23,14 +24,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
-from engine.actors import Actor
+from engine.accounts.actors import Actor
+from engine.accounts.roles import ROLE_LABELS, Role
 from engine.errors import Forbidden
 from engine.models import HumanTask, Meeting, MeetingItem, Organisation, TaskState
 from engine.models.meetings import AgendaSection
 from engine.models.monitoring import CaseFigure
 from engine.monitoring import figures
 from engine.monitoring.suppression import THRESHOLD, Key, Publication, Relation, suppress
-from engine.roles import ROLE_LABELS, Role
 
 logger = logging.getLogger(__name__)
 
@@ -501,6 +502,7 @@ def _meeting_table(session: Session, scope: Scope, year: int) -> Table:
 
 def build(session: Session, *, actor: Actor, now: datetime, year: int, dimension: str = "vorm") -> Dashboard:
     """The whole dashboard for the actor's scope and a year; raises Forbidden outside the matrix."""
+    started = time.perf_counter()
     scope = scope_for(session, actor)
     dim = DIMENSIONS.get(dimension, DIMENSIONS["vorm"])
     publication, counts = _published(session, scope, year)
@@ -520,7 +522,8 @@ def build(session: Session, *, actor: Actor, now: datetime, year: int, dimension
         tables[table.slug] = table
     hidden = len(publication.months.hidden)
     logger.info("dashboard built", extra={"organisation_id": actor.organisation_id, "year": year,
-                                          "hidden_cells": hidden})
+                                          "hidden_cells": hidden,
+                                          "duration_ms": round((time.perf_counter() - started) * 1000)})
     return Dashboard(scope, year, years, dim.slug, tables, slugs, lead, stalls, hidden)
 
 

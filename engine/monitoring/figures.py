@@ -1,6 +1,6 @@
 """Keep a case's row of figures up to date, inside the transaction of the step that changed it.
 
-Called from intake, task completion and timers (engine.services.instances / timers), so the
+Called from intake, task completion and timers (engine.cases.instances / timers), so the
 dashboard never reads workflow state or audit payloads. Only categories (from fixed option lists)
 and durations are copied; free text never is.
 """
@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.accounts.roles import Role
 from engine.models import HumanTask, Instance, Organisation
 from engine.models.monitoring import CaseFigure
-from engine.roles import Role
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from engine.db import unit_of_work
-from engine.services import deployments, region_setup
+from engine.modelling import deployments
+from engine.regions import region_setup
 from engine.workflow.bundle import SourceFile
 from tests.chain import FORMS, MODEL_FILES, REGIONS, SYSTEM, Chain
 
