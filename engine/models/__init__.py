@@ -7,7 +7,7 @@ from engine.models.form_versions import DeploymentForm, FormVersion
 from engine.models.instances import HumanTask, Instance, TaskState, Timer, TimerState
 from engine.models.meetings import AgendaSection, Meeting, MeetingItem, MeetingSchedule, MeetingState
 from engine.models.models import Deployment, ModelFile, ProcessDefinition
-from engine.models.monitoring import CaseFigure
+from engine.models.monitoring import CaseCount, CaseFigure
 from engine.models.notes import CaseNote
 from engine.models.outbox import OutboxMessage, OutboxState
 from engine.models.retention import DestructionRecord
@@ -23,6 +23,7 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "AuditVerification",
+    "CaseCount",
     "CaseFigure",
     "CaseNote",
     "CaseMigration",

@@ -45,4 +45,25 @@ class CaseFigure(Base):
     overleg_wachttijd_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
-__all__ = ["CaseFigure"]
+
+
+class CaseCount(Base):
+    """Signals per gemeente, month, field and category: the dashboard's counts without a scan of all cases.
+
+    Kept by engine.monitoring.figures in the same transaction as the case's row of figures: a step
+    that changes a case's category moves one count from the old category to the new one.
+    """
+
+    __tablename__ = "case_count"
+    __table_args__ = (Index("ix_case_count_region_year", "region", "year"),)
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    field: Mapped[str] = mapped_column(String(40), primary_key=True)
+    category: Mapped[str] = mapped_column(String(40), primary_key=True)
+    region: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+__all__ = ["CaseCount", "CaseFigure"]

@@ -13,6 +13,7 @@ auditor) see their own gemeente only.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections import defaultdict
@@ -29,7 +30,7 @@ from engine.accounts.roles import ROLE_LABELS, Role
 from engine.errors import Forbidden
 from engine.models import HumanTask, Meeting, MeetingItem, Organisation, TaskState
 from engine.models.meetings import AgendaSection
-from engine.models.monitoring import CaseFigure
+from engine.models.monitoring import CaseCount, CaseFigure
 from engine.monitoring import figures
 from engine.monitoring.suppression import THRESHOLD, Key, Publication, Relation, suppress
 
@@ -54,18 +55,8 @@ class Dimension:
     categories: dict[str, str]  # value -> Dutch label, in display order
 
     def expression(self) -> ColumnElement[Any]:
-        column = {
-            "vorm": func.coalesce(CaseFigure.vorm, "nog_niet_bepaald"),
-            "bron": func.coalesce(CaseFigure.bron, "onbekend"),
-            "acuut": case((CaseFigure.acuut.is_(True), "ja"), else_="nee"),
-            "route": CaseFigure.route,
-            "uitkomst": func.coalesce(CaseFigure.uitkomst, case(
-                (CaseFigure.afgesloten_s.is_not(None), "afgerond_zonder_besluit"), else_="in_behandeling")),
-            "geslacht": func.coalesce(CaseFigure.geslacht, "niet_ingevuld"),
-            "leeftijdsgroep": func.coalesce(CaseFigure.leeftijdsgroep, "niet_ingevuld"),
-            "nationaliteitsgroep": func.coalesce(CaseFigure.nationaliteitsgroep, "niet_ingevuld"),
-        }[self.slug]
-        return column.label("categorie")
+        expression: ColumnElement[Any] = figures.field_sql(self.slug)
+        return expression.label("categorie")
 
 
 DIMENSIONS: dict[str, Dimension] = {d.slug: d for d in (
@@ -195,18 +186,6 @@ class Dashboard:
 # --- counts with suppression --------------------------------------------------------------------------
 
 
-def _grouped(session: Session, scope: Scope, dim: Dimension, *, year: int | None,
-             by_month: bool) -> list[tuple[int, int, str, int]]:
-    """(gemeente id, year or month, category, count) grouped in SQL."""
-    period = CaseFigure.month if by_month else CaseFigure.year
-    category = dim.expression()
-    query = (select(CaseFigure.organisation_id, period, category, func.count())
-             .where(scope.condition()).group_by(CaseFigure.organisation_id, period, category))
-    if year is not None:
-        query = query.where(CaseFigure.year == year)
-    return [(int(r[0]), int(r[1]), str(r[2]), int(r[3])) for r in session.execute(query)]
-
-
 def _categories(dim: Dimension, seen: set[str]) -> list[str]:
     return list(dim.categories) + sorted(seen - set(dim.categories))
 
@@ -244,25 +223,54 @@ class Counts:
 
 
 def _counts(session: Session, scope: Scope, year: int, dims: Sequence[Dimension]) -> Counts:
-    """Two grouped queries per dimension; Python only files the grouped rows."""
-    categories: dict[str, list[str]] = {}
+    """Every count of the page from the kept counts (engine.monitoring.figures): two grouped queries.
+
+    Per gemeente and year over all years, and per month of the chosen year; Python only files the
+    grouped rows.
+    """
+    where = (CaseCount.organisation_id == scope.gemeente_id if scope.gemeente_id is not None
+             else CaseCount.region == scope.region)
+    fields = [d.slug for d in dims]
+    per_year = session.execute(
+        select(CaseCount.organisation_id, CaseCount.year, CaseCount.field, CaseCount.category, func.sum(CaseCount.n))
+        .where(where, CaseCount.field.in_(fields))
+        .group_by(CaseCount.organisation_id, CaseCount.year, CaseCount.field, CaseCount.category))
+    per_month = session.execute(
+        select(CaseCount.month, CaseCount.field, CaseCount.category, func.sum(CaseCount.n))
+        .where(where, CaseCount.year == year, CaseCount.field.in_(fields))
+        .group_by(CaseCount.month, CaseCount.field, CaseCount.category))
+    seen: dict[str, set[str]] = defaultdict(set)
     yearly: dict[tuple[int, int, str, str], int] = defaultdict(int)
     monthly: dict[tuple[int, str, str], int] = defaultdict(int)
     years = {year}
-    for dim in dims:
-        year_rows = _grouped(session, scope, dim, year=None, by_month=False)
-        month_rows = _grouped(session, scope, dim, year=year, by_month=True)
-        categories[dim.slug] = _categories(dim, {r[2] for r in year_rows})
-        for gemeente_id, the_year, cat, n in year_rows:
-            yearly[(gemeente_id, the_year, dim.slug, cat)] += n
-            years.add(the_year)
-        for _, month, cat, n in month_rows:
-            monthly[(month, dim.slug, cat)] += n
-    return Counts(categories, yearly, monthly, sorted(years))
+    for organisation_id, the_year, field_slug, category, n in per_year:
+        if n:
+            yearly[(int(organisation_id), int(the_year), field_slug, category)] += int(n)
+            years.add(int(the_year))
+            seen[field_slug].add(category)
+    for month, field_slug, category, n in per_month:
+        if n:
+            monthly[(int(month), field_slug, category)] += int(n)
+    return Counts({d.slug: _categories(d, seen[d.slug]) for d in dims}, yearly, monthly, sorted(years))
 
 
 def _year_layer(counts: Counts, scope: Scope, year: int, dims: Sequence[Dimension], compare: Sequence[Dimension],
                 ) -> Publication:
+    """One year's layer, from the cache when the same figures were suppressed before (see _suppressed)."""
+    values, relations = _year_cells(counts, scope, year, dims, compare)
+    return _suppressed(tuple(sorted(values.items(), key=repr)), tuple(relations))
+
+
+@functools.lru_cache(maxsize=256)
+def _suppressed(values: tuple[tuple[Key, int], ...], relations: tuple[Relation, ...]) -> Publication:
+    """Suppression is a pure function of the cells and their sums: a year whose figures did not
+    change since the last page (every year but the current one, mostly) is not solved again."""
+    result = suppress(Publication(dict(values), list(relations)))
+    return Publication(dict(result.values), list(result.relations), set(result.hidden))
+
+
+def _year_cells(counts: Counts, scope: Scope, year: int, dims: Sequence[Dimension], compare: Sequence[Dimension],
+                ) -> tuple[dict[Key, int], list[Relation]]:
     """One year's totals per category (all fields), and per gemeente for ``compare``; suppressed.
 
     Years are not tied to each other by any published sum, so each year is its own publication:
@@ -294,7 +302,7 @@ def _year_layer(counts: Counts, scope: Scope, year: int, dims: Sequence[Dimensio
                 values[(gemeente, year, ALL, ALL, ALL)] += n
     axes: dict[int, list[Hashable]] = {0: list(scope.gemeenten)} if compared else {}
     categories = {d.slug: counts.categories[d.slug] for d in dims}
-    return suppress(Publication(dict(values), _relations(set(values), axes, categories)))
+    return dict(values), sorted(_relations(set(values), axes, categories), key=repr)
 
 
 def _month_layer(counts: Counts, scope: Scope, year: int, dims: Sequence[Dimension], fixed: Publication,
@@ -312,9 +320,16 @@ def _month_layer(counts: Counts, scope: Scope, year: int, dims: Sequence[Dimensi
                     values[(g_all, year, month, ALL, ALL)] += n
     keys = set(values) | set(fixed.values)
     categories = {d.slug: counts.categories[d.slug] for d in dims}
-    relations = [r for r in _relations(keys, {2: list(range(1, 13))}, categories)
-                 if any(k in values for k in (r.total, *r.parts))]
-    return suppress(Publication(values, relations), fixed=fixed)
+    relations = sorted((r for r in _relations(keys, {2: list(range(1, 13))}, categories)
+                        if any(k in values for k in (r.total, *r.parts))), key=repr)
+    return _suppressed_under(tuple(sorted(values.items(), key=repr)), tuple(relations), fixed)
+
+
+@functools.lru_cache(maxsize=64)
+def _suppressed_under(values: tuple[tuple[Key, int], ...], relations: tuple[Relation, ...],
+                      fixed: Publication) -> Publication:
+    """As :func:`_suppressed`, for a month layer under its (cached, so identical) year layer."""
+    return suppress(Publication(dict(values), list(relations)), fixed=fixed)
 
 
 @dataclass

@@ -12,12 +12,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import case, delete, func, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from engine.accounts.roles import Role
 from engine.models import HumanTask, Instance, Organisation
-from engine.models.monitoring import CaseFigure
+from engine.models.monitoring import CaseCount, CaseFigure
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -39,6 +41,74 @@ BESLUITEN = ("opplussen", "onwenselijke_situatie", "nog_niet_concreet", "geen_me
              "route_bepaald")
 
 
+def _closed_or_open(figure: CaseFigure) -> str:
+    return "afgerond_zonder_besluit" if figure.afgesloten_s is not None else "in_behandeling"
+
+
+# Each counted field: its category of a case in Python (to move a count in the step) and in SQL
+# (to rebuild the counts from the rows); the two must agree, which tests/monitoring checks.
+FIELDS_PY: dict[str, Any] = {
+    "vorm": lambda f: f.vorm or "nog_niet_bepaald",
+    "bron": lambda f: f.bron or "onbekend",
+    "acuut": lambda f: "ja" if f.acuut else "nee",
+    "route": lambda f: f.route,
+    "uitkomst": lambda f: f.uitkomst or _closed_or_open(f),
+    "geslacht": lambda f: f.geslacht or "niet_ingevuld",
+    "leeftijdsgroep": lambda f: f.leeftijdsgroep or "niet_ingevuld",
+    "nationaliteitsgroep": lambda f: f.nationaliteitsgroep or "niet_ingevuld",
+}
+
+
+def field_sql(field: str) -> Any:
+    return {
+        "vorm": func.coalesce(CaseFigure.vorm, "nog_niet_bepaald"),
+        "bron": func.coalesce(CaseFigure.bron, "onbekend"),
+        "acuut": case((CaseFigure.acuut.is_(True), "ja"), else_="nee"),
+        "route": CaseFigure.route,
+        "uitkomst": func.coalesce(CaseFigure.uitkomst, case(
+            (CaseFigure.afgesloten_s.is_not(None), "afgerond_zonder_besluit"), else_="in_behandeling")),
+        "geslacht": func.coalesce(CaseFigure.geslacht, "niet_ingevuld"),
+        "leeftijdsgroep": func.coalesce(CaseFigure.leeftijdsgroep, "niet_ingevuld"),
+        "nationaliteitsgroep": func.coalesce(CaseFigure.nationaliteitsgroep, "niet_ingevuld"),
+    }[field]
+
+
+def categories_of(figure: CaseFigure) -> dict[str, str]:
+    return {field: str(category(figure))[:40] for field, category in FIELDS_PY.items()}
+
+
+def _move_counts(session: Session, figure: CaseFigure, before: dict[str, str] | None, after: dict[str, str]) -> None:
+    """One count from each old category to the new one, as an upsert (safe for concurrent steps)."""
+    key = {"organisation_id": figure.organisation_id, "year": figure.year, "month": figure.month}
+    for field, category in after.items():
+        old = None if before is None else before[field]
+        if old == category:
+            continue
+        if old is not None:
+            session.execute(update(CaseCount).where(
+                CaseCount.organisation_id == figure.organisation_id, CaseCount.year == figure.year,
+                CaseCount.month == figure.month, CaseCount.field == field, CaseCount.category == old,
+            ).values(n=CaseCount.n - 1))
+        values = {**key, "field": field, "category": category, "region": figure.region, "n": 1}
+        upsert = (pg_insert(CaseCount) if session.get_bind().dialect.name == "postgresql"
+                  else sqlite_insert(CaseCount)).values(values)
+        session.execute(upsert.on_conflict_do_update(
+            index_elements=["organisation_id", "year", "month", "field", "category"],
+            set_={"n": CaseCount.n + 1}))
+
+
+def rebuild_counts(session: Session) -> None:
+    """The counts recomputed from the rows of figures, in SQL: for a backfill, the bench and the tests."""
+    session.execute(delete(CaseCount))
+    for field in FIELDS_PY:
+        category = field_sql(field)
+        session.execute(insert(CaseCount).from_select(
+            ["organisation_id", "year", "month", "field", "category", "region", "n"],
+            select(CaseFigure.organisation_id, CaseFigure.year, CaseFigure.month, literal(field), category,
+                   func.max(CaseFigure.region), func.count())
+            .group_by(CaseFigure.organisation_id, CaseFigure.year, CaseFigure.month, category)))
+
+
 def _option(data: Mapping[str, Any], key: str, allowed: Iterable[str]) -> str | None:
     value = data.get(key)
     return value if isinstance(value, str) and value in allowed else None
@@ -52,10 +122,13 @@ def record_start(session: Session, instance: Instance, *, process_id: str, data:
     """The new case's row: where, when (Amsterdam month), source and acute flag from the melding."""
     region = session.scalar(select(Organisation.region).where(Organisation.id == instance.organisation_id))
     local = instance.created_at.astimezone(AMSTERDAM)
-    session.add(CaseFigure(
+    figure = CaseFigure(
         instance_id=instance.id, organisation_id=instance.organisation_id, region=region, route=process_id,
         created_at=instance.created_at, year=local.year, month=local.month, acuut=instance.acuut,
-        bron=_option(data, "bron_melding", BRONNEN), vorm=_option(data, "vorm", VORMEN)))
+        bron=_option(data, "bron_melding", BRONNEN), vorm=_option(data, "vorm", VORMEN))
+    session.add(figure)
+    session.flush()
+    _move_counts(session, figure, None, categories_of(figure))
 
 
 def record_step(session: Session, instance: Instance, *, now: datetime, task: HumanTask | None = None,
@@ -65,6 +138,7 @@ def record_step(session: Session, instance: Instance, *, now: datetime, task: Hu
     if figure is None:  # a case started before monitoring existed: the backfill gives it a row
         return
     data = data or {}
+    before = categories_of(figure)
     seconds = _seconds(instance, now)
     if task is not None:
         if task.element_id == ENRICHMENT and figure.verrijkt_s is None:
@@ -91,3 +165,7 @@ def record_step(session: Session, instance: Instance, *, now: datetime, task: Hu
             figure.overgedragen_s = seconds
     if instance.status == "completed" and figure.afgesloten_s is None:
         figure.afgesloten_s = seconds
+    after = categories_of(figure)
+    if after != before:
+        session.flush()
+        _move_counts(session, figure, before, after)

@@ -33,7 +33,7 @@ class Relation:
     parts: tuple[Key, ...]
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: a cached layer is the same object
 class Publication:
     """The figures one page (or report) shows, with the sums that tie them together."""
 
@@ -99,7 +99,8 @@ def _rref_mod(rows: list[Row]) -> list[Row]:
         if not row:
             continue
         pivot = next(iter(row))
-        inverse = pow(row[pivot], PRIME - 2, PRIME)
+        lead = row[pivot]
+        inverse = lead if lead in (1, PRIME - 1) else pow(lead, PRIME - 2, PRIME)  # ±1 is its own inverse
         row = {col: val * inverse % PRIME for col, val in row.items()}
         for brow in basis.values():
             factor = brow.get(pivot)
@@ -185,34 +186,75 @@ def _candidates(publication: Publication, by_key: Mapping[Key, list[Relation]], 
     return sorted(ranked, key=lambda k: ranked[k][1:] + (ranked[k][0],))
 
 
-def _complement(publication: Publication, by_key: Mapping[Key, list[Relation]], hidden: set[Key],
-                cell: Key, fixed: set[Key], tries: int = 6) -> Key:
-    """The published cell to hide next so that ``cell`` is no longer pinned down.
+class _Search:
+    """The greedy search's state: what is hidden, and which hidden cells are still pinned down.
 
-    Looks one step ahead: of the first few candidates it takes the one after which the fewest
-    hidden cells stay derivable (``cell`` itself freed first), which avoids long chains of
-    hidden cells that a purely local choice starts.
+    Hidden cells that share an equation form components; a cell's derivability depends on its
+    component only, so after hiding one more cell only the component it joins is solved again.
     """
-    candidates = _candidates(publication, by_key, hidden, cell, fixed)
-    if not candidates:  # a pinned cell always has a published neighbour in its equations
-        raise AssertionError("suppression found no cell to hide")
-    best: tuple[int, int, int] | None = None
-    chosen = candidates[0]
-    for order, candidate in enumerate(candidates[:tries]):
-        left = _derivable_fast(publication.relations, hidden | {candidate})
-        score = (int(cell in left), len(left), order)
-        if best is None or score < best:
-            best, chosen = score, candidate
-        if score[:2] == (0, 0):
-            break
-    return chosen
+
+    def __init__(self, publication: Publication, hidden: set[Key], frozen: set[Key]):
+        self.publication = publication
+        self.hidden = hidden
+        self.frozen = frozen
+        self.by_key: dict[Key, list[Relation]] = defaultdict(list)
+        for relation in publication.relations:
+            for key in (relation.total, *relation.parts):
+                self.by_key[key].append(relation)
+        self.found = _derivable_fast(publication.relations, hidden)
+
+    def component(self, start: Key, hidden: set[Key]) -> tuple[set[Key], list[Relation]]:
+        members, frontier, relations, seen = {start}, [start], [], set()
+        while frontier:
+            key = frontier.pop()
+            for relation in self.by_key[key]:
+                if id(relation) in seen:
+                    continue
+                seen.add(id(relation))
+                relations.append(relation)
+                for member in (relation.total, *relation.parts):
+                    if member in hidden and member not in members:
+                        members.add(member)
+                        frontier.append(member)
+        return members, relations
+
+    def found_with(self, cell: Key) -> set[Key]:
+        """The pinned cells if ``cell`` were hidden too."""
+        hidden = self.hidden | {cell}
+        members, relations = self.component(cell, hidden)
+        return (self.found - members) | _derivable_fast(relations, members)
+
+    def hide(self, cell: Key) -> None:
+        self.found = self.found_with(cell)
+        self.hidden.add(cell)
+
+    def complement(self, cell: Key, tries: int = 4) -> Key:
+        """The published cell to hide next so that ``cell`` is no longer pinned down.
+
+        Looks one step ahead: of the first few candidates it takes the one after which the fewest
+        hidden cells stay derivable (``cell`` itself freed first), which avoids the long chains of
+        hidden cells that a purely local choice starts.
+        """
+        candidates = _candidates(self.publication, self.by_key, self.hidden, cell, self.frozen)
+        if not candidates:  # a pinned cell always has a published neighbour in its equations
+            raise AssertionError("suppression found no cell to hide")
+        best: tuple[int, int, int] | None = None
+        chosen = candidates[0]
+        for order, candidate in enumerate(candidates[:tries]):
+            left = self.found_with(candidate)
+            score = (int(cell in left), len(left), order)
+            if best is None or score < best:
+                best, chosen = score, candidate
+            if score[:2] == (0, 0):
+                break
+        return chosen
 
 
 def suppress(publication: Publication, *, threshold: int = THRESHOLD, fixed: Publication | None = None) -> Publication:
     """Hide small cells, then hide the fewest/smallest extra cells until none can be computed back.
 
-    Greedy (see :func:`_complement`): each round hides one more cell, so it ends, and it ends only
-    when the exact check above finds no hidden cell that the published ones determine.
+    Greedy (see :class:`_Search`): each round hides one more cell, so it ends, and it ends only
+    when the exact check (:func:`derivable`) finds no hidden cell that the published ones determine.
 
     ``fixed``: an already suppressed publication whose cells this one repeats (the year's figures
     under a month table). Its hidden cells stay hidden and its published cells stay published, so
@@ -226,14 +268,12 @@ def suppress(publication: Publication, *, threshold: int = THRESHOLD, fixed: Pub
         publication.relations = [*fixed.relations, *publication.relations]
         frozen = set(fixed.values)
         hidden = (hidden - frozen) | fixed.hidden
-    by_key: dict[Key, list[Relation]] = defaultdict(list)
-    for relation in publication.relations:
-        for key in (relation.total, *relation.parts):
-            by_key[key].append(relation)
+    search = _Search(publication, hidden, frozen)
     while True:
-        found = _derivable_fast(publication.relations, hidden) or derivable(publication.relations, hidden)
-        if not found:
-            break
-        hidden.add(_complement(publication, by_key, hidden, min(found, key=repr), frozen))
-    publication.hidden = hidden
+        if not search.found:
+            search.found = derivable(publication.relations, search.hidden)  # the exact word
+            if not search.found:
+                break
+        search.hide(search.complement(min(search.found, key=repr)))
+    publication.hidden = search.hidden
     return publication

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from engine.db import unit_of_work
-from engine.models.monitoring import CaseFigure
-from engine.monitoring import dashboard
+from engine.models.monitoring import CaseCount, CaseFigure
+from engine.monitoring import dashboard, figures
 from tests.chain import MELDER_BERICHT, VERRIJKT
 from tests.monitoring.generated import Case, insert_cases, utc
 
@@ -139,3 +139,27 @@ def test_the_step_hooks_record_lead_times_outcome_and_no_free_text(chain):
         assert row.partner_terugkoppeling_s == 2 * DAY
         assert row.overleg_wachttijd_s == 3 * DAY
         assert "Anna" not in repr({c: getattr(row, c) for c in row.__table__.columns.keys()})
+
+
+def counts(chain):
+    with unit_of_work(chain.factory) as session:
+        return {(r.organisation_id, r.year, r.month, r.field, r.category): r.n
+                for r in session.scalars(select(CaseCount)) if r.n}
+
+
+def test_the_counts_kept_step_by_step_equal_the_counts_rebuilt_from_the_rows(chain):
+    closed = chain.report("leeuwarden", bron_melding="partner")
+    chain.do(closed, "verrijken", {**VERRIJKT, "vorm": "AU", "geslacht": "man"}, days=1)
+    chain.do(closed, "agenderen_procesregisseur", {"persoonsgegevens_gedeeld": True})
+    chain.do(closed, "besluit_overleg", {"besluit": "geen_mensenhandel", "toelichting": "x",
+                                         "reden_afsluiting": "Reguliere arbeid."})
+    chain.report("eersel", acuut=True)
+    kept = counts(chain)
+    with unit_of_work(chain.factory) as session:
+        figures.rebuild_counts(session)
+    assert counts(chain) == kept
+    leeuwarden = next(k[0] for k in kept if k[3] == "bron" and k[4] == "partner")
+    assert kept[(leeuwarden, 2026, 3, "vorm", "AU")] == 1
+    assert (leeuwarden, 2026, 3, "vorm", "nog_niet_bepaald") not in kept  # moved, not added
+    assert kept[(leeuwarden, 2026, 3, "uitkomst", "geen_mensenhandel")] == 1
+    assert sum(n for k, n in kept.items() if k[3] == "acuut" and k[4] == "ja") == 1

@@ -1,4 +1,4 @@
-"""Case figures: one row of categories and lead times per case, for the monitoring dashboard
+"""Case figures: one row of categories and lead times per case, and counts per month, for the dashboard
 
 Revision ID: 0022
 Revises: 0020
@@ -49,9 +49,27 @@ def upgrade() -> None:
     with op.batch_alter_table('case_figure', schema=None) as batch_op:
         batch_op.create_index('ix_case_figure_region_period', ['region', 'year', 'month'], unique=False)
         batch_op.create_index('ix_case_figure_gemeente_period', ['organisation_id', 'year', 'month'], unique=False)
+    op.create_table(
+        'case_count',
+        sa.Column('organisation_id', sa.Integer(), nullable=False),
+        sa.Column('year', sa.Integer(), nullable=False),
+        sa.Column('month', sa.Integer(), nullable=False),
+        sa.Column('field', sa.String(length=40), nullable=False),
+        sa.Column('category', sa.String(length=40), nullable=False),
+        sa.Column('region', sa.String(length=80), nullable=True),
+        sa.Column('n', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'],
+                                name=op.f('fk_case_count_organisation_id_organisation')),
+        sa.PrimaryKeyConstraint('organisation_id', 'year', 'month', 'field', 'category', name=op.f('pk_case_count')),
+    )
+    with op.batch_alter_table('case_count', schema=None) as batch_op:
+        batch_op.create_index('ix_case_count_region_year', ['region', 'year'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('case_count', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_count_region_year')
+    op.drop_table('case_count')
     with op.batch_alter_table('case_figure', schema=None) as batch_op:
         batch_op.drop_index('ix_case_figure_gemeente_period')
         batch_op.drop_index('ix_case_figure_region_period')
