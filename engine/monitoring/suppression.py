@@ -250,6 +250,30 @@ class _Search:
         return chosen
 
 
+def _no_lonely_hidden_cell(publication: Publication, hidden: set[Key], frozen: set[Key]) -> None:
+    """A quick first pass: no equation may hold exactly one hidden cell (it would give it away).
+
+    This necessary condition settles most of the work cheaply (one more cell per such equation, the
+    smallest non-zero part, else a zero part, else the total); the exact search then handles what
+    only a combination of equations reveals.
+    """
+    plain_zero = {p for r in publication.relations if publication.values[r.total] == 0 for p in r.parts}
+    changed = True
+    while changed:
+        changed = False
+        for relation in publication.relations:
+            members = (relation.total, *relation.parts)
+            if sum(1 for m in members if m in hidden) != 1:
+                continue
+            choices = [(0 if publication.values[p] > 0 else (3 if p in plain_zero else 1), publication.values[p],
+                        repr(p), p) for p in relation.parts if p not in hidden and p not in frozen]
+            if relation.total not in hidden and relation.total not in frozen:
+                choices.append((2, publication.values[relation.total], repr(relation.total), relation.total))
+            if choices:
+                hidden.add(min(choices)[3])
+                changed = True
+
+
 def suppress(publication: Publication, *, threshold: int = THRESHOLD, fixed: Publication | None = None) -> Publication:
     """Hide small cells, then hide the fewest/smallest extra cells until none can be computed back.
 
@@ -268,6 +292,7 @@ def suppress(publication: Publication, *, threshold: int = THRESHOLD, fixed: Pub
         publication.relations = [*fixed.relations, *publication.relations]
         frozen = set(fixed.values)
         hidden = (hidden - frozen) | fixed.hidden
+    _no_lonely_hidden_cell(publication, hidden, frozen)
     search = _Search(publication, hidden, frozen)
     while True:
         if not search.found:
