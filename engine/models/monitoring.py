@@ -51,11 +51,13 @@ class CaseCount(Base):
     """Signals per gemeente, month, field and category: the dashboard's counts without a scan of all cases.
 
     Kept by engine.monitoring.figures in the same transaction as the case's row of figures: a step
-    that changes a case's category moves one count from the old category to the new one.
+    that changes a case's category moves one count from the old category to the new one. Month 0
+    holds the whole year, so the trend over all years reads a few rows per year, not every month.
     """
 
     __tablename__ = "case_count"
-    __table_args__ = (Index("ix_case_count_region_year", "region", "year"),)
+    __table_args__ = (Index("ix_case_count_region_year", "region", "year", "month"),
+                      Index("ix_case_count_region_month", "region", "month"))
 
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -225,19 +225,19 @@ class Counts:
 def _counts(session: Session, scope: Scope, year: int, dims: Sequence[Dimension]) -> Counts:
     """Every count of the page from the kept counts (engine.monitoring.figures): two grouped queries.
 
-    Per gemeente and year over all years, and per month of the chosen year; Python only files the
-    grouped rows.
+    Per gemeente and year over all years (the year rows, month 0), and per month of the chosen
+    year; Python only files the grouped rows.
     """
     where = (CaseCount.organisation_id == scope.gemeente_id if scope.gemeente_id is not None
              else CaseCount.region == scope.region)
     fields = [d.slug for d in dims]
     per_year = session.execute(
         select(CaseCount.organisation_id, CaseCount.year, CaseCount.field, CaseCount.category, func.sum(CaseCount.n))
-        .where(where, CaseCount.field.in_(fields))
+        .where(where, CaseCount.month == 0, CaseCount.field.in_(fields))
         .group_by(CaseCount.organisation_id, CaseCount.year, CaseCount.field, CaseCount.category))
     per_month = session.execute(
         select(CaseCount.month, CaseCount.field, CaseCount.category, func.sum(CaseCount.n))
-        .where(where, CaseCount.year == year, CaseCount.field.in_(fields))
+        .where(where, CaseCount.year == year, CaseCount.month > 0, CaseCount.field.in_(fields))
         .group_by(CaseCount.month, CaseCount.field, CaseCount.category))
     seen: dict[str, set[str]] = defaultdict(set)
     yearly: dict[tuple[int, int, str, str], int] = defaultdict(int)

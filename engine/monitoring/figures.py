@@ -78,23 +78,28 @@ def categories_of(figure: CaseFigure) -> dict[str, str]:
 
 
 def _move_counts(session: Session, figure: CaseFigure, before: dict[str, str] | None, after: dict[str, str]) -> None:
-    """One count from each old category to the new one, as an upsert (safe for concurrent steps)."""
-    key = {"organisation_id": figure.organisation_id, "year": figure.year, "month": figure.month}
-    for field, category in after.items():
-        old = None if before is None else before[field]
-        if old == category:
-            continue
-        if old is not None:
-            session.execute(update(CaseCount).where(
-                CaseCount.organisation_id == figure.organisation_id, CaseCount.year == figure.year,
-                CaseCount.month == figure.month, CaseCount.field == field, CaseCount.category == old,
-            ).values(n=CaseCount.n - 1))
-        values = {**key, "field": field, "category": category, "region": figure.region, "n": 1}
-        upsert = (pg_insert(CaseCount) if session.get_bind().dialect.name == "postgresql"
-                  else sqlite_insert(CaseCount)).values(values)
-        session.execute(upsert.on_conflict_do_update(
-            index_elements=["organisation_id", "year", "month", "field", "category"],
-            set_={"n": CaseCount.n + 1}))
+    """One count from each old category to the new one, in the month and in the year (month 0).
+
+    The increment is an upsert, so two steps of different cases adding to the same count at once
+    both land (PostgreSQL and SQLite both have INSERT ... ON CONFLICT DO UPDATE).
+    """
+    for month in (figure.month, 0):
+        key = {"organisation_id": figure.organisation_id, "year": figure.year, "month": month}
+        for field, category in after.items():
+            old = None if before is None else before[field]
+            if old == category:
+                continue
+            if old is not None:
+                session.execute(update(CaseCount).where(
+                    CaseCount.organisation_id == figure.organisation_id, CaseCount.year == figure.year,
+                    CaseCount.month == month, CaseCount.field == field, CaseCount.category == old,
+                ).values(n=CaseCount.n - 1))
+            values = {**key, "field": field, "category": category, "region": figure.region, "n": 1}
+            upsert = (pg_insert(CaseCount) if session.get_bind().dialect.name == "postgresql"
+                      else sqlite_insert(CaseCount)).values(values)
+            session.execute(upsert.on_conflict_do_update(
+                index_elements=["organisation_id", "year", "month", "field", "category"],
+                set_={"n": CaseCount.n + 1}))
 
 
 def rebuild_counts(session: Session) -> None:
@@ -107,6 +112,11 @@ def rebuild_counts(session: Session) -> None:
             select(CaseFigure.organisation_id, CaseFigure.year, CaseFigure.month, literal(field), category,
                    func.max(CaseFigure.region), func.count())
             .group_by(CaseFigure.organisation_id, CaseFigure.year, CaseFigure.month, category)))
+        session.execute(insert(CaseCount).from_select(
+            ["organisation_id", "year", "month", "field", "category", "region", "n"],
+            select(CaseFigure.organisation_id, CaseFigure.year, literal(0), literal(field), category,
+                   func.max(CaseFigure.region), func.count())
+            .group_by(CaseFigure.organisation_id, CaseFigure.year, category)))
 
 
 def _option(data: Mapping[str, Any], key: str, allowed: Iterable[str]) -> str | None:

@@ -63,11 +63,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('organisation_id', 'year', 'month', 'field', 'category', name=op.f('pk_case_count')),
     )
     with op.batch_alter_table('case_count', schema=None) as batch_op:
-        batch_op.create_index('ix_case_count_region_year', ['region', 'year'], unique=False)
+        batch_op.create_index('ix_case_count_region_year', ['region', 'year', 'month'], unique=False)
+        batch_op.create_index('ix_case_count_region_month', ['region', 'month'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('case_count', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_count_region_month')
         batch_op.drop_index('ix_case_count_region_year')
     op.drop_table('case_count')
     with op.batch_alter_table('case_figure', schema=None) as batch_op:
