@@ -50,8 +50,8 @@ from engine.db.migrate import upgrade  # noqa: E402
 from engine.modelling import deployments  # noqa: E402
 from engine.modelling.forms import FormRepository  # noqa: E402
 from engine.models import (  # noqa: E402
+    Case,
     HumanTask,
-    Instance,
     Meeting,
     MeetingItem,
     Organisation,
@@ -162,7 +162,7 @@ def generate(url: str, cases: int, seed: int = 17) -> dict[str, Any]:
                                       "organisation_id": rng.choice([gemeente_id, *partners]), "state": "ready",
                                       "due_at": task_created + timedelta(days=rng.choice([3, 5, 10, 30, 400])),
                                       "created_at": task_created})
-            connection.execute(insert(Instance), instances)
+            connection.execute(insert(Case), instances)
             connection.execute(insert(CaseFigure), figure_rows)
             if tasks:
                 connection.execute(insert(HumanTask), tasks)

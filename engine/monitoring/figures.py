@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from engine.accounts.roles import Role
-from engine.models import HumanTask, Instance, Organisation
+from engine.models import Case, HumanTask, Organisation
 from engine.models.monitoring import CaseCount, CaseFigure
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -124,11 +124,11 @@ def _option(data: Mapping[str, Any], key: str, allowed: Iterable[str]) -> str | 
     return value if isinstance(value, str) and value in allowed else None
 
 
-def _seconds(instance: Instance, now: datetime) -> int:
+def _seconds(instance: Case, now: datetime) -> int:
     return max(0, int((now - instance.created_at).total_seconds()))
 
 
-def record_start(session: Session, instance: Instance, *, process_id: str, data: Mapping[str, Any]) -> None:
+def record_start(session: Session, instance: Case, *, process_id: str, data: Mapping[str, Any]) -> None:
     """The new case's row: where, when (Amsterdam month), source and acute flag from the melding."""
     region = session.scalar(select(Organisation.region).where(Organisation.id == instance.organisation_id))
     local = instance.created_at.astimezone(AMSTERDAM)
@@ -141,7 +141,7 @@ def record_start(session: Session, instance: Instance, *, process_id: str, data:
     _move_counts(session, figure, None, categories_of(figure))
 
 
-def record_step(session: Session, instance: Instance, *, now: datetime, task: HumanTask | None = None,
+def record_step(session: Session, instance: Case, *, now: datetime, task: HumanTask | None = None,
                 data: Mapping[str, Any] | None = None, created_ids: Iterable[int] = ()) -> None:
     """What this step tells the figures: a completed task's facts and the first hand-over."""
     figure = session.get(CaseFigure, instance.id)

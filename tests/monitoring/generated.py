@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from engine.models import Instance, Organisation, ProcessDefinition
+from engine.models import Case as CaseRow
+from engine.models import Organisation, ProcessDefinition
 from engine.models.monitoring import CaseFigure
 from engine.monitoring import figures
 from engine.monitoring.figures import AMSTERDAM
@@ -38,10 +39,10 @@ def insert_cases(session: Session, cases: list[Case]) -> None:
     orgs = {o.slug: o for o in session.scalars(select(Organisation))}
     for case in cases:
         org = orgs[case.gemeente]
-        instance_id = session.execute(insert(Instance).values(
+        instance_id = session.execute(insert(CaseRow).values(
             definition_id=definition, organisation_id=org.id, status="active", state="", serializer_version="x",
             created_at=case.when, updated_at=case.when, version=1, acuut=case.acuut,
-        ).returning(Instance.id)).scalar_one()
+        ).returning(CaseRow.id)).scalar_one()
         local = case.when.astimezone(AMSTERDAM)
         session.add(CaseFigure(
             instance_id=instance_id, organisation_id=org.id, region=org.region, route="signaal_fryslan",
