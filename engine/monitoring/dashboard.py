@@ -128,7 +128,8 @@ def scope_for(session: Session, actor: Actor) -> Scope:
     if actor.role in REGION_ROLES or own.kind != "gemeente":
         if own.region is None:
             raise Forbidden("Uw organisatie hoort bij geen regio.")
-        with_cases = select(CaseFigure.organisation_id).where(CaseFigure.region == own.region).distinct()
+        with_cases = select(CaseCount.organisation_id).where(CaseCount.region == own.region,
+                                                             CaseCount.month == 0).distinct()
         rows = session.execute(select(Organisation.id, Organisation.name).where(
             Organisation.region == own.region,
             (Organisation.kind == "gemeente") | Organisation.id.in_(with_cases)).order_by(Organisation.name)).all()
