@@ -31,7 +31,9 @@ def svg(table: Table) -> bytes:
     """The table's chart: stacked bars per period, horizontal bars per gemeente, lines for lead times."""
     kind = {"stacked": pygal.StackedBar, "hbar": pygal.HorizontalStackedBar, "line": pygal.Line}.get(
         table.chart, pygal.Bar)
-    chart = kind(style=_STYLE, js=[], disable_xml_declaration=False, width=800, height=420,
+    # Horizontal bars get a line per gemeente, so 30 names stay readable.
+    height = max(420, 160 + 24 * len(table.x_labels)) if table.chart == "hbar" else 420
+    chart = kind(style=_STYLE, js=[], disable_xml_declaration=False, width=800, height=height,
                  legend_at_bottom=True, legend_at_bottom_columns=3, print_values=False, show_y_guides=True,
                  x_label_rotation=0 if len(table.x_labels) <= 12 else 45, truncate_legend=40,
                  allow_interruptions=True, include_x_axis=True, title=table.title)
