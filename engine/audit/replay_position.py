@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine.modelling.specs import specs_for
+from engine.audit.replay_names import ElementNames
 from engine.models import ProcessDefinition
 
 
@@ -41,21 +41,11 @@ class Model:
     """The calls and element names of one process version (built from its parsed specs)."""
 
     def __init__(self, definition: ProcessDefinition):
-        spec, subprocess_specs = specs_for(definition)
         self.main = definition.process_id
-        self.names: dict[str, str] = {}
-        self.process_names: dict[str, str] = {}
-        self.calls: list[Call] = []
-        for process in [spec, *subprocess_specs.values()]:
-            self.process_names[process.name] = process.description or ""
-            for task_spec in process.task_specs.values():
-                element = getattr(task_spec, "bpmn_id", None)
-                if not element:
-                    continue
-                self.names[f"{process.name}:{element}"] = getattr(task_spec, "bpmn_name", None) or ""
-                called = getattr(task_spec, "spec", None)
-                if isinstance(called, str) and called in subprocess_specs:
-                    self.calls.append(Call(process.name, element, called))
+        self.element_names = ElementNames([definition])
+        self.process_names: dict[str, str] = dict(self.element_names.processes)
+        self.calls: list[Call] = [Call(e.process, e.element, e.calls)
+                                  for e in self.element_names.elements.values() if e.calls]
 
     def embedded(self) -> list[str]:
         """Process ids that are drawn inside their parent's diagram (embedded sub-processes)."""
@@ -80,7 +70,8 @@ class Model:
         return up(process, frozenset())
 
     def name(self, key: str) -> str:
-        return self.names.get(key) or "een naamloos element"
+        """The element's name, else its kind in Dutch ("exclusieve gateway"); never its id."""
+        return self.element_names.own(key)
 
     def position(self, active: list[str]) -> Position:
         """The boxes holding each active key, and one Dutch sentence per active position inside a box."""
