@@ -66,8 +66,46 @@ class ElementNames:
         if element.name:
             return element.name
         if element.event in EVENT_WORDS and element.kind != "endEvent":
-            return EVENT_WORDS[element.event]
-        return KIND_WORDS.get(element.kind, "element")
+            kind = EVENT_WORDS[element.event]
+        else:
+            kind = KIND_WORDS.get(element.kind, "element")
+        before = self._before(element)
+        return f"{kind} na {before}" if before else kind  # several nameless gateways stay apart
+
+    def quoted(self, key: str) -> str:
+        """‘Name’ for a named element; a nameless one's description as it is (it holds quotes itself)."""
+        element = self.elements.get(key)
+        return f"‘{element.name}’" if element is not None and element.name else self.own(key)
+
+    def _before(self, element: Element) -> str:
+        """"‘A’ of ‘B’": the named elements whose flows lead here (a nameless one by the nearest named
+        element before it); "en" for a parallel join, where all of them must have arrived."""
+        names: list[str] = []
+        for current in element.after:
+            found = self._nearest_named(element.process, current, {element.element})
+            if found and found not in names:
+                names.append(found)
+        quoted = [f"‘{name}’" for name in names[:3]] + (["meer"] if len(names) > 3 else [])
+        if len(quoted) < 2:
+            return "".join(quoted)
+        word = " en " if element.kind == "parallelGateway" else " of "
+        return ", ".join(quoted[:-1]) + word + quoted[-1]
+
+    def _nearest_named(self, process: str, start: str, seen: set[str]) -> str | None:
+        """The name of ``start``, else of the nearest named element before it in the same process."""
+        queue, seen = [start], set(seen)
+        while queue:
+            current = queue.pop(0)
+            if current in seen:
+                continue
+            seen.add(current)
+            found = self.elements.get(f"{process}:{current}")
+            if found is None:
+                continue
+            if found.name:
+                return found.name
+            queue.extend(found.after)
+        return None
 
     def where(self, key: str) -> str:
         """" in deelproces ‘…’" for an element of a called (or embedded) process; "" in the main process."""

@@ -69,10 +69,6 @@ class Model:
 
         return up(process, frozenset())
 
-    def name(self, key: str) -> str:
-        """The element's name, else its kind in Dutch ("exclusieve gateway"); never its id."""
-        return self.element_names.own(key)
-
     def position(self, active: list[str]) -> Position:
         """The boxes holding each active key, and one Dutch sentence per active position inside a box."""
         found = Position()
@@ -84,12 +80,13 @@ class Model:
                     inside = found.containers.setdefault(call.key, [])
                     if key not in inside:
                         inside.append(key)
-                path = " → ".join(f"‘{self.name(c.key)}’" for c in chain)
-                found.sentences.append({"tekst": f"in {path} → ‘{self.name(key)}’ wacht", "box": chain[-1].key})
+                path = " → ".join(self.element_names.quoted(c.key) for c in chain)
+                found.sentences.append({"tekst": f"in {path} → {self.element_names.quoted(key)} wacht",
+                                        "box": chain[-1].key})
                 found.called.update({c.key: c.called for c in chain})
         for box, keys in found.containers.items():
             more = f" en {len(keys) - 1} meer" if len(keys) > 1 else ""
-            found.labels[box] = f"hier binnen: ‘{self.name(keys[0])}’{more}"
+            found.labels[box] = f"hier binnen: {self.element_names.quoted(keys[0])}{more}"
         return found
 
 

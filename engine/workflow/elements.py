@@ -34,6 +34,7 @@ class Element:
     event: str | None       # for an event: "timer", "message", ... (None for a plain or no event)
     attached_to: str | None  # for a boundary event: the id of the element it sits on
     calls: str | None = None  # for a call activity or sub-process: the process id it runs
+    after: tuple[str, ...] = ()  # ids of the elements whose flows lead into this one
 
     @property
     def key(self) -> str:
@@ -68,6 +69,23 @@ def _attached_to(task_spec: Any) -> str | None:
     return None
 
 
+def _after(task_spec: Any) -> tuple[str, ...]:
+    """The model elements just before this one, looking through Spiff's own nodes (boundary splits, joins)."""
+    found: list[str] = []
+    queue, seen = list(getattr(task_spec, "inputs", [])), set()
+    while queue:
+        other = queue.pop(0)
+        if id(other) in seen:
+            continue
+        seen.add(id(other))
+        bpmn_id = getattr(other, "bpmn_id", None)
+        if bpmn_id:
+            found.append(str(bpmn_id))
+        else:
+            queue.extend(getattr(other, "inputs", []))
+    return tuple(found)
+
+
 def elements(spec: Any, subprocess_specs: dict[str, Any]) -> list[Element]:
     """Every model element of the main process and the processes it calls, main process first."""
     found = []
@@ -80,7 +98,8 @@ def elements(spec: Any, subprocess_specs: dict[str, Any]) -> list[Element]:
             called = getattr(task_spec, "spec", None)
             found.append(Element(process.name, str(bpmn_id), str(getattr(task_spec, "bpmn_name", None) or ""), kind,
                                  _event(task_spec), _attached_to(task_spec) if kind == "boundaryEvent" else None,
-                                 called if isinstance(called, str) and called in subprocess_specs else None))
+                                 called if isinstance(called, str) and called in subprocess_specs else None,
+                                 _after(task_spec)))
     return found
 
 
