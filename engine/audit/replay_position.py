@@ -81,8 +81,9 @@ class Model:
                     if key not in inside:
                         inside.append(key)
                 path = " → ".join(self.element_names.quoted(c.key) for c in chain)
-                found.sentences.append({"tekst": f"in {path} → {self.element_names.quoted(key)} wacht",
-                                        "box": chain[-1].key})
+                sentence = f"in {path} → {self.element_names.quoted(key)} wacht"
+                if all(s["tekst"] != sentence for s in found.sentences):  # boxes calling the same process read alike
+                    found.sentences.append({"tekst": sentence, "box": chain[-1].key})
                 found.called.update({c.key: c.called for c in chain})
         for box, keys in found.containers.items():
             more = f" en {len(keys) - 1} meer" if len(keys) > 1 else ""

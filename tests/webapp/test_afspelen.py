@@ -78,6 +78,8 @@ def test_a_step_inside_a_called_process_names_the_call_activity_that_holds_it(we
     assert first["containers"] == {}, "before the handover nothing waits inside a call activity"
     page = auditor.get(f"/audit/zaken/{case}/afspelen?stap=2").get_data(as_text=True)
     assert "Stap 2: in ‘Overdracht aan ketenpartners’ → ‘Signaal overnemen (politie)’ wacht" in page
+    sentence = "Stap 2: in ‘Overdracht aan ketenpartners’ → ‘Zorg regelen’ → ‘Zorg en opvang regelen’ wacht"
+    assert visible(page).count(sentence) == 1, "three boxes call the same process: one sentence, not three"
 
 
 def test_called_models_are_for_auditors_only_and_only_of_the_case(web, chain):
