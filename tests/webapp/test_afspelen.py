@@ -44,7 +44,8 @@ def test_a_step_before_a_migration_draws_the_version_then_in_force(web, chain):
     case = chain.report("eersel")
     chain.do(case, "verrijken", VERRIJKT)
     renamed = (ROOT / "processes" / "signaal_oost_brabant.bpmn").read_bytes().replace(
-        b'name="Van signaal naar aanpak (Oost-Brabant)"', b'name="Van signaal naar aanpak (Oost-Brabant, v2)"')
+        b'name="Van signaal naar aanpak (Oost-Brabant)"', b'name="Van signaal naar aanpak (Oost-Brabant, v2)"').replace(
+        b'name="Signaal verrijken en beoordelen"', b'name="Signaal verrijken (v2)"')
     regisseur = chain.person("procesregisseur", "eersel")
     with unit_of_work(chain.factory) as session:
         deployments.deploy(session, actor=regisseur, now=chain.at(), comment="v2", forms=FORMS,
@@ -58,6 +59,10 @@ def test_a_step_before_a_migration_draws_the_version_then_in_force(web, chain):
     first = auditor.get(f"/audit/zaken/{case}/afspelen?stap=1").get_data(as_text=True)
     last = auditor.get(f"/audit/zaken/{case}/afspelen?stap=3").get_data(as_text=True)
     assert f"model.bpmn?versie={v1}" in first and f"model.bpmn?versie={v2}" in last
+    assert "rondde ‘Signaal verrijken en beoordelen’ af" in visible(
+        auditor.get(f"/audit/zaken/{case}/afspelen?stap=2").get_data(as_text=True)), "the name in version 1"
+    assert RAW.findall(visible(last)) == [] and "zette de zaak over van versie 1 naar versie 2" in visible(last)
+    assert "Signaal verrijken (v2)\n1" in visible(last), "after the migration: the name in version 2"
     assert b"(Oost-Brabant)" in auditor.get(f"/audit/zaken/{case}/model.bpmn?versie={v1}").data
     assert b"(Oost-Brabant, v2)" in auditor.get(f"/audit/zaken/{case}/model.bpmn").data
     assert auditor.get(f"/audit/zaken/{case}/model.bpmn?versie={other}").status_code == 404, "only this process"
