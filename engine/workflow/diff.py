@@ -63,6 +63,27 @@ ASPECTS = {
 
 ADDED, REMOVED, CHANGED = "toegevoegd", "verwijderd", "gewijzigd"
 
+# Element type (local name) -> what a procesregisseur calls it; the diff table shows these words.
+TYPE_NAMES = {
+    "startEvent": "startgebeurtenis", "endEvent": "eindgebeurtenis", "userTask": "gebruikerstaak",
+    "manualTask": "handmatige taak", "task": "taak", "scriptTask": "scripttaak", "serviceTask": "servicetaak",
+    "businessRuleTask": "beslistaak", "sendTask": "verzendtaak", "receiveTask": "ontvangsttaak",
+    "callActivity": "procesaanroep", "subProcess": "subproces", "transaction": "transactie",
+    "adHocSubProcess": "ad-hocsubproces", "exclusiveGateway": "exclusieve gateway",
+    "parallelGateway": "parallelle gateway", "inclusiveGateway": "inclusieve gateway",
+    "eventBasedGateway": "gebeurtenisgateway", "complexGateway": "complexe gateway",
+    "intermediateCatchEvent": "tussengebeurtenis (wachten)", "intermediateThrowEvent": "tussengebeurtenis",
+    "boundaryEvent": "grensgebeurtenis", "sequenceFlow": "volgstroom", "messageFlow": "berichtstroom",
+    "lane": "lane", "participant": "pool", "process": "proces", "collaboration": "samenwerking",
+    "dataObjectReference": "gegevensobject", "dataStoreReference": "gegevensopslag", "dataObject": "gegevensobject",
+    "textAnnotation": "notitie", "association": "koppeling", "group": "groep", "message": "bericht",
+    "signal": "signaal", "error": "fout", "escalation": "escalatie",
+    "decision": "beslissing", "decisionTable": "beslistabel", "rule": "regel", "input": "invoerkolom",
+    "output": "uitvoerkolom", "inputData": "invoergegevens", "knowledgeSource": "kennisbron",
+    "businessKnowledgeModel": "kennismodel",
+}
+_CONNECTIONS = {"sequenceFlow", "messageFlow", "association"}
+
 
 @dataclass(frozen=True)
 class Detail:
@@ -82,6 +103,12 @@ class Change:
     element_type: str  # local name, e.g. "userTask"
     name: str
     details: tuple[Detail, ...] = ()
+    route: str | None = None  # an arrow's endpoints in words: "van 'A' naar 'B'"
+
+    @property
+    def type_label(self) -> str:
+        """The element type in Dutch ("grensgebeurtenis"), the XML name if we have no word for it."""
+        return TYPE_NAMES.get(self.element_type, self.element_type)
 
 
 @dataclass
@@ -151,7 +178,23 @@ def _extension(node: etree._Element, name: str) -> etree._Element | None:
     return _first(extensions, SPIFF_NS, name) if extensions is not None else None
 
 
+def _quoted(node_id: str | None, units: dict[str, etree._Element]) -> str:
+    """An endpoint of an arrow as a reader knows it: its name, or its id when it has none."""
+    if not node_id:
+        return "?"
+    target = units.get(node_id)
+    return f"'{(target.get('name') if target is not None else None) or node_id}'"
+
+
+def _route(node: etree._Element | None, units: dict[str, etree._Element]) -> str | None:
+    """An arrow by its endpoints in words, so a reader need not know flow ids."""
+    if node is None or (node.get("sourceRef") is None and node.get("targetRef") is None):
+        return None
+    return f"van {_quoted(node.get('sourceRef'), units)} naar {_quoted(node.get('targetRef'), units)}"
+
+
 def _aspects(node: etree._Element, lanes: dict[str, str]) -> dict[str, str | None]:
+    """What the runtime reads of ``node``, by ids: renaming a task does not change its arrows."""
     aspects: dict[str, str | None] = {"type": _local(node), "name": node.get("name")}
     node_id = node.get("id") or ""
     if node_id in lanes:
@@ -175,9 +218,20 @@ def _aspects(node: etree._Element, lanes: dict[str, str]) -> dict[str, str | Non
     aspects["default"] = node.get("default")
     aspects["called"] = node.get("calledElement")
     aspects["script"] = _text(_first(node, BPMN_NS, "script"))
-    if node.get("sourceRef") or node.get("targetRef"):
+    if _local(node) in _CONNECTIONS:
         aspects["flow"] = f"{node.get('sourceRef')} → {node.get('targetRef')}"
     return {k: v for k, v in aspects.items() if v is not None}
+
+
+def _shown(aspect: str, node: etree._Element, value: str | None, units: dict[str, etree._Element]) -> str | None:
+    """An aspect's value as the table shows it: arrows and default paths by their endpoints' names."""
+    if value is None:
+        return None
+    if aspect == "flow":
+        return _route(node, units)
+    if aspect == "default":
+        return _route(units.get(value), units) or value
+    return value
 
 
 def _units(root: etree._Element) -> tuple[dict[str, etree._Element], dict[str, str]]:
@@ -207,22 +261,26 @@ def diff_models(old: bytes, new: bytes, *, max_bytes: int = 5 * 1024 * 1024) -> 
     result = ModelDiff()
     for element_id, node in new_units.items():
         if element_id not in old_units:
-            result.changes.append(Change(element_id, ADDED, _local(node), node.get("name") or ""))
+            result.changes.append(Change(element_id, ADDED, _local(node), node.get("name") or "",
+                                         route=_route(node, new_units)))
             continue
         before_node = old_units[element_id]
         before = _aspects(before_node, old_lanes)
         after = _aspects(node, new_lanes)
-        details = [Detail(aspect, before.get(aspect), after.get(aspect))
+        details = [Detail(aspect, _shown(aspect, before_node, before.get(aspect), old_units),
+                          _shown(aspect, node, after.get(aspect), new_units))
                    for aspect in ASPECTS if aspect != "other" and before.get(aspect) != after.get(aspect)]
         if not details and _canonical(before_node, top=True) != _canonical(node, top=True):
             details.append(Detail("other", None, None))
         if details:
             result.changes.append(Change(element_id, CHANGED, _local(node), node.get("name") or
-                                         before_node.get("name") or "", tuple(details)))
+                                         before_node.get("name") or "", tuple(details),
+                                         route=_route(node, new_units)))
     for element_id, node in old_units.items():
         if element_id not in new_units:
-            result.changes.append(Change(element_id, REMOVED, _local(node), node.get("name") or ""))
+            result.changes.append(Change(element_id, REMOVED, _local(node), node.get("name") or "",
+                                         route=_route(node, old_units)))
     return result
 
 
-__all__ = ["ADDED", "ASPECTS", "CHANGED", "REMOVED", "Change", "Detail", "ModelDiff", "diff_models"]
+__all__ = ["ADDED", "ASPECTS", "CHANGED", "REMOVED", "TYPE_NAMES", "Change", "Detail", "ModelDiff", "diff_models"]
