@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from pathlib import PurePath
 from typing import Any
 
@@ -39,7 +40,7 @@ from engine.services import drafts, form_versions, model_versions
 from engine.workflow import diff as model_diff
 from webapp import db
 from webapp.downloads import attachment
-from webapp.security import now, ui_actor
+from webapp.security import dmn_editor_policy, now, ui_actor
 from webapp.ui import task_form
 
 blueprint = Blueprint("modelleren", __name__, url_prefix="/modelleren")
@@ -195,12 +196,17 @@ def concept_maken() -> BaseResponse | tuple[str, int]:
 
 
 @blueprint.get("/concepten/<int:draft_id>")
-def concept(draft_id: int) -> str:
+def concept(draft_id: int) -> Response:
     session_db = db.session()
     draft = drafts.get(session_db, actor=ui_actor(), draft_id=draft_id)
     base = drafts.base_file(session_db, draft)
-    return render_template("ui/modelleren/editor.html", draft=draft, base=base,
-                           author=drafts.author(session_db, draft))
+    nonce = secrets.token_urlsafe(18) if draft.kind == "dmn" else None
+    response = Response(render_template("ui/modelleren/editor.html", draft=draft, base=base, stijl_nonce=nonce,
+                                        author=drafts.author(session_db, draft)), mimetype="text/html")
+    if nonce:
+        # dmn-js needs a few style attributes (by hash) and CodeMirror one <style> (by nonce): this page only.
+        response.headers["Content-Security-Policy"] = dmn_editor_policy(nonce)
+    return response
 
 
 @blueprint.get("/concepten/<int:draft_id>/inhoud")
