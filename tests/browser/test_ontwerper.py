@@ -207,3 +207,89 @@ def test_every_dmn_menu_speaks_dutch_without_console_noise(page, chain_server, c
     expect(page.locator(".bjs-powered-by-lightbox")).to_be_visible()
     page.locator(".bjs-powered-by-lightbox .backdrop").click(position={"x": 5, "y": 5})
     assert errors == [], errors
+
+
+_PLACE = """(id) => {
+  const modeler = window.signaalrouteModeler;
+  const visual = `#canvas .djs-element[data-element-id="${id}"] .djs-visual`;
+  const shape = document.querySelector(visual).getBoundingClientRect();
+  const canvas = document.querySelector('#canvas').getBoundingClientRect();
+  return {scale: modeler.get('canvas').viewbox().scale,
+          dx: (shape.left + shape.width / 2) - (canvas.left + canvas.width / 2),
+          dy: (shape.top + shape.height / 2) - (canvas.top + canvas.height / 2)};
+}"""
+
+
+def test_show_in_the_model_centres_and_zooms_to_the_element(page, chain_server, chain, regisseur):
+    errors = watch_everything(page)
+    log_in(page, chain_server, regisseur)
+    open_draft(page, chain_server, "Van signaal naar aanpak (Fryslân)")
+    panel = page.get_by_test_id("eigenschappen")
+    panel.get_by_label("Element").select_option("verrijken_termijn")
+    panel.get_by_label("Timerexpressie").fill("werkdagen(")
+    panel.get_by_label("Timerexpressie").press("Enter")
+    check(page)
+    page.get_by_role("button", name="Passend maken").click()
+    before = page.evaluate(_PLACE, "verrijken_termijn")
+    assert before["scale"] < 0.8  # the whole model fits: labels too small to read
+    page.get_by_test_id("problemen").get_by_role("button", name="Toon in het model").click()
+    after = page.evaluate(_PLACE, "verrijken_termijn")
+    assert after["scale"] >= 1
+    assert abs(after["dx"]) <= 2 and abs(after["dy"]) <= 2, after
+    expect(panel.get_by_label("Timerexpressie")).to_have_value("werkdagen(")
+    assert errors == [], errors
+
+
+def test_a_readable_id_is_proposed_checked_deployed_and_shown_in_the_diff(page, chain_server, chain, regisseur):
+    errors = watch_everything(page)
+    case = chain.report("leeuwarden")
+    [standing] = chain.ready(case)
+    log_in(page, chain_server, regisseur)
+    open_draft(page, chain_server, "Van signaal naar aanpak (Fryslân)")
+    panel = page.get_by_test_id("eigenschappen")
+
+    expect(panel.get_by_label("Element")).to_be_visible()  # the panel is attached once the roles are loaded
+    # A task drawn here gets its id from its first name, in one undo step with the name.
+    proposed = page.evaluate("""() => {
+        const m = window.signaalrouteModeler, modeling = m.get('modeling'), registry = m.get('elementRegistry');
+        const task = modeling.appendShape(registry.get('verrijken'), {type: 'bpmn:UserTask'});
+        const generated = task.id;
+        modeling.updateLabel(task, 'Dubbel controleren');
+        m.get('selection').select(task);
+        return [generated, task.id];
+    }""")
+    assert re.fullmatch(r"Activity_[0-9a-z]{7}", proposed[0]) and proposed[1] == "dubbel_controleren"
+    expect(panel.get_by_label("Id")).to_have_value("dubbel_controleren")
+    expect(panel).to_contain_text("Voorgesteld uit de naam")
+    page.get_by_role("button", name="Ongedaan maken").click()
+    page.get_by_role("button", name="Ongedaan maken").click()
+    assert page.evaluate("() => !!window.signaalrouteModeler.get('elementRegistry').get('dubbel_controleren')") is False
+
+    # Where a running case stands, the id stays; a wrong or taken id is refused with the reason.
+    panel.get_by_label("Element").select_option(standing)
+    panel.get_by_label("Id").fill("iets_anders")
+    panel.get_by_label("Id").press("Enter")
+    expect(panel.locator("#eig-id-fout")).to_contain_text(f"1 lopende zaak staat nu op '{standing}'")
+    panel.get_by_label("Element").select_option("acuut_oppakken_navragen")
+    for wrong, reason in (("navragen bij politie", "geen spaties"), ("verrijken", "bestaat al")):
+        panel.get_by_label("Id").fill(wrong)
+        panel.get_by_label("Id").press("Enter")
+        expect(panel.locator("#eig-id-fout")).to_contain_text(reason)
+        expect(panel.get_by_label("Id")).to_have_attribute("aria-invalid", "true")
+    panel.get_by_label("Id").fill("politie_navragen")
+    panel.get_by_label("Id").press("Enter")
+    expect(panel.get_by_label("Element")).to_have_value("politie_navragen")
+    check(page)
+    expect(page.locator("#controle-uitslag")).to_contain_text("In orde")
+
+    page.get_by_label("Toelichting: wat verandert er en waarom?").fill("Leesbaar id voor het navragen")
+    page.get_by_role("button", name="Uitrollen").click()
+    expect(page.get_by_test_id("versie-2")).to_contain_text("Leesbaar id")
+    page.get_by_role("button", name="Vergelijken").click()
+    table = page.get_by_test_id("verschillen")
+    expect(table.locator('tr[data-element-id="politie_navragen"]')).to_contain_text("toegevoegd")
+    expect(table.locator('tr[data-element-id="politie_navragen"]')).to_contain_text("gebruikerstaak")
+    expect(table.locator('tr[data-element-id="acuut_oppakken_navragen"]')).to_contain_text("verwijderd")
+    expect(table).to_contain_text("van 'Termijn verstreken' naar 'Navragen bij de politie'")
+    expect(page.locator("#verschil")).to_have_attribute("data-geladen", "ja")
+    assert errors == [], errors

@@ -214,6 +214,7 @@ def concept_inhoud(draft_id: int) -> Response:
     draft = drafts.get(db.session(), actor=ui_actor(), draft_id=draft_id)
     return jsonify({"xml": xml_text(draft.content), "revision": draft.revision, "kind": draft.kind,
                     "filename": draft.filename, "deployed": draft.deployment_id is not None,
+                    "ids_in_gebruik": drafts.ids_in_use(db.session(), draft),
                     "problems": _problem_view(draft, draft.problems or [])
                     if draft.checked_sha256 == draft.sha256 else []})
 
