@@ -91,6 +91,11 @@ def _new(session: Session, *, actor: Actor, now: datetime, filename: str, conten
     _require_deployer(actor)
     _check_room(session)
     parsed = _parse(filename, content, max_bytes)
+    # Refused at the start, not only at deploy: no afternoon of work on a model that is not theirs.
+    refusal = (model_ownership.process_refusal(session, actor, parsed.process_id) if parsed.process_id
+               else model_ownership.decisions_refusal(session, actor, parsed.decision_ids))
+    if refusal:
+        raise Forbidden(refusal)
     draft = ModelDraft(filename=filename, kind=parsed.kind, process_id=parsed.process_id, title=parsed.title[:300],
                        content=content, sha256=_sha256(content), base_file_id=base_file_id, revision=1, check_ok=False,
                        problems=[], created_by_id=actor.user_id, created_at=now, updated_by_id=actor.user_id,

@@ -114,12 +114,32 @@ def test_edit_a_region_model_check_deploy_compare_and_download(page, chain_serve
     assert errors == [], errors
 
 
-def test_a_region_cannot_change_a_shared_model_and_is_told_whom_to_ask(page, chain_server, chain, regisseur):
+def test_a_region_is_not_offered_a_draft_of_another_regions_model_and_is_told_whom_to_ask(
+        page, chain_server, chain, regisseur):
+    errors = watch_console(page)
+    limburg = chain.person("procesregisseur", "venlo")
+    chain.person("procesregisseur", "landelijk")
     log_in(page, chain_server, regisseur)
-    open_draft(page, chain_server, "Zorg regelen voor het slachtoffer")
-    check(page)
-    expect(page.get_by_test_id("problemen")).to_contain_text(
-        "Proces 'zorg_regelen' wordt door alle regio's gedeeld; een procesregisseur van regio fryslan mag het niet")
+    page.goto(f"{chain_server}/modelleren/")
+    processes = page.get_by_test_id("processen")
+    expect(page.get_by_role("button", name="Concept maken van versie 1 van Van signaal naar aanpak (Fryslân)")
+           ).to_be_visible()
+    for name in ("Zorg regelen voor het slachtoffer", "Van signaal naar aanpak (Noord- en Midden-Limburg)"):
+        expect(page.get_by_role("button", name=f"Concept maken van versie 1 van {name}")).to_have_count(0)
+    shared = processes.get_by_role("row").filter(has_text="Zorg regelen voor het slachtoffer")
+    expect(shared).to_contain_text("Vraag een wijziging aan een landelijke procesregisseur of de beheerder "
+                                   "(procesregisseur.landelijk)")
+    other = processes.get_by_role("row").filter(has_text="Noord- en Midden-Limburg")
+    expect(other).to_contain_text("Vraag een wijziging aan een procesregisseur van regio noord-en-midden-limburg "
+                                  f"({limburg.username})")
+    expect(page.get_by_role("button", name="Concept maken van routering.dmn")).to_have_count(0)
+    expect(page.get_by_test_id("beslistabellen")).to_contain_text("Deze beslistabel wordt door alle regio's gedeeld")
+
+    page.get_by_role("link", name="Zorg regelen voor het slachtoffer").click()
+    expect(page.get_by_test_id("niet-wijzigen")).to_contain_text("landelijke procesregisseur")
+    expect(page.get_by_role("button", name=re.compile("^Concept maken"))).to_have_count(0)
+    expect(page.get_by_test_id("migreren")).to_have_count(0)
+    assert errors == [], errors
 
 
 def test_change_a_timer_see_the_error_on_the_canvas_and_deploy_the_fix(page, chain_server, chain, landelijk):

@@ -34,7 +34,7 @@ from engine import access
 from engine.accounts.roles import ROLE_LABELS, Role, lane_names
 from engine.config import Settings
 from engine.errors import Forbidden, ModelRejected, ValidationFailed
-from engine.modelling import drafts, form_versions, model_versions
+from engine.modelling import drafts, form_versions, model_ownership, model_versions
 from engine.modelling.forms import FormRepository, is_safe_name
 from engine.models import ModelDraft
 from engine.workflow import diff as model_diff
@@ -146,17 +146,25 @@ def _problem_view(draft: ModelDraft, problems: list[dict[str, Any]]) -> list[dic
 # --- processes and drafts -----------------------------------------------------------------------
 
 
+def _overview(**extra: Any) -> str:
+    """The Modelleren page; "Concept maken" only where the actor may change the model (else: whom to ask)."""
+    session_db, actor = db.session(), ui_actor()
+    processes = model_versions.processes(session_db, actor=actor)
+    decisions = model_versions.decision_files(session_db, actor=actor)
+    return render_template(
+        "ui/modelleren/overzicht.html", processes=processes, decisions=decisions,
+        refusals={row.process_id: model_ownership.process_refusal(session_db, actor, row.process_id)
+                  for row in processes},
+        decision_refusals={file.file_id: model_ownership.decisions_refusal(session_db, actor, file.decision_ids)
+                           for file in decisions},
+        drafts=drafts.list_open(session_db, actor=actor), author=lambda d: drafts.author(session_db, d),
+        max_mb=_max_bytes() / (1024 * 1024), **{"fields": {}, "values": {}, **extra},
+    )
+
+
 @blueprint.get("/")
 def overzicht() -> str:
-    session_db, actor = db.session(), ui_actor()
-    return render_template(
-        "ui/modelleren/overzicht.html",
-        processes=model_versions.processes(session_db, actor=actor),
-        decisions=model_versions.decision_files(session_db, actor=actor),
-        drafts=drafts.list_open(session_db, actor=actor),
-        author=lambda d: drafts.author(session_db, d),
-        max_mb=_max_bytes() / (1024 * 1024), fields={}, values={},
-    )
+    return _overview()
 
 
 @blueprint.post("/concepten")
@@ -183,14 +191,8 @@ def concept_maken() -> BaseResponse | tuple[str, int]:
                                         element_id=request.form.get("id", "").strip(),
                                         name=request.form.get("naam", ""), max_bytes=_max_bytes())
     except (ValidationFailed, ModelRejected) as exc:
-        page = render_template(
-            "ui/modelleren/overzicht.html", processes=model_versions.processes(session_db, actor=actor),
-            decisions=model_versions.decision_files(session_db, actor=actor),
-            drafts=drafts.list_open(session_db, actor=actor), author=lambda d: drafts.author(session_db, d),
-            max_mb=_max_bytes() / (1024 * 1024), error=exc.message,
-            problems=exc.details if isinstance(exc.details, list) else [],
-            fields=exc.details if isinstance(exc.details, dict) else {}, values=request.form,
-        )
+        page = _overview(error=exc.message, problems=exc.details if isinstance(exc.details, list) else [],
+                         fields=exc.details if isinstance(exc.details, dict) else {}, values=request.form)
         return page, 422
     return redirect(url_for("modelleren.concept", draft_id=draft.id))
 
@@ -299,8 +301,10 @@ def gegevens() -> Response:
 
 @blueprint.get("/<process_id>")
 def versies(process_id: str) -> str:
-    rows = model_versions.history(db.session(), actor=ui_actor(), process_id=process_id)
-    return render_template("ui/modelleren/versies.html", process_id=process_id, name=rows[0].name, rows=rows)
+    session_db, actor = db.session(), ui_actor()
+    rows = model_versions.history(session_db, actor=actor, process_id=process_id)
+    return render_template("ui/modelleren/versies.html", process_id=process_id, name=rows[0].name, rows=rows,
+                           refusal=model_ownership.process_refusal(session_db, actor, process_id))
 
 
 @blueprint.get("/<process_id>/versies/<int:version>/inhoud")
