@@ -293,3 +293,47 @@ def test_a_readable_id_is_proposed_checked_deployed_and_shown_in_the_diff(page, 
     expect(table).to_contain_text("van 'Termijn verstreken' naar 'Navragen bij de politie'")
     expect(page.locator("#verschil")).to_have_attribute("data-geladen", "ja")
     assert errors == [], errors
+
+
+NEW_PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t"
+  xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC">
+  <bpmn:process id="nieuw_leesbaar" name="Nieuw en nooit uitgerold" isExecutable="true">
+    <bpmn:startEvent id="start" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="dia"><bpmndi:BPMNPlane id="vlak" bpmnElement="nieuw_leesbaar">
+    <bpmndi:BPMNShape id="start_di" bpmnElement="start"><dc:Bounds x="100" y="100" width="36" height="36" />
+    </bpmndi:BPMNShape></bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>"""
+
+
+def links_that_fail(page: Page) -> list[str]:
+    """Every link on the page, asked of the server: none may answer 404 (or any error)."""
+    hrefs: list[str] = page.locator("a[href]").evaluate_all(
+        "els => els.map(a => a.href).filter(h => h.startsWith(location.origin) && !h.includes('#'))")
+    return [f"{href} {status}" for href in sorted(set(hrefs))
+            if (status := page.request.get(href, max_redirects=0).status) >= 400]
+
+
+def test_no_modeller_page_logs_noise_or_links_to_nothing(page, chain_server, chain, regisseur, tmp_path):
+    errors = watch_everything(page)
+    log_in(page, chain_server, regisseur)
+    visited = {}
+    for path in ("/modelleren/", "/modelleren/signaal_fryslan", "/modelleren/formulieren",
+                 "/modelleren/formulieren/signaal-verrijken.json", "/modelleren/signaal_fryslan/migratie"):
+        page.goto(f"{chain_server}{path}")
+        page.wait_for_load_state("networkidle")
+        visited[path] = links_that_fail(page)
+    upload = tmp_path / "nieuw_leesbaar.bpmn"
+    upload.write_text(NEW_PROCESS, encoding="utf-8")
+    page.goto(f"{chain_server}/modelleren/")
+    page.get_by_label("BPMN- of DMN-bestand").set_input_files(upload)
+    page.get_by_role("button", name="Openen als concept").click()
+    expect(page.get_by_test_id("status")).to_have_text("Model geladen.")
+    expect(page.get_by_role("link", name="Versies van dit proces")).to_have_count(0)
+    visited["concept van een upload"] = links_that_fail(page)
+    open_draft(page, chain_server, "Van signaal naar aanpak (Fryslân)")
+    expect(page.get_by_role("link", name="Versies van dit proces")).to_be_visible()
+    visited["concept van een versie"] = links_that_fail(page)
+    assert {path: failed for path, failed in visited.items() if failed} == {}
+    assert errors == [], errors

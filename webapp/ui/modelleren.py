@@ -203,7 +203,10 @@ def concept(draft_id: int) -> Response:
     draft = drafts.get(session_db, actor=ui_actor(), draft_id=draft_id)
     base = drafts.base_file(session_db, draft)
     nonce = secrets.token_urlsafe(18) if draft.kind == "dmn" else None
+    # An upload of a new process has no versions yet: no link to a page that would say "not found".
+    deployed_before = drafts.deployed_file(session_db, draft) is not None
     response = Response(render_template("ui/modelleren/editor.html", draft=draft, base=base, stijl_nonce=nonce,
+                                        deployed_before=deployed_before,
                                         author=drafts.author(session_db, draft)), mimetype="text/html")
     if nonce:
         # dmn-js needs a few style attributes (by hash) and CodeMirror one <style> (by nonce): this page only.
