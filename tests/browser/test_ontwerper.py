@@ -337,3 +337,33 @@ def test_no_modeller_page_logs_noise_or_links_to_nothing(page, chain_server, cha
     visited["concept van een versie"] = links_that_fail(page)
     assert {path: failed for path, failed in visited.items() if failed} == {}
     assert errors == [], errors
+
+
+def test_the_form_editor_numbers_its_lines_and_reports_a_field_it_cannot_draw(page, chain_server, chain, regisseur):
+    errors = watch_everything(page)
+    log_in(page, chain_server, regisseur)
+    page.goto(f"{chain_server}/modelleren/formulieren/terugkoppeling-melder.json")
+    page.wait_for_load_state("load")
+    schema = page.get_by_label("JSON Schema")
+    gutter = page.get_by_test_id("regelnummers")
+    lines = schema.input_value().count("\n") + 1
+    assert gutter.inner_text().split() == [str(n) for n in range(1, lines + 1)]
+    # Line 1 of the numbers sits on line 1 of the text.
+    tops = page.evaluate("""() => {
+        const t = document.getElementById('schema'), g = document.querySelector('.regelnummers');
+        const ts = getComputedStyle(t), gs = getComputedStyle(g);
+        return [t.getBoundingClientRect().top + parseFloat(ts.borderTopWidth) + parseFloat(ts.paddingTop),
+                g.getBoundingClientRect().top + parseFloat(gs.borderTopWidth) + parseFloat(gs.paddingTop),
+                ts.lineHeight, gs.lineHeight];
+    }""")
+    assert abs(tops[0] - tops[1]) < 1 and tops[2] == tops[3], tops
+
+    text = schema.input_value()
+    field = '\n    "bijlage": {"type": "string", "title": "Bijlage", "format": "binary"},'
+    with_file = text.replace('"properties": {', '"properties": {' + field, 1)
+    schema.fill(with_file)
+    preview = page.get_by_test_id("voorbeeld")
+    expect(preview).to_contain_text("Deze velden kan de taakpagina niet tonen: bijlage (format: binary)")
+    expect(preview.get_by_label("Bijlage")).to_have_count(0)
+    expect(gutter).to_contain_text(str(lines + 1))
+    assert errors == [], errors
