@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from tests.browser.editor_labels import dutch_dictionary, library_labels
-from tests.browser.test_modelleren import check, open_draft
+from tests.browser.test_modelleren import check, marked, open_draft
 from tests.browser.test_shell import log_in
 
 # Strings that are the same in both languages are no sign of English.
@@ -366,4 +366,28 @@ def test_the_form_editor_numbers_its_lines_and_reports_a_field_it_cannot_draw(pa
     expect(preview).to_contain_text("Deze velden kan de taakpagina niet tonen: bijlage (format: binary)")
     expect(preview.get_by_label("Bijlage")).to_have_count(0)
     expect(gutter).to_contain_text(str(lines + 1))
+    assert errors == [], errors
+
+
+def test_the_task_panel_shows_lane_and_role_and_an_unknown_role_once_on_the_lane(page, chain_server, chain,
+                                                                                regisseur):
+    errors = watch_everything(page)
+    log_in(page, chain_server, regisseur)
+    open_draft(page, chain_server, "Van signaal naar aanpak (Fryslân)")
+    panel = page.get_by_test_id("eigenschappen")
+    panel.get_by_label("Element").select_option("verrijken")
+    expect(panel.get_by_test_id("lane-rol")).to_contain_text(re.compile(r"^Lane: AF · rol: \S"))
+    page.evaluate("""() => {
+        const m = window.signaalrouteModeler;
+        m.get('modeling').updateLabel(m.get('elementRegistry').get('Lane_0'), 'Bakkers');
+        m.get('selection').select(m.get('elementRegistry').get('verrijken'));
+    }""")
+    expect(panel.get_by_test_id("lane-rol")).to_have_text("Lane: Bakkers · rol onbekend (kies de rol bij de lane)")
+    panel.get_by_test_id("lane-rol").get_by_role("button", name="Bakkers").click()
+    expect(panel.get_by_label("Rol van deze lane")).to_have_value("?")
+    check(page)
+    unknown = page.get_by_test_id("problemen").locator("li").filter(has_text="noemt geen bekende rol")
+    expect(unknown).to_have_count(1)
+    expect(unknown).to_have_attribute("data-element-id", "Lane_0")
+    assert marked(page, "#canvas .djs-element.probleem") == ["Lane_0"]
     assert errors == [], errors

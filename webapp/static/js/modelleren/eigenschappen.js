@@ -289,6 +289,29 @@
     return this.field(id, label, control, help);
   };
 
+  // Who does this task: its lane and the role that lane names. An unknown role is the lane's to fix,
+  // so the task only points there (the server's check reports it once, on the lane).
+  Panel.prototype.laneOf = function (element) {
+    var self = this;
+    var bo = element.businessObject;
+    var lane = this.registry.find(function (candidate) {
+      var laneBo = candidate.businessObject;
+      return is(laneBo, 'bpmn:Lane') && (laneBo.flowNodeRef || []).indexOf(bo) >= 0;
+    });
+    var box = make('p', { className: 'lane-rol', 'data-testid': 'lane-rol' });
+    if (!lane) {
+      box.append(is(bo, 'bpmn:UserTask') ? 'Lane: geen. Zet de taak in een lane; die bepaalt wie haar krijgt.'
+        : 'Lane: geen.');
+      return box;
+    }
+    var laneName = lane.businessObject.name || lane.id;
+    var role = this.roleOf(lane.businessObject.name);
+    var go = make('button', { type: 'button', className: 'link-knop', text: laneName });
+    go.addEventListener('click', function () { self.modeler.get('selection').select(lane); });
+    box.append('Lane: ', go, role ? ' · rol: ' + role.label : ' · rol onbekend (kies de rol bij de lane)');
+    return box;
+  };
+
   // The id people read in the diff, the replay and the audit: validated before bpmn-js gets it.
   Panel.prototype.idField = function (element) {
     var self = this;
@@ -383,6 +406,7 @@
     } else if (!is(bo, 'bpmn:Collaboration')) {
       parts.push(this.text('eig-naam', 'Naam', bo.name, function (value) { self.setName(element, value); }));
     }
+    if (is(bo, 'bpmn:FlowNode')) { parts.push(this.laneOf(element)); }
     if (is(bo, 'bpmn:UserTask')) {
       var current = this.form(bo);
       var forms = [['', '— geen formulier —']].concat(this.meta.forms.map(function (f) { return [f.name, f.title + ' (' + f.name + ')']; }));
