@@ -9,7 +9,7 @@
   if (window.SignaalrouteVertaling) { modules.push(window.SignaalrouteVertaling.module); }
   if (window.DiagramJSMinimap) { modules.push(window.DiagramJSMinimap); }
   if (window.SignaalrouteContextPad) { modules.push(window.SignaalrouteContextPad); }
-  var modeler = new window.BpmnJS({ container: '#canvas', additionalModules: modules, minimap: { open: true } });
+  var modeler = new window.BpmnJS({ container: '#canvas', additionalModules: modules, minimap: { open: window.matchMedia('(min-width: 40rem)').matches } });
   var canvas = modeler.get('canvas');
   var registry = modeler.get('elementRegistry');
   var selection = modeler.get('selection');
@@ -91,6 +91,21 @@
   root.querySelector('[data-actie="opnieuw"]').addEventListener('click', function () { commandStack.redo(); });
   root.querySelector('[data-actie="passend"]').addEventListener('click', function () { canvas.zoom('fit-viewport', 'auto'); });
   modeler.on('commandStack.changed', updateButtons);
+
+  // The editor alone on the screen (the Fullscreen API on our own block, so toolbar and panel come along).
+  var full = root.querySelector('[data-actie="vol-scherm"]');
+  if (root.requestFullscreen && document.fullscreenEnabled) {
+    full.hidden = false;
+    full.addEventListener('click', function () {
+      if (document.fullscreenElement) { document.exitFullscreen(); } else { root.requestFullscreen(); }
+    });
+    document.addEventListener('fullscreenchange', function () {
+      var on = document.fullscreenElement === root;
+      full.setAttribute('aria-pressed', on ? 'true' : 'false');
+      full.textContent = on ? 'Volledig scherm sluiten' : 'Volledig scherm';
+      canvas.resized();
+    });
+  }
 
   // The properties panel folds away for room to draw; the canvas then takes the full width.
   var fold = root.querySelector('[data-actie="paneel"]');
