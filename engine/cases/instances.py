@@ -20,7 +20,7 @@ from engine.audit.events import EventType
 from engine.cases import cases
 from engine.cases.step import ModelError, ready_elements, take_step
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from engine.modelling import form_versions
+from engine.modelling import form_catalogue
 from engine.modelling.deployments import latest_definition
 from engine.modelling.forms import NUL_MESSAGE, FormRepository, nul_fields
 from engine.modelling.specs import specs_for
@@ -178,7 +178,7 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
         raise ValidationFailed("Het formulier bevat velden die alleen het systeem mag zetten.",
                                {key: "Dit veld mag u niet invullen." for key in sorted(reserved)})
     if task.form:  # the form as deployed with the case's process version, so an old case keeps its form
-        problems = form_versions.validate_for(session, definition.id, task.form, data, fallback=forms)
+        problems = form_catalogue.validate_for(session, definition.id, task.form, data, fallback=forms)
         if problems:
             raise ValidationFailed("Het formulier bevat fouten.", problems)
     instance = cases.require_locked(session, task.instance_id)

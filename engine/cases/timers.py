@@ -6,14 +6,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from engine import access
 from engine.accounts.actors import Actor
 from engine.audit.events import EventType
 from engine.cases import cases
 from engine.cases.step import ModelError, ready_elements, take_step
-from engine.db import unit_of_work
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.models import Instance, Timer, TimerState
 from engine.models.instances import InstanceStatus
@@ -109,31 +108,3 @@ def due_timer_ids(session: Session, *, now: datetime, limit: int = 500) -> list[
         select(Timer.id).where(Timer.state == TimerState.WAITING, Timer.due_at <= now)
         .order_by(Timer.due_at, Timer.id).limit(limit)
     ))
-
-
-def fire_due_timers(factory: sessionmaker[Session], *, now: datetime | None = None,
-                    clock: Callable[[], datetime] | None = None, limit: int = 500) -> int:
-    """One pass: each due timer in its own unit of work, so one broken case never blocks others.
-
-    Each timer records the time of its own transaction (``clock()`` read when its case is
-    locked), not the start of the pass: under a backlog of hundreds of timers the pass takes
-    long, and ``fired_at``, the audit event's time and the lateness must say when it really
-    fired. ``now`` instead of ``clock`` freezes time for the whole pass (tests, ``timers run``).
-    """
-    if clock is not None:
-        read = clock
-    elif now is not None:
-        frozen = now
-        read = lambda: frozen  # noqa: E731 - the frozen clock of this pass
-    else:
-        raise TypeError("fire_due_timers takes now or clock")
-    with unit_of_work(factory) as session:
-        ids = due_timer_ids(session, now=read(), limit=limit)
-    fired = 0
-    for timer_id in ids:
-        try:
-            with unit_of_work(factory) as session:
-                fired += fire_timer_if_due(session, timer_id=timer_id, clock=read)
-        except ModelError:
-            continue
-    return fired

@@ -3,7 +3,7 @@
 Deploying never moves running cases (ARCHITECTURE decision 3); a procesregisseur does, case by
 case, after :func:`plan` showed which can move and why the others cannot. :func:`migrate` and
 :func:`revert` each change one case under its lock, through :func:`cases.store`, with the audit
-event in the same transaction. :func:`migrate_each` gives every case its own unit of work, so
+event in the same transaction. :func:`signaalroute.passes.migrate_each` gives every case its own unit of work, so
 one failing case never undoes the others.
 
 A revert writes back the exact state text from before the migration (kept in ``case_migration``),
@@ -19,8 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, defer, sessionmaker, undefer
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm import Session, defer, undefer
 
 from engine import access
 from engine.accounts.actors import Actor
@@ -31,7 +30,6 @@ from engine.cases import cases
 from engine.cases.instances import reference
 from engine.cases.instructions import render_instructions
 from engine.cases.step import take_step
-from engine.db import unit_of_work
 from engine.errors import Conflict, DomainError, Forbidden, NotFound
 from engine.modelling import model_ownership
 from engine.modelling.deployments import latest_definition
@@ -414,24 +412,6 @@ def revert(session: Session, *, actor: Actor, now: datetime, instance_id: int) -
     return instance
 
 
-def migrate_each(factory: sessionmaker[Session], *, actor: Actor, now: datetime, instance_ids: Iterable[int],
-                 to_version: int, expected_versions: dict[int, int] | None = None) -> list[Outcome]:
-    """Migrate cases one by one, each in its own unit of work; a failure is reported, never spread."""
-    outcomes = []
-    for instance_id in instance_ids:
-        expected = (expected_versions or {}).get(instance_id)
-        try:
-            with unit_of_work(factory) as session:
-                row = migrate(session, actor=actor, now=now, instance_id=instance_id, to_version=to_version,
-                              expected_version=expected)
-                done = Outcome(instance_id, True, f"gemigreerd naar versie {to_version}", reference(row))
-        except DomainError as exc:
-            outcomes.append(Outcome(instance_id, False, exc.message))
-        except StaleDataError:
-            outcomes.append(Outcome(instance_id, False, "Iemand anders wijzigde de zaak tegelijk; probeer opnieuw."))
-        else:
-            outcomes.append(done)
-    return outcomes
 
 
 def eligible_ids(session: Session, *, actor: Actor, now: datetime, process_id: str, to_version: int) -> dict[int, int]:
