@@ -287,11 +287,15 @@ def test_a_readable_id_is_proposed_checked_deployed_and_shown_in_the_diff(page, 
     expect(page.get_by_test_id("versie-2")).to_contain_text("Leesbaar id")
     page.get_by_role("button", name="Vergelijken").click()
     table = page.get_by_test_id("verschillen")
-    expect(table.locator('tr[data-element-id="politie_navragen"]')).to_contain_text("toegevoegd")
-    expect(table.locator('tr[data-element-id="politie_navragen"]')).to_contain_text("gebruikerstaak")
-    expect(table.locator('tr[data-element-id="acuut_oppakken_navragen"]')).to_contain_text("verwijderd")
-    expect(table).to_contain_text("van 'Termijn verstreken' naar 'Navragen bij de politie'")
+    renamed = table.locator('tr[data-element-id="politie_navragen"]')
+    expect(renamed).to_contain_text("Navragen bij de politie")
+    expect(renamed).to_contain_text("gebruikerstaak")
+    expect(renamed).to_contain_text("gewijzigd")
+    expect(renamed).to_contain_text("Idacuut_oppakken_navragen → politie_navragen")
+    expect(table.locator("tbody tr")).to_have_count(1)  # its arrows and deadline follow it: no other change
     expect(page.locator("#verschil")).to_have_attribute("data-geladen", "ja")
+    assert marked(page, "#canvas-nieuw .djs-element.verschil--gewijzigd") == ["politie_navragen"]
+    assert marked(page, "#canvas-oud .djs-element.verschil--gewijzigd") == ["acuut_oppakken_navragen"]
     assert errors == [], errors
 
 

@@ -98,3 +98,19 @@ def test_renaming_a_task_does_not_mark_its_arrows_as_changed():
     renamed = FRYSLAN.replace(b'name="Signaal verrijken en beoordelen"', b'name="Verrijken"', 1)
     changes = diff_models(FRYSLAN, renamed).changes
     assert [(c.element_id, [d.aspect for d in c.details]) for c in changes] == [("verrijken", ["name"])]
+
+
+def test_a_new_id_for_the_same_task_is_a_rename_and_its_arrows_follow_it():
+    renamed = FRYSLAN.replace(b'"verrijken"', b'"signaal_verrijken"').replace(b">verrijken<", b">signaal_verrijken<")
+    changes = diff_models(FRYSLAN, renamed).changes
+    assert [(c.element_id, c.kind, c.old_id) for c in changes] == [("signaal_verrijken", CHANGED, "verrijken")]
+    [change] = changes
+    assert [(d.label, d.before, d.after) for d in change.details] == [("Id", "verrijken", "signaal_verrijken")]
+    assert sorted(diff_models(FRYSLAN, renamed).ids(CHANGED)) == ["signaal_verrijken", "verrijken"]
+
+
+def test_a_removed_task_and_another_added_with_a_different_name_are_no_rename():
+    swapped = FRYSLAN.replace(b'"verrijken"', b'"signaal_verrijken"').replace(
+        b">verrijken<", b">signaal_verrijken<").replace(b'name="Signaal verrijken en beoordelen"', b'name="Anders"', 1)
+    kinds = {(c.element_id, c.kind) for c in diff_models(FRYSLAN, swapped).changes}
+    assert {("signaal_verrijken", ADDED), ("verrijken", REMOVED)} <= kinds
