@@ -5,7 +5,8 @@ An id must be an XML NCName (we allow its ASCII part: letters, digits, ``_``, ``
 starting with a digit, ``-`` or ``.``), unique in its file, and short enough to read. Renaming is
 refused for an id where running cases of the process stand right now (a ready task, a waiting
 timer): such a case could no longer be moved to the new version (a migration finds its place by
-id). Deleting such an element stays possible, as before: the cases keep their version.
+id); and for the few ids the runtime looks up itself (:data:`RUNTIME_IDS`). Deleting such an
+element stays possible, as before: the cases keep their version.
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ from engine.workflow.errors import ModelProblem
 from engine.workflow.xml import parse_untrusted_xml
 
 MAX_LENGTH = 64
+# Ids the runtime itself looks up (engine/meetings): another id silently breaks the meeting.
+RUNTIME_IDS = {
+    "besluit_overleg": "het overleg vindt zijn besluit aan dit id",
+    "verrijken": "het overleg leest de verrijking van deze taak aan dit id",
+}
 _NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 _RUNNING = (InstanceStatus.ACTIVE, InstanceStatus.ERROR)
 _DI = ("BPMNShape", "BPMNEdge", "BPMNPlane", "BPMNDiagram", "BPMNLabel")
@@ -50,6 +56,8 @@ def id_problem(new_id: str, *, current: str, taken: Iterable[str], in_use: Mappi
     if in_use.get(current):
         return (f"{_cases(in_use[current])} nu op '{current}'. Met een ander id kunnen zij niet naar de nieuwe "
                 "versie worden verplaatst; laat het id staan tot die zaken verder zijn of gesloten.")
+    if current in RUNTIME_IDS:
+        return f"Signaalroute zoekt '{current}' zelf op ({RUNTIME_IDS[current]}); dit id blijft zo."
     return None
 
 
@@ -107,17 +115,19 @@ def renamed_in_use(old: bytes, new: bytes, in_use: Mapping[str, int], *, filenam
     before, after = _elements(old, max_bytes), _elements(new, max_bytes)
     appeared = {element_id: element for element_id, element in after.items() if element_id not in before}
     problems = []
-    for element_id, count in sorted(in_use.items()):
-        element = before.get(element_id)
-        if not count or element is None or element_id in after:
+    for element_id in sorted(set(in_use) | set(RUNTIME_IDS)):
+        element, count = before.get(element_id), in_use.get(element_id, 0)
+        if element is None or element_id in after or not (count or element_id in RUNTIME_IDS):
             continue
         new_id = next((i for i, e in appeared.items() if e == element), None)
-        if new_id is not None:
-            problems.append(ModelProblem(
-                f"'{element.name or element_id}' heeft een nieuw id ({new_id}), maar {_cases(count)} nu op "
-                f"'{element_id}'. Geef het element zijn id terug tot die zaken verder zijn of gesloten.",
-                file=filename, element_id=new_id))
+        if new_id is None:
+            continue
+        why = (f"{_cases(count)} nu op '{element_id}'. Geef het element zijn id terug tot die zaken verder zijn "
+               "of gesloten." if count else
+               f"Signaalroute zoekt '{element_id}' zelf op ({RUNTIME_IDS[element_id]}). Geef het zijn id terug.")
+        problems.append(ModelProblem(f"'{element.name or element_id}' heeft een nieuw id ({new_id}), maar {why}",
+                                     file=filename, element_id=new_id))
     return problems
 
 
-__all__ = ["MAX_LENGTH", "id_problem", "ids_in_use", "propose", "renamed_in_use"]
+__all__ = ["MAX_LENGTH", "RUNTIME_IDS", "id_problem", "ids_in_use", "propose", "renamed_in_use"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engine.db import unit_of_work
 from engine.modelling import drafts
-from engine.modelling.element_ids import MAX_LENGTH, id_problem, ids_in_use, propose, renamed_in_use
+from engine.modelling.element_ids import MAX_LENGTH, RUNTIME_IDS, id_problem, ids_in_use, propose, renamed_in_use
 from engine.models import ModelDraft
 from tests.chain import FORMS
 from tests.conftest import START
@@ -81,3 +81,15 @@ def test_the_check_of_a_draft_refuses_renaming_where_a_case_stands(chain):
     renames = [p for p in check.problems if "heeft een nieuw id (hernoemd_id)" in p["message"]]
     assert len(renames) == 1 and renames[0]["element_id"] == "hernoemd_id", check.problems
 
+
+
+def test_ids_the_runtime_looks_up_itself_keep_their_id():
+    from engine.meetings.meetings import DECISION_TASK, ENRICHMENT_TASK
+
+    assert set(RUNTIME_IDS) == {DECISION_TASK, ENRICHMENT_TASK}
+    problem = id_problem("ander_id", current="besluit_overleg", taken=[], in_use={})
+    assert problem is not None and "dit id blijft zo" in problem
+    old = model().replace(b'"taak"', b'"verrijken"').replace(b">taak<", b">verrijken<")
+    renamed = model().replace(b'"taak"', b'"signaal_verrijken"').replace(b">taak<", b">signaal_verrijken<")
+    [problem_row] = renamed_in_use(old, renamed, {}, filename="klein.bpmn", max_bytes=LIMIT)
+    assert "Signaalroute zoekt 'verrijken' zelf op" in problem_row.message

@@ -34,7 +34,7 @@ from engine import access
 from engine.accounts.roles import ROLE_LABELS, Role, lane_names
 from engine.config import Settings
 from engine.errors import Forbidden, ModelRejected, ValidationFailed
-from engine.modelling import drafts, form_catalogue, form_editing, model_ownership, model_versions
+from engine.modelling import drafts, element_ids, form_catalogue, form_editing, model_ownership, model_versions
 from engine.modelling.forms import FormRepository, is_safe_name
 from engine.models import ModelDraft
 from engine.workflow import diff as model_diff
@@ -220,6 +220,7 @@ def concept_inhoud(draft_id: int) -> Response:
     return jsonify({"xml": xml_text(draft.content), "revision": draft.revision, "kind": draft.kind,
                     "filename": draft.filename, "deployed": draft.deployment_id is not None,
                     "ids_in_gebruik": drafts.ids_in_use(db.session(), draft),
+                    "vaste_ids": element_ids.RUNTIME_IDS if draft.kind == "bpmn" else {},
                     "problems": _problem_view(draft, draft.problems or [])
                     if draft.checked_sha256 == draft.sha256 else []})
 

@@ -230,6 +230,7 @@
       .then(function (body) {
         state.revision = body.revision;
         window.SignaalrouteConcept.inUse = body.ids_in_gebruik || {};
+        window.SignaalrouteConcept.fixedIds = body.vaste_ids || {};
         return adapter.importXML(body.xml).then(function (warnings) {
           return adapter.exportXML().then(function (xml) {
             state.savedXml = xml;
@@ -252,5 +253,6 @@
   }
 
   // inUse: element id -> running cases standing there (the panel refuses to rename those ids).
-  window.SignaalrouteConcept = { start: start, say: say, inUse: {} };
+  // fixedIds: ids the runtime looks up itself -> why (never renamed either).
+  window.SignaalrouteConcept = { start: start, say: say, inUse: {}, fixedIds: {} };
 }());

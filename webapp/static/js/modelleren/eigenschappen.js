@@ -42,7 +42,7 @@
 
   function cases(count) { return count === 1 ? '1 lopende zaak staat' : count + ' lopende zaken staan'; }
 
-  function idProblem(newId, current, registry, inUse) {
+  function idProblem(newId, current, registry, inUse, fixed) {
     if (newId === current) { return null; }
     if (!newId) { return 'Geef een id.'; }
     if (newId.length > ID_MAX) { return 'Een id is hoogstens ' + ID_MAX + ' tekens lang.'; }
@@ -56,6 +56,7 @@
       return cases(inUse[current]) + " nu op '" + current + "'. Met een ander id kunnen zij niet naar de nieuwe " +
         'versie worden verplaatst; laat het id staan tot die zaken verder zijn of gesloten.';
     }
+    if (fixed[current]) { return "Signaalroute zoekt '" + current + "' zelf op (" + fixed[current] + '); dit id blijft zo.'; }
     return null;
   }
 
@@ -328,7 +329,8 @@
     input.addEventListener('change', function (event) {
       event.stopImmediatePropagation();
       var value = input.value.trim();
-      var problem = idProblem(value, bo.id, self.registry.getAll(), inUse);
+      var problem = idProblem(value, bo.id, self.registry.getAll(), inUse,
+        (window.SignaalrouteConcept && window.SignaalrouteConcept.fixedIds) || {});
       error.textContent = problem || '';
       error.hidden = !problem;
       input.setAttribute('aria-invalid', problem ? 'true' : 'false');
