@@ -1,5 +1,5 @@
-// dmn-js' own dist bundle ships Inferno's development build (a console warning on every load and
-// slower rendering). We bundle the same Modeler from its sources with NODE_ENV=production instead,
+// dmn-js' own dist bundle ships Inferno's development build (a console warning on every load and its
+// development checks). We bundle the same Modeler from its sources with NODE_ENV=production instead,
 // which picks Inferno's production build; window.DmnJS is what the dist bundle exposed.
 //
 // CodeMirror (the FEEL editor in dmn-js) writes its theme into a <style> element through style-mod.
