@@ -20,8 +20,8 @@ from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.models import HumanTask, Instance, ProcessDefinition, TaskState, Timer, TimerState
-from engine.models.instances import InstanceStatus
+from engine.models import Case, HumanTask, ProcessDefinition, TaskState, Timer, TimerState
+from engine.models.cases import CaseStatus
 from engine.workflow.errors import ModelProblem
 from engine.workflow.xml import parse_untrusted_xml
 
@@ -32,7 +32,7 @@ RUNTIME_IDS = {
     "verrijken": "het overleg leest de verrijking van deze taak aan dit id",
 }
 _NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
-_RUNNING = (InstanceStatus.ACTIVE, InstanceStatus.ERROR)
+_RUNNING = (CaseStatus.ACTIVE, CaseStatus.ERROR)
 _DI = ("BPMNShape", "BPMNEdge", "BPMNPlane", "BPMNDiagram", "BPMNLabel")
 
 
@@ -81,9 +81,9 @@ def ids_in_use(session: Session, process_id: str) -> dict[str, int]:
                                          (Timer, Timer.state, TimerState.WAITING)):
         rows = session.execute(
             select(model.element_id, func.count(func.distinct(model.instance_id)))
-            .join(Instance, Instance.id == model.instance_id)
-            .join(ProcessDefinition, ProcessDefinition.id == Instance.definition_id)
-            .where(ProcessDefinition.process_id == process_id, Instance.status.in_(_RUNNING), state_column == waiting)
+            .join(Case, Case.id == model.instance_id)
+            .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
+            .where(ProcessDefinition.process_id == process_id, Case.status.in_(_RUNNING), state_column == waiting)
             .group_by(model.element_id))
         for element_id, count in rows:
             counts[element_id] = counts.get(element_id, 0) + int(count)
