@@ -103,7 +103,12 @@ def _move_counts(session: Session, figure: CaseFigure, before: dict[str, str] | 
 
 
 def rebuild_counts(session: Session) -> None:
-    """The counts recomputed from the rows of figures, in SQL: for a backfill, the bench and the tests."""
+    """The counts recomputed from the rows of figures, in SQL: for a backfill, the bench and the tests.
+
+    A destroyed case's row has lost its gender, age group and nationality group (engine.retention)
+    while the kept counts still hold them: after destructions a rebuild counts those as "niet
+    ingevuld", so rebuild only where that is meant.
+    """
     session.execute(delete(CaseCount))
     for field in FIELDS_PY:
         category = field_sql(field)
