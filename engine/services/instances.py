@@ -202,8 +202,10 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
         raise Conflict("Deze taak is al afgerond of vervallen; ververs de pagina.")
     cases.ensure_active(instance)
     workflow = cases.load_workflow(session, instance)
+    were_ready = runner.ready_human_task_ids(workflow) - {task.spiff_task_id}
     try:
         runner.complete_human_task(workflow, task.spiff_task_id, data, now)
+        withdrawn = runner.withdrawn_tasks(workflow, were_ready)
     except LookupError as exc:
         raise Conflict("Deze taak wacht niet meer op invoer.") from exc
     except WorkflowFailed as exc:
@@ -221,8 +223,33 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
                    "state_sha256": cases.state_hash(instance), "ready_tasks": [t.element_id for t in created],
                    **({"context": audit_context} if audit_context else {}),
                })
+    record_withdrawn(session, instance, now, withdrawn, after_element_id=task.element_id, after_task=task.name)
     record_completion(session, instance, actor, now)
     return instance
+
+
+PROCESS = Actor.system("proces")  # who withdraws a task: the process, on what a person did
+
+
+def record_withdrawn(session: Session, instance: Instance, now: datetime, withdrawn: list[runner.WithdrawnTask],
+                     *, after_element_id: str, after_task: str) -> None:
+    """One audit event per task the step withdrew, in the step's transaction, with the model's reason.
+
+    :func:`cases.store` has already marked the rows cancelled, so they left every werkbak with the step.
+    """
+    if not withdrawn:
+        return
+    rows = session.execute(select(HumanTask.id, HumanTask.spiff_task_id).where(
+        HumanTask.instance_id == instance.id,
+        HumanTask.spiff_task_id.in_([item.spiff_task_id for item in withdrawn])).order_by(HumanTask.id))
+    row_ids = {row.spiff_task_id: row.id for row in rows}
+    for item in withdrawn:
+        log.record(session, event_type=EventType.TASK_WITHDRAWN, actor=PROCESS, now=now, instance_id=instance.id,
+                   definition_id=instance.definition_id, task_id=row_ids.get(item.spiff_task_id), payload={
+                       "element_id": item.element_id, "spiff_task_id": item.spiff_task_id,
+                       "reason": item.reason, "reason_element": item.reason_element,
+                       "after_element_id": after_element_id, "after_task": after_task,
+                   })
 
 
 def fail(session: Session, instance: Instance, actor: Actor, now: datetime, exc: WorkflowFailed,

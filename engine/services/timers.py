@@ -17,7 +17,7 @@ from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.models import Instance, Timer, TimerState
 from engine.models.instances import InstanceStatus
 from engine.services import cases
-from engine.services.instances import ModelError, fail, record_completion
+from engine.services.instances import ModelError, fail, record_completion, record_withdrawn
 from engine.workflow import runner
 from engine.workflow.errors import WorkflowFailed
 
@@ -30,8 +30,10 @@ MAX_REASON_LENGTH = 500
 def _fire_locked(session: Session, instance: Instance, timer: Timer, actor: Actor, now: datetime,
                  manual: dict[str, str] | None = None) -> None:
     workflow = cases.load_workflow(session, instance)
+    were_ready = runner.ready_human_task_ids(workflow)
     try:
         runner.fire_timer(workflow, timer.spiff_task_id, now)
+        withdrawn = runner.withdrawn_tasks(workflow, were_ready)
     except LookupError:
         timer.state = TimerState.CANCELLED
         return
@@ -51,6 +53,7 @@ def _fire_locked(session: Session, instance: Instance, timer: Timer, actor: Acto
                    "ready_tasks": [t.element_id for t in created],
                    **(manual or {}),
                })
+    record_withdrawn(session, instance, now, withdrawn, after_element_id=timer.element_id, after_task=timer.name)
     record_completion(session, instance, actor, now)
 
 
