@@ -30,8 +30,8 @@ def test_each_step_shows_what_was_visited_and_what_waits(chain):
     assert first.active == ["signaal_oost_brabant:verrijken", "signaal_oost_brabant:verrijken_termijn"]
     assert "signaal_oost_brabant:verrijken" not in first.visited
     assert second.visited["signaal_oost_brabant:verrijken"] == 1 and second.element_id == "verrijken"
-    assert "overdracht_partners:overdracht_politie" in second.active, "the call activity's task waits"
-    assert "zorg_regelen:zorg_en_opvang" in second.active, "care does not wait on the police"
+    assert "overdracht_politie_opvolging:overdracht_politie" in second.active, "the task waits inside its sub-process"
+    assert "zorg_en_opvang_opvolging:zorg_en_opvang" in second.active, "care does not wait on the police"
     assert fourth.data == TERUG
     assert "signaal_oost_brabant:terugkoppelen_melder" in fourth.active
 

@@ -65,8 +65,8 @@ def test_a_step_inside_a_called_process_names_the_call_activity_that_holds_it(we
     chain.do(case, "verrijken", VERRIJKT)
     auditor = logged_in(web, chain, "auditor", "eersel")
     step = auditor.get(f"/audit/zaken/{case}/afspelen.json").get_json()["steps"][1]
-    assert "overdracht_partners:overdracht_politie" in step["active"]
-    assert "overdracht_partners:overdracht_politie" in step["containers"]["signaal_oost_brabant:overdracht"]
+    assert "overdracht_politie_opvolging:overdracht_politie" in step["active"]
+    assert "overdracht_politie_opvolging:overdracht_politie" in step["containers"]["signaal_oost_brabant:overdracht"]
     assert step["labels"]["signaal_oost_brabant:overdracht"].startswith("hier binnen: ‘Signaal overnemen (politie)’")
     assert step["calls"]["signaal_oost_brabant:overdracht"] == "overdracht_partners"
     inner = auditor.get(step["models"]["overdracht_partners"])
@@ -74,7 +74,8 @@ def test_a_step_inside_a_called_process_names_the_call_activity_that_holds_it(we
     first = auditor.get(f"/audit/zaken/{case}/afspelen.json").get_json()["steps"][0]
     assert first["containers"] == {}, "before the handover nothing waits inside a call activity"
     page = auditor.get(f"/audit/zaken/{case}/afspelen?stap=2").get_data(as_text=True)
-    assert "Stap 2: in ‘Overdracht aan ketenpartners’ → ‘Signaal overnemen (politie)’ wacht" in page
+    assert ("Stap 2: in ‘Overdracht aan ketenpartners’ → ‘Signaal overnemen (politie) met opvolging’ → "
+            "‘Signaal overnemen (politie)’ wacht") in page
 
 
 def test_called_models_are_for_auditors_only_and_only_of_the_case(web, chain):
