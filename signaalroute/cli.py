@@ -13,15 +13,18 @@ import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import logs
-from engine.actors import Actor
+from engine.accounts import api_tokens, two_factor, users
+from engine.accounts.actors import Actor
+from engine.cases import timers
 from engine.config import ConfigurationError, Settings, ensure_secret_key, load_settings
 from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.db.migrate import upgrade
 from engine.dutch import local_iso
 from engine.errors import DomainError
-from engine.forms import FormRepository
-from engine.regions import RegionError, load_regions
-from engine.services import api_tokens, deployments, region_setup, timers, two_factor, users
+from engine.modelling import deployments
+from engine.modelling.forms import FormRepository
+from engine.regions import region_setup
+from engine.regions.regions import RegionError, load_regions
 from engine.workflow.bundle import SourceFile
 
 CLI_ACTOR = Actor.system("cli")
@@ -296,9 +299,8 @@ def audit() -> None:
               help="Controleer ook tegen de geëxporteerde zegels in dit bestand (SIGNAALROUTE_ZEGEL_EXPORT).")
 def audit_verify(seals_file: Path | None) -> None:
     """Check every chain, its head and the seals, record the outcome, then seal; exit 1 and list what is wrong."""
-    from engine.audit import seal_export, verify
+    from engine.audit import seal_export, sealing, verification, verify
     from engine.audit.seal_key import seal_key, seal_verifier
-    from engine.services import sealing, verification
 
     settings = _settings()
     try:
@@ -344,8 +346,8 @@ def replay(instance_ids: tuple[int, ...], replay_all: bool, operator: str | None
     Each replay is audited under the operator ("opdrachtregel (jan)"), unless ``--droog`` asks for a
     check that leaves the audit log as it was.
     """
-    from engine.services import replay as replay_service
-    from engine.services.audit_phrases import EVENT_LABELS
+    from engine.audit import replay as replay_service
+    from engine.audit.audit_phrases import EVENT_LABELS
 
     actor = _operator(operator)
     with _work(_settings()) as session:
@@ -396,7 +398,7 @@ def _operator(name: str | None) -> Actor:
 def _destroyed(session: Session, chains: list[str]) -> dict[str, str]:
     """Per chain of a destroyed case: "Zaak 12 (SR-2026-00012): vernietigd op … volgens regel …"."""
     from engine.dutch import datum
-    from engine.services import retention
+    from engine.retention import retention
 
     ids = [int(c.removeprefix("instance:")) for c in chains if c.removeprefix("instance:").isdigit()]
     return {f"instance:{r.instance_id}": f"Zaak {r.instance_id} ({r.reference}): vernietigd op {datum(r.destroyed_at)} "
@@ -409,8 +411,8 @@ def _destroyed(session: Session, chains: list[str]) -> dict[str, str]:
 def bewaartermijnen(droog: bool) -> None:
     """Vernietig de inhoud van zaken waarvan de bewaartermijn verstreken is (retention.toml)."""
     from engine.dutch import datum
-    from engine.retention_rules import RetentionError, load_rules
-    from engine.services import retention
+    from engine.retention import retention
+    from engine.retention.retention_rules import RetentionError, load_rules
 
     settings = _settings()
     try:
@@ -429,7 +431,7 @@ def bewaartermijnen(droog: bool) -> None:
     if droog:
         click.echo(f"Droog: {len(plan.due)} zaak/zaken zouden vernietigd worden; er is niets veranderd.")
         return
-    from engine.storage import DirectoryBlobStore
+    from engine.cases.storage import DirectoryBlobStore
 
     with _factory(settings) as factory:
         result = retention.destroy_expired(factory, rules=rules, now=now, actor=CLI_ACTOR, trigger=retention.CLI,
@@ -448,7 +450,7 @@ def bewaartermijnen(droog: bool) -> None:
 def migreer(process_id: str, to_version: int, all_eligible: bool, instance_ids: tuple[int, ...],
             dry_run: bool) -> None:
     """Move running cases to a newer process version, each in its own transaction; exit 1 if any fails."""
-    from engine.services import migration
+    from engine.modelling import migration
 
     if all_eligible == bool(instance_ids) and not dry_run:
         raise click.UsageError("Kies --alle of een of meer --zaak (of --droog om eerst te kijken).")
@@ -483,8 +485,8 @@ def migreer(process_id: str, to_version: int, all_eligible: bool, instance_ids: 
 @audit.command("seal")
 def audit_seal() -> None:
     """Seal the chain heads that moved since the last seal, and export the seal (the scheduler does this often)."""
+    from engine.audit import sealing
     from engine.audit.seal_key import seal_key
-    from engine.services import sealing
 
     settings = _settings()
     try:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from engine.audit.events import EventType
+from engine.cases import timeline, worklist
 from engine.db import unit_of_work
+from engine.modelling import specs
 from engine.models import HumanTask, TaskState
-from engine.services import specs, timeline, worklist
 from tests.chain import TERUG, VERRIJKT, ZACHT, ZORG
 
 ONDERZOEK = {**TERUG, "strafrechtelijk_onderzoek": True}
