@@ -57,6 +57,7 @@ class WithdrawnTask:
 
     spiff_task_id: str
     element_id: str
+    name: str
     reason: str | None
     reason_element: str | None
 
@@ -220,6 +221,7 @@ def withdrawn_tasks(workflow: BpmnWorkflow, were_ready: set[str]) -> list[Withdr
         terminate = max(ended_by, key=lambda t: t.last_state_change) if ended_by else None
         found.append(WithdrawnTask(
             spiff_task_id=spiff_task_id, element_id=_element_id(task),
+            name=str(task.task_spec.bpmn_name or _element_id(task)),
             reason=str(terminate.task_spec.bpmn_name) if terminate and terminate.task_spec.bpmn_name else None,
             reason_element=_element_id(terminate) if terminate else None,
         ))

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from engine.audit import replay_trace
 from engine.audit.events import EventType
 from engine.cases import timeline, worklist
 from engine.db import unit_of_work
-from engine.modelling import specs
-from engine.models import HumanTask, TaskState
-from tests.chain import TERUG, VERRIJKT, ZACHT, ZORG
+from engine.modelling import deployments, specs
+from engine.models import HumanTask, Instance, TaskState
+from engine.workflow.bundle import SourceFile
+from tests.chain import FORMS, ROOT, SYSTEM, TERUG, VERRIJKT, ZACHT, ZORG
 
 ONDERZOEK = {**TERUG, "strafrechtelijk_onderzoek": True}
 GEWOON = {"actie": "zorg ingezet", "terugkoppeling": "Slachtoffer is in beeld, zorg loopt."}
@@ -151,3 +153,51 @@ def test_soest_a_police_investigation_after_the_overleg_withdraws_the_chase(chai
     chain.do(case, "politie_na_overleg", ONDERZOEK)
     assert "politie_na_overleg_opvragen" not in chain.ready(case)
     assert any("partner meldt een strafrechtelijk onderzoek" in line for line in history(chain, case, "soest"))
+
+
+# gedeeld_overdracht.bpmn as it was before the withdrawal (chase after the partner task, no sub-process)
+OLD_OVERDRACHT = ROOT / "tests" / "fixtures" / "models" / "gedeeld_overdracht_zonder_intrekken.bpmn"
+
+
+def deploy(chain, *files: tuple[str, bytes]) -> None:
+    with unit_of_work(chain.factory) as session:
+        deployments.deploy(session, actor=SYSTEM, now=chain.at(), comment="versie", forms=FORMS,
+                           files=[SourceFile(name, content) for name, content in files])
+
+
+def version_of(chain, case):
+    with unit_of_work(chain.factory) as session:
+        row = session.get(Instance, case)
+        assert row is not None
+        return row.definition.version
+
+
+def test_a_case_on_the_version_before_keeps_its_chase_and_runs_on(chain):
+    """Deploying the withdrawal makes a new version; a running case stays on its own and does not break."""
+    region_model = ("signaal_oost_brabant.bpmn", (ROOT / "processes" / "signaal_oost_brabant.bpmn").read_bytes())
+    deploy(chain, region_model, ("gedeeld_overdracht.bpmn", OLD_OVERDRACHT.read_bytes()))
+    old = eersel_chase(chain)
+    current = (ROOT / "processes" / "gedeeld_overdracht.bpmn").read_bytes()
+    deploy(chain, region_model, ("gedeeld_overdracht.bpmn", current))
+    new = eersel_chase(chain)
+    assert version_of(chain, new) == version_of(chain, old) + 1
+    chain.do(old, "overdracht_politie", ONDERZOEK)
+    chain.do(new, "overdracht_politie", ONDERZOEK)
+    assert "overdracht_politie_opvragen" in chain.ready(old), "the old version never withdrew the chase"
+    assert "overdracht_politie_opvragen" not in chain.ready(new)
+    chain.do(old, "overdracht_politie_opvragen", {"contact_gehad": True, "contact_met": "politie",
+                                                  "afspraak": "Onderzoek loopt.", "strafrechtelijk_onderzoek": True})
+    chain.do(old, "zorg_en_opvang", ZORG)
+    chain.do(new, "zorg_en_opvang", ZORG)
+    assert set(chain.ready(old)) == set(chain.ready(new)) == {"terugkoppelen_melder"}
+
+
+def test_the_auditors_replay_finds_the_withdrawal_by_re_execution_and_says_why(chain):
+    case = eersel_chase(chain)
+    chain.do(case, "overdracht_politie", ONDERZOEK)
+    with unit_of_work(chain.factory) as session:
+        steps = replay_trace.trace(session, actor=SYSTEM, now=chain.at(), instance_id=case).steps
+    assert steps[-1].element_id == "overdracht_politie"
+    assert steps[-1].withdrawn == ["‘Terugkoppeling opvragen bij de politie’ vervalt: "
+                                   "partner meldt een strafrechtelijk onderzoek"]
+    assert not [s for s in steps[:-1] if s.withdrawn]

@@ -85,3 +85,17 @@ def test_called_models_are_for_auditors_only_and_only_of_the_case(web, chain):
     auditor = logged_in(web, chain, "auditor", "eersel")
     assert auditor.get(f"/audit/zaken/{case}/modellen/signaal_limburg.bpmn").status_code == 404
     assert auditor.get(f"/audit/zaken/{case}/modellen/zorg_regelen.bpmn").status_code == 200
+
+
+def test_the_step_that_withdrew_the_afs_chase_says_why_in_dutch(web, chain):
+    case = chain.report("eersel")
+    chain.do(case, "verrijken", VERRIJKT)
+    chain.fire_timers(days=10)
+    chain.do(case, "overdracht_politie", {**TERUG, "strafrechtelijk_onderzoek": True})
+    auditor = logged_in(web, chain, "auditor", "eersel")
+    steps = auditor.get(f"/audit/zaken/{case}/afspelen.json").get_json()["steps"]
+    last = auditor.get(f"/audit/zaken/{case}/afspelen?stap={len(steps)}").get_data(as_text=True)
+    assert "Vervallen bij deze stap" in last
+    assert "‘Terugkoppeling opvragen bij de politie’ vervalt: partner meldt een strafrechtelijk onderzoek" in last
+    before = auditor.get(f"/audit/zaken/{case}/afspelen?stap={len(steps) - 1}").get_data(as_text=True)
+    assert "Vervallen bij deze stap" not in before
