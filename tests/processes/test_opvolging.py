@@ -8,6 +8,8 @@ events withdraw the open chase in the same step as the partner's completion.
 
 from __future__ import annotations
 
+import pytest
+from lxml import etree
 from sqlalchemy import select
 
 from engine.audit import replay_trace
@@ -18,6 +20,7 @@ from engine.modelling import deployments, specs
 from engine.models import HumanTask, Instance, TaskState
 from engine.workflow.bundle import SourceFile
 from tests.chain import FORMS, ROOT, SYSTEM, TERUG, VERRIJKT, ZACHT, ZORG
+from tests.processes.test_fryslan import OPPLUSSEN, PLAN, to_drieluik
 
 ONDERZOEK = {**TERUG, "strafrechtelijk_onderzoek": True}
 GEWOON = {"actie": "zorg ingezet", "terugkoppeling": "Slachtoffer is in beeld, zorg loopt."}
@@ -73,6 +76,7 @@ def test_a_reported_investigation_withdraws_the_afs_open_chase_and_the_history_s
     assert withdrawn.seq == completed.seq + 1 and withdrawn.occurred_at == completed.occurred_at == row.completed_at
     assert withdrawn.task_id == chase.id and withdrawn.actor_id is None
     assert withdrawn.payload["reason_element"] == "overdracht_politie_onderzoek_gemeld"
+    assert "vervalt deze taak vanzelf" in chase.instructions, "the AF is told beforehand"
     said = history(chain, case, "eersel")
     assert ("‘Terugkoppeling opvragen bij de politie’ is vervallen na ‘Signaal overnemen (politie)’: "
             "partner meldt een strafrechtelijk onderzoek") in said
@@ -201,3 +205,44 @@ def test_the_auditors_replay_finds_the_withdrawal_by_re_execution_and_says_why(c
     assert steps[-1].withdrawn == ["‘Terugkoppeling opvragen bij de politie’ vervalt: "
                                    "partner meldt een strafrechtelijk onderzoek"]
     assert not [s for s in steps[:-1] if s.withdrawn]
+
+
+def test_fryslan_the_tmm_chase_after_the_drieluik_is_withdrawn_by_a_reported_investigation(chain):
+    case = to_drieluik(chain)
+    chain.do(case, "besluit_overleg", OPPLUSSEN)
+    chain.do(case, "casus_starten", PLAN)
+    chain.fire_timers(days=10)
+    assert "politie_na_drieluik_opvragen" in chain.ready(case)
+    chain.do(case, "politie_na_drieluik", ONDERZOEK)
+    assert "politie_na_drieluik_opvragen" not in chain.ready(case)
+    assert any("partner meldt een strafrechtelijk onderzoek" in line for line in history(chain, case, "leeuwarden"))
+
+
+def test_soest_the_youth_partners_feedback_withdraws_the_chase(chain):
+    case = chain.report("soest", minderjarig_volgens_melder="ja")
+    chain.do(case, "verrijken", {**VERRIJKT, "minderjarig": True, "alleenstaand_minderjarig": False})
+    chain.fire_timers(days=10)
+    assert "jeugdhulp_inzetten_opvragen" in chain.ready(case)
+    chain.do(case, "jeugdhulp_inzetten", GEWOON)
+    assert "jeugdhulp_inzetten_opvragen" not in chain.ready(case)
+    assert any("terugkoppeling van de partner ontvangen" in line for line in history(chain, case, "soest"))
+
+
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "processes").glob("*.bpmn")), ids=lambda p: p.name)
+def test_every_chase_in_every_model_sits_with_its_partner_task_in_a_sub_process_that_a_terminate_ends(path):
+    """Whatever model gets a chase next: the partner's answer must be able to withdraw it."""
+    root = etree.fromstring(path.read_bytes())
+    targets = {f.get("sourceRef"): f.get("targetRef") for f in root.iter(f"{BPMN}sequenceFlow")}
+    for boundary in root.iter(f"{BPMN}boundaryEvent"):
+        chase = targets.get(boundary.get("id"), "")
+        if not chase.endswith("_opvragen"):
+            continue
+        scope = boundary.getparent()
+        assert etree.QName(scope).localname == "subProcess", f"{chase} is not inside a sub-process"
+        assert scope.find(f"{BPMN}userTask[@id='{chase}']") is not None
+        assert scope.find(f"{BPMN}userTask[@id='{boundary.get('attachedToRef')}']") is not None
+        ends = [e for e in scope.findall(f"{BPMN}endEvent") if e.find(f"{BPMN}terminateEventDefinition") is not None]
+        assert ends and all(e.get("name") for e in ends), f"{chase}: a named terminate end gives the reason"
