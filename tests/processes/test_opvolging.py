@@ -16,7 +16,7 @@ from engine.audit import replay_trace
 from engine.audit.events import EventType
 from engine.cases import timeline, worklist
 from engine.db import unit_of_work
-from engine.modelling import deployments, specs
+from engine.modelling import deployments, migration, specs
 from engine.models import HumanTask, Instance, TaskState
 from engine.workflow.bundle import SourceFile
 from tests.chain import FORMS, ROOT, SYSTEM, TERUG, VERRIJKT, ZACHT, ZORG
@@ -181,10 +181,26 @@ def test_a_case_on_the_version_before_keeps_its_chase_and_runs_on(chain):
     region_model = ("signaal_oost_brabant.bpmn", (ROOT / "processes" / "signaal_oost_brabant.bpmn").read_bytes())
     deploy(chain, region_model, ("gedeeld_overdracht.bpmn", OLD_OVERDRACHT.read_bytes()))
     old = eersel_chase(chain)
+    early = chain.report("eersel")  # still with the AF: no partner task yet
     current = (ROOT / "processes" / "gedeeld_overdracht.bpmn").read_bytes()
     deploy(chain, region_model, ("gedeeld_overdracht.bpmn", current))
     new = eersel_chase(chain)
     assert version_of(chain, new) == version_of(chain, old) + 1
+    regisseur = chain.person("beheerder", "landelijk")
+    with unit_of_work(chain.factory) as session:
+        plan = migration.plan(session, actor=regisseur, now=chain.at(), process_id="signaal_oost_brabant",
+                              to_version=version_of(chain, new))
+    cases = {c.instance_id: c for c in plan.cases}
+    assert not cases[old].eligible, "a case waiting on the partner stays on its version, with the reason"
+    assert any("Signaal overnemen (politie)" in reason for reason in cases[old].reasons)
+    assert cases[early].eligible
+    with unit_of_work(chain.factory) as session:
+        migration.migrate(session, actor=regisseur, now=chain.at(), instance_id=early,
+                          to_version=version_of(chain, new))
+    chain.do(early, "verrijken", VERRIJKT)
+    chain.fire_timers(days=10)
+    chain.do(early, "overdracht_politie", ONDERZOEK)
+    assert "overdracht_politie_opvragen" not in chain.ready(early), "a case moved before the handover withdraws"
     chain.do(old, "overdracht_politie", ONDERZOEK)
     chain.do(new, "overdracht_politie", ONDERZOEK)
     assert "overdracht_politie_opvragen" in chain.ready(old), "the old version never withdrew the chase"
