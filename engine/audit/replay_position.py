@@ -94,7 +94,11 @@ class Model:
                     if key not in inside:
                         inside.append(key)
                 path = " → ".join(f"‘{self.name(c.key)}’" for c in chain)
-                found.sentences.append({"tekst": f"in {path} → ‘{self.name(key)}’ wacht", "box": chain[-1].key})
+                # The diagram to open is that of the innermost called process: an embedded sub-process
+                # inside it is drawn on a plane of that same diagram (only in the main process is it its own box).
+                called = [c for c in chain if not c.embedded]
+                box = called[-1] if called else chain[-1]
+                found.sentences.append({"tekst": f"in {path} → ‘{self.name(key)}’ wacht", "box": box.key})
                 found.called.update({c.key: c.called for c in chain})
         for box, keys in found.containers.items():
             more = f" en {len(keys) - 1} meer" if len(keys) > 1 else ""
