@@ -96,9 +96,8 @@ class Model:
                 path = " → ".join(f"‘{self.name(c.key)}’" for c in chain)
                 # The diagram to open is that of the innermost called process: an embedded sub-process
                 # inside it is drawn on a plane of that same diagram (only in the main process is it its own box).
-                called = [c for c in chain if not c.embedded]
-                box = called[-1] if called else chain[-1]
-                found.sentences.append({"tekst": f"in {path} → ‘{self.name(key)}’ wacht", "box": box.key})
+                drawn_in = [c for c in chain if not c.embedded] or chain
+                found.sentences.append({"tekst": f"in {path} → ‘{self.name(key)}’ wacht", "box": drawn_in[-1].key})
                 found.called.update({c.key: c.called for c in chain})
         for box, keys in found.containers.items():
             more = f" en {len(keys) - 1} meer" if len(keys) > 1 else ""

@@ -14,7 +14,7 @@ def test_the_auditor_steps_through_a_case_with_the_data_of_each_step(web, chain)
     first = auditor.get(f"/audit/zaken/{case}/afspelen").get_data(as_text=True)
     assert "Stap 1 van 3" in first and "signaal_oost_brabant:verrijken" in first and "Volgende stap" in first
     third = auditor.get(f"/audit/zaken/{case}/afspelen?stap=3").get_data(as_text=True)
-    assert "Verhoor gepland." in third and "zorg_regelen:zorg_en_opvang" in third
+    assert "Verhoor gepland." in third and "zorg_en_opvang_opvolging:zorg_en_opvang" in third
     assert "komt na elke stap uit op de vastgelegde toestand" in third
     trace = auditor.get(f"/audit/zaken/{case}/afspelen.json").get_json()
     assert trace["process_id"] == "signaal_oost_brabant" and len(trace["steps"]) == 3
