@@ -19,7 +19,7 @@ from engine.accounts.roles import Role
 from engine.audit import access_log, log, replay
 from engine.audit.events import EventType
 from engine.errors import Forbidden, NotFound
-from engine.models import AuditEvent, Instance
+from engine.models import AuditEvent, Case
 from engine.workflow import runner, serializer
 
 TRACE_VIEWED = "case.replayed"
@@ -37,6 +37,7 @@ class Step:
     visited: dict[str, int] = field(default_factory=dict)   # "process:element" -> times completed so far
     active: list[str] = field(default_factory=list)         # "process:element" ready or waiting now
     definition_id: int | None = None                        # the process version in force after the step
+    event: AuditEvent | None = field(default=None, repr=False)  # the recorded event, to phrase it
     # Tasks the step withdrew, with the reason the model gives, found by the re-execution itself
     withdrawn: list[str] = field(default_factory=list)
 
@@ -54,12 +55,12 @@ def trace(session: Session, *, actor: Actor, now: datetime, instance_id: int) ->
     """Re-execute the case event by event; stop at the first divergence and say so."""
     if not actor.is_system and actor.role != Role.AUDITOR:
         raise Forbidden("Alleen een auditor mag een zaak stap voor stap afspelen.")
-    instance = session.get(Instance, instance_id)
+    instance = session.get(Case, instance_id)
     if instance is None:
         raise NotFound("Zaak niet gevonden.")
     access_log.record_view(session, actor=actor, now=now, instance_id=instance_id, action=TRACE_VIEWED)
     events = [e for e in log.history(session, instance_id) if e.event_type in replay.STATE_CHANGES]
-    report = replay.replay_instance(session, instance_id)
+    report = replay.replay_case(session, instance_id)
     if not events or report.divergence is not None and report.divergence.step <= 1:
         return Trace(instance_id, instance.definition.process_id, [], report.consistent, report.divergence)
     stop = report.divergence.step if report.divergence is not None else None
@@ -78,7 +79,7 @@ def withdrawn_in_words(item: runner.WithdrawnTask) -> str:
     return f"‘{item.name}’ vervalt: {reason[:1].lower()}{reason[1:]}"
 
 
-def walk(session: Session, instance: Instance, events: list[AuditEvent], *,
+def walk(session: Session, instance: Case, events: list[AuditEvent], *,
          stop_before: int | None = None) -> list[Step]:
     """Re-execute the recorded state changes in order, noting after each what was visited and what waits.
 
@@ -107,7 +108,7 @@ def walk(session: Session, instance: Instance, events: list[AuditEvent], *,
         payload = event.payload
         steps.append(Step(number, event.seq, event.event_type, event.occurred_at, event.actor_username,
                           payload.get("element_id"), dict(payload.get("data") or {}), dict(counts), active,
-                          versions.definition_id, withdrawn))
+                          versions.definition_id, event, withdrawn))
         state = replay.state_as_stored(workflow)
         spec, subprocess_specs = versions.current
         workflow = serializer.loads(state, spec=spec, subprocess_specs=subprocess_specs,

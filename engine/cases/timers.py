@@ -6,17 +6,16 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from engine import access
 from engine.accounts.actors import Actor
 from engine.audit.events import EventType
-from engine.cases import cases
+from engine.cases import case_store
 from engine.cases.step import ModelError, ready_elements, take_step
-from engine.db import unit_of_work
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from engine.models import Instance, Timer, TimerState
-from engine.models.instances import InstanceStatus
+from engine.models import Case, Timer, TimerState
+from engine.models.cases import CaseStatus
 from engine.workflow import runner
 
 SCHEDULER = Actor.system("planner")
@@ -25,7 +24,7 @@ SCHEDULER = Actor.system("planner")
 MAX_REASON_LENGTH = 500
 
 
-def _fire_locked(session: Session, instance: Instance, timer: Timer, actor: Actor, now: datetime,
+def _fire_locked(session: Session, instance: Case, timer: Timer, actor: Actor, now: datetime,
                  manual: dict[str, str] | None = None) -> None:
     def mark_fired() -> None:
         timer.state = TimerState.FIRED
@@ -51,7 +50,7 @@ def _fire_locked(session: Session, instance: Instance, timer: Timer, actor: Acto
         raise
 
 
-def execute_timer(session: Session, *, actor: Actor, now: datetime, timer_id: int, reason: str = "") -> Instance:
+def execute_timer(session: Session, *, actor: Actor, now: datetime, timer_id: int, reason: str = "") -> Case:
     """Fire one timer now, due or not (Camunda's "execute job"); beheerder only.
 
     The beheerder reads no case content, yet this moves a case on: the event says it was done by hand,
@@ -66,11 +65,11 @@ def execute_timer(session: Session, *, actor: Actor, now: datetime, timer_id: in
     timer = session.get(Timer, timer_id)
     if timer is None:
         raise NotFound("Timer niet gevonden.")
-    instance = cases.require_locked(session, timer.instance_id)
+    instance = case_store.require_locked(session, timer.instance_id)
     session.refresh(timer)
     if timer.state != TimerState.WAITING:
         raise Conflict("Deze timer is al afgegaan of vervallen.")
-    cases.ensure_active(instance)
+    case_store.ensure_active(instance)
     _fire_locked(session, instance, timer, actor, now, manual={"manual": "beheerder", "reason": reason})
     return instance
 
@@ -85,7 +84,7 @@ def fire_timer_if_due(session: Session, *, timer_id: int, now: datetime | None =
     candidate = session.get(Timer, timer_id)
     if candidate is None:
         return False
-    instance = cases.lock_instance(session, candidate.instance_id, skip_locked=True)
+    instance = case_store.lock_case(session, candidate.instance_id, skip_locked=True)
     if instance is None:
         return False
     if clock is not None:
@@ -97,7 +96,7 @@ def fire_timer_if_due(session: Session, *, timer_id: int, now: datetime | None =
     )
     if timer is None or timer.state != TimerState.WAITING or timer.due_at > now:
         return False
-    if instance.status in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED, InstanceStatus.DESTROYED):
+    if instance.status in (CaseStatus.COMPLETED, CaseStatus.CANCELLED, CaseStatus.DESTROYED):
         timer.state = TimerState.CANCELLED
         return False
     _fire_locked(session, instance, timer, actor, now)
@@ -110,31 +109,3 @@ def due_timer_ids(session: Session, *, now: datetime, limit: int = 500) -> list[
         select(Timer.id).where(Timer.state == TimerState.WAITING, Timer.due_at <= now)
         .order_by(Timer.due_at, Timer.id).limit(limit)
     ))
-
-
-def fire_due_timers(factory: sessionmaker[Session], *, now: datetime | None = None,
-                    clock: Callable[[], datetime] | None = None, limit: int = 500) -> int:
-    """One pass: each due timer in its own unit of work, so one broken case never blocks others.
-
-    Each timer records the time of its own transaction (``clock()`` read when its case is
-    locked), not the start of the pass: under a backlog of hundreds of timers the pass takes
-    long, and ``fired_at``, the audit event's time and the lateness must say when it really
-    fired. ``now`` instead of ``clock`` freezes time for the whole pass (tests, ``timers run``).
-    """
-    if clock is not None:
-        read = clock
-    elif now is not None:
-        frozen = now
-        read = lambda: frozen  # noqa: E731 - the frozen clock of this pass
-    else:
-        raise TypeError("fire_due_timers takes now or clock")
-    with unit_of_work(factory) as session:
-        ids = due_timer_ids(session, now=read(), limit=limit)
-    fired = 0
-    for timer_id in ids:
-        try:
-            with unit_of_work(factory) as session:
-                fired += fire_timer_if_due(session, timer_id=timer_id, clock=read)
-        except ModelError:
-            continue
-    return fired

@@ -17,7 +17,7 @@ from engine.audit.events import EventType
 from engine.cases import timeline, worklist
 from engine.db import unit_of_work
 from engine.modelling import deployments, migration, specs
-from engine.models import HumanTask, Instance, TaskState
+from engine.models import Case, HumanTask, TaskState
 from engine.workflow.bundle import SourceFile
 from tests.chain import FORMS, ROOT, SYSTEM, TERUG, VERRIJKT, ZACHT, ZORG
 from tests.processes.test_fryslan import OPPLUSSEN, PLAN, to_drieluik
@@ -171,7 +171,7 @@ def deploy(chain, *files: tuple[str, bytes]) -> None:
 
 def version_of(chain, case):
     with unit_of_work(chain.factory) as session:
-        row = session.get(Instance, case)
+        row = session.get(Case, case)
         assert row is not None
         return row.definition.version
 
