@@ -65,8 +65,8 @@ def test_a_step_is_described_by_names_from_its_model_and_labels_from_its_form(ch
     assert fields["Vorm van uitbuiting"] == "Seksuele uitbuiting (SU)" and fields["Is het slachtoffer bekend?"] == "ja"
     assert fired.sentence.startswith("Termijn verstreken: ‘")
     assert fired.element is not None and fired.element.startswith("termijn ‘Terugkoppeling blijft uit’ bij ‘")
-    assert fired.element.endswith("in deelproces ‘Overdracht aan ketenpartners met terugkoppeling’") or \
-        fired.element.endswith("in deelproces ‘Zorg regelen voor het slachtoffer’")
+    assert fired.element.endswith("in deelproces ‘Signaal overnemen (politie) met opvolging’") or \
+        fired.element.endswith("in deelproces ‘Zorg en opvang regelen met opvolging’")
     for text in texts:
         shown = [text.sentence, text.element or "", *(f.label + f.value for f in text.data),
                  *(p.name for p in [*text.waiting, *text.visited])]

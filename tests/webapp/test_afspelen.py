@@ -142,14 +142,14 @@ def test_each_step_reads_in_dutch_with_element_names_and_form_labels(web, chain)
     assert "rondde ‘Signaal verrijken en beoordelen’ af" in enriched
     assert "Vorm van uitbuiting\nSeksuele uitbuiting (SU)" in enriched, "the field's title and the choice's title"
     assert "Is het slachtoffer bekend?\nja" in enriched
-    assert "Signaal overnemen (politie) in deelproces ‘Overdracht aan ketenpartners met terugkoppeling’" in enriched
+    assert "Signaal overnemen (politie) in deelproces ‘Signaal overnemen (politie) met opvolging’" in enriched
     assert "Signaal verrijken en beoordelen\n1" in enriched and "exclusieve gateway na ‘Acuut gevaar?’\n1" in enriched
-    assert "Element\nZorg en opvang regelen in deelproces ‘Zorg regelen voor het slachtoffer’" in cared
+    assert "Element\nZorg en opvang regelen in deelproces ‘Zorg en opvang regelen met opvolging’" in cared
     assert "Termijn verstreken: ‘Signaal overnemen (politie)’" in timer
     assert ("Element\ntermijn ‘Terugkoppeling blijft uit’ bij ‘Signaal overnemen (politie)’ in deelproces "
-            "‘Overdracht aan ketenpartners met terugkoppeling’") in timer
+            "‘Signaal overnemen (politie) met opvolging’") in timer
     assert "Terugkoppeling opvragen bij de politie in deelproces" in timer and "Systeem (planner)" in timer
-    assert "parallelle gateway na ‘Signaal overnemen (politie)’ en ‘Zorg regelen’ in deelproces" in timer
+    assert "parallelle gateway na ‘Signaal overnemen (politie) met opvolging’ en ‘Zorg regelen’ in deelproces" in timer
     assert "(Zorgcoördinator, Lumens)" in cared, "an organisation by its name, not its slug"
     for text in pages:
         assert RAW.findall(text) == [], "no process:element key or raw event type"
