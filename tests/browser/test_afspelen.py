@@ -39,7 +39,7 @@ def test_the_step_text_names_elements_and_fields_as_people_know_them(page, chain
     expect(page.get_by_test_id("gegevens")).to_contain_text("Vorm van uitbuiting")
     expect(page.get_by_test_id("gegevens")).to_contain_text("Seksuele uitbuiting (SU)")
     expect(page.get_by_test_id("actief")).to_contain_text(
-        "Signaal overnemen (politie) in deelproces ‘Overdracht aan ketenpartners met terugkoppeling’")
+        "Signaal overnemen (politie) in deelproces ‘Signaal overnemen (politie) met opvolging’")
     expect(page.get_by_test_id("bezocht")).to_contain_text("exclusieve gateway na ‘Acuut gevaar?’")
     page.locator("#diagram[data-geladen='ja']").wait_for()
     diagram = page.locator("#diagram")
