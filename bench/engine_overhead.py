@@ -166,8 +166,8 @@ def http_runner(url: str, factory, people, instance_dir: Path) -> tuple[Callable
            # The limiter stays on (its cost is part of a request) but must not refuse: --runs 200
            # sends some 600 requests per token in seconds, far over the default 300 a minute.
            "SIGNAALROUTE_API_RATE": "1000000"}
-    server = subprocess.Popen([sys.executable, "-c", "from signaalroute.cli import main; main()", "serve",
-                               "--port", str(port), "--workers", "1"], env=env, cwd=ROOT,
+    server = subprocess.Popen([sys.executable, "-c", "from signaalroute.cli import main; main()", "webserver",
+                               "--poort", str(port), "--workers", "1"], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while True:

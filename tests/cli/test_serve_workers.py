@@ -52,7 +52,7 @@ class Server:
                "SIGNAALROUTE_LOG_LEVEL": "WARNING"}
         script = "from signaalroute.cli import main; main()"
         self.process = subprocess.Popen(
-            [sys.executable, "-c", script, "serve", "--port", str(self.port), "--workers", str(WORKERS)],
+            [sys.executable, "-c", script, "webserver", "--poort", str(self.port), "--workers", str(WORKERS)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.token = token
         try:
