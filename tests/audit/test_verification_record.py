@@ -1,4 +1,4 @@
-"""Every `audit verify` run is recorded: from the command line, the nightly job and the beheer page."""
+"""Every `audit controleren` run is recorded: from the command line, the nightly job and the beheer page."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tampering with audit rows directly in the database is caught, per case, by `audit verify`."""
+"""Tampering with audit rows directly in the database is caught, per case, by `audit controleren`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``signaalroute migreer``: look first (--droog), then move chosen or all eligible cases, each on its own."""
+"""``signaalroute migreren``: look first (--droog), then move chosen or all eligible cases, each on its own."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The gunicorn server (``signaalroute serve``) against clients that misbehave on the wire.
+"""The gunicorn server (``signaalroute webserver``) against clients that misbehave on the wire.
 
 Attack: a URL or a header far longer than any page needs; a request that announces a body and then
 never sends it (one such request per thread would take the whole server down).
