@@ -37,11 +37,13 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from engine.actors import Actor  # noqa: E402
+from engine.accounts import api_tokens, users  # noqa: E402
+from engine.accounts.actors import Actor  # noqa: E402
+from engine.cases import instances  # noqa: E402
 from engine.db import make_engine, make_session_factory, normalize_url, unit_of_work  # noqa: E402
 from engine.db.migrate import upgrade  # noqa: E402
-from engine.forms import FormRepository  # noqa: E402
-from engine.services import api_tokens, deployments, instances, users  # noqa: E402
+from engine.modelling import deployments  # noqa: E402
+from engine.modelling.forms import FormRepository  # noqa: E402
 from engine.workflow import pruning, runner, serializer  # noqa: E402
 from engine.workflow.bundle import SourceFile, load_bundle  # noqa: E402
 

@@ -1,7 +1,7 @@
 """Replay cost per audit event against raw SpiffWorkflow executing the same steps, in one run.
 
 Cases of the 3-user-task model are run through the services on SQLite, then replayed with
-`engine.services.replay.replay_instance` (load events, re-execute on the recorded version,
+`engine.audit.replay.replay_instance` (load events, re-execute on the recorded version,
 hash the state after every step). Raw baseline: SpiffWorkflow running the same steps in memory
 with a serialize per step (its stock serializer), i.e. (a) of engine_overhead.py.
 
@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from engine_overhead import STEPS_PER_RUN, prepare_database, raw_spiff_runner, services_runner  # noqa: E402
 
+from engine.audit import replay  # noqa: E402
 from engine.db import unit_of_work  # noqa: E402
-from engine.services import replay  # noqa: E402
 
 
 def main() -> None:

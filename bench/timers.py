@@ -25,12 +25,14 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
-from engine.actors import Actor  # noqa: E402
+from engine.accounts import users  # noqa: E402
+from engine.accounts.actors import Actor  # noqa: E402
+from engine.cases import instances  # noqa: E402
 from engine.db import make_engine, make_session_factory, unit_of_work  # noqa: E402
 from engine.db.migrate import upgrade  # noqa: E402
-from engine.forms import FormRepository  # noqa: E402
+from engine.modelling import deployments  # noqa: E402
+from engine.modelling.forms import FormRepository  # noqa: E402
 from engine.models import AuditEvent, Timer  # noqa: E402
-from engine.services import deployments, instances, users  # noqa: E402
 from engine.workflow.bundle import SourceFile  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, bindparam, exists, false, or_, select
 from sqlalchemy.orm import Session
 
-from engine.actors import Actor
+from engine.accounts.actors import Actor
+from engine.accounts.roles import Role
 from engine.models import HumanTask, Instance, TaskState
-from engine.roles import Role
 
 DEPLOYERS = frozenset({Role.PROCESREGISSEUR, Role.BEHEERDER})
 NO_CASE_WORK = frozenset({Role.AUDITOR, Role.BEHEERDER})

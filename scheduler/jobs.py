@@ -18,14 +18,17 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import notify
+from engine.audit import sealing, verification
 from engine.audit.seal_key import SealKey
+from engine.cases import stranded
+from engine.cases.reminders import send_due_reminders
+from engine.cases.storage import BlobStore
+from engine.cases.timers import SCHEDULER, fire_due_timers
 from engine.db import unit_of_work
-from engine.regions import Region
-from engine.retention_rules import RetentionRules
-from engine.services import meetings, retention, sealing, stranded, verification
-from engine.services.reminders import send_due_reminders
-from engine.services.timers import SCHEDULER, fire_due_timers
-from engine.storage import BlobStore
+from engine.meetings import meetings
+from engine.regions.regions import Region
+from engine.retention import retention
+from engine.retention.retention_rules import RetentionRules
 from engine.workflow.calendar import WorkingDayCalendar
 from scheduler.leader import Leadership
 
@@ -198,7 +201,7 @@ def run_meetings() -> None:
 def apply_retention() -> None:
     """Nightly: destroy the content of every case whose retention period has passed.
 
-    Each case in its own transaction under its lock (engine.services.retention); the log line
+    Each case in its own transaction under its lock (engine.retention.retention); the log line
     carries counts and case ids only.
     """
     runtime = _leading()

@@ -6,7 +6,7 @@ every minute, seals the audit chain heads every few minutes (``SIGNAALROUTE_ZEGE
 reports cases that wait for nothing every quarter of an hour, and every night at
 03.00 uur verifies and seals the whole audit log and then applies the retention periods
 (``retention.toml``), in that order, as one job (see :func:`jobs.nightly`). Timers are rows
-(decision 7) fired through :func:`engine.services.timers.fire_due_timers`, each under its case
+(decision 7) fired through :func:`engine.cases.timers.fire_due_timers`, each under its case
 lock. Any number of these processes may run: one leads (see :mod:`scheduler.leader`),
 the others stand by (on PostgreSQL helping fire timers) and take over within a poll interval when
 it dies.
@@ -31,12 +31,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine import logs
 from engine.audit.seal_key import seal_key
+from engine.cases.storage import DirectoryBlobStore
 from engine.config import Settings, load_settings
 from engine.db import make_engine, make_session_factory
 from engine.notify import SmtpConfig
-from engine.regions import load_regions
-from engine.retention_rules import load_rules
-from engine.storage import DirectoryBlobStore
+from engine.regions.regions import load_regions
+from engine.retention.retention_rules import load_rules
 from engine.workflow.calendar import ENV_VARIABLE as CALENDAR_VARIABLE
 from engine.workflow.calendar import calendar_from_env
 from scheduler import jobs

@@ -17,15 +17,18 @@ import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import logs
-from engine.actors import Actor
+from engine.accounts import api_tokens, two_factor, users
+from engine.accounts.actors import Actor
+from engine.cases import timers
 from engine.config import ConfigurationError, Settings, ensure_secret_key, load_settings
 from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.db.migrate import upgrade
 from engine.dutch import local_iso
 from engine.errors import DomainError
-from engine.forms import FormRepository
-from engine.regions import RegionError, load_regions
-from engine.services import api_tokens, deployments, region_setup, timers, two_factor, users
+from engine.modelling import deployments
+from engine.modelling.forms import FormRepository
+from engine.regions import region_setup
+from engine.regions.regions import RegionError, load_regions
 from engine.workflow.bundle import SourceFile
 from signaalroute.dutch_click import DutchRoot, Fout, Gebruiksfout, option
 
@@ -343,9 +346,8 @@ def audit_verify(seals_file: Path | None) -> None:
     De uitkomst wordt vastgelegd, daarna wordt gezegeld.
     Eindigt met code 1 en een lijst van wat niet klopt als het auditlog niet intact is.
     """
-    from engine.audit import seal_export, verify
+    from engine.audit import seal_export, sealing, verification, verify
     from engine.audit.seal_key import seal_key, seal_verifier
-    from engine.services import sealing, verification
 
     settings = _settings()
     try:
@@ -393,8 +395,8 @@ def replay(instance_ids: tuple[int, ...], replay_all: bool, operator: str | None
     Elke keer afspelen komt in het auditlog op naam van wie het doet ("opdrachtregel (jan)"), tenzij
     --droog alleen controleert en het auditlog laat zoals het was.
     """
-    from engine.services import replay as replay_service
-    from engine.services.audit_phrases import EVENT_LABELS
+    from engine.audit import replay as replay_service
+    from engine.audit.audit_phrases import EVENT_LABELS
 
     actor = _operator(operator)
     with _work(_settings()) as session:
@@ -445,7 +447,7 @@ def _operator(name: str | None) -> Actor:
 def _destroyed(session: Session, chains: list[str]) -> dict[str, str]:
     """Per chain of a destroyed case: "Zaak 12 (SR-2026-00012): vernietigd op … volgens regel …"."""
     from engine.dutch import datum
-    from engine.services import retention
+    from engine.retention import retention
 
     ids = [int(c.removeprefix("instance:")) for c in chains if c.removeprefix("instance:").isdigit()]
     return {f"instance:{r.instance_id}": f"Zaak {r.instance_id} ({r.reference}): vernietigd op {datum(r.destroyed_at)} "
@@ -473,8 +475,8 @@ def bewaartermijnen(droog: bool) -> None:
     De termijnen staan in retention.toml; zaaknummer, kenmerk en een vernietigingsverslag blijven.
     """
     from engine.dutch import datum
-    from engine.retention_rules import RetentionError, load_rules
-    from engine.services import retention
+    from engine.retention import retention
+    from engine.retention.retention_rules import RetentionError, load_rules
 
     settings = _settings()
     try:
@@ -493,7 +495,7 @@ def bewaartermijnen(droog: bool) -> None:
     if droog:
         click.echo(f"Droog: {len(plan.due)} zaak/zaken zouden vernietigd worden; er is niets veranderd.")
         return
-    from engine.storage import DirectoryBlobStore
+    from engine.cases.storage import DirectoryBlobStore
 
     with _factory(settings) as factory:
         result = retention.destroy_expired(factory, rules=rules, now=now, actor=CLI_ACTOR, trigger=retention.CLI,
@@ -516,7 +518,7 @@ def migreer(process_id: str, to_version: int, all_eligible: bool, instance_ids: 
 
     Elke zaak in een eigen transactie: een mislukte houdt de andere niet tegen.
     """
-    from engine.services import migration
+    from engine.modelling import migration
 
     if all_eligible == bool(instance_ids) and not dry_run:
         raise Gebruiksfout("Kies --alle of een of meer --zaak (of --droog om eerst te kijken).")
@@ -555,8 +557,8 @@ def audit_seal() -> None:
     Alleen de koppen die sinds de vorige zegel bewogen.
     De planner doet dit elke paar minuten en 's nachts na de controle.
     """
+    from engine.audit import sealing
     from engine.audit.seal_key import seal_key
-    from engine.services import sealing
 
     settings = _settings()
     try:

@@ -15,15 +15,19 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.actors import Actor
+from engine.accounts import users
+from engine.accounts.actors import Actor
+from engine.accounts.roles import ROLE_LABELS, Role
+from engine.cases import instances, intake
+from engine.cases.region_context import PARTNER_ROLES, partner_for
 from engine.config import Settings
 from engine.dutch import datum
-from engine.forms import FormRepository
+from engine.meetings import meetings
+from engine.modelling import deployments
+from engine.modelling.forms import FormRepository
 from engine.models import HumanTask, Instance, MeetingSchedule, ModelFile, TaskState, User
-from engine.regions import Region, load_regions
-from engine.roles import ROLE_LABELS, Role
-from engine.services import deployments, instances, intake, meetings, region_setup, users
-from engine.services.region_context import PARTNER_ROLES, partner_for
+from engine.regions import region_setup
+from engine.regions.regions import Region, load_regions
 from engine.workflow.bundle import SourceFile
 from engine.workflow.calendar import WorkingDayCalendar
 
@@ -35,7 +39,7 @@ DEMO_GEMEENTEN = {"oost-brabant": "eersel", "fryslan": "leeuwarden", "noord-en-m
 GEMEENTE_ROLES = (Role.MELDER, Role.AF, Role.OOV)
 # People who see no case work; they sit at the first demo gemeente.
 STAFF = [("auditor", "Auditor", Role.AUDITOR), ("beheerder", "Functioneel beheerder", Role.BEHEERDER)]
-# Outside every region: maintains the models all regions share (engine/services/model_ownership.py).
+# Outside every region: maintains the models all regions share (engine/modelling/model_ownership.py).
 LANDELIJK = ("landelijk", "Landelijke procesregie")
 LANDELIJKE_REGISSEUR = ("procesregisseur.landelijk", "Landelijk procesregisseur", Role.PROCESREGISSEUR)
 EXAMPLE = {"omschrijving": "Voorbeeld: zorgen over bewoners van een bovenwoning; 's nachts veel bezoek.",

@@ -14,12 +14,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.actors import Actor
+from engine.accounts import users
+from engine.accounts.actors import Actor
+from engine.audit import replay
+from engine.cases import instances, intake, timers
 from engine.db import unit_of_work
-from engine.forms import FormRepository
+from engine.modelling import deployments
+from engine.modelling.forms import FormRepository
 from engine.models import AuditEvent, HumanTask, Instance, Organisation, TaskState, Timer, TimerState
-from engine.regions import Region, load_regions
-from engine.services import deployments, instances, intake, region_setup, replay, timers, users
+from engine.regions import region_setup
+from engine.regions.regions import Region, load_regions
 from engine.workflow.bundle import SourceFile
 from tests.conftest import PASSWORD, Clock
 

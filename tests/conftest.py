@@ -19,11 +19,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.actors import Actor
+from engine.accounts import users
+from engine.accounts.actors import Actor
 from engine.db import Base, make_engine, make_session_factory, normalize_url, unit_of_work
 from engine.db.migrate import upgrade
-from engine.forms import FormRepository
-from engine.services import users
+from engine.modelling.forms import FormRepository
 from engine.workflow.bundle import SourceFile
 
 FIXTURES = Path(__file__).parent / "fixtures"

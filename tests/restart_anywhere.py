@@ -27,13 +27,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.accounts import users
+from engine.cases import cases, instances, intake, timers
+from engine.cases.instances import ModelError
 from engine.db import make_engine, make_session_factory, unit_of_work
-from engine.forms import FormRepository
+from engine.modelling import specs
+from engine.modelling.forms import FormRepository
 from engine.models import AuditEvent, HumanTask, Instance, Organisation, TaskState, Timer, TimerState
 from engine.models.users import User
-from engine.regions import Region, load_regions
-from engine.services import cases, instances, intake, specs, timers, users
-from engine.services.instances import ModelError
+from engine.regions.regions import Region, load_regions
 from engine.workflow import runner, task_ids
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,9 +16,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.audit import replay
 from engine.db import Base, unit_of_work
-from engine.retention_rules import RetentionRules, load_rules
-from engine.services import deployments, region_setup, replay
+from engine.modelling import deployments
+from engine.regions import region_setup
+from engine.retention.retention_rules import RetentionRules, load_rules
 from engine.workflow.bundle import SourceFile
 from tests.chain import FORMS, MODEL_FILES, REGIONS, SYSTEM, Chain
 from tests.conftest import Clock

@@ -23,12 +23,13 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as BaseResponse
 
-from engine.actors import Actor
+from engine.accounts import rate_limits, two_factor, users
+from engine.accounts.actors import Actor
 from engine.config import ConfigurationError, Settings
 from engine.errors import DomainError, Unauthenticated
 from engine.models import User
-from engine.services import rate_limits, two_factor, users
-from webapp import db
+from webapp import db, oidc
+from webapp.errors import error_response
 
 logger = logging.getLogger(__name__)
 
@@ -232,8 +233,6 @@ def _duration(seconds: int) -> str:
 
 
 def _rate_limited(error: RateLimited) -> Response:
-    from webapp.errors import error_response
-
     response = error_response(error)
     response.headers["Retry-After"] = str(error.retry_after)
     return response
@@ -294,11 +293,4 @@ def init_app(app: Flask) -> None:
     app.before_request(_rate_limit)
     app.register_error_handler(RateLimited, _rate_limited)
     app.after_request(_headers)
-
-    # The account pages (second factor, OIDC, access review) are part of authentication; they are
-    # wired here so the factory keeps one line for all of it.
-    from webapp import oidc
-    from webapp.ui import account
-
     oidc.init_app(app, config)
-    app.register_blueprint(account.blueprint)

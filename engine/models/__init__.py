@@ -1,4 +1,4 @@
-"""Typed tables only (SQLAlchemy 2.0 ``Mapped``); behaviour lives in ``engine.services``."""
+"""Typed tables only (SQLAlchemy 2.0 ``Mapped``); behaviour lives in the feature packages beside this one."""
 
 from engine.models.audit import AccessLogEntry, AuditAnchor, AuditChainHead, AuditEvent
 from engine.models.case_migration import CaseMigration

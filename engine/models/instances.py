@@ -17,7 +17,7 @@ class InstanceStatus(StrEnum):
     COMPLETED = "completed"
     CANCELLED = "cancelled"
     ERROR = "error"
-    # Retention expired: content destroyed, the row stays as a tombstone (engine.services.retention).
+    # Retention expired: content destroyed, the row stays as a tombstone (engine.retention.retention).
     DESTROYED = "vernietigd"
 
 

@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.actors import Actor
+from engine.accounts.actors import Actor
+from engine.accounts.roles import Role
 from engine.audit.events import EventType
 from engine.errors import Forbidden
 from engine.models import AuditEvent, DestructionRecord, Instance, Organisation, ProcessDefinition
 from engine.models.instances import InstanceStatus
-from engine.roles import Role
 
 SMALL_CELL = 5
 READERS = frozenset({Role.KETENREGISSEUR, Role.PROCESREGISSEUR, Role.BEHEERDER, Role.AUDITOR})

@@ -26,7 +26,7 @@ from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMix
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from engine.roles import Role, role_for_lane
+from engine.accounts.roles import Role, role_for_lane
 from engine.workflow import decision_routes, model_messages, sandbox
 from engine.workflow.completion import completion_problems
 from engine.workflow.errors import ModelInvalid, ModelProblem

@@ -13,11 +13,11 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from engine.actors import Actor
+from engine.accounts import api_tokens, two_factor, users
+from engine.accounts.actors import Actor
 from engine.db import unit_of_work
 from engine.errors import NotFound, ValidationFailed
 from engine.models import AuditEvent
-from engine.services import api_tokens, two_factor, users
 from tests.cli.test_cli import cli_env, run  # noqa: F401 - the operator's environment
 from tests.tokens import issue_token, unspent_code
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine.audit import log
+from engine.audit import audit_history, log
 from engine.audit.events import EventType
+from engine.cases import assignment, timers
 from engine.db import unit_of_work
 from engine.errors import Forbidden, NotFound
 from engine.models import AccessLogEntry
-from engine.services import assignment, audit_history, timers
 from tests.services.helpers import complete, deploy, ready, start
 
 PARTNERS = {"organisaties": {"politie": "politie-ob"}}

@@ -9,11 +9,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
-from engine.actors import Actor
+from engine.accounts.actors import Actor
+from engine.audit import replay
+from engine.cases import timers
 from engine.db import unit_of_work
 from engine.errors import Forbidden
 from engine.models import AuditEvent, ModelFile
-from engine.services import replay, timers
 from signaalroute.cli import main
 from tests.services.helpers import complete, deploy, ready, start
 

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from engine.actors import Actor
+from engine.accounts.actors import Actor
+from engine.audit import replay_trace
 from engine.db import unit_of_work
 from engine.errors import Forbidden
-from engine.services import replay_trace
 from tests.chain import TERUG, VERRIJKT, ZORG
 
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from engine.actors import Actor
-from engine.retention_rules import load_rules
-from engine.services import retention
+from engine.accounts.actors import Actor
+from engine.retention import retention
+from engine.retention.retention_rules import load_rules
 from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_shell import log_in
 from tests.chain import ROOT

@@ -13,8 +13,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from engine.db import unit_of_work
+from engine.modelling import drafts
 from engine.models import Instance, ProcessDefinition
-from engine.services import drafts
 from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_shell import log_in
 from tests.conftest import FIXTURES, START

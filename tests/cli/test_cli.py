@@ -8,9 +8,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from engine.accounts import users
+from engine.cases import instances
 from engine.db import make_engine, make_session_factory, unit_of_work
+from engine.meetings import meetings
+from engine.modelling import model_ownership
 from engine.models import ApiToken, Meeting, MeetingSchedule, Timer, User
-from engine.services import instances, meetings, model_ownership, users
 from signaalroute.cli import main
 from tests.conftest import FIXTURES, MODELS
 
@@ -110,8 +113,8 @@ def test_serve_runs_the_app_under_gunicorn(cli_env, db_url, tmp_path):
 
 
 def test_demo_load_creates_accounts_for_every_role_once_and_an_example_case(cli_env, db_url, monkeypatch):
+    from engine.accounts.roles import Role
     from engine.config import PROJECT_ROOT
-    from engine.roles import Role
 
     monkeypatch.setenv("SIGNAALROUTE_FORMS_DIR", str(PROJECT_ROOT / "forms"))
     assert run("initialiseren").exit_code == 0 and run("database", "bijwerken").exit_code == 0

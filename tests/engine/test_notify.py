@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import notify
+from engine.cases import reminders
 from engine.db import unit_of_work
 from engine.models import HumanTask, OutboxMessage
 from engine.notify import SmtpConfig
-from engine.services import reminders
 from tests.mailserver import MailServer, free_port, give_everyone_an_address
 from tests.services.helpers import deploy, ready, start
 

@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine.actors import Actor
+from engine.accounts import users
+from engine.accounts.actors import Actor
 from engine.audit import log, verify
+from engine.cases import assignment, reminders, timeline
 from engine.db import unit_of_work
 from engine.models import AuditEvent, HumanTask, OutboxMessage, User
-from engine.services import assignment, reminders, timeline, users
 from tests.conftest import PASSWORD
 from tests.mailserver import give_everyone_an_address
 from tests.services.helpers import complete, deploy, ready, start

@@ -14,10 +14,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, text
 
-from engine.actors import Actor
+from engine.accounts import users
+from engine.accounts.actors import Actor
+from engine.cases import instances
 from engine.db import make_engine, make_session_factory, unit_of_work
+from engine.modelling import deployments
 from engine.models import AuditEvent, Timer
-from engine.services import deployments, instances, users
 from tests.conftest import PG_URL, empty_pg, model_files
 
 TIMERS = 1000

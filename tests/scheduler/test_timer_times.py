@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from engine.cases import timers
 from engine.config import Settings
 from engine.db import unit_of_work
 from engine.models import AuditEvent, Instance, Timer
-from engine.services import timers
 from engine.workflow import runner
 from scheduler import jobs
 from scheduler.leader import Leadership

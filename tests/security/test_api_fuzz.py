@@ -25,10 +25,12 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks, max_response_time
 
+from engine.accounts import users
 from engine.config import Settings
 from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.db.migrate import upgrade
-from engine.services import deployments, region_setup, users
+from engine.modelling import deployments
+from engine.regions import region_setup
 from engine.workflow.bundle import SourceFile
 from tests.chain import FORMS, MODEL_FILES, REGIONS, ROOT, SYSTEM, Chain
 from tests.conftest import BACKENDS, PG_URL, START, Clock, _create_pg_database

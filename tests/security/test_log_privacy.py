@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import select
 
 from engine import logs
+from engine.cases import reminders, worklist
 from engine.db import unit_of_work
 from engine.models import OutboxMessage, User
-from engine.services import reminders, worklist
 from tests.chain import VERRIJKT
 from tests.security.conftest import OWN, Scene
 

@@ -10,9 +10,9 @@ import time
 
 from argon2 import PasswordHasher
 
-from engine.actors import Actor
+from engine.accounts import users
+from engine.accounts.actors import Actor
 from engine.db import unit_of_work
-from engine.services import users
 from tests.conftest import PASSWORD
 from tests.werkbak_fixtures import csrf_of, logged_in, web  # noqa: F401 - the app with its real limits
 

@@ -13,9 +13,11 @@ from xml.sax.saxutils import escape
 
 from sqlalchemy import select
 
+from engine.cases import instances, intake, saved_filters, worklist
 from engine.db import unit_of_work
+from engine.meetings import meetings
+from engine.modelling import deployments, drafts, form_versions
 from engine.models import Meeting, MeetingItem
-from engine.services import deployments, drafts, form_versions, instances, intake, meetings, saved_filters, worklist
 from engine.workflow.bundle import SourceFile
 from tests.chain import FORMS, VERRIJKT, ZORG, Chain
 from tests.services.test_meetings import BASE, CALENDAR, PLANNED

@@ -8,11 +8,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.actors import Actor
+from engine.accounts.actors import Actor
+from engine.cases import instances
 from engine.db import unit_of_work
-from engine.forms import FormRepository
+from engine.modelling import deployments
+from engine.modelling.forms import FormRepository
 from engine.models import HumanTask, Instance, TaskState
-from engine.services import deployments, instances
 from tests.conftest import model_files
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.actors import Actor
+from engine.accounts import users
+from engine.accounts.actors import Actor
+from engine.cases import assignment, instances
 from engine.db import unit_of_work
 from engine.errors import Conflict, NotFound, ValidationFailed
 from engine.models import AuditEvent
-from engine.services import assignment, instances, users
 from tests.conftest import PASSWORD
 from tests.services.helpers import complete, deploy, ready, start
 

@@ -11,10 +11,10 @@ import threading
 
 from sqlalchemy import func, select
 
+from engine.cases import cases, instances
 from engine.db import unit_of_work
 from engine.errors import Conflict
 from engine.models import AuditEvent, HumanTask
-from engine.services import cases, instances
 from tests.services.helpers import deploy, ready, start
 
 DATA_A = {"vorm": "SU", "samenvatting": "versie van A"}

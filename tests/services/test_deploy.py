@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from engine.db import unit_of_work
 from engine.errors import Forbidden, ModelRejected
+from engine.modelling import deployments
 from engine.models import AuditEvent, Deployment, ModelFile, ProcessDefinition
-from engine.services import deployments
 from engine.workflow.bundle import SourceFile
 from tests.conftest import MODELS, START
 from tests.services.helpers import deploy

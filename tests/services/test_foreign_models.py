@@ -11,8 +11,8 @@ import pytest
 
 from engine.db import unit_of_work
 from engine.errors import ModelRejected
+from engine.modelling import deployments, drafts
 from engine.models import Instance, ModelFile
-from engine.services import deployments, drafts
 from engine.workflow.bundle import NOT_A_MODEL, SourceFile
 from tests.conftest import MODELS, START
 from tests.services.helpers import ready, start

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from engine.db import unit_of_work
 from engine.errors import Forbidden, ValidationFailed
-from engine.forms import FormRepository
+from engine.modelling import deployments, form_versions
+from engine.modelling.forms import FormRepository
 from engine.models import AuditEvent, DeploymentForm, ProcessDefinition
-from engine.services import deployments, form_versions
 from engine.workflow.bundle import SourceFile
 from tests.conftest import FIXTURES, START
 from tests.services.test_drafts import model

@@ -9,7 +9,7 @@ from engine.audit.events import EventType
 from engine.db import unit_of_work
 from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.models import AuditEvent, HumanTask, Instance, Organisation, TaskState, User
-from engine.services import gemeenten, region_setup
+from engine.regions import gemeenten, region_setup
 from tests.chain import REGIONS
 
 

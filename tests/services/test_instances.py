@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from engine.cases import instances
+from engine.cases.cases import load_workflow
 from engine.db import unit_of_work
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.models import AuditEvent, HumanTask, Instance
-from engine.services import instances
-from engine.services.cases import load_workflow
 from engine.workflow.runner import ready_human_tasks
 from tests.services.helpers import complete, deploy, ready, start
 
@@ -153,7 +153,7 @@ def test_start_data_must_be_an_object_of_plain_names(factory, world, forms, at):
 
 
 def test_a_task_outside_any_lane_goes_to_the_default_role_chosen_at_deploy(factory, world, forms, at):
-    from engine.services import deployments
+    from engine.modelling import deployments
     from tests.conftest import model_files
 
     with unit_of_work(factory) as session:

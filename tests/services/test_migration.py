@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from engine.actors import Actor
-from engine.audit import log, verify
+from engine.accounts.actors import Actor
+from engine.audit import log, replay, verify
 from engine.db import unit_of_work
 from engine.errors import Conflict, Forbidden
+from engine.modelling import migration
 from engine.models import AuditEvent, CaseMigration, HumanTask, Instance, TaskState, Timer, TimerState
-from engine.services import migration, replay
 from tests.services.helpers import complete, deploy, ready, start
 
 SYSTEM = Actor.system("test")
@@ -322,7 +322,7 @@ def test_an_auditor_steps_through_a_migrated_and_reverted_case_on_the_versions_i
         factory, world, forms, at, v1_cases):
     """The step-through used to run every step on the case's current version: wrong (or a crash) for a
     migrated case. It follows the versions like replay does."""
-    from engine.services import replay_trace
+    from engine.audit import replay_trace
 
     _, case, _ = v1_cases
     migrate(factory, world.regisseur, at.advance(minutes=1), case)

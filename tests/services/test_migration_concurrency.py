@@ -13,9 +13,11 @@ import time
 import pytest
 from sqlalchemy import text
 
+from engine.audit import replay
+from engine.cases import cases, instances
 from engine.db import make_engine, unit_of_work
 from engine.errors import Conflict
-from engine.services import cases, instances, migration, replay
+from engine.modelling import migration
 from tests.services.helpers import complete, deploy, ready, start
 
 

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from engine.db import unit_of_work
 from engine.errors import Forbidden, NotFound
+from engine.modelling import deployments, drafts, migration, model_ownership
 from engine.models import Deployment
-from engine.services import deployments, drafts, migration, model_ownership
 from engine.workflow.bundle import SourceFile
 from tests.chain import FORMS, REGIONS, ROOT
 

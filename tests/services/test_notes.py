@@ -7,15 +7,16 @@ import hashlib
 import pytest
 from sqlalchemy import func, select
 
-from engine.actors import Actor
-from engine.audit import access_log, verify
+from engine.accounts.actors import Actor
+from engine.audit import access_log, audit_history, dossier, verify
 from engine.audit.events import EventType
+from engine.cases import notes
+from engine.cases.notes import Upload
+from engine.cases.storage import DirectoryBlobStore
 from engine.db import unit_of_work
 from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.models import AccessLogEntry, AuditEvent, CaseNote, DestructionRecord
-from engine.services import audit_history, dossier, notes, retention
-from engine.services.notes import Upload
-from engine.storage import DirectoryBlobStore
+from engine.retention import retention
 from tests import file_samples
 from tests.audit.test_exports import pdf_text
 from tests.chain import TERUG, VERRIJKT
@@ -71,7 +72,7 @@ def test_the_author_always_reads_their_own_note_but_a_colleague_outside_the_read
     add(chain, store, case, text="Alleen voor de zorg.", readers=["zorgcoordinator"])
     assert [n.text for n in visible(chain, ("af", "eersel"), case)] == ["Alleen voor de zorg."]
     with unit_of_work(chain.factory) as session:  # a second AF of Eersel: sees the case, not this note
-        from engine.services import users
+        from engine.accounts import users
         colleague = users.actor_for(users.create_user(
             session, actor=Actor.system("test"), now=chain.at(), username="af2.eersel", password="x" * 12,
             role="af", organisation_slug="eersel"))

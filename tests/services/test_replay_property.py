@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from engine.cases.cases import load_workflow
 from engine.db import unit_of_work
 from engine.models import Instance
-from engine.services.cases import load_workflow
 from engine.workflow import serializer
 from tests.services.helpers import complete, deploy, ready, start
 

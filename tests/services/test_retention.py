@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select, text
 
 from engine import notify
-from engine.actors import Actor
+from engine.accounts.actors import Actor
 from engine.audit import access_log, log
 from engine.audit.events import EventType
 from engine.db import unit_of_work
@@ -26,8 +26,8 @@ from engine.models import (
     OutboxMessage,
     TaskState,
 )
-from engine.retention_rules import Outcome, RetentionError, load_rules
-from engine.services import retention
+from engine.retention import retention
+from engine.retention.retention_rules import Outcome, RetentionError, load_rules
 from signaalroute.cli import main
 from tests.audit_support import log_problems, seal
 from tests.chain import MELDER_BERICHT, TERUG, VERRIJKT, ZORG
@@ -162,7 +162,7 @@ def test_destroyed_content_is_really_gone_from_every_table(keten, factory, rules
     af = keten.person("af", "leeuwarden")
     with unit_of_work(factory) as session:
         task = session.scalar(select(HumanTask).where(HumanTask.instance_id == gone).limit(1))
-        # Instructions never echo case data today (engine.instructions); were a model to, they go too.
+        # Instructions never echo case data today (engine.cases.instructions); were a model to, they go too.
         task.instructions = f"Bel over {marker('weg')}"
         notify.enqueue(session, key="herinnering-weg", kind=notify.REMINDER, recipient="af@leeuwarden.example",
                        subject="Herinnering", body=f"https://sr.example/taken/{task.id} {marker('weg')}", now=at(),

@@ -7,10 +7,10 @@ import logging
 import pytest
 from sqlalchemy import select
 
+from engine.cases import instances
+from engine.cases.instances import ModelError
 from engine.db import unit_of_work
 from engine.models import AuditEvent, HumanTask, Instance
-from engine.services import instances
-from engine.services.instances import ModelError
 from engine.workflow import runner
 from tests.services.helpers import complete, deploy, ready, start
 

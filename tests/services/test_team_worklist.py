@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.actors import Actor
+from engine.accounts import users
+from engine.accounts.actors import Actor
+from engine.cases import assignment, instances, worklist
 from engine.db import unit_of_work
 from engine.errors import Forbidden, NotFound
 from engine.models import AccessLogEntry, AuditEvent
-from engine.services import assignment, instances, users, worklist
 from tests.chain import FORMS, SYSTEM, VERRIJKT
 from tests.conftest import PASSWORD
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from engine.cases import timers
 from engine.db import unit_of_work
 from engine.errors import Conflict, Forbidden
 from engine.models import AuditEvent, HumanTask, Timer
-from engine.services import timers
 from tests.services.helpers import complete, deploy, ready, start
 
 PROCESS = "terugkoppeling_bewaken"
@@ -102,8 +102,8 @@ FAILING_AFTER_TIMER = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_a_model_error_when_a_timer_fires_flags_the_case_and_other_timers_still_fire(factory, world, forms, at):
+    from engine.modelling import deployments
     from engine.models import Instance
-    from engine.services import deployments
     from engine.workflow.bundle import SourceFile
 
     with unit_of_work(factory) as session:

@@ -33,8 +33,8 @@ def test_a_step_before_a_migration_draws_the_version_then_in_force(web, chain):
     from sqlalchemy import select
 
     from engine.db import unit_of_work
+    from engine.modelling import deployments, migration
     from engine.models import ProcessDefinition
-    from engine.services import deployments, migration
     from engine.workflow.bundle import SourceFile
     from tests.chain import FORMS, ROOT
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from engine.actors import Actor
-from engine.retention_rules import load_rules
-from engine.services import retention
+from engine.accounts.actors import Actor
+from engine.retention import retention
+from engine.retention.retention_rules import load_rules
 from tests.services.helpers import deploy, start
 
 SHIPPED = load_rules(Path(__file__).resolve().parents[2] / "retention.toml")

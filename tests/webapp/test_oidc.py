@@ -6,13 +6,13 @@ import pytest
 from joserfc.jwk import RSAKey
 from sqlalchemy import func, select
 
-from engine.actors import Actor
+from engine.accounts import users
+from engine.accounts.actors import Actor
 from engine.config import Settings
 from engine.db import unit_of_work
 from engine.errors import Conflict
 from engine.models import AuditEvent, User
 from engine.models.users import LoginSession
-from engine.services import users
 from tests import oidc_provider
 from tests.accounts import code_for_secret, current_code
 from tests.conftest import FIXTURES

@@ -8,10 +8,10 @@ import io
 import pytest
 from sqlalchemy import select
 
-from engine.actors import Actor
+from engine.accounts import api_tokens, users
+from engine.accounts.actors import Actor
 from engine.db import unit_of_work
 from engine.models import AuditEvent
-from engine.services import api_tokens, users
 from tests.oidc_provider import ISSUER
 
 CLI = Actor.system("test")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from engine.cases import assignment, intake
 from engine.db import unit_of_work
-from engine.services import assignment, intake
 from tests.chain import VERRIJKT
 from tests.werkbak_fixtures import logged_in, ref, references, rows
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from engine.cases import instances
 from engine.db import unit_of_work
-from engine.services import instances
 from tests.chain import MELDING, TERUG, VERRIJKT
 from tests.werkbak_fixtures import logged_in
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from engine.cases.instances import InstanceView
+from engine.cases.notes import NoteView
+from engine.cases.worklist import WorkItem, Worklist
 from engine.models import AccessLogEntry, AuditEvent, Deployment, HumanTask, ProcessDefinition, SavedFilter, Timer
-from engine.services.instances import InstanceView
-from engine.services.notes import NoteView
-from engine.services.worklist import WorkItem, Worklist
 
 
 def iso(value: datetime | None) -> str | None:

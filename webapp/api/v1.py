@@ -6,22 +6,12 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from engine.audit import replay
+from engine.cases import assignment, instances, intake, notes, saved_filters, timers, worklist
 from engine.errors import ValidationFailed
-from engine.forms import FormRepository
-from engine.regions import Region
-from engine.services import (
-    assignment,
-    deployments,
-    form_versions,
-    instances,
-    intake,
-    migration,
-    notes,
-    replay,
-    saved_filters,
-    timers,
-    worklist,
-)
+from engine.modelling import deployments, form_versions, migration
+from engine.modelling.forms import FormRepository
+from engine.regions.regions import Region
 from engine.workflow.bundle import SourceFile
 from webapp import db, files
 from webapp.api import openapi, serialize

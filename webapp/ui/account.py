@@ -19,9 +19,9 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from engine import access
+from engine.accounts import two_factor, users
 from engine.errors import ValidationFailed
 from engine.models import User
-from engine.services import two_factor, users
 from webapp import db, oidc
 from webapp.security import (
     CODE_STEP,
@@ -85,7 +85,6 @@ def code() -> str | tuple[str, int] | BaseResponse:
             else:
                 error = WRONG_CODE
     if error is not None:
-        db.keep_on_error()  # the failed-attempt counter must survive the 401
         return _status(render_template("ui/login_code.html", form=form, error=error), 401)
     return render_template("ui/login_code.html", form=form, error=None)
 
@@ -203,7 +202,6 @@ def _wrong_code(user: User, form: CodeForm, error: ValidationFailed) -> tuple[st
     """A wrong code here counts towards the lockout too: a stolen session must not guess at leisure
     and mint itself recovery codes."""
     users.record_failed_login(user, now=now())
-    db.keep_on_error()
     form.code.errors = [error.message]
     return _account_page(user, form)
 
@@ -263,7 +261,6 @@ def oidc_terug() -> BaseResponse:
 
 def _oidc_failed(status: int, message: str) -> BaseResponse:
     session.pop("_oidc_next", None)
-    db.keep_on_error()  # an account linked by its username claim stays linked
     page = render_template("ui/login.html", form=_login_form(), error=message, oidc_name=oidc.display_name(),
                            next=None)
     return Response(page, status=status, mimetype="text/html")

@@ -13,9 +13,10 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from flask_login import login_required
 
 from engine import access
+from engine.audit import case_integrity, replay_position, replay_trace
 from engine.audit.seal_key import available_verifier
+from engine.cases import instances
 from engine.models import Deployment, Instance, ModelFile, ProcessDefinition
-from engine.services import case_integrity, instances, replay_position, replay_trace
 from webapp import db
 from webapp.security import now, ui_actor
 

@@ -11,9 +11,9 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from engine import access
-from engine.actors import Actor
+from engine.accounts.actors import Actor
+from engine.accounts.roles import Role
 from engine.models import HumanTask, Instance, TaskState
-from engine.roles import Role
 
 # The first page of each role without a werkbak (endpoint names).
 AUDIT_START = "audit.zaken"

@@ -2,7 +2,7 @@
 
 The process editor (webapp/ui/modelleren.py) links here as ``/modelleren/<process_id>/migratie``.
 Plain forms with CSRF, no script needed. The batch is the one view that does not run in the
-request's transaction: each case gets its own unit of work (engine.services.migration.migrate_each),
+request's transaction: each case gets its own unit of work (engine.modelling.migration.migrate_each),
 so one case that cannot move never undoes the others.
 """
 
@@ -16,9 +16,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from engine import access
+from engine.cases.instances import reference
 from engine.errors import Conflict, Forbidden
-from engine.services import migration
-from engine.services.instances import reference
+from engine.modelling import migration
 from webapp import db
 from webapp.security import now, ui_actor
 

@@ -30,12 +30,12 @@ from lxml import etree
 from werkzeug.wrappers import Response as BaseResponse
 
 from engine import access
+from engine.accounts.roles import ROLE_LABELS, Role, lane_names
 from engine.config import Settings
 from engine.errors import Forbidden, ModelRejected, ValidationFailed
-from engine.forms import FormRepository, is_safe_name
+from engine.modelling import drafts, form_versions, model_versions
+from engine.modelling.forms import FormRepository, is_safe_name
 from engine.models import ModelDraft
-from engine.roles import ROLE_LABELS, Role, lane_names
-from engine.services import drafts, form_versions, model_versions
 from engine.workflow import diff as model_diff
 from webapp import db
 from webapp.downloads import attachment
@@ -248,7 +248,6 @@ def concept_uitrollen(draft_id: int) -> Response:
                                    comment=comment, forms=_forms(), max_bytes=_max_bytes())
     except ModelRejected as exc:
         draft = drafts.get(session_db, actor=actor, draft_id=draft_id)
-        db.keep_on_error()  # the check result stored on the draft stays
         response = jsonify({"error": {"code": exc.code, "message": exc.message,
                                       "details": _problem_view(draft, exc.details or [])}})
         response.status_code = exc.status

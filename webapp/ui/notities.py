@@ -7,11 +7,11 @@ from flask_login import login_required
 from werkzeug.wrappers import Response as BaseResponse
 
 from engine import access
+from engine.accounts.roles import ROLE_LABELS
+from engine.cases import notes
+from engine.cases.instances import reference
 from engine.errors import ValidationFailed
 from engine.models import Instance
-from engine.roles import ROLE_LABELS
-from engine.services import notes
-from engine.services.instances import reference
 from webapp import db, files
 from webapp.security import now, ui_actor
 from webapp.ui.views import hidden_as_forbidden

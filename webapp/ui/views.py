@@ -16,21 +16,13 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from engine import access
+from engine.accounts import users
+from engine.cases import assignment, case_context, case_progress, instances, saved_filters, timeline, worklist
 from engine.errors import Forbidden, NotFound, ValidationFailed
-from engine.forms import FormRepository, validate_against
+from engine.meetings import meetings
+from engine.modelling import form_versions
+from engine.modelling.forms import FormRepository, validate_against
 from engine.models import HumanTask, Instance, Organisation, User
-from engine.services import (
-    assignment,
-    case_context,
-    case_progress,
-    form_versions,
-    instances,
-    meetings,
-    saved_filters,
-    timeline,
-    users,
-    worklist,
-)
 from webapp import db, formatting, oidc
 from webapp.security import begin_login, end_session, now, ui_actor
 from webapp.ui import landing, task_form
@@ -90,8 +82,6 @@ def login() -> str | BaseResponse:
             users.record_failed_login(user, now=moment)
             error = GENERIC_LOGIN_ERROR
     status = 200 if error is None else 401
-    if error is not None:
-        db.keep_on_error()  # the failed-attempt counter must survive the 401
     return render_template("ui/login.html", form=form, error=error,  # type: ignore[return-value]
                            oidc_name=oidc.display_name(), next=request.args.get("next")), status
 
@@ -198,7 +188,6 @@ def taak(task_id: int) -> tuple[str, int] | BaseResponse:
                     else:
                         flash(_what_happens_next(task.name, instances.view_of(session_db, instance)))
                         return redirect(url_for("ui.werkbak"))
-                db.keep_on_error()  # the access-log entry of this view stays; nothing else changed
         context = case_context.read_case(session_db, actor=actor, instance_id=task.instance_id, forms=repository,
                                          names=formatting.names())
         page = render_template("ui/taak.html", task=task, fields=state.fields, unsupported=state.unsupported,
@@ -221,7 +210,6 @@ def _held_by_colleague(task: HumanTask, *, posted: bool) -> tuple[str, int]:
 
     A POST (completing) is for the holder only: the page says so with 409 and stores nothing.
     """
-    db.keep_on_error()  # the access-log entry of this view stays
     handling = _handling(task)
     session_db, actor = db.session(), ui_actor()
     repository: FormRepository = current_app.extensions["signaalroute.forms"]
