@@ -29,7 +29,8 @@ def can_deploy(actor: Actor) -> bool:
 def can_read_models(actor: Actor) -> bool:
     """Read every deployed version, its files, forms and diffs: whoever may deploy, and the auditor read-only.
 
-    Process and form changes are part of the audit trail (issue 16 §4); they hold policy, no personal data.
+    Process and form changes are part of the audit trail (they decide where signals go); they hold policy, no
+    personal data.
     """
     return actor.role in MODEL_READERS
 
@@ -130,7 +131,7 @@ def in_team(actor: Actor, task: HumanTask) -> bool:
 
 def worklist_filter(actor: Actor) -> ColumnElement[bool]:
     """SQL condition for the werkbak: what :func:`task_filter` allows, plus the team's open tasks that a
-    colleague holds (issue 13: "Taken van mijn team" shows who has each one in hand).
+    colleague holds ("Taken van mijn team" shows who has each one in hand, so nothing is left lying).
 
     A colleague's open task shows as a row (name, case reference, holder); opening it is for the holder
     and, read-only, for a coordinator (:func:`can_view_task`). Completed tasks a colleague held stay theirs.

@@ -1,6 +1,7 @@
 """What a person working on a case may read of it: the melding, the AF's enrichment, partners' feedback.
 
-Need-to-know (DOMAIN, Privacy; issue 13) is the table :data:`NEED_TO_KNOW` below: which role reads
+Need-to-know (docs/domain.md, "Privacy": these are victims and suspects) is the table :data:`NEED_TO_KNOW` below:
+which role reads
 which section of a case. Every step of a case falls into exactly one section (:func:`section_of`),
 so adding a partner or a form never widens what someone sees by accident: a section nobody
 listed is read by the AF and the auditor only.

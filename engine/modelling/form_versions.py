@@ -1,4 +1,4 @@
-"""Forms by version (issue 6 point 5): edit a form's JSON Schema, and let every case keep its form.
+"""Forms by version: edit a form's JSON Schema, and let every case keep the form it started with.
 
 Three layers, newest last:
 

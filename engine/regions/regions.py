@@ -1,6 +1,6 @@
 """Regioprofielen: per regio de gemeenten, het vaste overleg, de ketenpartners en de zorgcoördinatie.
 
-Each region routes signals differently (see /work/shared/DOMAIN.md), so the facts a process needs —
+Each region routes signals differently (see docs/domain.md), so the facts a process needs —
 who to call, when the triage meeting is, which ZoCo serves a gemeente — live in one TOML file per
 region under ``processes/regions/`` instead of in code. The loader validates them strictly, because
 a wrong phone number or a ZoCo pointing at nothing is worse than a region that fails to load.

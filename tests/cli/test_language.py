@@ -216,7 +216,8 @@ def test_a_script_written_for_release_1_still_runs_every_old_command(release_1_e
     with unit_of_work(factory) as session:
         anne = session.scalar(select(User).where(User.username == "anne"))
         assert (anne.display_name, anne.email) == ("Anne de Wit", "anne@eersel.example")
-        from engine.services import instances, users
+        from engine.accounts import users
+        from engine.cases import instances
 
         instances.start_instance(session, actor=users.actor_for(anne), now=datetime(2020, 1, 1, tzinfo=UTC),
                                  process_id="terugkoppeling_bewaken", data={})

@@ -1,4 +1,4 @@
-"""The gunicorn server completes loops and multi-instance cases whatever worker takes a step (issue 15).
+"""The gunicorn server completes loops and multi-instance cases whatever worker takes a step.
 
 Between two steps the server's workers are replaced (killed; gunicorn's master starts new ones),
 so every child of a loop or multi-instance task is completed by a process that

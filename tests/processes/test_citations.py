@@ -81,7 +81,7 @@ def test_a_correct_citation_passes(text, outlines):
     (f"{FILE}, par. 2.4: 'daarna melden bij AVIM of Arbeidsinspectie'.",
      "'daarna melden bij AVIM of Arbeidsinspectie' staat niet in het geciteerde deel"),
     ("de partner die voor het RIEC staat (DOMAIN route 4 en 6)",
-     "DOMAIN.md is een samenvatting, geen bron: noem het brondocument"),
+     "docs/domain.md is een samenvatting, geen bron: noem het brondocument"),
 ], ids=range(9))
 def test_a_wrong_citation_is_reported_with_what_is_wrong(text, message, outlines):
     assert message in problems(text, outlines)

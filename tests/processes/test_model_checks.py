@@ -80,7 +80,7 @@ def test_the_checks_find_unreachable_elements_stuck_gateways_and_tasks_without_l
     assert {p.element_id for p in lint_files(parsed("kapot.bpmn", BROKEN), strict=False)} == {"wees", "keuze"}
 
 
-# --- traceability and timers of the real schemas (issue 3, points 4 and 5) --------------------------------
+# --- traceability (every rule cites its source) and timers of the real schemas --------------------------------
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 DMN = "{https://www.omg.org/spec/DMN/20191111/MODEL/}"
 # A citation names the document and its part: "001 Bijlage 2.1", "004 §2.4", "000 Stroomschema 1", or "Seed 002".
