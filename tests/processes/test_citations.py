@@ -51,6 +51,13 @@ def test_every_citation_in_models_forms_and_profiles_holds():
     assert found == [], "\n".join(str(p) for p in found)
 
 
+def test_every_citation_in_the_developer_documentation_holds(outlines):
+    """docs/*.md summarise the sources for developers; a part they cite must exist like in a model."""
+    found = [str(p) for path in sorted((ROOT / "docs").glob("*.md"))
+             for p in citations.check_text(path.name, path.read_text(encoding="utf-8"), outlines)]
+    assert found == [], "\n".join(found)
+
+
 def test_the_checker_reads_every_model_form_and_profile():
     names = {p.name for p in citations.citation_files(ROOT)}
     assert {"signaal_fryslan.bpmn", "routering.dmn", "fryslan.toml", "riec-inbreng.json"} <= names
