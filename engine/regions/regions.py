@@ -10,7 +10,7 @@ Format (one file per region)::
     naam = "Oost-Brabant"
     slug = "oost-brabant"
     route_variant = "oost-brabant"        # oost-brabant | fryslan | limburg | soest
-    bron = ["000_….txt"]                  # seed file(s); a string or a list
+    bron = ["000_….txt"]                  # source document(s) in docs/bronnen/; a string or a list
 
     [[gemeenten]]                         # at least one; slugs unique
     slug = "eersel"
