@@ -80,7 +80,7 @@ MAX_QUESTION = 4000
 
 def ask_advice(session: Session, *, actor: Actor, now: datetime, regions: dict[str, Region], vraag: str,
                gemeente: str | None = None) -> Instance:
-    """Anyone may ask the AF for advice (seed 004, par. 2.6); the AF answers or consults a partner."""
+    """Anyone may ask the AF for advice (004 par. 2.6); the AF answers or consults a partner."""
     vraag = (vraag or "").strip()
     if not vraag or len(vraag) > MAX_QUESTION:
         message = "Dit veld is verplicht." if not vraag else f"Vul hoogstens {MAX_QUESTION} tekens in."

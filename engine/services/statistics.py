@@ -1,4 +1,4 @@
-"""Counts for monitoring (seed 003, ch. 7) and CoMensha: per form, gemeente, route and outcome, no persons.
+"""Counts for monitoring (003 ch. 7) and CoMensha: per form, gemeente, route and outcome, no persons.
 
 Only counts leave this module, and a count below ``SMALL_CELL`` is shown as "<5": a single signal in
 a small gemeente could otherwise be traced back to a person. Totals are suppressed the same way.
