@@ -37,7 +37,7 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from engine.accounts import api_tokens, users  # noqa: E402
+from engine.accounts import api_tokens, organisations, users  # noqa: E402
 from engine.accounts.actors import Actor  # noqa: E402
 from engine.cases import instances  # noqa: E402
 from engine.db import make_engine, make_session_factory, normalize_url, unit_of_work  # noqa: E402
@@ -122,7 +122,7 @@ def prepare_database(url: str) -> tuple[object, dict[str, Actor]]:
     system = Actor.system("bench")
     with unit_of_work(factory) as session:
         for slug, kind in [("eersel", "gemeente"), ("politie", "partner")]:
-            users.get_or_create_organisation(session, slug=slug, name=slug, kind=kind)
+            organisations.get_or_create_organisation(session, slug=slug, name=slug, kind=kind)
         people = {}
         for name, role, org in [("af", "af", "eersel"), ("avim", "politie", "eersel"),
                                 ("regisseur", "procesregisseur", "eersel")]:

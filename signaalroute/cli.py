@@ -17,9 +17,9 @@ import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import logs
-from engine.accounts import api_tokens, two_factor, users
+from engine.accounts import access_review, api_tokens, oidc_identities, two_factor, users
 from engine.accounts.actors import Actor
-from engine.cases import timers
+from engine.accounts.organisations import get_or_create_organisation
 from engine.config import ConfigurationError, Settings, ensure_secret_key, load_settings
 from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.db.migrate import upgrade
@@ -30,6 +30,7 @@ from engine.modelling.forms import FormRepository
 from engine.regions import region_setup
 from engine.regions.regions import RegionError, load_regions
 from engine.workflow.bundle import SourceFile
+from signaalroute import passes
 from signaalroute.dutch_click import DutchRoot, Fout, Gebruiksfout, option
 
 CLI_ACTOR = Actor.system("cli")
@@ -156,7 +157,7 @@ def organisations() -> None:
 def organisations_create(slug: str, name: str, kind: str) -> None:
     """Maak een organisatie aan als die nog niet bestaat."""
     with _work(_settings()) as session:
-        users.get_or_create_organisation(session, slug=slug, name=name, kind=kind)
+        get_or_create_organisation(session, slug=slug, name=name, kind=kind)
     click.echo(f"Organisatie {slug} bestaat.")
 
 
@@ -234,7 +235,8 @@ def users_link_oidc(username: str, issuer: str, subject: str) -> None:
     Eén identiteit (issuer + sub) hoort bij hoogstens één account.
     """
     with _work(_settings()) as session:
-        users.link_oidc(session, actor=CLI_ACTOR, now=_now(), username=username, issuer=issuer, subject=subject)
+        oidc_identities.link_oidc(session, actor=CLI_ACTOR, now=_now(), username=username, issuer=issuer,
+                                  subject=subject)
     click.echo(f"{username} logt voortaan ook in via OIDC ({issuer}).")
 
 
@@ -246,7 +248,7 @@ def users_allow_oidc_link(username: str) -> None:
     De eerstvolgende OIDC-login met deze gebruikersnaam koppelt het account, één keer.
     """
     with _work(_settings()) as session:
-        users.allow_oidc_link(session, actor=CLI_ACTOR, now=_now(), username=username)
+        oidc_identities.allow_oidc_link(session, actor=CLI_ACTOR, now=_now(), username=username)
     click.echo(f"De eerstvolgende OIDC-login met gebruikersnaam {username} koppelt dit account.")
 
 
@@ -254,7 +256,7 @@ def users_allow_oidc_link(username: str) -> None:
 def users_rechten() -> None:
     """Toon wie welke rechten heeft als CSV (de jaarlijkse controle); gelogd."""
     with _work(_settings()) as session:
-        body = users.access_review_csv(session, actor=CLI_ACTOR, now=_now())
+        body = access_review.access_review_csv(session, actor=CLI_ACTOR, now=_now())
     click.echo(body.decode("utf-8-sig"), nl=False)
 
 
@@ -328,7 +330,7 @@ def timers_run() -> None:
     De planner doet dit steeds; dit is voor een inhaalslag met de hand.
     """
     with _factory(_settings()) as factory:
-        fired = timers.fire_due_timers(factory, now=_now())
+        fired = passes.fire_due_timers(factory, now=_now())
     click.echo(f"{fired} timer(s) afgegaan.")
 
 
@@ -346,7 +348,7 @@ def audit_verify(seals_file: Path | None) -> None:
     De uitkomst wordt vastgelegd, daarna wordt gezegeld.
     Eindigt met code 1 en een lijst van wat niet klopt als het auditlog niet intact is.
     """
-    from engine.audit import seal_export, sealing, verification, verify
+    from engine.audit import seal_export, verification, verify
     from engine.audit.seal_key import seal_key, seal_verifier
 
     settings = _settings()
@@ -365,7 +367,7 @@ def audit_verify(seals_file: Path | None) -> None:
                 result = verification.run(session, actor=CLI_ACTOR, now=now, trigger=verification.CLI,
                                           verifier=verifier, key=key, exported=exported,
                                           progress=lambda _chain: bar.update(1))
-        sealing.export_pending(factory, settings.seal_export, now=now)
+        passes.export_pending(factory, settings.seal_export, now=now)
         with unit_of_work(factory) as session:
             destroyed = _destroyed(session, names)
     for problem in result.problems:
@@ -498,7 +500,7 @@ def bewaartermijnen(droog: bool) -> None:
     from engine.cases.storage import DirectoryBlobStore
 
     with _factory(settings) as factory:
-        result = retention.destroy_expired(factory, rules=rules, now=now, actor=CLI_ACTOR, trigger=retention.CLI,
+        result = passes.destroy_expired(factory, rules=rules, now=now, actor=CLI_ACTOR, trigger=retention.CLI,
                                            store=DirectoryBlobStore(settings.file_store_dir))
     click.echo(f"{len(result.destroyed)} zaak/zaken vernietigd.")
     if result.failed:
@@ -538,7 +540,7 @@ def migreer(process_id: str, to_version: int, all_eligible: bool, instance_ids: 
         return
     chosen = [c.instance_id for c in plan.eligible] if all_eligible else list(instance_ids)
     with _factory(settings) as factory:
-        outcomes = migration.migrate_each(factory, actor=CLI_ACTOR, now=_now(), instance_ids=chosen,
+        outcomes = passes.migrate_each(factory, actor=CLI_ACTOR, now=_now(), instance_ids=chosen,
                                           to_version=to_version,
                                           expected_versions={c.instance_id: c.version for c in plan.cases})
     for outcome in outcomes:
@@ -569,7 +571,7 @@ def audit_seal() -> None:
     with _factory(settings) as factory:
         with unit_of_work(factory) as session:
             made = sealing.seal(session, key=key, now=now)
-        exported = sealing.export_pending(factory, settings.seal_export, now=now)
+        exported = passes.export_pending(factory, settings.seal_export, now=now)
     click.echo(f"Zegel {made.id} over {len(made.heads)} gewijzigde keten(s); {exported} zegel(s) geëxporteerd.")
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.accounts import users
+from engine.accounts import organisations, users
 from engine.accounts.actors import Actor
 from engine.accounts.roles import ROLE_LABELS, Role
 from engine.cases import instances, intake
@@ -88,7 +88,7 @@ def load(session: Session, settings: Settings, *, now: datetime) -> list[str]:
     """Create what is missing and return the lines to print (logins and deployed processes)."""
     regions = load_regions(settings.regions_dir)
     region_setup.load_region_organisations(session, regions)
-    users.get_or_create_organisation(session, slug=LANDELIJK[0], name=LANDELIJK[1], kind="partner")
+    organisations.get_or_create_organisation(session, slug=LANDELIJK[0], name=LANDELIJK[1], kind="partner")
     logins_path = _logins_file(settings)
     lines = logins_path.read_text().splitlines() if logins_path.exists() else []
     known = {line.split()[0] for line in lines if line.strip()}

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.accounts import users
+from engine.accounts import organisations, users
 from engine.accounts.actors import Actor
 from engine.audit import replay
-from engine.cases import instances, intake, timers
+from engine.cases import instances, intake
 from engine.db import unit_of_work
 from engine.modelling import deployments
 from engine.modelling.forms import FormRepository
@@ -25,6 +25,7 @@ from engine.models import AuditEvent, HumanTask, Instance, Organisation, TaskSta
 from engine.regions import region_setup
 from engine.regions.regions import Region, load_regions
 from engine.workflow.bundle import SourceFile
+from signaalroute import passes
 from tests.conftest import PASSWORD, Clock
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,7 +95,7 @@ class Chain:
                                            task_id=task.id, data=data or {}, forms=FORMS).status
 
     def fire_timers(self, **advance: float) -> int:
-        return timers.fire_due_timers(self.factory, now=self.at.advance(**advance))
+        return passes.fire_due_timers(self.factory, now=self.at.advance(**advance))
 
     def waiting_timers(self, case: int) -> list[Timer]:
         with unit_of_work(self.factory) as session:
@@ -130,7 +131,8 @@ def chain(factory, at):
     with unit_of_work(factory) as session:
         region_setup.load_region_organisations(session, REGIONS)
         # Outside every region: whoever maintains the models all regions share.
-        users.get_or_create_organisation(session, slug="landelijk", name="Landelijke procesregie", kind="partner")
+        organisations.get_or_create_organisation(session, slug="landelijk", name="Landelijke procesregie",
+                                                 kind="partner")
         deployments.deploy(session, actor=SYSTEM, now=at(), comment="alle regio's", forms=FORMS,
                            files=[SourceFile(p.name, p.read_bytes()) for p in MODEL_FILES])
     yield Chain(factory, at, REGIONS)

@@ -33,7 +33,7 @@ from engine.cases.instances import reference
 from engine.cases.names import Names
 from engine.dutch import datum
 from engine.errors import NotFound
-from engine.modelling import form_versions
+from engine.modelling import form_catalogue
 from engine.modelling.forms import FormRepository
 from engine.models import AuditEvent, HumanTask, Instance, TaskState, User
 
@@ -292,7 +292,7 @@ class _Forms:
             return None
         key = (definition_id, name)
         if key not in self._cache:
-            found = (form_versions.form_for(self.session, definition_id, name, fallback=self.repository)
+            found = (form_catalogue.form_for(self.session, definition_id, name, fallback=self.repository)
                      if definition_id is not None else None)
             if found is None and self.repository.exists(name):
                 found = self.repository.load(name)

@@ -18,9 +18,9 @@ from engine.accounts.roles import Role
 from engine.audit import access_log, log
 from engine.audit.events import EventType
 from engine.cases import cases
-from engine.db import keep_on_refusal
-from engine.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
-from engine.modelling import form_versions
+from engine.cases.step import ModelError, ready_elements, take_step
+from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from engine.modelling import form_catalogue
 from engine.modelling.deployments import latest_definition
 from engine.modelling.forms import NUL_MESSAGE, FormRepository, nul_fields
 from engine.modelling.specs import specs_for
@@ -41,12 +41,6 @@ from engine.workflow.errors import WorkflowFailed
 
 MAX_DATA_KEYS = 200
 logger = logging.getLogger(__name__)
-
-
-class ModelError(DomainError):
-    """The case hit an error in its model; the case is flagged and the action undone."""
-
-    code, status = "fout_in_model", 422
 
 
 @dataclass
@@ -132,21 +126,12 @@ def start_instance(session: Session, *, actor: Actor, now: datetime, process_id:
     )
     session.add(instance)
     session.flush()
-    created = cases.store(session, instance, workflow, now)
-    log.record(session, event_type=EventType.INSTANCE_STARTED, actor=actor, now=now, instance_id=instance.id,
-               definition_id=definition.id, payload={
-                   "process_id": definition.process_id, "version": definition.version, "data": data,
-                   "seed": runner.seed_of(workflow), "state_sha256": cases.state_hash(instance),
-                   "ready_tasks": [t.element_id for t in created],
-               })
-    record_completion(session, instance, actor, now)
+    take_step(session, instance, actor=actor, now=now, event_type=EventType.INSTANCE_STARTED, workflow=workflow,
+              payload=lambda created: {
+                  "process_id": definition.process_id, "version": definition.version, "data": data,
+                  "seed": runner.seed_of(workflow), "ready_tasks": ready_elements(created),
+              })
     return instance
-
-
-def record_completion(session: Session, instance: Instance, actor: Actor, now: datetime) -> None:
-    if instance.status == InstanceStatus.COMPLETED:
-        log.record(session, event_type=EventType.INSTANCE_COMPLETED, actor=actor, now=now,
-                   instance_id=instance.id, definition_id=instance.definition_id, payload={})
 
 
 def visible_task(session: Session, actor: Actor, task_id: int) -> HumanTask:
@@ -193,7 +178,7 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
         raise ValidationFailed("Het formulier bevat velden die alleen het systeem mag zetten.",
                                {key: "Dit veld mag u niet invullen." for key in sorted(reserved)})
     if task.form:  # the form as deployed with the case's process version, so an old case keeps its form
-        problems = form_versions.validate_for(session, definition.id, task.form, data, fallback=forms)
+        problems = form_catalogue.validate_for(session, definition.id, task.form, data, fallback=forms)
         if problems:
             raise ValidationFailed("Het formulier bevat fouten.", problems)
     instance = cases.require_locked(session, task.instance_id)
@@ -202,48 +187,27 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
     if task.state != TaskState.READY:
         raise Conflict("Deze taak is al afgerond of vervallen; ververs de pagina.")
     cases.ensure_active(instance)
-    workflow = cases.load_workflow(session, instance)
+
+    def mark_completed() -> None:
+        session.execute(_COMPLETE_TASK, {"task_id": task.id, "new_state": TaskState.COMPLETED, "now": now,
+                                         "by": actor.user_id})
+        completed = {"state": TaskState.COMPLETED, "completed_at": now, "completed_by_id": actor.user_id}
+        for key, value in completed.items():  # the session's object says what the row now says
+            set_committed_value(task, key, value)
+
     try:
-        runner.complete_human_task(workflow, task.spiff_task_id, data, now)
+        take_step(session, instance, actor=actor, now=now, event_type=EventType.TASK_COMPLETED, task_id=task.id,
+                  move=lambda workflow: runner.complete_human_task(workflow, task.spiff_task_id, data, now),
+                  before_store=mark_completed,
+                  vorm=data[VORM_KEY][:20] if isinstance(data.get(VORM_KEY), str) else None,
+                  payload=lambda created: {
+                      "element_id": task.element_id, "spiff_task_id": task.spiff_task_id, "data": data,
+                      "ready_tasks": ready_elements(created),
+                      **({"context": audit_context} if audit_context else {}),
+                  })
     except LookupError as exc:
         raise Conflict("Deze taak wacht niet meer op invoer.") from exc
-    except WorkflowFailed as exc:
-        raise fail(session, instance, actor, now, exc) from exc
-    session.execute(_COMPLETE_TASK, {"task_id": task.id, "new_state": TaskState.COMPLETED, "now": now,
-                                     "by": actor.user_id})
-    completed = {"state": TaskState.COMPLETED, "completed_at": now, "completed_by_id": actor.user_id}
-    for key, value in completed.items():  # the session's object says what the row now says
-        set_committed_value(task, key, value)
-    vorm = data[VORM_KEY][:20] if isinstance(data.get(VORM_KEY), str) else None
-    created = cases.store(session, instance, workflow, now, vorm=vorm)
-    log.record(session, event_type=EventType.TASK_COMPLETED, actor=actor, now=now, instance_id=instance.id,
-               definition_id=instance.definition_id, task_id=task.id, payload={
-                   "element_id": task.element_id, "spiff_task_id": task.spiff_task_id, "data": data,
-                   "state_sha256": cases.state_hash(instance), "ready_tasks": [t.element_id for t in created],
-                   **({"context": audit_context} if audit_context else {}),
-               })
-    record_completion(session, instance, actor, now)
     return instance
-
-
-def fail(session: Session, instance: Instance, actor: Actor, now: datetime, exc: WorkflowFailed,
-         **context: Any) -> ModelError:
-    """Record a model failure durably (the step itself is not stored) and return the error to raise.
-
-    Keeps the last good state and flags the case so a beheerder sees it needs attention.
-    The flag and its audit event are declared to survive the refusal (:func:`engine.db.keep_on_refusal`).
-    """
-    logger.error("case step failed: model error", extra={"instance_id": instance.id,
-                                                         "element_id": exc.element_id})
-    instance.status = InstanceStatus.ERROR
-    instance.error_message = exc.message
-    instance.updated_at = now
-    log.record(session, event_type=EventType.INSTANCE_FAILED, actor=actor, now=now, instance_id=instance.id,
-               definition_id=instance.definition_id,
-               payload={"message": exc.message, "element_id": exc.element_id, **context})
-    session.flush()
-    keep_on_refusal(session, "model failure on record")
-    return ModelError(exc.message, {"element_id": exc.element_id})
 
 
 def get_instance(session: Session, *, actor: Actor, now: datetime, instance_id: int) -> InstanceView:

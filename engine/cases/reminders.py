@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from engine import notify
 from engine.accounts.actors import Actor
 from engine.audit import log
 from engine.audit.events import EventType
 from engine.cases import cases, instances
-from engine.db import unit_of_work
 from engine.models import HumanTask, TaskState, User
 from engine.models.instances import InstanceStatus
 
@@ -77,14 +76,3 @@ def remind_if_due(session: Session, *, task_id: int, now: datetime, base_url: st
                    "mailed_user_ids": mailed, "without_address_user_ids": without_address,
                })
     return True
-
-
-def send_due_reminders(factory: sessionmaker[Session], *, now: datetime, base_url: str, limit: int = 500) -> int:
-    """One pass: each task in its own unit of work, so one busy or broken case never blocks others."""
-    with unit_of_work(factory) as session:
-        ids = due_reminder_task_ids(session, now=now, limit=limit)
-    reminded = 0
-    for task_id in ids:
-        with unit_of_work(factory) as session:
-            reminded += remind_if_due(session, task_id=task_id, now=now, base_url=base_url)
-    return reminded

@@ -6,7 +6,7 @@ reversible, so moving and moving back are both explicit, audited actions (docs/a
 Deploying never moves running cases (docs/architecture.md, decision 3); a procesregisseur does, case by
 case, after :func:`plan` showed which can move and why the others cannot. :func:`migrate` and
 :func:`revert` each change one case under its lock, through :func:`cases.store`, with the audit
-event in the same transaction. :func:`migrate_each` gives every case its own unit of work, so
+event in the same transaction. :func:`signaalroute.passes.migrate_each` gives every case its own unit of work, so
 one failing case never undoes the others.
 
 A revert writes back the exact state text from before the migration (kept in ``case_migration``),
@@ -22,8 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, defer, sessionmaker, undefer
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm import Session, defer, undefer
 
 from engine import access
 from engine.accounts.actors import Actor
@@ -33,7 +32,7 @@ from engine.audit.events import EventType
 from engine.cases import cases
 from engine.cases.instances import reference
 from engine.cases.instructions import render_instructions
-from engine.db import unit_of_work
+from engine.cases.step import take_step
 from engine.errors import Conflict, DomainError, Forbidden, NotFound
 from engine.modelling import model_ownership
 from engine.modelling.deployments import latest_definition
@@ -51,6 +50,7 @@ from engine.models import (
 from engine.models.instances import InstanceStatus
 from engine.workflow import migration, runner, serializer
 from engine.workflow.bundle import lane_role
+from engine.workflow.runner import Workflow
 
 logger = logging.getLogger(__name__)
 
@@ -346,20 +346,25 @@ def migrate(session: Session, *, actor: Actor, now: datetime, instance_id: int, 
                             + "; ".join(reasons) + ".", reasons) from exc
     before, before_hash = instance.state, cases.state_hash(instance)
     before_serializer, ready_before = instance.serializer_version, _ready_elements(session, instance.id)
-    instance.definition = target
-    cases.store(session, instance, workflow, now)
-    _prove_loadable(instance, target)
-    _refresh_index_rows(session, instance, workflow)
+
+    def switch_version() -> None:
+        instance.definition = target
+
+    def check_stored(stored: Workflow) -> None:
+        _prove_loadable(instance, target)
+        _refresh_index_rows(session, instance, stored)
+
+    event = take_step(session, instance, actor=actor, now=now, event_type=EventType.INSTANCE_MIGRATED,
+                      workflow=workflow, before_store=switch_version, after_store=check_stored,
+                      payload=lambda _created: {
+                          "process_id": target.process_id, "from_version": source.version,
+                          "to_version": target.version, "from_definition_id": source.id,
+                          "to_definition_id": target.id, "state_sha256_before": before_hash,
+                          "ready_tasks_before": ready_before,
+                          "ready_tasks_after": _ready_elements(session, instance.id),
+                          **({"notes": notes} if notes else {}),
+                      }).event
     after_hash = cases.state_hash(instance)
-    event = log.record(session, event_type=EventType.INSTANCE_MIGRATED, actor=actor, now=now, instance_id=instance.id,
-                       definition_id=target.id, payload={
-                           "process_id": target.process_id, "from_version": source.version,
-                           "to_version": target.version, "from_definition_id": source.id,
-                           "to_definition_id": target.id, "state_sha256_before": before_hash,
-                           "state_sha256": after_hash, "ready_tasks_before": ready_before,
-                           "ready_tasks_after": _ready_elements(session, instance.id),
-                           **({"notes": notes} if notes else {}),
-                       })
     session.add(CaseMigration(
         instance_id=instance.id, from_definition_id=source.id, to_definition_id=target.id, state_before=before,
         serializer_version_before=before_serializer, state_before_sha256=before_hash, state_after_sha256=after_hash,
@@ -389,40 +394,27 @@ def revert(session: Session, *, actor: Actor, now: datetime, instance_id: int) -
     workflow = serializer.loads(row.state_before, spec=spec, subprocess_specs=subprocess_specs,
                                 script_engine=runner.SCRIPT_ENGINE)
     before_hash, ready_before = cases.state_hash(instance), _ready_elements(session, instance.id)
-    instance.definition = back_to
-    cases.store(session, instance, workflow, now)
-    if instance.state != row.state_before:  # never "almost" restored: the unit of work rolls back
-        raise Conflict("De vorige toestand van de zaak kan niet exact worden hersteld.")
-    _refresh_index_rows(session, instance, workflow)
-    row.reverted_at, row.reverted_by_id = now, actor.user_id
-    log.record(session, event_type=EventType.INSTANCE_MIGRATION_REVERTED, actor=actor, now=now,
-               instance_id=instance.id, definition_id=back_to.id, payload={
-                   "process_id": back_to.process_id, "from_version": source.version, "to_version": back_to.version,
-                   "from_definition_id": source.id, "to_definition_id": back_to.id, "migration_seq": row.audit_seq,
-                   "state_sha256_before": before_hash, "state_sha256": cases.state_hash(instance),
-                   "ready_tasks_before": ready_before, "ready_tasks_after": _ready_elements(session, instance.id),
-               })
+
+    def switch_back() -> None:
+        instance.definition = back_to
+
+    def check_restored(stored: Workflow) -> None:
+        if instance.state != row.state_before:  # never "almost" restored: the unit of work rolls back
+            raise Conflict("De vorige toestand van de zaak kan niet exact worden hersteld.")
+        _refresh_index_rows(session, instance, stored)
+        row.reverted_at, row.reverted_by_id = now, actor.user_id
+
+    take_step(session, instance, actor=actor, now=now, event_type=EventType.INSTANCE_MIGRATION_REVERTED,
+              workflow=workflow, before_store=switch_back, after_store=check_restored,
+              payload=lambda _created: {
+                  "process_id": back_to.process_id, "from_version": source.version, "to_version": back_to.version,
+                  "from_definition_id": source.id, "to_definition_id": back_to.id, "migration_seq": row.audit_seq,
+                  "state_sha256_before": before_hash,
+                  "ready_tasks_before": ready_before, "ready_tasks_after": _ready_elements(session, instance.id),
+              })
     return instance
 
 
-def migrate_each(factory: sessionmaker[Session], *, actor: Actor, now: datetime, instance_ids: Iterable[int],
-                 to_version: int, expected_versions: dict[int, int] | None = None) -> list[Outcome]:
-    """Migrate cases one by one, each in its own unit of work; a failure is reported, never spread."""
-    outcomes = []
-    for instance_id in instance_ids:
-        expected = (expected_versions or {}).get(instance_id)
-        try:
-            with unit_of_work(factory) as session:
-                row = migrate(session, actor=actor, now=now, instance_id=instance_id, to_version=to_version,
-                              expected_version=expected)
-                done = Outcome(instance_id, True, f"gemigreerd naar versie {to_version}", reference(row))
-        except DomainError as exc:
-            outcomes.append(Outcome(instance_id, False, exc.message))
-        except StaleDataError:
-            outcomes.append(Outcome(instance_id, False, "Iemand anders wijzigde de zaak tegelijk; probeer opnieuw."))
-        else:
-            outcomes.append(done)
-    return outcomes
 
 
 def eligible_ids(session: Session, *, actor: Actor, now: datetime, process_id: str, to_version: int) -> dict[int, int]:

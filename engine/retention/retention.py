@@ -36,7 +36,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from engine import access
 from engine.accounts.actors import Actor
@@ -45,7 +45,6 @@ from engine.audit.events import EventType
 from engine.cases import cases, notes
 from engine.cases.instances import reference
 from engine.cases.storage import BlobStore
-from engine.db import unit_of_work
 from engine.errors import Forbidden
 from engine.models import (
     AccessLogEntry,
@@ -307,24 +306,6 @@ def destroy_case(session: Session, *, rules: RetentionRules, instance_id: int, a
     return record
 
 
-def destroy_expired(factory: sessionmaker[Session], *, rules: RetentionRules, now: datetime, actor: Actor,
-                    trigger: str, store: BlobStore | None = None) -> RunResult:
-    """Plan once, then destroy each due case in its own unit of work: one failure never undoes the others."""
-    with unit_of_work(factory) as session:
-        due = [item.instance_id for item in plan(session, rules=rules, now=now).due]
-    result = RunResult()
-    for instance_id in due:
-        try:
-            with unit_of_work(factory) as session:
-                record = destroy_case(session, rules=rules, instance_id=instance_id, actor=actor, now=now,
-                                      trigger=trigger, store=store)
-        except Exception:  # noqa: BLE001 - logged with the case id; the next case still gets its turn
-            logger.exception("case not destroyed", extra={"instance_id": instance_id})
-            result.failed.append(instance_id)
-            continue
-        if record is not None:
-            result.destroyed.append(record)
-    return result
 
 
 # --- what the beheerder reads -----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from engine.accounts import users
+from engine.accounts import passwords, users
 from engine.cases import instances
 from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.meetings import meetings
@@ -132,7 +132,7 @@ def test_demo_load_creates_accounts_for_every_role_once_and_an_example_case(cli_
     username, password = logins[1].split()[:2]
     engine = make_engine(db_url)
     with unit_of_work(make_session_factory(engine)) as session:
-        assert users.verify_password(users.user_by_username(session, username), password)
+        assert passwords.verify_password(users.user_by_username(session, username), password)
         af = users.actor_for(users.user_by_username(session, "af.eersel"))
         assert [t.element_id for t in instances.list_tasks(session, actor=af)] == ["verrijken"]
         regions = {line.split()[3].strip("()") for line in logins if line.split()[2] == "politie"}

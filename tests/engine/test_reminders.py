@@ -14,6 +14,7 @@ from engine.audit import log, verify
 from engine.cases import assignment, reminders, timeline
 from engine.db import unit_of_work
 from engine.models import AuditEvent, HumanTask, OutboxMessage, User
+from signaalroute import passes
 from tests.conftest import PASSWORD
 from tests.mailserver import give_everyone_an_address
 from tests.services.helpers import complete, deploy, ready, start
@@ -42,7 +43,7 @@ def reminder_events(factory, case) -> list[AuditEvent]:
 
 
 def remind(factory, now) -> int:
-    return reminders.send_due_reminders(factory, now=now, base_url=BASE_URL)
+    return passes.send_due_reminders(factory, now=now, base_url=BASE_URL)
 
 
 def test_an_overdue_task_is_reminded_exactly_once_even_when_the_job_runs_again(factory, world, forms, at):

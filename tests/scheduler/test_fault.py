@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, text
 
-from engine.accounts import users
+from engine.accounts import organisations
 from engine.accounts.actors import Actor
 from engine.cases import instances
 from engine.db import make_engine, make_session_factory, unit_of_work
@@ -50,7 +50,7 @@ def test_every_timer_fires_exactly_once_when_the_leader_is_killed(pg_url, forms,
     system = Actor.system("fouttest")
     start = datetime.now(UTC) + timedelta(seconds=LEAD_IN_SECONDS)
     with unit_of_work(factory) as session:
-        users.get_or_create_organisation(session, slug="eersel", name="Eersel", kind="gemeente")
+        organisations.get_or_create_organisation(session, slug="eersel", name="Eersel", kind="gemeente")
         deployments.deploy(session, actor=system, now=datetime.now(UTC), files=model_files("termijn.bpmn"),
                            comment="", forms=forms)
     with unit_of_work(factory) as session:

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from engine.cases import timers
 from engine.config import Settings
 from engine.db import unit_of_work
 from engine.models import AuditEvent, Instance, Timer
@@ -16,6 +15,7 @@ from engine.workflow import runner
 from scheduler import jobs
 from scheduler.leader import Leadership
 from scheduler.main import NIGHTLY_JOB, build
+from signaalroute import passes
 from tests.services.helpers import complete, deploy, ready, start
 from tests.services.test_timers import PROCESS, waiting
 
@@ -37,7 +37,7 @@ def test_each_timer_records_the_moment_its_own_transaction_fired_it(factory, wor
     deploy(factory, world.regisseur, at(), forms, "timers.bpmn")
     cases = [start(factory, world.af, at(), PROCESS) for _ in range(3)]
     clock = TickingClock(at() + timedelta(days=3))
-    assert timers.fire_due_timers(factory, clock=clock) == 3
+    assert passes.fire_due_timers(factory, clock=clock) == 3
     with unit_of_work(factory) as session:
         rows = list(session.scalars(select(Timer).where(Timer.state == "fired").order_by(Timer.fired_at)))
         events = {e.payload["timer_id"]: e for e in session.scalars(

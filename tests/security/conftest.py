@@ -34,7 +34,7 @@ from engine.cases.storage import DirectoryBlobStore
 from engine.config import Settings
 from engine.db import unit_of_work
 from engine.meetings import meetings
-from engine.modelling import drafts, form_versions
+from engine.modelling import drafts, form_editing
 from engine.models import (
     DeploymentForm,
     HumanTask,
@@ -170,7 +170,7 @@ def build_scene(chain: Chain) -> dict[str, Any]:
         draft = drafts.create_empty(session, actor=regisseur, now=chain.at(), kind="bpmn",
                                     element_id="proef_proces", name="Proef", max_bytes=5 * 1024 * 1024)
         ids["draft"] = draft.id
-        ids["form_version"] = form_versions.save_form(
+        ids["form_version"] = form_editing.save_form(
             session, actor=regisseur, now=chain.at(), repository=FORMS, name="proef-formulier.json", new=True,
             text=json.dumps(PROEF_FORM), comment="Proef").version
         ids["file"] = session.scalars(select(ModelFile.id).where(

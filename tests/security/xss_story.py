@@ -16,7 +16,7 @@ from sqlalchemy import select
 from engine.cases import instances, intake, saved_filters, worklist
 from engine.db import unit_of_work
 from engine.meetings import meetings
-from engine.modelling import deployments, drafts, form_versions
+from engine.modelling import deployments, drafts, form_editing
 from engine.models import Meeting, MeetingItem
 from engine.workflow.bundle import SourceFile
 from tests.chain import FORMS, VERRIJKT, ZORG, Chain
@@ -95,7 +95,7 @@ def build(chain: Chain) -> XssStory:
         draft = drafts.create_empty(session, actor=chair, now=chain.at(), kind="bpmn", element_id="xss_proces",
                                     name=p("concept"), max_bytes=5 * 1024 * 1024)
         form = "xss-formulier.json"
-        form_versions.save_form(session, actor=chair, now=chain.at(), repository=FORMS, name=form, new=True,
+        form_editing.save_form(session, actor=chair, now=chain.at(), repository=FORMS, name=form, new=True,
                                 comment=p("formulier-toelichting"), text=json.dumps({
                                     "title": p("formuliertitel"), "description": p("formulieruitleg"),
                                     "type": "object", "properties": {"veld": {"type": "string", "title": p("veld")}}}))

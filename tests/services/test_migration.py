@@ -20,6 +20,7 @@ from engine.db import unit_of_work
 from engine.errors import Conflict, Forbidden
 from engine.modelling import migration
 from engine.models import AuditEvent, CaseMigration, HumanTask, Instance, TaskState, Timer, TimerState
+from signaalroute import passes
 from tests.services.helpers import complete, deploy, ready, start
 
 SYSTEM = Actor.system("test")
@@ -126,7 +127,7 @@ def test_an_ineligible_case_is_refused_and_left_untouched(factory, world, at, v1
 
 def test_each_case_of_a_batch_has_its_own_transaction(factory, world, at, v1_cases):
     at_intake, at_beoordelen, waiting = v1_cases
-    outcomes = migration.migrate_each(factory, actor=world.regisseur, now=at(), to_version=2,
+    outcomes = passes.migrate_each(factory, actor=world.regisseur, now=at(), to_version=2,
                                       instance_ids=[at_intake, at_beoordelen, waiting])
     assert [(o.instance_id, o.ok) for o in outcomes] == [(at_intake, False), (at_beoordelen, True), (waiting, False)]
     assert "Wachttijd" in outcomes[2].message

@@ -28,6 +28,7 @@ from engine.models import (
 )
 from engine.retention import retention
 from engine.retention.retention_rules import Outcome, RetentionError, load_rules
+from signaalroute import passes
 from signaalroute.cli import main
 from tests.audit_support import log_problems, seal
 from tests.chain import MELDER_BERICHT, TERUG, VERRIJKT, ZORG
@@ -91,7 +92,7 @@ def destroyed_ids(factory):
 
 
 def run(factory, rules, at):
-    return retention.destroy_expired(factory, rules=rules, now=at(), actor=PLANNER, trigger=retention.PLANNER)
+    return passes.destroy_expired(factory, rules=rules, now=at(), actor=PLANNER, trigger=retention.PLANNER)
 
 
 def problems(factory):

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from engine.audit import replay
 from engine.cases import assignment, instances, intake, notes, saved_filters, timers, worklist
 from engine.errors import ValidationFailed
-from engine.modelling import deployments, form_versions, migration
+from engine.modelling import deployments, form_catalogue, migration
 from engine.modelling.forms import FormRepository
 from engine.regions.regions import Region
 from engine.workflow.bundle import SourceFile
@@ -265,7 +265,7 @@ def get_task(task_id: int) -> Response:
     session = db.session()
     row = instances.view_task(session, actor=api_actor(), now=now(), task_id=task_id)
     payload = serialize.task(row)
-    payload["form_schema"] = (form_versions.form_for(session, row.instance.definition_id, row.form, fallback=_forms())
+    payload["form_schema"] = (form_catalogue.form_for(session, row.instance.definition_id, row.form, fallback=_forms())
                               if row.form else None)
     return jsonify(payload)
 

@@ -16,11 +16,11 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from engine import access
-from engine.accounts import users
+from engine.accounts import passwords, users
 from engine.cases import assignment, case_context, case_progress, instances, saved_filters, timeline, worklist
 from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.meetings import meetings
-from engine.modelling import form_versions
+from engine.modelling import form_catalogue
 from engine.modelling.forms import FormRepository, validate_against
 from engine.models import HumanTask, Instance, Organisation, User
 from webapp import db, formatting, oidc
@@ -73,13 +73,13 @@ def login() -> str | BaseResponse:
         session_db = db.session()
         user = users.user_by_username(session_db, form.username.data.strip())
         moment = now()
-        if user is not None and users.is_locked(user, now=moment):
+        if user is not None and passwords.is_locked(user, now=moment):
             error = LOCKED_MESSAGE
-        elif users.verify_password(user, form.password.data) and user is not None and user.active:
-            users.record_good_credentials(user)
+        elif passwords.verify_password(user, form.password.data) and user is not None and user.active:
+            passwords.record_good_credentials(user)
             return begin_login(user, method="wachtwoord", next_path=safe_next(request.args.get("next")))
         else:
-            users.record_failed_login(user, now=moment)
+            passwords.record_failed_login(user, now=moment)
             error = GENERIC_LOGIN_ERROR
     status = 200 if error is None else 401
     return render_template("ui/login.html", form=form, error=error,  # type: ignore[return-value]
@@ -168,7 +168,7 @@ def taak(task_id: int) -> tuple[str, int] | BaseResponse:
             held = assignment.view_held_task(session_db, actor=actor, now=now(), task_id=task_id)
             return _held_by_colleague(held, posted=request.method == "POST")
         repository: FormRepository = current_app.extensions["signaalroute.forms"]
-        schema = (form_versions.form_for(session_db, task.instance.definition_id, task.form, fallback=repository)
+        schema = (form_catalogue.form_for(session_db, task.instance.definition_id, task.form, fallback=repository)
                   or {}) if task.form else {}
         fields, unsupported = task_form.fields_of(schema)
         state = task_form.FormState(fields, unsupported, values={})
