@@ -156,7 +156,7 @@ def can_view_task(actor: Actor, task: HumanTask) -> bool:
 def instance_filter(actor: Actor) -> ColumnElement[bool]:
     """SQL condition for cases the actor may see: the gemeente's AF and the holders of the case's tasks.
 
-    Reporting a signal gives no access to the case it starts (DOMAIN, Privacy: need to know). The
+    Reporting a signal gives no access to the case it starts (docs/domain.md, "Privacy": need to know). The
     melder reads only the feedback meant for them ("Mijn meldingen"); the case holds the AF's
     assessment and the partners' findings, which a melder must not see, least of all once a criminal
     investigation starts. Found by tests/security/test_matrix.py.

@@ -129,7 +129,7 @@ def _shortened(text: object) -> str:
 
 
 def my_reports(session: Session, *, actor: Actor, limit: int = 50) -> list[MyReport]:
-    """The actor's own reports, newest first; never the case itself (need to know, DOMAIN Privacy)."""
+    """The actor's own reports, newest first; never the case itself (need to know: docs/domain.md, "Privacy")."""
     if actor.user_id is None:
         return []
     rows = list(session.scalars(select(Instance).where(Instance.started_by_id == actor.user_id)

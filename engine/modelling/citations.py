@@ -22,7 +22,7 @@ the end of a sentence or the next document reference)::
                | number                                  (a bare "2.3" after the reference)
     quote      = "'" text "'" | "‘" text "’"             (after the parts: must occur in a cited part)
 
-"DOMAIN …" is refused outright: the domain notes are a summary, never a source.
+"DOMAIN …" (docs/domain.md) is refused outright: the domain notes are a summary, never a source.
 """
 
 from __future__ import annotations
