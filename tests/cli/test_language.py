@@ -241,3 +241,34 @@ def test_a_script_written_for_release_1_still_runs_every_old_command(release_1_e
         input="een-lang-genoeg-wachtwoord\n")
     assert "koppelt dit account" in old("users", "allow-oidc-link", "--username", "bert").stdout
     assert "Tweestapsverificatie van anne is gewist" in old("users", "reset-2fa", "--username", "anne").stdout
+
+
+def documented_commands(text: str) -> Iterator[str]:
+    """``signaalroute …`` as code: inside backticks, or a line of a code block or a Makefile recipe."""
+    yield from re.findall(r"`(signaalroute [^`]+)`", text)
+    for line in text.splitlines():
+        command = line.split("#", 1)[0]
+        if "`" not in command and re.search(r"(^|[\s/|])signaalroute [a-z]", command):
+            yield command[command.index("signaalroute "):]
+
+
+@pytest.mark.parametrize("document", ["README.md", "SECURITY.md", "Makefile", "docs/architecture.md",
+                                      "docs/deploy.md", "docs/add-a-region.md"])
+def test_the_documentation_uses_only_the_dutch_names(document):
+    text = (ROOT / document).read_text(encoding="utf-8")
+    seen = 0
+    for usage in documented_commands(text):
+        words = [w.strip("[]") for w in usage.split()[1:]]
+        if words[:1] == ["…"]:
+            continue
+        command: click.Command = main
+        while words and isinstance(command, click.Group) and words[0] in command.commands:
+            command = command.commands[words.pop(0)]
+        assert command is not main, f"{document}: {usage!r} names no command"
+        visible = {o for p in command.params if isinstance(p, click.Option) and not p.hidden
+                   for o in p.opts if o not in getattr(p, "hidden_aliases", ())}
+        options = {w.split("=")[0] for w in words if w.startswith("--")}
+        unknown = sorted(options - visible - {"--help"})
+        assert unknown == [], f"{document}: {usage!r} uses {unknown}"
+        seen += 1
+    assert seen, f"{document} shows no command"
