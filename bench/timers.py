@@ -27,7 +27,7 @@ from sqlalchemy import func, select  # noqa: E402
 
 from engine.accounts import organisations  # noqa: E402
 from engine.accounts.actors import Actor  # noqa: E402
-from engine.cases import instances  # noqa: E402
+from engine.cases import lifecycle  # noqa: E402
 from engine.db import make_engine, make_session_factory, unit_of_work  # noqa: E402
 from engine.db.migrate import upgrade  # noqa: E402
 from engine.modelling import deployments  # noqa: E402
@@ -59,7 +59,7 @@ def create_timers(factory, dues: list[datetime], *, set_before: timedelta | None
         with unit_of_work(factory) as session:
             for due in dues[offset:offset + 500]:
                 started = due - set_before if set_before else datetime.now(UTC)
-                instances.start_instance(session, actor=SYSTEM, now=started, process_id="termijn",
+                lifecycle.start_case(session, actor=SYSTEM, now=started, process_id="termijn",
                                          data={"vervaldatum": due.isoformat()}, organisation_slug="eersel")
 
 

@@ -402,7 +402,7 @@ def replay(instance_ids: tuple[int, ...], replay_all: bool, operator: str | None
 
     actor = _operator(operator)
     with _work(_settings()) as session:
-        ids = replay_service.all_instance_ids(session) if replay_all else list(instance_ids)
+        ids = replay_service.all_case_ids(session) if replay_all else list(instance_ids)
         if not ids:
             raise Gebruiksfout("Geef zaaknummers op of gebruik --alle.")
         # A destroyed case has no content left to replay: say so, never report it as a divergence.
@@ -411,7 +411,7 @@ def replay(instance_ids: tuple[int, ...], replay_all: bool, operator: str | None
         diverged = []
         with click.progressbar(ids, label="Zaken afspelen", file=sys.stderr) as bar:
             for instance_id in bar:
-                report = (replay_service.replay_instance(session, instance_id) if dry_run else
+                report = (replay_service.replay_case(session, instance_id) if dry_run else
                           replay_service.replay_for(session, actor=actor, now=_now(), instance_id=instance_id))
                 if not report.consistent:
                     diverged.append(report)
@@ -454,7 +454,7 @@ def _destroyed(session: Session, chains: list[str]) -> dict[str, str]:
     ids = [int(c.removeprefix("instance:")) for c in chains if c.removeprefix("instance:").isdigit()]
     return {f"instance:{r.instance_id}": f"Zaak {r.instance_id} ({r.reference}): vernietigd op {datum(r.destroyed_at)} "
                                          f"volgens regel ‘{r.rule}’"
-            for r in retention.records_by_instance(session, ids).values()}
+            for r in retention.records_by_case(session, ids).values()}
 
 
 @main.group("bewaartermijnen", invoke_without_command=True)

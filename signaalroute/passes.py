@@ -19,7 +19,7 @@ from engine import notify
 from engine.accounts.actors import Actor
 from engine.audit import seal_export, sealing
 from engine.cases import reminders, timers
-from engine.cases.instances import reference
+from engine.cases.lifecycle import reference
 from engine.cases.step import ModelError
 from engine.cases.storage import BlobStore
 from engine.db import unit_of_work

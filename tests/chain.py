@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.accounts import organisations, users
 from engine.accounts.actors import Actor
 from engine.audit import replay
-from engine.cases import instances, intake
+from engine.cases import intake, lifecycle
 from engine.db import unit_of_work
 from engine.modelling import deployments
 from engine.modelling.forms import FormRepository
-from engine.models import AuditEvent, HumanTask, Instance, Organisation, TaskState, Timer, TimerState
+from engine.models import AuditEvent, Case, HumanTask, Organisation, TaskState, Timer, TimerState
 from engine.regions import region_setup
 from engine.regions.regions import Region, load_regions
 from engine.workflow.bundle import SourceFile
@@ -91,7 +91,7 @@ class Chain:
         assert element_id in tasks, f"{element_id} is not ready; ready: {sorted(tasks)}"
         task = tasks[element_id]
         with unit_of_work(self.factory) as session:
-            return instances.complete_task(session, actor=self.person(*self.holder(task)), now=self.at(),
+            return lifecycle.complete_task(session, actor=self.person(*self.holder(task)), now=self.at(),
                                            task_id=task.id, data=data or {}, forms=FORMS).status
 
     def fire_timers(self, **advance: float) -> int:
@@ -104,11 +104,11 @@ class Chain:
 
     def reference_count(self) -> int:
         with unit_of_work(self.factory) as session:
-            return len(session.scalars(select(Instance.id)).all())
+            return len(session.scalars(select(Case.id)).all())
 
     def status(self, case: int) -> str:
         with unit_of_work(self.factory) as session:
-            row = session.get(Instance, case)
+            row = session.get(Case, case)
             assert row is not None
             return row.status
 
@@ -137,6 +137,6 @@ def chain(factory, at):
                            files=[SourceFile(p.name, p.read_bytes()) for p in MODEL_FILES])
     yield Chain(factory, at, REGIONS)
     with unit_of_work(factory) as session:
-        for case in replay.all_instance_ids(session):
-            report = replay.replay_instance(session, case)
+        for case in replay.all_case_ids(session):
+            report = replay.replay_case(session, case)
             assert report.consistent, f"case {case} diverges on replay: {report.divergence}"

@@ -18,7 +18,7 @@ from engine.accounts.actors import Actor
 from engine.accounts.roles import Role
 from engine.audit import access_log, log, replay
 from engine.errors import Forbidden, NotFound
-from engine.models import AuditEvent, Instance
+from engine.models import AuditEvent, Case
 from engine.workflow import runner, serializer
 
 TRACE_VIEWED = "case.replayed"
@@ -51,12 +51,12 @@ def trace(session: Session, *, actor: Actor, now: datetime, instance_id: int) ->
     """Re-execute the case event by event; stop at the first divergence and say so."""
     if not actor.is_system and actor.role != Role.AUDITOR:
         raise Forbidden("Alleen een auditor mag een zaak stap voor stap afspelen.")
-    instance = session.get(Instance, instance_id)
+    instance = session.get(Case, instance_id)
     if instance is None:
         raise NotFound("Zaak niet gevonden.")
     access_log.record_view(session, actor=actor, now=now, instance_id=instance_id, action=TRACE_VIEWED)
     events = [e for e in log.history(session, instance_id) if e.event_type in replay.STATE_CHANGES]
-    report = replay.replay_instance(session, instance_id)
+    report = replay.replay_case(session, instance_id)
     if not events or report.divergence is not None and report.divergence.step <= 1:
         return Trace(instance_id, instance.definition.process_id, [], report.consistent, report.divergence)
     stop = report.divergence.step if report.divergence is not None else None
@@ -64,7 +64,7 @@ def trace(session: Session, *, actor: Actor, now: datetime, instance_id: int) ->
     return Trace(instance_id, instance.definition.process_id, steps, report.consistent, report.divergence)
 
 
-def walk(session: Session, instance: Instance, events: list[AuditEvent], *,
+def walk(session: Session, instance: Case, events: list[AuditEvent], *,
          stop_before: int | None = None) -> list[Step]:
     """Re-execute the recorded state changes in order, noting after each what was visited and what waits.
 

@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session
 from engine.accounts.actors import Actor
 from engine.audit import log
 from engine.audit.events import EventType
-from engine.cases import cases
-from engine.cases.cases import NewTask
+from engine.cases import case_store
+from engine.cases.case_store import NewTask
 from engine.db import keep_on_refusal
 from engine.errors import DomainError
-from engine.models import AuditEvent, Instance
-from engine.models.instances import InstanceStatus
+from engine.models import AuditEvent, Case
+from engine.models.cases import CaseStatus
 from engine.workflow.errors import WorkflowFailed
 from engine.workflow.runner import Workflow
 
@@ -47,7 +47,7 @@ class Step:
     event: AuditEvent
 
 
-def take_step(session: Session, instance: Instance, *, actor: Actor, now: datetime, event_type: EventType,
+def take_step(session: Session, instance: Case, *, actor: Actor, now: datetime, event_type: EventType,
               payload: Callable[[list[NewTask]], dict[str, Any]],
               move: Callable[[Workflow], None] | None = None, workflow: Workflow | None = None,
               before_store: Callable[[], None] | None = None, after_store: Callable[[Workflow], None] | None = None,
@@ -63,7 +63,7 @@ def take_step(session: Session, instance: Instance, *, actor: Actor, now: dateti
     :param after_store: checks and index repairs that need the stored state (migration).
     """
     if workflow is None:
-        workflow = cases.load_workflow(session, instance)
+        workflow = case_store.load_workflow(session, instance)
     if move is not None:
         try:
             move(workflow)
@@ -71,12 +71,12 @@ def take_step(session: Session, instance: Instance, *, actor: Actor, now: dateti
             raise fail(session, instance, actor, now, exc, **(failure_context or {})) from exc
     if before_store is not None:
         before_store()
-    created = cases.store(session, instance, workflow, now, vorm=vorm)
+    created = case_store.store(session, instance, workflow, now, vorm=vorm)
     if after_store is not None:
         after_store(workflow)
     event = log.record(session, event_type=event_type, actor=actor, now=now, instance_id=instance.id,
                        definition_id=instance.definition_id, task_id=task_id,
-                       payload={**payload(created), "state_sha256": cases.state_hash(instance)})
+                       payload={**payload(created), "state_sha256": case_store.state_hash(instance)})
     record_completion(session, instance, actor, now)
     return Step(workflow, created, event)
 
@@ -85,13 +85,13 @@ def ready_elements(created: list[NewTask]) -> list[str]:
     return [task.element_id for task in created]
 
 
-def record_completion(session: Session, instance: Instance, actor: Actor, now: datetime) -> None:
-    if instance.status == InstanceStatus.COMPLETED:
+def record_completion(session: Session, instance: Case, actor: Actor, now: datetime) -> None:
+    if instance.status == CaseStatus.COMPLETED:
         log.record(session, event_type=EventType.INSTANCE_COMPLETED, actor=actor, now=now,
                    instance_id=instance.id, definition_id=instance.definition_id, payload={})
 
 
-def fail(session: Session, instance: Instance, actor: Actor, now: datetime, exc: WorkflowFailed,
+def fail(session: Session, instance: Case, actor: Actor, now: datetime, exc: WorkflowFailed,
          **context: Any) -> ModelError:
     """Record a model failure durably (the step itself is not stored) and return the error to raise.
 
@@ -100,7 +100,7 @@ def fail(session: Session, instance: Instance, actor: Actor, now: datetime, exc:
     """
     logger.error("case step failed: model error", extra={"instance_id": instance.id,
                                                          "element_id": exc.element_id})
-    instance.status = InstanceStatus.ERROR
+    instance.status = CaseStatus.ERROR
     instance.error_message = exc.message
     instance.updated_at = now
     log.record(session, event_type=EventType.INSTANCE_FAILED, actor=actor, now=now, instance_id=instance.id,

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from engine import access
 from engine.accounts.actors import Actor
 from engine.audit.events import EventType
-from engine.cases import cases
+from engine.cases import case_store
 from engine.cases.step import ModelError, ready_elements, take_step
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from engine.models import Instance, Timer, TimerState
-from engine.models.instances import InstanceStatus
+from engine.models import Case, Timer, TimerState
+from engine.models.cases import CaseStatus
 from engine.workflow import runner
 
 SCHEDULER = Actor.system("planner")
@@ -24,7 +24,7 @@ SCHEDULER = Actor.system("planner")
 MAX_REASON_LENGTH = 500
 
 
-def _fire_locked(session: Session, instance: Instance, timer: Timer, actor: Actor, now: datetime,
+def _fire_locked(session: Session, instance: Case, timer: Timer, actor: Actor, now: datetime,
                  manual: dict[str, str] | None = None) -> None:
     def mark_fired() -> None:
         timer.state = TimerState.FIRED
@@ -49,7 +49,7 @@ def _fire_locked(session: Session, instance: Instance, timer: Timer, actor: Acto
         raise
 
 
-def execute_timer(session: Session, *, actor: Actor, now: datetime, timer_id: int, reason: str = "") -> Instance:
+def execute_timer(session: Session, *, actor: Actor, now: datetime, timer_id: int, reason: str = "") -> Case:
     """Fire one timer now, due or not (Camunda's "execute job"); beheerder only.
 
     The beheerder reads no case content, yet this moves a case on: the event says it was done by hand,
@@ -64,11 +64,11 @@ def execute_timer(session: Session, *, actor: Actor, now: datetime, timer_id: in
     timer = session.get(Timer, timer_id)
     if timer is None:
         raise NotFound("Timer niet gevonden.")
-    instance = cases.require_locked(session, timer.instance_id)
+    instance = case_store.require_locked(session, timer.instance_id)
     session.refresh(timer)
     if timer.state != TimerState.WAITING:
         raise Conflict("Deze timer is al afgegaan of vervallen.")
-    cases.ensure_active(instance)
+    case_store.ensure_active(instance)
     _fire_locked(session, instance, timer, actor, now, manual={"manual": "beheerder", "reason": reason})
     return instance
 
@@ -83,7 +83,7 @@ def fire_timer_if_due(session: Session, *, timer_id: int, now: datetime | None =
     candidate = session.get(Timer, timer_id)
     if candidate is None:
         return False
-    instance = cases.lock_instance(session, candidate.instance_id, skip_locked=True)
+    instance = case_store.lock_case(session, candidate.instance_id, skip_locked=True)
     if instance is None:
         return False
     if clock is not None:
@@ -95,7 +95,7 @@ def fire_timer_if_due(session: Session, *, timer_id: int, now: datetime | None =
     )
     if timer is None or timer.state != TimerState.WAITING or timer.due_at > now:
         return False
-    if instance.status in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED, InstanceStatus.DESTROYED):
+    if instance.status in (CaseStatus.COMPLETED, CaseStatus.CANCELLED, CaseStatus.DESTROYED):
         timer.state = TimerState.CANCELLED
         return False
     _fire_locked(session, instance, timer, actor, now)

@@ -29,9 +29,9 @@ from engine.accounts.actors import Actor
 from engine.accounts.roles import Role
 from engine.audit import log
 from engine.audit.events import EventType
-from engine.cases import cases
-from engine.cases.instances import reference
+from engine.cases import case_store
 from engine.cases.instructions import render_instructions
+from engine.cases.lifecycle import reference
 from engine.cases.step import take_step
 from engine.errors import Conflict, DomainError, Forbidden, NotFound
 from engine.modelling import model_ownership
@@ -39,15 +39,15 @@ from engine.modelling.deployments import latest_definition
 from engine.modelling.specs import specs_for
 from engine.models import (
     AuditEvent,
+    Case,
     CaseMigration,
     HumanTask,
-    Instance,
     ProcessDefinition,
     TaskState,
     Timer,
     TimerState,
 )
-from engine.models.instances import InstanceStatus
+from engine.models.cases import CaseStatus
 from engine.workflow import migration, runner, serializer
 from engine.workflow.bundle import lane_role
 from engine.workflow.runner import Workflow
@@ -55,7 +55,7 @@ from engine.workflow.runner import Workflow
 logger = logging.getLogger(__name__)
 
 # Cases that may move: running ones, and ones stuck on a model error (a fixed version is the cure).
-MOVABLE = (InstanceStatus.ACTIVE, InstanceStatus.ERROR)
+MOVABLE = (CaseStatus.ACTIVE, CaseStatus.ERROR)
 # Cases a plan reads (with their stored state) at once; bounds its memory, whatever the number of cases.
 BATCH = 200
 # After these, a revert would undo work: the case moved on.
@@ -153,11 +153,11 @@ def _ready_names(session: Session, instance_ids: Iterable[int]) -> dict[int, lis
     return names
 
 
-def _dry_run(session: Session, instance: Instance, target: ProcessDefinition,
+def _dry_run(session: Session, instance: Case, target: ProcessDefinition,
              now: datetime) -> tuple[list[str], list[str]]:
     """(reasons the case cannot move, notes): no reasons when a real migration would succeed. Nothing is stored."""
     new_spec, new_subprocess_specs = specs_for(target)
-    workflow = cases.load_workflow(session, instance)
+    workflow = case_store.load_workflow(session, instance)
     notes = [n.message(target.version) for n in migration.notes(workflow, new_spec, new_subprocess_specs)]
     try:
         migration.migrate(workflow, new_spec, new_subprocess_specs, now)
@@ -171,7 +171,7 @@ def _dry_run(session: Session, instance: Instance, target: ProcessDefinition,
     return [], notes
 
 
-def _movable_batches(session: Session, process_id: str, to_version: int) -> Iterator[list[Instance]]:
+def _movable_batches(session: Session, process_id: str, to_version: int) -> Iterator[list[Case]]:
     """The cases a plan covers, oldest id first, :data:`BATCH` at a time.
 
     Keyset paging on the id ("after the last one seen") rather than OFFSET: each batch is one index
@@ -181,10 +181,10 @@ def _movable_batches(session: Session, process_id: str, to_version: int) -> Iter
     after = 0
     while True:
         batch = list(session.scalars(
-            select(Instance).join(ProcessDefinition, Instance.definition_id == ProcessDefinition.id)
+            select(Case).join(ProcessDefinition, Case.definition_id == ProcessDefinition.id)
             .where(ProcessDefinition.process_id == process_id, ProcessDefinition.version < to_version,
-                   Instance.status.in_(MOVABLE), Instance.id > after)
-            .options(undefer(Instance.state)).order_by(Instance.id).limit(BATCH)
+                   Case.status.in_(MOVABLE), Case.id > after)
+            .options(undefer(Case.state)).order_by(Case.id).limit(BATCH)
         ))
         if batch:
             yield batch
@@ -224,14 +224,14 @@ def _latest_migration(session: Session, instance_id: int) -> CaseMigration | Non
                           .order_by(CaseMigration.id.desc()).limit(1))
 
 
-def _revert_obstacle(session: Session, instance: Instance, row: CaseMigration) -> str | None:
+def _revert_obstacle(session: Session, instance: Case, row: CaseMigration) -> str | None:
     """Why this migration can no longer be reverted; None when it can."""
     if instance.status not in MOVABLE:
         return "de zaak is afgesloten"
     moved_on = session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.chain == log.chain_for_instance(instance.id), AuditEvent.seq > row.audit_seq,
+        AuditEvent.chain == log.chain_for_case(instance.id), AuditEvent.seq > row.audit_seq,
         AuditEvent.event_type.in_([str(e) for e in PROGRESS])))
-    changed = cases.state_hash(instance) != row.state_after_sha256
+    changed = case_store.state_hash(instance) != row.state_after_sha256
     if moved_on or changed or instance.definition_id != row.to_definition_id:
         return "de zaak is na de overzetting verder gegaan"
     return None
@@ -244,17 +244,17 @@ def _revertible(session: Session, process_id: str) -> list[Revertible]:
     state, to see whether it changed) at a time; the kept ``state_before`` text is not needed here.
     """
     def in_force(*columns: Any) -> Select[Any]:
-        return (select(*columns).select_from(CaseMigration).join(Instance, CaseMigration.instance_id == Instance.id)
+        return (select(*columns).select_from(CaseMigration).join(Case, CaseMigration.instance_id == Case.id)
                 .join(ProcessDefinition, CaseMigration.to_definition_id == ProcessDefinition.id)
                 .where(ProcessDefinition.process_id == process_id, CaseMigration.reverted_at.is_(None),
-                       Instance.definition_id == CaseMigration.to_definition_id))
+                       Case.definition_id == CaseMigration.to_definition_id))
 
-    instance_ids = list(session.scalars(in_force(Instance.id).distinct().order_by(Instance.id)))
+    instance_ids = list(session.scalars(in_force(Case.id).distinct().order_by(Case.id)))
     found = []
     for start in range(0, len(instance_ids), BATCH):
         rows = session.execute(
-            in_force(CaseMigration, Instance).where(Instance.id.in_(instance_ids[start:start + BATCH]))
-            .options(undefer(Instance.state), defer(CaseMigration.state_before)).order_by(CaseMigration.id.desc())
+            in_force(CaseMigration, Case).where(Case.id.in_(instance_ids[start:start + BATCH]))
+            .options(undefer(Case.state), defer(CaseMigration.state_before)).order_by(CaseMigration.id.desc())
         ).all()
         seen: set[int] = set()
         for row, instance in rows:
@@ -275,7 +275,7 @@ def _ready_elements(session: Session, instance_id: int) -> list[str]:
         HumanTask.instance_id == instance_id, HumanTask.state == TaskState.READY).order_by(HumanTask.id)))
 
 
-def _refresh_index_rows(session: Session, instance: Instance, workflow: Any) -> None:
+def _refresh_index_rows(session: Session, instance: Case, workflow: Any) -> None:
     """Ready tasks and waiting timers keep their rows (and ids); names, form, instructions and lane follow the version.
 
     ``cases.store`` only indexes tasks that became ready; a task that stays ready keeps what its
@@ -299,12 +299,12 @@ def _refresh_index_rows(session: Session, instance: Instance, workflow: Any) -> 
         role = lane_role(task.task_spec, default_role)
         if row.role != str(role):  # another lane: the task goes to that role's team
             row.role = str(role)
-            row.organisation_id = cases._organisation_for(session, instance, role, task.data)
+            row.organisation_id = case_store._organisation_for(session, instance, role, task.data)
             row.assignee_id = None
     session.flush()
 
 
-def _prove_loadable(instance: Instance, target: ProcessDefinition) -> None:
+def _prove_loadable(instance: Case, target: ProcessDefinition) -> None:
     """The next step loads the stored text with the new specs; a state that would not load is never committed."""
     spec, subprocess_specs = specs_for(target)
     try:
@@ -317,7 +317,7 @@ def _prove_loadable(instance: Instance, target: ProcessDefinition) -> None:
 
 
 def migrate(session: Session, *, actor: Actor, now: datetime, instance_id: int, to_version: int,
-            expected_version: int | None = None) -> Instance:
+            expected_version: int | None = None) -> Case:
     """Move one case to ``to_version`` of its process, under the case lock, audited with before and after.
 
     :param expected_version: the case row's version the caller planned with; a case changed since
@@ -325,7 +325,7 @@ def migrate(session: Session, *, actor: Actor, now: datetime, instance_id: int, 
     :raises CannotMigrate: when an active task or running subprocess is missing in that version.
     """
     _require(actor)
-    instance = cases.require_locked(session, instance_id)
+    instance = case_store.require_locked(session, instance_id)
     if expected_version is not None and instance.version != expected_version:
         raise Conflict("De zaak is gewijzigd sinds het overzicht werd gemaakt; bekijk het overzicht opnieuw.")
     if instance.status not in MOVABLE:
@@ -336,7 +336,7 @@ def migrate(session: Session, *, actor: Actor, now: datetime, instance_id: int, 
     if target.version <= source.version:
         raise Conflict(f"De zaak staat al op versie {source.version}; overzetten kan alleen naar een nieuwere versie.")
     new_spec, new_subprocess_specs = specs_for(target)
-    workflow = cases.load_workflow(session, instance)
+    workflow = case_store.load_workflow(session, instance)
     notes = [n.message(target.version) for n in migration.notes(workflow, new_spec, new_subprocess_specs)]
     try:
         migration.migrate(workflow, new_spec, new_subprocess_specs, now)
@@ -344,7 +344,7 @@ def migrate(session: Session, *, actor: Actor, now: datetime, instance_id: int, 
         reasons = [o.message(target.version) for o in exc.obstacles]
         raise CannotMigrate(f"Zaak {reference(instance)} kan niet naar versie {target.version}: "
                             + "; ".join(reasons) + ".", reasons) from exc
-    before, before_hash = instance.state, cases.state_hash(instance)
+    before, before_hash = instance.state, case_store.state_hash(instance)
     before_serializer, ready_before = instance.serializer_version, _ready_elements(session, instance.id)
 
     def switch_version() -> None:
@@ -364,7 +364,7 @@ def migrate(session: Session, *, actor: Actor, now: datetime, instance_id: int, 
                           "ready_tasks_after": _ready_elements(session, instance.id),
                           **({"notes": notes} if notes else {}),
                       }).event
-    after_hash = cases.state_hash(instance)
+    after_hash = case_store.state_hash(instance)
     session.add(CaseMigration(
         instance_id=instance.id, from_definition_id=source.id, to_definition_id=target.id, state_before=before,
         serializer_version_before=before_serializer, state_before_sha256=before_hash, state_after_sha256=after_hash,
@@ -374,13 +374,13 @@ def migrate(session: Session, *, actor: Actor, now: datetime, instance_id: int, 
     return instance
 
 
-def revert(session: Session, *, actor: Actor, now: datetime, instance_id: int) -> Instance:
+def revert(session: Session, *, actor: Actor, now: datetime, instance_id: int) -> Case:
     """Put a migrated case back on the version it came from, exactly as it was; only if nothing happened since.
 
     :raises Conflict: when there is no migration in force, or the case moved on after it.
     """
     _require(actor)
-    instance = cases.require_locked(session, instance_id)
+    instance = case_store.require_locked(session, instance_id)
     model_ownership.require_may_change_process(session, actor, instance.definition.process_id)
     row = _latest_migration(session, instance.id)
     if row is None or row.to_definition_id != instance.definition_id:
@@ -393,7 +393,7 @@ def revert(session: Session, *, actor: Actor, now: datetime, instance_id: int) -
     spec, subprocess_specs = specs_for(back_to)
     workflow = serializer.loads(row.state_before, spec=spec, subprocess_specs=subprocess_specs,
                                 script_engine=runner.SCRIPT_ENGINE)
-    before_hash, ready_before = cases.state_hash(instance), _ready_elements(session, instance.id)
+    before_hash, ready_before = case_store.state_hash(instance), _ready_elements(session, instance.id)
 
     def switch_back() -> None:
         instance.definition = back_to

@@ -217,10 +217,10 @@ def test_a_script_written_for_release_1_still_runs_every_old_command(release_1_e
         anne = session.scalar(select(User).where(User.username == "anne"))
         assert (anne.display_name, anne.email) == ("Anne de Wit", "anne@eersel.example")
         from engine.accounts import users
-        from engine.cases import instances
+        from engine.cases import lifecycle
 
-        instances.start_instance(session, actor=users.actor_for(anne), now=datetime(2020, 1, 1, tzinfo=UTC),
-                                 process_id="terugkoppeling_bewaken", data={})
+        lifecycle.start_case(session, actor=users.actor_for(anne), now=datetime(2020, 1, 1, tzinfo=UTC),
+                           process_id="terugkoppeling_bewaken", data={})
     engine.dispose()
 
     assert "1 timer(s) afgegaan" in old("timers", "run").stdout

@@ -17,7 +17,7 @@ from engine.accounts import users
 from engine.db import unit_of_work
 from engine.errors import Forbidden
 from engine.modelling import citations, deployments, model_ownership
-from engine.models import Instance
+from engine.models import Case
 from engine.regions import region_setup
 from engine.regions import regions as region_module
 from engine.regions.regions import RegionError, load_region, load_regions
@@ -187,7 +187,7 @@ def test_step_3_a_route_of_its_own_is_a_copy_of_the_nearest_main_process_owned_b
     chain = Chain(factory, at, regions)
     case = chain.report("proefdorp")
     with unit_of_work(factory) as session:
-        assert session.get(Instance, case).definition.process_id == "signaal_proefregio"
+        assert session.get(Case, case).definition.process_id == "signaal_proefregio"
     chain.do(case, "verrijken", VERRIJKT)
     assert chain.holder(chain.ready(case)["overdracht_politie"]) == ("politie", "proefregio-avim")
 

@@ -57,7 +57,7 @@ def test_an_overdue_task_is_reminded_exactly_once_even_when_the_job_runs_again(f
     [event] = reminder_events(factory, case)
     assert event.task_id == task_id and event.payload["mailed_user_ids"] == [world.af.user_id]
     with unit_of_work(factory) as session:
-        assert verify.verify_chain(session, log.chain_for_instance(case)) == [], "the chain stays intact"
+        assert verify.verify_chain(session, log.chain_for_case(case)) == [], "the chain stays intact"
         assert session.get(HumanTask, task_id).reminded_at == at() - timedelta(days=3)
         history = timeline.timeline(session, actor=world.af, now=at(), instance_id=case)
     assert history[-1].what == "Herinnering gestuurd: ‘Signaal verrijken’ is over de termijn"

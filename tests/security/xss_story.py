@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 
 from sqlalchemy import select
 
-from engine.cases import instances, intake, saved_filters, worklist
+from engine.cases import intake, lifecycle, saved_filters, worklist
 from engine.db import unit_of_work
 from engine.meetings import meetings
 from engine.modelling import deployments, drafts, form_editing
@@ -103,7 +103,7 @@ def build(chain: Chain) -> XssStory:
                            files=[SourceFile("drie_taken.bpmn", hostile_model())])
         intake.ask_advice(session, actor=melder, now=chain.at(), regions=chain.regions, vraag=p("adviesvraag"),
                           gemeente="leeuwarden")
-        model_case = instances.start_instance(session, actor=af, now=chain.at(), process_id="drie_taken",
+        model_case = lifecycle.start_case(session, actor=af, now=chain.at(), process_id="drie_taken",
                                               data={"opmerking": p("startgegevens")}).id
         ids = (meeting.id, item.id, draft.id)
     model_task = chain.ready(model_case)["verrijken"].id

@@ -15,12 +15,12 @@ import pytest
 from sqlalchemy import Table, event
 from sqlalchemy.sql.dml import Insert, Update
 
-from engine.cases import cases
-from engine.models import AuditChainHead, AuditEvent, HumanTask, Instance, Timer
+from engine.cases import case_store
+from engine.models import AuditChainHead, AuditEvent, Case, HumanTask, Timer
 from signaalroute import passes
 from tests.services.helpers import complete, deploy, ready, start
 
-# Columns of the case row a step writes (engine.cases.cases._WRITE_CASE) ...
+# Columns of the case row a step writes (engine.cases.case_store._WRITE_CASE) ...
 STEP_WRITES = {"state", "serializer_version", "updated_at", "error_message", "status", "vorm", "version"}
 # ... and those it never changes: set at intake, by migration, by retention or by a person.
 STEP_NEVER_WRITES = {"id", "definition_id", "organisation_id", "started_by_id", "acuut", "created_at"}
@@ -72,13 +72,13 @@ def test_every_core_insert_of_a_step_names_every_column(factory, world, forms, a
 
 def test_the_case_row_update_writes_what_a_step_changes_and_every_column_is_classified(
         factory, world, forms, at, statements):
-    table = Instance.__table__
+    table = Case.__table__
     assert {c.name for c in table.columns} == STEP_WRITES | STEP_NEVER_WRITES, (
-        "a new column on the case row: add it to the step's UPDATE (engine.cases.cases._WRITE_CASE) "
+        "a new column on the case row: add it to the step's UPDATE (engine.cases.case_store._WRITE_CASE) "
         "or to STEP_NEVER_WRITES here")
     deploy(factory, world.regisseur, at(), forms, "timers.bpmn")
     case = start(factory, world.af, at(), "terugkoppeling_bewaken", {"organisaties": {"politie": "politie-ob"}})
     [feedback] = ready(factory, case).values()
     complete(factory, world.politie, at() + timedelta(days=1), forms, feedback.id, {"terugkoppeling": "ok"})
-    assert any(clause is cases._WRITE_CASE for clause, _rows in statements), "the step no longer uses it"
-    assert {str(column) for column in cases._WRITE_CASE._values or {}} == STEP_WRITES
+    assert any(clause is case_store._WRITE_CASE for clause, _rows in statements), "the step no longer uses it"
+    assert {str(column) for column in case_store._WRITE_CASE._values or {}} == STEP_WRITES

@@ -104,7 +104,7 @@ FAILING_AFTER_TIMER = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 def test_a_model_error_when_a_timer_fires_flags_the_case_and_other_timers_still_fire(factory, world, forms, at):
     from engine.modelling import deployments
-    from engine.models import Instance
+    from engine.models import Case
     from engine.workflow.bundle import SourceFile
 
     with unit_of_work(factory) as session:
@@ -115,7 +115,7 @@ def test_a_model_error_when_a_timer_fires_flags_the_case_and_other_timers_still_
     healthy = start(factory, world.af, at(), PROCESS)
     assert passes.fire_due_timers(factory, now=at.advance(days=4)) == 1, "only the healthy case's timer"
     with unit_of_work(factory) as session:
-        case = session.get(Instance, broken)
+        case = session.get(Case, broken)
         assert case.status == "error"
         assert case.error_message.startswith("Fout in het model in 'reken': Deling door nul")
         assert session.scalar(select(Timer.state).where(Timer.instance_id == broken)) == "failed"

@@ -16,7 +16,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from engine import access
-from engine.cases.instances import reference
+from engine.cases.lifecycle import reference
 from engine.errors import Conflict, Forbidden
 from engine.modelling import migration
 from signaalroute import passes

@@ -17,7 +17,7 @@ from engine.accounts.actors import Actor
 from engine.accounts.roles import Role
 from engine.audit import access_log, log
 from engine.audit.events import EventType
-from engine.cases import cases
+from engine.cases import case_store
 from engine.cases.step import ModelError, ready_elements, take_step
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.modelling import form_catalogue
@@ -27,15 +27,15 @@ from engine.modelling.specs import specs_for
 from engine.models import (
     AccessLogEntry,
     AuditEvent,
+    Case,
     HumanTask,
-    Instance,
     Organisation,
     ProcessDefinition,
     TaskState,
     Timer,
     TimerState,
 )
-from engine.models.instances import InstanceStatus
+from engine.models.cases import CaseStatus
 from engine.workflow import runner, serializer
 from engine.workflow.errors import WorkflowFailed
 
@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass
-class InstanceView:
+class CaseView:
     id: int
     process_id: str
     process_version: int
@@ -93,13 +93,13 @@ def canonical_data(data: dict[str, Any]) -> dict[str, Any]:
 VORM_KEY = "vorm"  # the form of exploitation; indexed on the case for work-list filters
 
 
-def reference(instance: Instance) -> str:
+def reference(instance: Case) -> str:
     """The number a melder quotes: year of the report and the case number, e.g. SR-2026-00042."""
     return f"SR-{instance.created_at.year}-{instance.id:05d}"
 
 
-def start_instance(session: Session, *, actor: Actor, now: datetime, process_id: str, data: dict[str, Any],
-                   organisation_slug: str | None = None) -> Instance:
+def start_case(session: Session, *, actor: Actor, now: datetime, process_id: str, data: dict[str, Any],
+                   organisation_slug: str | None = None) -> Case:
     """Start the newest version of a process for the actor's organisation (or a named gemeente)."""
     if not actor.is_system and not access.can_start_cases(actor):
         raise Forbidden("U mag geen zaken starten.")
@@ -119,9 +119,9 @@ def start_instance(session: Session, *, actor: Actor, now: datetime, process_id:
         logger.error("case not started: model error", extra={"definition_id": definition.id,
                                                              "element_id": exc.element_id})
         raise ModelError(exc.message, {"element_id": exc.element_id}) from exc
-    instance = Instance(
+    instance = Case(
         definition_id=definition.id, organisation_id=organisation_id, started_by_id=actor.user_id,
-        status=InstanceStatus.ACTIVE, state="", acuut=data.get("acuut") is True,
+        status=CaseStatus.ACTIVE, state="", acuut=data.get("acuut") is True,
         serializer_version=serializer.SERIALIZER_VERSION, created_at=now, updated_at=now,
     )
     session.add(instance)
@@ -144,8 +144,8 @@ def visible_task(session: Session, actor: Actor, task_id: int) -> HumanTask:
 
 _TASK_TABLE = cast(Table, HumanTask.__table__)
 _TASK_AND_DEFINITION = (select(HumanTask, ProcessDefinition)
-                        .join(Instance, Instance.id == HumanTask.instance_id)
-                        .join(ProcessDefinition, ProcessDefinition.id == Instance.definition_id)
+                        .join(Case, Case.id == HumanTask.instance_id)
+                        .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
                         .where(HumanTask.id == bindparam("id")))
 _TASK_STATE = select(_TASK_TABLE.c.state).where(_TASK_TABLE.c.id == bindparam("id"))
 _COMPLETE_TASK = update(_TASK_TABLE).where(_TASK_TABLE.c.id == bindparam("task_id")).values(
@@ -165,7 +165,7 @@ def _task_and_definition(session: Session, actor: Actor, task_id: int) -> tuple[
 
 
 def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int, data: dict[str, Any],
-                  forms: FormRepository, audit_context: dict[str, Any] | None = None) -> Instance:
+                  forms: FormRepository, audit_context: dict[str, Any] | None = None) -> Case:
     """Complete a ready human task: validate, lock the case, re-check, run, store, audit.
 
     The readiness check is repeated after taking the lock: of two people completing the same
@@ -173,7 +173,7 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
     """
     task, definition = _task_and_definition(session, actor, task_id)
     data = _check_data(data)
-    reserved = cases.SYSTEM_KEYS & set(data)
+    reserved = case_store.SYSTEM_KEYS & set(data)
     if reserved:  # routing and region facts are set at intake; a task must not redirect the case
         raise ValidationFailed("Het formulier bevat velden die alleen het systeem mag zetten.",
                                {key: "Dit veld mag u niet invullen." for key in sorted(reserved)})
@@ -181,12 +181,12 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
         problems = form_catalogue.validate_for(session, definition.id, task.form, data, fallback=forms)
         if problems:
             raise ValidationFailed("Het formulier bevat fouten.", problems)
-    instance = cases.require_locked(session, task.instance_id)
+    instance = case_store.require_locked(session, task.instance_id)
     # Re-read under the lock: only the state decides, so one column instead of refreshing the object.
     set_committed_value(task, "state", session.execute(_TASK_STATE, {"id": task.id}).scalar_one())
     if task.state != TaskState.READY:
         raise Conflict("Deze taak is al afgerond of vervallen; ververs de pagina.")
-    cases.ensure_active(instance)
+    case_store.ensure_active(instance)
 
     def mark_completed() -> None:
         session.execute(_COMPLETE_TASK, {"task_id": task.id, "new_state": TaskState.COMPLETED, "now": now,
@@ -210,11 +210,11 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
     return instance
 
 
-def get_instance(session: Session, *, actor: Actor, now: datetime, instance_id: int) -> InstanceView:
+def get_case(session: Session, *, actor: Actor, now: datetime, instance_id: int) -> CaseView:
     """A case as the actor may see it; the view is written to the access log."""
-    if not access.can_see_instance(session, actor, instance_id):
+    if not access.can_see_case(session, actor, instance_id):
         raise NotFound("Zaak niet gevonden.")
-    instance = session.get(Instance, instance_id)
+    instance = session.get(Case, instance_id)
     if instance is None:
         raise NotFound("Zaak niet gevonden.")
     access_log.record_view(session, actor=actor, now=now, instance_id=instance_id, action=access_log.CASE_VIEWED)
@@ -239,11 +239,11 @@ _VIEW_TIMERS = (select(_TIMER_TABLE).where(_TIMER_TABLE.c.instance_id == bindpar
 _ORGANISATION_SLUG = select(Organisation.slug).where(Organisation.id == bindparam("id"))
 
 
-def view_of(session: Session, instance: Instance) -> InstanceView:
+def view_of(session: Session, instance: Case) -> CaseView:
     session.flush()  # Core reads below do not autoflush; the view must show what this transaction changed
     connection = session.connection()
     organisation = connection.execute(_ORGANISATION_SLUG, {"id": instance.organisation_id}).scalar()
-    return InstanceView(
+    return CaseView(
         id=instance.id,
         process_id=instance.definition.process_id,
         process_version=instance.definition.version,
@@ -283,7 +283,7 @@ def list_tasks(session: Session, *, actor: Actor, instance_id: int | None = None
 
 
 def case_history(session: Session, *, actor: Actor, now: datetime, instance_id: int) -> list[AuditEvent]:
-    if not access.can_see_instance(session, actor, instance_id):
+    if not access.can_see_case(session, actor, instance_id):
         raise NotFound("Zaak niet gevonden.")
     access_log.record_view(session, actor=actor, now=now, instance_id=instance_id, action=access_log.HISTORY_VIEWED)
     return log.history(session, instance_id)
@@ -293,7 +293,7 @@ def case_access_log(session: Session, *, actor: Actor, now: datetime, instance_i
     """Who viewed the case when: auditors only, and looking is itself logged."""
     if actor.role != Role.AUDITOR:
         raise Forbidden("Alleen een auditor mag het toegangslog van een zaak inzien.")
-    if session.get(Instance, instance_id) is None:
+    if session.get(Case, instance_id) is None:
         raise NotFound("Zaak niet gevonden.")
     entries = access_log.views_of(session, instance_id)
     access_log.record_view(session, actor=actor, now=now, instance_id=instance_id,
@@ -301,4 +301,4 @@ def case_access_log(session: Session, *, actor: Actor, now: datetime, instance_i
     return entries
 
 
-__all__ = ["InstanceView", "ModelError", "complete_task", "get_instance", "list_tasks", "start_instance"]
+__all__ = ["CaseView", "ModelError", "complete_task", "get_case", "list_tasks", "start_case"]
