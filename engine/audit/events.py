@@ -1,4 +1,4 @@
-"""The event vocabulary: ``subject.past_tense_verb`` (STYLE 5)."""
+"""The event vocabulary: ``subject.past_tense_verb`` (docs/architecture.md, convention 5)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """A case's history in plain Dutch, as the viewer may see it.
 
 Built from the audit log. The melder's identity is shown only to those who need it (the AF of the
-case's gemeente, the melder, auditors); partners read "de melder" (DOMAIN: need-to-know).
+case's gemeente, the melder, auditors); partners read "de melder" (need-to-know, docs/domain.md).
 """
 
 from __future__ import annotations

@@ -128,7 +128,8 @@ def can_move(workflow: BpmnWorkflow) -> bool:
 
 
 def _require_movable(workflow: BpmnWorkflow) -> None:
-    """A step may never leave a case with nothing to wait for (issue 15): that is an error, not a 200."""
+    """A step may never leave a case with nothing to wait for (it would stall a signal unseen): that is an error,
+    not a 200."""
     if can_move(workflow):
         return
     # Where it stopped: a join still waiting for a branch, else the activity left half-done.
