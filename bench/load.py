@@ -8,8 +8,8 @@ For each number of people N (``--people 10,20,40``), on a fresh PostgreSQL datab
    accelerated clock outside tests (``webapp.security.now`` reads ``app.config['CLOCK']`` only in
    tests; the scheduler reads the real time), so the region routes' own terms (days, weeks) cannot
    expire in minutes; these cases make the schedulers fire timers while people work.
-2. ``signaalroute serve --workers 4`` (gunicorn, gthread, 4 threads each) and two
-   ``signaalroute scheduler`` processes (one leader, one standby that helps fire timers).
+2. ``signaalroute webserver --workers 4`` (gunicorn, gthread, 4 threads each) and two
+   ``signaalroute planner`` processes (one leader, one standby that helps fire timers).
 3. N simulated people, each a thread with its own API token and keep-alive connection, for
    ``--duration`` seconds: melders report signals (``POST /api/v1/signals``); the others list their
    werkbak (``GET /api/v1/tasks``), open a random task (``GET /api/v1/tasks/{id}``, which gives the
@@ -17,7 +17,7 @@ For each number of people N (``--people 10,20,40``), on a fresh PostgreSQL datab
    walk the whole region routes. Between requests a person thinks (exponential, mean ``--think`` s;
    melders five times as long). People beyond the number of accounts share accounts, so two of them
    can complete the same task at once: the loser must get 409.
-4. Afterwards ``signaalroute audit verify`` and ``signaalroute replay --all --droog`` must be clean.
+4. Afterwards ``signaalroute audit controleren`` and ``signaalroute afspelen --alle --droog`` must be clean.
 
 Reports throughput (steps/s: case starts, task completions and timers fired), p50/p95/p99 per kind
 of request, and every answer that is not 2xx, 409 on a completion excepted.
@@ -149,9 +149,9 @@ def start_processes(url: str, instance_dir: Path, port: int, *, workers: int,
            "PYTHONPATH": str(ROOT)}
     cli = [sys.executable, "-c", "from signaalroute.cli import main; main()"]
     logs = open(instance_dir / "processes.log", "ab")  # noqa: SIM115 - closed with the processes
-    procs = [subprocess.Popen([*cli, "serve", "--port", str(port), "--workers", str(workers)], env=env,
+    procs = [subprocess.Popen([*cli, "webserver", "--poort", str(port), "--workers", str(workers)], env=env,
                               cwd=ROOT, stdout=logs, stderr=logs)]
-    procs += [subprocess.Popen([*cli, "scheduler"], env=env, cwd=ROOT, stdout=logs, stderr=logs)
+    procs += [subprocess.Popen([*cli, "planner"], env=env, cwd=ROOT, stdout=logs, stderr=logs)
               for _ in range(schedulers)]
     # The port opens when gunicorn's arbiter binds; its workers boot later. Warm up until a burst of
     # fresh connections is answered, so no person's first request waits for a worker to boot.
@@ -366,8 +366,8 @@ def one_run(args: argparse.Namespace, people_count: int) -> dict[str, Any]:
                 AuditEvent.event_type == "timer.fired",
                 AuditEvent.occurred_at >= began_wall + timedelta(seconds=args.warmup))) or 0)
         engine.dispose()
-        verify_code, verify_line = run_cli(url, instance_dir, "audit", "verify")
-        replay_code, replay_line = run_cli(url, instance_dir, "replay", "--all", "--droog")
+        verify_code, verify_line = run_cli(url, instance_dir, "audit", "controleren")
+        replay_code, replay_line = run_cli(url, instance_dir, "afspelen", "--alle", "--droog")
     # Figures from after the warm-up (each worker builds a model's spec on first use, caches fill).
     measured_from = began + args.warmup
     samples = [s for p in people for s in p.samples if s.at >= measured_from]
