@@ -4,7 +4,7 @@ Generates an audit log of N events (default 1,000,000) spread over cases of EVEN
 each a valid hash-chained event with a payload of the size a task completion writes (about 300
 bytes of JSON), with chain heads, written in bulk with Core (the same rows `engine.audit.log.record`
 writes, without running cases: the verification reads rows, not workflows). Then runs the
-verification (`engine.services.verification.check`: every event's payload digest, hash, link and
+verification (`engine.audit.verification.check`: every event's payload digest, hash, link and
 order, every chain's head and the seals) in a fresh subprocess, and reports its wall time, events
 per second and peak resident memory. Two sizes are measured so the memory column shows what grows
 (the chains' heads) and what does not (events are streamed).
@@ -68,7 +68,7 @@ def generate(url: str, events: int) -> None:
     with unit_of_work(factory) as session:
         connection = session.connection()
         for case in range(1, events // EVENTS_PER_CASE + 1):
-            chain, previous = log.chain_for_instance(case), log.GENESIS
+            chain, previous = log.chain_for_case(case), log.GENESIS
             for step in range(1, EVENTS_PER_CASE + 1):
                 body = payload(case, step)
                 values: dict[str, Any] = {
@@ -100,7 +100,7 @@ def verify_in_child(url: str) -> dict[str, Any]:
         "from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey\n"
         "from engine.audit.seal_key import SealKey\n"
         "from engine.db import make_engine, make_session_factory, unit_of_work\n"
-        "from engine.services import verification\n"
+        "from engine.audit import verification\n"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         f"factory = make_session_factory(make_engine({url!r}))\n"
         "started = time.perf_counter()\n"

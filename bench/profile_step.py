@@ -37,9 +37,9 @@ def api_runner(url: str, factory, people, instance_dir: Path) -> tuple[Callable[
     os.environ.update({"SIGNAALROUTE_DATABASE_URL": url, "SIGNAALROUTE_SECRET_KEY": "x" * 64,
                        "SIGNAALROUTE_INSTANCE_DIR": str(instance_dir), "SIGNAALROUTE_API_RATE": "1000000",
                        "SIGNAALROUTE_FORMS_DIR": str(ROOT / "tests" / "fixtures" / "forms")})
-    from engine.actors import Actor
+    from engine.accounts import api_tokens
+    from engine.accounts.actors import Actor
     from engine.db import unit_of_work
-    from engine.services import api_tokens
     from webapp import create_app
 
     app = create_app()
@@ -69,24 +69,24 @@ def api_runner(url: str, factory, people, instance_dir: Path) -> tuple[Callable[
 PIECES = [
     ("flask.app", "Flask.wsgi_app", "Flask app, whole request (--api)"),
     ("webapp.security", "_rate_limit", "rate limit (own transaction)"),
-    ("webapp.api.v1", "api_actor", "token -> actor (users.user_for_token)"),
-    ("engine.services.instances", "list_tasks", "list_tasks (bench (b) only)"),
-    ("engine.services.instances", "start_instance", "start_instance"),
-    ("engine.services.instances", "complete_task", "complete_task"),
-    ("engine.services.instances", "_task_and_definition", "  task + process version"),
-    ("engine.services.form_versions", "validate_for", "  form validation"),
-    ("engine.services.cases", "lock_instance", "  lock case (FOR UPDATE / write lock)"),
-    ("engine.services.cases", "load_workflow", "  load workflow"),
+    ("webapp.api.v1", "api_actor", "token -> actor (bearer_tokens.user_for_token)"),
+    ("engine.cases.lifecycle", "list_tasks", "list_tasks (bench (b) only)"),
+    ("engine.cases.lifecycle", "start_instance", "start_instance"),
+    ("engine.cases.lifecycle", "complete_task", "complete_task"),
+    ("engine.cases.lifecycle", "_task_and_definition", "  task + process version"),
+    ("engine.modelling.form_editing", "validate_for", "  form validation"),
+    ("engine.cases.case_store", "lock_instance", "  lock case (FOR UPDATE / write lock)"),
+    ("engine.cases.case_store", "load_workflow", "  load workflow"),
     ("engine.workflow.runner", "start", "  run: start"),
     ("engine.workflow.runner", "complete_human_task", "  run: complete task"),
-    ("engine.services.cases", "store", "  store"),
+    ("engine.cases.case_store", "store", "  store"),
     ("engine.workflow.pruning", "prune", "    prune"),
     ("engine.workflow.serializer", "dumps", "    serialize"),
-    ("engine.services.cases", "_write_case_row", "    case row UPDATE"),
-    ("engine.services.cases", "_sync_tasks", "    task index"),
-    ("engine.services.cases", "_sync_timers", "    timer rows"),
+    ("engine.cases.case_store", "_write_case_row", "    case row UPDATE"),
+    ("engine.cases.case_store", "_sync_tasks", "    task index"),
+    ("engine.cases.case_store", "_sync_timers", "    timer rows"),
     ("engine.audit.log", "record", "  audit event(s)"),
-    ("engine.services.instances", "view_of", "case view for the response"),
+    ("engine.cases.lifecycle", "view_of", "case view for the response"),
     ("sqlalchemy.orm.session", "Session.commit", "commit (request / unit of work)"),
 ]
 

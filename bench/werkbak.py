@@ -2,7 +2,7 @@
 
 Data: the model of ``engine_overhead.py`` (``drie_taken.bpmn``, first task in the AF lane of Eersel).
 Two open cases (one acute) and one finished case (three completed tasks) are made through the services
-(``instances.start_instance`` / ``complete_task``); their rows are the templates. Then the open cases
+(``lifecycle.start_case`` / ``complete_task``); their rows are the templates. Then the open cases
 are copied in bulk (Core ``INSERT``s of instance and human_task rows, 5,000 a statement) until the
 size is reached, each with ``history`` completed tasks (10 by default, so 1M at 100k) in finished
 cases. A bulk row is the template row with only these columns changed: ids, ``spiff_task_id``
@@ -44,13 +44,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 import engine_overhead as base  # noqa: E402
 from sqlalchemy import Table, func, insert, select, text  # noqa: E402
 
-from engine.actors import Actor  # noqa: E402
+from engine.accounts import api_tokens, organisations, users  # noqa: E402
+from engine.accounts.actors import Actor  # noqa: E402
+from engine.cases import lifecycle  # noqa: E402
 from engine.db import unit_of_work  # noqa: E402
-from engine.models import HumanTask, Instance  # noqa: E402
-from engine.services import api_tokens, instances, users  # noqa: E402
+from engine.models import Case, HumanTask  # noqa: E402
 
 TASKS: Table = HumanTask.__table__  # type: ignore[assignment]
-CASES: Table = Instance.__table__  # type: ignore[assignment]
+CASES: Table = Case.__table__  # type: ignore[assignment]
 BATCH = 5000
 VORMEN = ["SU", "AU", "CU", "OV", None]
 # Columns a bulk row may differ in from the service-made template row; every other one must be equal.
@@ -65,15 +66,15 @@ def templates(factory, people: dict[str, Actor]) -> dict[str, Any]:
     made: dict[str, Any] = {}
     for key, data in (("open", {}), ("acuut", {"acuut": True})):
         with unit_of_work(factory) as session:
-            case = instances.start_instance(session, actor=people["af"], now=clock, process_id="drie_taken", data=data)
+            case = lifecycle.start_case(session, actor=people["af"], now=clock, process_id="drie_taken", data=data)
             made[key] = case.id
     with unit_of_work(factory) as session:
-        case_id = instances.start_instance(session, actor=people["af"], now=clock, process_id="drie_taken",
+        case_id = lifecycle.start_case(session, actor=people["af"], now=clock, process_id="drie_taken",
                                            data={}).id
     for who in ("af", "avim", "af"):
         with unit_of_work(factory) as session:
-            [task] = instances.list_tasks(session, actor=people[who], instance_id=case_id)
-            instances.complete_task(session, actor=people[who], now=clock, task_id=task.id,
+            [task] = lifecycle.list_tasks(session, actor=people[who], instance_id=case_id)
+            lifecycle.complete_task(session, actor=people[who], now=clock, task_id=task.id,
                                     data=base.FIRST_TASK_DATA if task.form else {}, forms=base.FORMS)
     made["done"] = case_id
     rows: dict[str, Any] = {}
@@ -231,7 +232,7 @@ def build(url: str) -> tuple[Any, dict[str, Actor], dict[str, Any]]:
     factory, people = base.prepare_database(url)
     system = Actor.system("bench")
     with unit_of_work(factory) as session:
-        users.get_or_create_organisation(session, slug="bladel", name="Gemeente Bladel", kind="gemeente")
+        organisations.get_or_create_organisation(session, slug="bladel", name="Gemeente Bladel", kind="gemeente")
         for name, org in (("af2", "eersel"), ("leeg", "bladel")):
             people[name] = users.actor_for(users.create_user(
                 session, actor=system, now=base.START, username=name, password=PASSWORD, role="af",

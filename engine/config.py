@@ -58,7 +58,7 @@ class Settings:
     forms_dir: Path = PROJECT_ROOT / "forms"
     processes_dir: Path = PROJECT_ROOT / "processes"
     max_upload_bytes: int = 5 * 1024 * 1024
-    # Files on a case (engine.services.notes): their bytes live here, named by SHA-256; None = instance/bestanden.
+    # Files on a case (engine.cases.notes): their bytes live here, named by SHA-256; None = instance/bestanden.
     files_dir: Path | None = None
     max_file_bytes: int = 10 * 1024 * 1024
     script_time_limit_seconds: float = 1.0
@@ -78,9 +78,9 @@ class Settings:
     smtp_starttls: bool = True
     smtp_from: str = "signaalroute@localhost"
     mail_max_attempts: int = 8
-    # Retention periods per outcome, each with its source note (engine.retention_rules explains the file).
+    # Retention periods per outcome, each with its source note (engine.retention.retention_rules explains the file).
     retention_file: Path = PROJECT_ROOT / "retention.toml"
-    # Rate limits (engine.services.rate_limits): a token bucket per key, refilled evenly over a minute; 0 = off.
+    # Rate limits (engine.accounts.rate_limits): a token bucket per key, refilled evenly over a minute; 0 = off.
     login_per_minute_ip: int = 30
     login_per_minute_account: int = 10
     api_per_minute_token: int = 300

@@ -1,7 +1,7 @@
 """Nesting depth of untrusted JSON, measured before it is parsed.
 
 Python's parser recurses once per level, and so does every walk over the result (the NUL check in
-:mod:`engine.forms`, jsonschema, the canonical dump of a case's data): a body nested a few hundred
+:mod:`engine.modelling.forms`, jsonschema, the canonical dump of a case's data): a body nested a few hundred
 levels deep raised ``RecursionError`` and answered 500. No form, filter or model of Signaalroute
 needs more than a handful of levels, so deeper input is refused before anything recurses.
 """

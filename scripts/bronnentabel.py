@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine import citations
+from engine.modelling import citations
 from engine.workflow.xml import parse_untrusted_xml
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 import pyotp
 from flask import Flask
 
+from engine.accounts import two_factor, users
 from engine.db import unit_of_work
-from engine.services import two_factor, users
 from tests.conftest import PASSWORD
 from webapp import db
 

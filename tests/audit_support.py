@@ -6,12 +6,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.audit import verification
 from engine.audit.anchor import SEAL_CHAIN
 from engine.audit.seal_key import SealKey
 from engine.audit.verify import ChainProblem
 from engine.db import unit_of_work
 from engine.models import AuditEvent
-from engine.services import verification
 
 TEST_SEAL_KEY = SealKey(Ed25519PrivateKey.generate())
 VALID = {"vorm": "SU", "samenvatting": "Signaal"}

@@ -19,11 +19,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.actors import Actor
+from engine.accounts import organisations, passwords, users
+from engine.accounts.actors import Actor
 from engine.db import Base, make_engine, make_session_factory, normalize_url, unit_of_work
 from engine.db.migrate import upgrade
-from engine.forms import FormRepository
-from engine.services import users
+from engine.modelling.forms import FormRepository
 from engine.workflow.bundle import SourceFile
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -46,7 +46,7 @@ START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday, 10.00 uur in Amsterd
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Real argon2, cheap parameters: the suite creates hundreds of accounts."""
-    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def _create_pg_database(url: str) -> str:
@@ -141,7 +141,7 @@ def world(factory: sessionmaker[Session]) -> World:
                                  ("bergeijk", "Gemeente Bergeijk", "gemeente"),
                                  ("politie-ob", "Politie Oost-Brabant AVIM", "partner"),
                                  ("zvh-ob", "Zorg- en Veiligheidshuis", "partner")]:
-            users.get_or_create_organisation(session, slug=slug, name=name, kind=kind)
+            organisations.get_or_create_organisation(session, slug=slug, name=name, kind=kind)
         for username, (role, org) in people.items():
             user = users.create_user(session, actor=system, now=START, username=username, password=PASSWORD,
                                      role=role, organisation_slug=org, coordinator=username in COORDINATORS)

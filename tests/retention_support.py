@@ -16,9 +16,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.audit import replay
 from engine.db import Base, unit_of_work
-from engine.retention_rules import RetentionRules, load_rules
-from engine.services import deployments, region_setup, replay
+from engine.modelling import deployments
+from engine.regions import region_setup
+from engine.retention.retention_rules import RetentionRules, load_rules
 from engine.workflow.bundle import SourceFile
 from tests.chain import FORMS, MODEL_FILES, REGIONS, SYSTEM, Chain
 from tests.conftest import Clock
@@ -70,9 +72,9 @@ def keten_fixture(factory: sessionmaker[Session], at: Clock) -> Iterator[Chain]:
     yield Chain(factory, at, REGIONS)
     with unit_of_work(factory) as session:
         destroyed = set(session.scalars(select(DestructionRecord.instance_id)))
-        for case in replay.all_instance_ids(session):
+        for case in replay.all_case_ids(session):
             if case not in destroyed:
-                report = replay.replay_instance(session, case)
+                report = replay.replay_case(session, case)
                 assert report.consistent, f"case {case} diverges on replay: {report.divergence}"
 
 

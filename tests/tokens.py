@@ -12,9 +12,9 @@ from datetime import datetime
 import pyotp
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.actors import Actor
+from engine.accounts import api_tokens, two_factor, users
+from engine.accounts.actors import Actor
 from engine.db import unit_of_work
-from engine.services import api_tokens, two_factor, users
 
 ISSUER = Actor.system("test")
 

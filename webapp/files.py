@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Response, current_app
 from werkzeug.datastructures import FileStorage
 
+from engine.cases.notes import FileDownload, Upload
+from engine.cases.storage import BlobStore, DirectoryBlobStore
 from engine.config import Settings
-from engine.services.notes import FileDownload, Upload
-from engine.storage import BlobStore, DirectoryBlobStore
 from webapp.downloads import attachment
 
 _KEY = "signaalroute.file_store"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from flask import Flask, g
 
+from engine.accounts.roles import ROLE_LABELS, Role
+from engine.cases.names import Names
 from engine.dutch import AMSTERDAM, MONTHS, datum
-from engine.roles import ROLE_LABELS, Role
-from engine.services.names import Names
 from webapp import db
 
 __all__ = ["AMSTERDAM", "MONTHS", "datum", "init_app", "names", "organisatie", "proces", "rol"]
@@ -23,7 +23,7 @@ def rol(value: str) -> str:
 
 
 def names() -> Names:
-    """One name lookup per request (engine.services.names): each slug or process id is read once."""
+    """One name lookup per request (engine.cases.names): each slug or process id is read once."""
     found: Names | None = g.get("signaalroute_names")
     if found is None:
         found = g.signaalroute_names = Names(db.session())

@@ -9,6 +9,7 @@ clear the session, create a server-side session row and log the person in.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import logging
@@ -23,12 +24,13 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as BaseResponse
 
-from engine.actors import Actor
+from engine.accounts import bearer_tokens, login_sessions, rate_limits, two_factor, users
+from engine.accounts.actors import Actor
 from engine.config import ConfigurationError, Settings
 from engine.errors import DomainError, Unauthenticated
 from engine.models import User
-from engine.services import rate_limits, two_factor, users
-from webapp import db
+from webapp import db, oidc
+from webapp.errors import error_response
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,34 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+# dmn-js writes a few style attributes in markup: the bpmn.io logo its licence requires (a file that
+# "must not be changed or exchanged") and the invisible drag image of a rule. The DMN editor's page
+# allows exactly these values by hash; 'unsafe-hashes' admits no other attribute and no <style>.
+# tests/webapp/test_editor_csp.py reads the values from node_modules, so an upgrade that changes
+# one fails there instead of in a user's console.
+DMN_STYLE_ATTRIBUTES = (
+    "position: absolute; bottom: 15px; right: 15px; z-index: 100;",
+    "vertical-align:middle",
+    "z-index: 1001;position: fixed;top: 0;left: 0;right: 0;bottom: 0",
+    "width: 100%;height: 100%;background: rgba(40,40,40,0.2)",
+    "position: absolute;left: 50%;top: 40%;transform: translate(-50%);width: 260px;padding: 10px;"
+    "background: white;box-shadow: 0 1px 4px rgba(0,0,0,0.3);font-family: Helvetica, Arial, sans-serif;"
+    "font-size: 14px;display: flex;line-height: 1.3",
+    "margin: 15px 20px 15px 10px; align-self: center;",
+    "\n          visibility: hidden;\n          position: fixed;\n          top: -10000px\n      ",
+)
+
+
+def _style_hash(value: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(value.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def dmn_editor_policy(nonce: str) -> str:
+    """The DMN editor's CSP: ours, plus the hashed style attributes above and one nonce for the
+    <style> element CodeMirror (dmn-js' FEEL editor) writes its theme into (style-mod takes a nonce)."""
+    policy = CONTENT_SECURITY_POLICY.replace("style-src 'self'", f"style-src 'self' 'nonce-{nonce}'")
+    return (policy + "; style-src-attr 'unsafe-hashes' "
+            + " ".join(_style_hash(value) for value in DMN_STYLE_ATTRIBUTES))
 SESSION_ID = "sid"
 PENDING = "_inloggen"
 PENDING_FOR = timedelta(minutes=10)
@@ -91,7 +121,7 @@ def _load_user(user_id: str) -> LoginUser | None:
     sid = session.get(SESSION_ID)
     if not user_id.isdigit() or not isinstance(sid, str):
         return None
-    user = users.user_for_session(db.session(), user_id=int(user_id), sid=sid)
+    user = login_sessions.user_for_session(db.session(), user_id=int(user_id), sid=sid)
     return LoginUser(user) if user is not None else None
 
 
@@ -131,7 +161,7 @@ def pending_login(step: str) -> tuple[User, dict[str, Any]] | None:
 def establish_session(user: User, *, method: str) -> None:
     """The complete login: a new session (new server-side id, nothing carried over), then flask-login."""
     session.clear()
-    sid = users.start_session(db.session(), user=user, now=now(), method=method)
+    sid = login_sessions.start_session(db.session(), user=user, now=now(), method=method)
     login_user(LoginUser(user))
     session[SESSION_ID] = sid
     session.permanent = True
@@ -140,7 +170,7 @@ def establish_session(user: User, *, method: str) -> None:
 def end_session() -> None:
     sid = session.get(SESSION_ID)
     if isinstance(sid, str):
-        users.end_session(db.session(), sid=sid, now=now())
+        login_sessions.end_session(db.session(), sid=sid, now=now())
     session.clear()
 
 
@@ -152,7 +182,7 @@ def api_actor() -> Actor:
     token = _bearer_token()
     if token is None:
         raise Unauthenticated("Stuur een persoonlijk API-token mee: Authorization: Bearer <token>.")
-    user = users.user_for_token(db.session(), token, now=now())
+    user = bearer_tokens.user_for_token(db.session(), token, now=now())
     if user is None:
         raise Unauthenticated("Het API-token is onbekend, verlopen of ingetrokken.")
     g.api_actor = users.actor_for(user)
@@ -232,8 +262,6 @@ def _duration(seconds: int) -> str:
 
 
 def _rate_limited(error: RateLimited) -> Response:
-    from webapp.errors import error_response
-
     response = error_response(error)
     response.headers["Retry-After"] = str(error.retry_after)
     return response
@@ -294,11 +322,4 @@ def init_app(app: Flask) -> None:
     app.before_request(_rate_limit)
     app.register_error_handler(RateLimited, _rate_limited)
     app.after_request(_headers)
-
-    # The account pages (second factor, OIDC, access review) are part of authentication; they are
-    # wired here so the factory keeps one line for all of it.
-    from webapp import oidc
-    from webapp.ui import account
-
     oidc.init_app(app, config)
-    app.register_blueprint(account.blueprint)

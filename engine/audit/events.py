@@ -11,7 +11,7 @@ class EventType(StrEnum):
     INSTANCE_COMPLETED = "instance.completed"
     INSTANCE_FAILED = "instance.failed"
     INSTANCE_REPLAYED = "instance.replayed"
-    INSTANCE_MIGRATED = "instance.migrated"  # payload: from_version, to_version (engine.services.migration)
+    INSTANCE_MIGRATED = "instance.migrated"  # payload: from_version, to_version (engine.modelling.migration)
     # A migration undone: from_version is the version left, to_version the one restored; migration_seq
     # names the instance.migrated event it undoes.
     INSTANCE_MIGRATION_REVERTED = "instance.migration_reverted"

@@ -5,7 +5,7 @@ encoding, so an edited, deleted, inserted or reordered row breaks the chain visi
 
 The chain hash covers the event's fields and the SHA-256 *digest* of its payload, not the payload
 itself (``payload_sha256``). Payloads hold what people submitted — personal data — and must go when
-a case's retention period ends (engine.services.retention); the digest stays, so the chain still
+a case's retention period ends (engine.retention.retention); the digest stays, so the chain still
 verifies after :func:`erase_case_payloads` and an edited payload still shows (its digest no longer
 matches). Guessing a payload back from its digest is not practical: every payload that carries case
 data also carries the hash of the case state, which depends on the case's random seed.
@@ -23,7 +23,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from engine.actors import Actor
+from engine.accounts.actors import Actor
 from engine.audit.events import EventType
 from engine.models import AuditChainHead, AuditEvent
 
@@ -33,7 +33,7 @@ SYSTEM_CHAIN = "system"
 ERASED: dict[str, Any] = {"vernietigd": True}
 
 
-def chain_for_instance(instance_id: int) -> str:
+def chain_for_case(instance_id: int) -> str:
     return f"instance:{instance_id}"
 
 
@@ -96,7 +96,7 @@ def record(session: Session, *, event_type: EventType, actor: Actor, now: dateti
     attached to the session (it was written with Core).
     """
     session.flush()
-    chain = chain_for_instance(instance_id) if instance_id is not None else SYSTEM_CHAIN
+    chain = chain_for_case(instance_id) if instance_id is not None else SYSTEM_CHAIN
     if instance_id is None:
         _serialize_chain(session, chain)
     connection = session.connection()
@@ -132,11 +132,11 @@ def record(session: Session, *, event_type: EventType, actor: Actor, now: dateti
 def erase_case_payloads(session: Session, instance_id: int) -> int:
     """Replace every payload in the case's chain by :data:`ERASED`; digests and hashes stay as they are.
 
-    Only :mod:`engine.services.retention` calls this, under the case lock, in the same transaction
+    Only :mod:`engine.retention.retention` calls this, under the case lock, in the same transaction
     as the ``instance.destroyed`` event on the system chain that makes the erasure verifiable.
     """
     result = session.execute(
-        update(AuditEvent).where(AuditEvent.chain == chain_for_instance(instance_id)).values(payload=ERASED)
+        update(AuditEvent).where(AuditEvent.chain == chain_for_case(instance_id)).values(payload=ERASED)
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -144,7 +144,7 @@ def erase_case_payloads(session: Session, instance_id: int) -> int:
 def history(session: Session, instance_id: int) -> list[AuditEvent]:
     return list(
         session.scalars(
-            select(AuditEvent).where(AuditEvent.chain == chain_for_instance(instance_id)).order_by(AuditEvent.seq)
+            select(AuditEvent).where(AuditEvent.chain == chain_for_case(instance_id)).order_by(AuditEvent.seq)
         )
     )
 

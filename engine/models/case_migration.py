@@ -10,7 +10,7 @@ from engine.models.types import IntPK, OptionalTimestamp, Timestamp
 
 
 class CaseMigration(Base):
-    """One migration of one case (engine.services.migration).
+    """One migration of one case (engine.modelling.migration).
 
     ``state_before`` is the stored state text as it was: a revert writes it back byte for byte.
     It lives here and not in the audit payload, so exports and the auditor's history stay

@@ -26,7 +26,7 @@ class DestructionRecord(Base):
     instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), unique=True)
     reference: Mapped[str] = mapped_column(String(40))  # SR-2026-00042: a number, no content
     process_id: Mapped[str] = mapped_column(String(200))  # the route, for statistics after destruction
-    outcome: Mapped[str] = mapped_column(String(40))  # engine.retention_rules.Outcome
+    outcome: Mapped[str] = mapped_column(String(40))  # engine.retention.retention_rules.Outcome
     decision: Mapped[str | None] = mapped_column(String(40), nullable=True)  # last meeting decision, if any
     rule: Mapped[str] = mapped_column(String(300))  # as it read then: "Geen mensenhandel: 1 jaar na afsluiting …"
     rule_source: Mapped[str] = mapped_column(Text)  # its source note from the retention file, at that time

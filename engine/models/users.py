@@ -20,7 +20,7 @@ class Organisation(Base):
     kind: Mapped[str] = mapped_column(String(20))  # "gemeente" | "partner"
     # Slug of the region profile (processes/regions/<slug>.toml) it belongs to; None outside one.
     region: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)
-    # Gemeenten only, kept by the beheerder in the web UI (engine/services/gemeenten.py) and never
+    # Gemeenten only, kept by the beheerder in the web UI (engine/regions/gemeenten.py) and never
     # overwritten by loading the profile again: former names, one per line ("Landerd"); the partner slug
     # of the zorgcoördinator when the beheerder chose one (None: the profile's table decides); and, for a
     # gemeente merged into another, the surviving gemeente (its row stays so a reload cannot revive it).
@@ -52,7 +52,7 @@ class User(Base):
     locked_until: Mapped[OptionalTimestamp]
     created_at: Mapped[Timestamp]
     last_login_at: Mapped[OptionalTimestamp]
-    # TOTP (engine.services.two_factor): the secret encrypted with a key derived from the secret key,
+    # TOTP (engine.accounts.two_factor): the secret encrypted with a key derived from the secret key,
     # never in plain text; the last accepted 30-second step, so a code works only once.
     totp_secret_encrypted: Mapped[str | None] = mapped_column(String(500), nullable=True)
     totp_enabled_at: Mapped[OptionalTimestamp]
@@ -101,7 +101,7 @@ class LoginSession(Base):
 
 
 class RateLimitBucket(Base):
-    """A token bucket (engine.services.rate_limits); the key is a keyed hash, never a name or an address."""
+    """A token bucket (engine.accounts.rate_limits); the key is a keyed hash, never a name or an address."""
 
     __tablename__ = "rate_limit_bucket"
 

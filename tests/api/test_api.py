@@ -187,7 +187,7 @@ def test_the_openapi_document_lists_every_api_route(app, client):
 
 
 def test_server_errors_never_leak_a_stack_trace(app, api, monkeypatch):
-    from engine.services import worklist
+    from engine.cases import worklist
 
     def explode(*args, **kwargs):
         raise RuntimeError("geheim detail uit de server")
@@ -233,9 +233,9 @@ def test_every_view_of_a_case_is_in_its_access_log_which_only_auditors_read(api,
 
 
 def test_claim_release_and_assign_through_the_api(api, factory, at):
-    from engine.actors import Actor
+    from engine.accounts import users
+    from engine.accounts.actors import Actor
     from engine.db import unit_of_work
-    from engine.services import users
     from tests.conftest import PASSWORD
 
     with unit_of_work(factory) as session:

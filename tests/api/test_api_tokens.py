@@ -13,11 +13,11 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from engine.actors import Actor
+from engine.accounts import access_review, api_tokens, two_factor, users
+from engine.accounts.actors import Actor
 from engine.db import unit_of_work
 from engine.errors import NotFound, ValidationFailed
 from engine.models import AuditEvent
-from engine.services import api_tokens, two_factor, users
 from tests.cli.test_cli import cli_env, run  # noqa: F401 - the operator's environment
 from tests.tokens import issue_token, unspent_code
 
@@ -104,7 +104,7 @@ def test_the_access_review_counts_only_tokens_that_still_work(client, factory, w
     issue_token(factory, username="politie", now=at(), secret_key=key, days=30)
     at.advance(days=2)
     with unit_of_work(factory) as session:
-        rows = {row.username: row for row in users.access_review(session, actor=world.beheerder, now=at())}
+        rows = {row.username: row for row in access_review.access_review(session, actor=world.beheerder, now=at())}
     assert rows["politie"].api_tokens == 1
 
 

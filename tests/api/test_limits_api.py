@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from engine.actors import Actor
+from engine.accounts import api_tokens
+from engine.accounts.actors import Actor
 from engine.db import unit_of_work
-from engine.services import api_tokens
 from webapp import create_app, db
 
 

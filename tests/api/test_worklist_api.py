@@ -88,7 +88,7 @@ def test_saved_filters_through_the_api_belong_to_their_owner(chain, handed_over,
 def test_beyond_the_count_limit_the_api_pages_by_position_and_its_links_reach_every_task_once(chain, token_for,
                                                                                               monkeypatch):
     """Issue 19: the paging contract of GET /api/v1/tasks (documented in the OpenAPI document)."""
-    from engine.services import worklist
+    from engine.cases import worklist
 
     monkeypatch.setattr(worklist, "COUNT_LIMIT", 2)
     cases = [chain.report("eersel") for _ in range(5)]

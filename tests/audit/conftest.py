@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from engine.cases import assignment
 from engine.db import unit_of_work
-from engine.services import assignment
 from tests.audit_support import VALID
 from tests.services.helpers import complete, deploy, ready, start
 

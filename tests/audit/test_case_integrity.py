@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from engine.audit import case_integrity
 from engine.db import unit_of_work
-from engine.services import case_integrity
 from tests.audit_support import TEST_SEAL_KEY, last_seq, seal, sql
 
 

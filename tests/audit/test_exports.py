@@ -12,12 +12,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select, text
 
-from engine.audit import verify
+from engine.audit import audit_export, dossier, verify
 from engine.audit.events import EventType
 from engine.db import unit_of_work
 from engine.errors import Forbidden, ValidationFailed
 from engine.models import AccessLogEntry, AuditEvent
-from engine.services import audit_export, dossier
 from tests.services.helpers import complete, deploy, ready, start
 
 MARCH = audit_export.Period(date(2026, 3, 1), date(2026, 3, 31))

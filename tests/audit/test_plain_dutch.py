@@ -8,12 +8,11 @@ import json
 import re
 from datetime import date
 
-from engine.audit import access_log
+from engine.audit import access_log, audit_export, audit_history
+from engine.audit.audit_phrases import EVENT_LABELS, Vocabulary, field_value, phrase, readable, shown
 from engine.audit.events import EventType
 from engine.db import unit_of_work
 from engine.models import AuditEvent
-from engine.services import audit_export, audit_history
-from engine.services.audit_phrases import EVENT_LABELS, Vocabulary, field_value, phrase, readable, shown
 from tests.conftest import FIXTURES
 from tests.services.helpers import complete, deploy, ready, start
 

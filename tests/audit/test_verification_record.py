@@ -6,12 +6,11 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from engine.actors import Actor
-from engine.audit import log, seal_export
+from engine.accounts.actors import Actor
+from engine.audit import log, seal_export, verification
 from engine.db import unit_of_work
 from engine.errors import Forbidden
 from engine.models import AuditAnchor, AuditVerification
-from engine.services import verification
 from scheduler import jobs
 from scheduler.leader import Leadership
 from signaalroute.cli import main

@@ -6,12 +6,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
-from engine.actors import Actor
+from engine.accounts.actors import Actor
 from engine.audit import anchor, log
 from engine.db import unit_of_work
 from engine.models import AuditEvent
-from engine.retention_rules import load_rules
-from engine.services import retention
+from engine.retention import retention
+from engine.retention.retention_rules import load_rules
 from signaalroute.cli import main
 from tests.audit_support import last_seq, log_problems, seal, sql
 from tests.retention_support import write_rules

@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from engine.db import unit_of_work
-from engine.services import deployments
+from engine.modelling import deployments
 from engine.workflow.bundle import SourceFile
 from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_modelleren import marked

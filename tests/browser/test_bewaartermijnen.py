@@ -6,9 +6,10 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from engine.actors import Actor
-from engine.retention_rules import load_rules
-from engine.services import retention
+from engine.accounts.actors import Actor
+from engine.retention import retention
+from engine.retention.retention_rules import load_rules
+from signaalroute import passes
 from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_shell import log_in
 from tests.chain import ROOT
@@ -20,7 +21,7 @@ def test_the_retention_page_passes_axe(axe_page, live_server, factory, world, fo
     gone = start(factory, world.af, at(), "drie_taken")
     due = start(factory, world.af, at() + timedelta(days=40), "drie_taken")
     at.advance(days=2 * 365 + 3)
-    retention.destroy_expired(factory, rules=load_rules(ROOT / "retention.toml"), now=at(),
+    passes.destroy_expired(factory, rules=load_rules(ROOT / "retention.toml"), now=at(),
                               actor=Actor.system("planner"), trigger=retention.PLANNER)
     at.advance(days=40)
     log_in(axe_page, live_server, "beheerder")

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from engine.db import unit_of_work
-from engine.services import meetings
+from engine.meetings import meetings
 from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_shell import log_in
 from tests.chain import VERRIJKT

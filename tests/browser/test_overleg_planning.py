@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from engine.audit.events import EventType
 from engine.db import unit_of_work
+from engine.meetings import meetings
 from engine.models import AuditEvent, Meeting, MeetingState
-from engine.services import meetings
 from tests.browser.test_shell import log_in
 from tests.chain import VERRIJKT
 from tests.services.test_meetings import BASE, CALENDAR

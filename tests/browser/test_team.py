@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+from engine.cases import assignment
 from engine.db import unit_of_work
-from engine.services import assignment
 from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_shell import log_in
 from tests.chain import VERRIJKT

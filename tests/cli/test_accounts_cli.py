@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from engine.accounts import users
 from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.models import AuditEvent
-from engine.services import users
 from tests.accounts import app_now, log_in_client
 from tests.api.conftest import app, client  # noqa: F401 - the web app, to see the reset from the browser's side
 from tests.cli.test_cli import cli_env, run  # noqa: F401 - the operator's environment

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from engine.db import unit_of_work
-from engine.services import deployments
+from engine.modelling import deployments
 from engine.workflow.bundle import SourceFile
 from tests.conftest import FIXTURES
 from tests.restart_anywhere import CONSTRUCTS, outcome

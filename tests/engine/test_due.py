@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from engine.cases.due import DueState, due_state, overdue_task_ids
 from engine.db import unit_of_work
 from engine.models import HumanTask
-from engine.services.due import DueState, due_state, overdue_task_ids
 from engine.workflow.calendar import WorkingDayCalendar
 from tests.services.helpers import complete, deploy, ready, start
 

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from engine.storage import BlobMissing, BlobStore, DirectoryBlobStore
+from engine.cases.storage import BlobMissing, BlobStore, DirectoryBlobStore
 
 
 def test_bytes_are_stored_under_their_sha256_once_and_read_back(tmp_path):

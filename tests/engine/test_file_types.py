@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import file_types
-from engine.file_types import sniff
+from engine.cases import file_types
+from engine.cases.file_types import sniff
 from tests import file_samples as s
 
 ALLOWED = [

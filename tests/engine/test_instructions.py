@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.instructions import render_instructions
+from engine.cases.instructions import render_instructions
 
 DATA = {"regio": {"contacten": {"politie": "AVIM, 088-9630320"}, "namen": {"riec": "TF-RIEC"}}}
 

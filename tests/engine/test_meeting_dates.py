@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from engine.regions import Overleg
-from engine.roles import Role
-from engine.services.meeting_dates import deadlines_for, occurrences
+from engine.accounts.roles import Role
+from engine.meetings.meeting_dates import deadlines_for, occurrences
+from engine.regions.regions import Overleg
 from engine.workflow.calendar import AMSTERDAM, WorkingDayCalendar
 
 CALENDAR = WorkingDayCalendar()

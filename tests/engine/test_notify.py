@@ -12,7 +12,7 @@ from engine import notify
 from engine.db import unit_of_work
 from engine.models import HumanTask, OutboxMessage
 from engine.notify import SmtpConfig
-from engine.services import reminders
+from signaalroute import passes
 from tests.mailserver import MailServer, free_port, give_everyone_an_address
 from tests.services.helpers import deploy, ready, start
 
@@ -48,7 +48,7 @@ def enqueue(factory, at, count=1, recipient="af@eersel.example"):
 
 def deliver(factory, config, now, max_attempts=3) -> notify.Delivery:
     with notify.SmtpTransport(config) as transport:
-        return notify.deliver_due(factory, transport=transport, now=now, max_attempts=max_attempts)
+        return passes.deliver_due(factory, transport=transport, now=now, max_attempts=max_attempts)
 
 
 def outbox(factory) -> list[OutboxMessage]:
@@ -59,7 +59,7 @@ def outbox(factory) -> list[OutboxMessage]:
 def test_the_reminder_arrives_with_a_link_to_the_task_and_nothing_about_the_case(factory, world, forms, at,
                                                                                  mail_server):
     task_id = overdue_task(factory, world, forms, at)
-    assert reminders.send_due_reminders(factory, now=at.advance(days=1), base_url=BASE_URL) == 1
+    assert passes.send_due_reminders(factory, now=at.advance(days=1), base_url=BASE_URL) == 1
     delivery = deliver(factory, mail_server.config, at())
     assert (delivery.sent, delivery.retrying, delivery.failed) == (1, 0, 0)
     [mail] = mail_server.received
@@ -137,7 +137,7 @@ def test_an_unreachable_server_is_retried_and_the_error_names_no_address(factory
 def test_a_sender_that_died_after_claiming_leaves_the_message_to_be_sent_after_the_lease(factory, at, mail_server):
     enqueue(factory, at)
     with unit_of_work(factory) as session:
-        assert notify._claim(session, now=at()) is not None  # ... and then the process was killed
+        assert notify.claim_due(session, now=at()) is not None  # ... and then the process was killed
     assert deliver(factory, mail_server.config, at.advance(minutes=5)).sent == 0
     assert deliver(factory, mail_server.config, at() + notify.LEASE).sent == 1
     assert len(mail_server.received) == 1
@@ -150,7 +150,7 @@ def test_two_senders_at_once_never_deliver_one_message_twice(factory, at, db_url
     # Force the interleaving (STYLE 11): each sender holds its first claim, uncommitted, until the
     # other has claimed too. That only happens if the second claim skips the locked row.
     barrier = threading.Barrier(2, timeout=10)
-    original, first_claim = notify._claim, threading.local()
+    original, first_claim = notify.claim_due, threading.local()
 
     def claim_and_hold(session, *, now):
         claimed = original(session, now=now)
@@ -159,7 +159,7 @@ def test_two_senders_at_once_never_deliver_one_message_twice(factory, at, db_url
             barrier.wait()
         return claimed
 
-    monkeypatch.setattr(notify, "_claim", claim_and_hold)
+    monkeypatch.setattr(notify, "claim_due", claim_and_hold)
     errors = []
 
     def sender():

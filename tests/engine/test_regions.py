@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.regions import PLACEHOLDER, RegionError, Telefoon, load_region, load_regions
-from engine.roles import Role
+from engine.accounts.roles import Role
+from engine.regions.regions import PLACEHOLDER, RegionError, Telefoon, load_region, load_regions
 
 REGIONS = Path(__file__).resolve().parents[2] / "processes" / "regions"
 
@@ -239,7 +239,7 @@ regels_bron = "004 §2.4"
 
 
 def test_soest_shows_112_only_in_acute_tasks_and_lists_the_missing_regular_police_number_as_a_gap():
-    from engine.services.region_context import case_context
+    from engine.cases.region_context import case_context
 
     regions = load_regions(REGIONS)
     soest = regions["soest"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from engine.cases import intake
 from engine.db import unit_of_work
 from engine.errors import ValidationFailed
-from engine.services import intake
 from tests.chain import FORMS, MELDING
 
 

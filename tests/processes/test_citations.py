@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import citations
+from engine.modelling import citations
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "docs" / "bronnen"

@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
+from engine.accounts.roles import Role
 from engine.errors import ValidationFailed
-from engine.roles import Role
 from tests.chain import MELDER_BERICHT, TERUG, VERRIJKT, ZORG
 
 AGENDA = {"persoonsgegevens_gedeeld": True}

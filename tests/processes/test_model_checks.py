@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.forms import FormRepository
-from engine.regions import load_regions
-from engine.services.region_context import case_context
+from engine.cases.region_context import case_context
+from engine.modelling.forms import FormRepository
+from engine.regions.regions import load_regions
 from engine.workflow.bundle import SourceFile, check_bundle
 from engine.workflow.clock import frozen_at
 from engine.workflow.errors import ModelInvalid

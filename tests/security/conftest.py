@@ -27,9 +27,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from engine.actors import Actor
+from engine.accounts.actors import Actor
+from engine.accounts.roles import Role
+from engine.cases import notes, saved_filters, worklist
+from engine.cases.storage import DirectoryBlobStore
 from engine.config import Settings
 from engine.db import unit_of_work
+from engine.meetings import meetings
+from engine.modelling import drafts, form_editing
 from engine.models import (
     DeploymentForm,
     HumanTask,
@@ -42,9 +47,6 @@ from engine.models import (
     Timer,
     TimerState,
 )
-from engine.roles import Role
-from engine.services import drafts, form_versions, meetings, notes, saved_filters, worklist
-from engine.storage import DirectoryBlobStore
 from tests.chain import FORMS, ROOT, VERRIJKT, Chain
 from tests.services.test_meetings import BASE, CALENDAR, PLANNED
 from tests.tokens import issue_token
@@ -168,7 +170,7 @@ def build_scene(chain: Chain) -> dict[str, Any]:
         draft = drafts.create_empty(session, actor=regisseur, now=chain.at(), kind="bpmn",
                                     element_id="proef_proces", name="Proef", max_bytes=5 * 1024 * 1024)
         ids["draft"] = draft.id
-        ids["form_version"] = form_versions.save_form(
+        ids["form_version"] = form_editing.save_form(
             session, actor=regisseur, now=chain.at(), repository=FORMS, name="proef-formulier.json", new=True,
             text=json.dumps(PROEF_FORM), comment="Proef").version
         ids["file"] = session.scalars(select(ModelFile.id).where(

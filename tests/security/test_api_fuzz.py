@@ -25,10 +25,12 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks, max_response_time
 
+from engine.accounts import organisations
 from engine.config import Settings
 from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.db.migrate import upgrade
-from engine.services import deployments, region_setup, users
+from engine.modelling import deployments
+from engine.regions import region_setup
 from engine.workflow.bundle import SourceFile
 from tests.chain import FORMS, MODEL_FILES, REGIONS, ROOT, SYSTEM, Chain
 from tests.conftest import BACKENDS, PG_URL, START, Clock, _create_pg_database
@@ -81,7 +83,8 @@ def fuzz_scene(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     at = Clock(START)
     with unit_of_work(factory) as session:
         region_setup.load_region_organisations(session, REGIONS)
-        users.get_or_create_organisation(session, slug="landelijk", name="Landelijke procesregie", kind="partner")
+        organisations.get_or_create_organisation(session, slug="landelijk", name="Landelijke procesregie",
+                                                 kind="partner")
         deployments.deploy(session, actor=SYSTEM, now=at(), comment="alle regio's", forms=FORMS,
                            files=[SourceFile(p.name, p.read_bytes()) for p in MODEL_FILES])
     chain = Chain(factory, at, REGIONS)

@@ -16,8 +16,9 @@ from urllib.parse import unquote
 import pytest
 from openpyxl import load_workbook
 
+from engine.audit import audit_export, dossier
 from engine.db import unit_of_work
-from engine.services import audit_export, deployments, dossier
+from engine.modelling import deployments
 from engine.workflow.bundle import SourceFile
 from tests.api.conftest import app, client  # noqa: F401 - the web app for the download routes
 from tests.audit.test_exports import pdf_streams

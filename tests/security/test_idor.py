@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 
+from engine.cases import saved_filters, worklist
 from engine.db import unit_of_work
-from engine.services import saved_filters, worklist
 from tests.security.conftest import OTHER, OWN, Scene
 from tests.security.test_csrf import fingerprint
 from tests.security.test_matrix import dry_run

@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 
 from engine.db import unit_of_work
-from engine.services import drafts
+from engine.modelling import drafts
 from tests.browser.conftest import chain_server  # noqa: F401 - the live app over the chain
 from tests.browser.test_shell import log_in
 from tests.security.xss_story import PAYLOAD, build, pages

@@ -8,11 +8,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.actors import Actor
+from engine.accounts.actors import Actor
+from engine.cases import lifecycle
 from engine.db import unit_of_work
-from engine.forms import FormRepository
-from engine.models import HumanTask, Instance, TaskState
-from engine.services import deployments, instances
+from engine.modelling import deployments
+from engine.modelling.forms import FormRepository
+from engine.models import Case, HumanTask, TaskState
 from tests.conftest import model_files
 
 
@@ -26,7 +27,7 @@ def deploy(factory: sessionmaker[Session], actor: Actor, now: datetime, forms: F
 def start(factory: sessionmaker[Session], actor: Actor, now: datetime, process_id: str,
           data: dict[str, Any] | None = None, **kwargs: Any) -> int:
     with unit_of_work(factory) as session:
-        return instances.start_instance(session, actor=actor, now=now, process_id=process_id,
+        return lifecycle.start_case(session, actor=actor, now=now, process_id=process_id,
                                         data=data or {}, **kwargs).id
 
 
@@ -41,12 +42,12 @@ def ready(factory: sessionmaker[Session], instance_id: int) -> dict[str, HumanTa
 def complete(factory: sessionmaker[Session], actor: Actor, now: datetime, forms: FormRepository, task_id: int,
              data: dict[str, Any] | None = None) -> str:
     with unit_of_work(factory) as session:
-        return instances.complete_task(session, actor=actor, now=now, task_id=task_id, data=data or {},
+        return lifecycle.complete_task(session, actor=actor, now=now, task_id=task_id, data=data or {},
                                        forms=forms).status
 
 
 def status(factory: sessionmaker[Session], instance_id: int) -> str:
     with unit_of_work(factory) as session:
-        row = session.get(Instance, instance_id)
+        row = session.get(Case, instance_id)
         assert row is not None
         return row.status

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from engine.accounts.roles import Role
+from engine.cases import case_context
+from engine.cases.case_context import NEED_TO_KNOW, Section, fields_of, read_case, section_of
 from engine.db import unit_of_work
 from engine.errors import NotFound
-from engine.roles import Role
-from engine.services import case_context
-from engine.services.case_context import NEED_TO_KNOW, Section, fields_of, read_case, section_of
 from tests.chain import FORMS, MELDER_BERICHT, TERUG, VERRIJKT, ZORG
 
 MELDING_TEXT = "Drie jonge vrouwen op één adres, 's nachts veel bezoek."
@@ -150,7 +150,7 @@ def test_the_melder_feedback_step_is_read_by_the_af_and_not_by_the_police(chain,
 
 
 def test_the_progress_marks_the_open_step_inside_called_processes_and_the_calls_leading_there(chain, case):
-    from engine.services import case_progress
+    from engine.cases import case_progress
 
     chain.do(case, "overdracht_politie", TERUG, hours=3)
     with unit_of_work(chain.factory) as session:

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from engine.db import unit_of_work
-from engine.services import deployments
+from engine.modelling import deployments
 from engine.workflow import model_messages
 from tests.broken_models import BROKEN, ENGLISH
 from tests.services.test_deploy import rejected

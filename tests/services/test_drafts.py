@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from engine.db import unit_of_work
 from engine.errors import Conflict, Forbidden, ModelRejected, ValidationFailed
+from engine.modelling import deployments, drafts
 from engine.models import AuditEvent, Deployment, ModelDraft, ProcessDefinition
-from engine.services import deployments, drafts
 from engine.workflow.bundle import SourceFile
 from tests.chain import FORMS, MODEL_FILES, SYSTEM
 from tests.conftest import START

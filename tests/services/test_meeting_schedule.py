@@ -10,9 +10,10 @@ from sqlalchemy import select
 from engine.audit.events import EventType
 from engine.db import unit_of_work
 from engine.errors import Forbidden, ValidationFailed
+from engine.meetings import meetings
 from engine.models import AuditEvent, Meeting, MeetingItem, MeetingState
-from engine.regions import load_regions
-from engine.services import meetings, profile_gaps
+from engine.regions import profile_gaps
+from engine.regions.regions import load_regions
 from engine.workflow.calendar import AMSTERDAM, WorkingDayCalendar
 from tests.chain import REGIONS, ROOT
 from tests.services.test_meetings import BASE, meeting_rows, signal_waiting_for_the_drieluik

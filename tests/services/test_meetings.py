@@ -8,11 +8,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from engine.actors import Actor
+from engine.accounts import users
+from engine.accounts.actors import Actor
 from engine.db import unit_of_work
 from engine.errors import Forbidden, NotFound, ValidationFailed
+from engine.meetings import meetings
 from engine.models import AccessLogEntry, AuditEvent, Meeting, MeetingItem, OutboxMessage
-from engine.services import meetings, users
 from engine.workflow.calendar import AMSTERDAM, WorkingDayCalendar
 from tests.chain import FORMS, PASSWORD, REGIONS, VERRIJKT
 
@@ -204,7 +205,7 @@ def test_the_ical_feed_lists_the_series_without_any_case(chain):
 
 
 def test_the_auditor_reads_the_agenda_and_the_meeting_decision_in_plain_dutch(chain):
-    from engine.services import audit_phrases
+    from engine.audit import audit_phrases
 
     case = signal_waiting_for_the_drieluik(chain)
     cycle(chain)

@@ -6,7 +6,7 @@ import pytest
 
 from engine.db import unit_of_work
 from engine.errors import ModelRejected
-from engine.services import deployments, drafts
+from engine.modelling import deployments, drafts
 from engine.workflow.bundle import SourceFile
 from tests.conftest import FIXTURES, START
 

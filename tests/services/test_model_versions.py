@@ -8,7 +8,7 @@ import pytest
 
 from engine.db import unit_of_work
 from engine.errors import Forbidden, NotFound, ValidationFailed
-from engine.services import deployments, model_versions
+from engine.modelling import deployments, model_versions
 from engine.workflow.bundle import SourceFile
 from engine.workflow.diff import CHANGED
 from tests.conftest import START

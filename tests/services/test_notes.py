@@ -7,15 +7,17 @@ import hashlib
 import pytest
 from sqlalchemy import func, select
 
-from engine.actors import Actor
-from engine.audit import access_log, verify
+from engine.accounts.actors import Actor
+from engine.audit import access_log, audit_history, dossier, verify
 from engine.audit.events import EventType
+from engine.cases import notes
+from engine.cases.notes import Upload
+from engine.cases.storage import DirectoryBlobStore
 from engine.db import unit_of_work
 from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.models import AccessLogEntry, AuditEvent, CaseNote, DestructionRecord
-from engine.services import audit_history, dossier, notes, retention
-from engine.services.notes import Upload
-from engine.storage import DirectoryBlobStore
+from engine.retention import retention
+from signaalroute import passes
 from tests import file_samples
 from tests.audit.test_exports import pdf_text
 from tests.chain import TERUG, VERRIJKT
@@ -71,7 +73,7 @@ def test_the_author_always_reads_their_own_note_but_a_colleague_outside_the_read
     add(chain, store, case, text="Alleen voor de zorg.", readers=["zorgcoordinator"])
     assert [n.text for n in visible(chain, ("af", "eersel"), case)] == ["Alleen voor de zorg."]
     with unit_of_work(chain.factory) as session:  # a second AF of Eersel: sees the case, not this note
-        from engine.services import users
+        from engine.accounts import users
         colleague = users.actor_for(users.create_user(
             session, actor=Actor.system("test"), now=chain.at(), username="af2.eersel", password="x" * 12,
             role="af", organisation_slug="eersel"))
@@ -175,7 +177,7 @@ def test_files_go_with_their_case_unless_another_case_still_holds_the_same_bytes
     keten.at.advance(days=200)
     finish(keten, second)
     keten.at.advance(days=18 * 31 - 190)  # past the first case's 18 months, before the second's
-    result = retention.destroy_expired(keten.factory, rules=rules, now=keten.at(), actor=Actor.system("planner"),
+    result = passes.destroy_expired(keten.factory, rules=rules, now=keten.at(), actor=Actor.system("planner"),
                                        trigger=retention.PLANNER, store=store)
     assert [r.instance_id for r in result.destroyed] == [first]
     text_hash = hashlib.sha256(file_samples.TEXT).hexdigest()
@@ -188,7 +190,7 @@ def test_files_go_with_their_case_unless_another_case_still_holds_the_same_bytes
     assert not store.exists(text_hash)  # only the first case held it
     assert store.get(PDF_HASH) == file_samples.PDF  # the second case still holds the same PDF
     keten.at.advance(days=400)
-    result = retention.destroy_expired(keten.factory, rules=rules, now=keten.at(), actor=Actor.system("planner"),
+    result = passes.destroy_expired(keten.factory, rules=rules, now=keten.at(), actor=Actor.system("planner"),
                                        trigger=retention.PLANNER, store=store)
     assert [r.instance_id for r in result.destroyed] == [second]
     assert not store.exists(PDF_HASH)
@@ -200,7 +202,7 @@ def test_a_case_with_files_is_not_destroyed_without_the_store_that_holds_them(ke
     add(keten, store, case, readers=["af"], upload=Upload("aangifte.pdf", file_samples.PDF))
     finish(keten, case)
     keten.at.advance(days=600)
-    result = retention.destroy_expired(keten.factory, rules=rules, now=keten.at(), actor=Actor.system("planner"),
+    result = passes.destroy_expired(keten.factory, rules=rules, now=keten.at(), actor=Actor.system("planner"),
                                        trigger=retention.PLANNER)
     assert result.failed == [case] and not result.destroyed
     assert store.exists(PDF_HASH)

@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 
 from engine.db import unit_of_work
-from engine.services import deployments
+from engine.modelling import deployments
 from engine.workflow.bundle import SourceFile
 from tests.chain import FORMS, MELDING, REGIONS
 from tests.processes.test_random_paths import random_answer

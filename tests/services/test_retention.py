@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select, text
 
 from engine import notify
-from engine.actors import Actor
+from engine.accounts.actors import Actor
 from engine.audit import access_log, log
 from engine.audit.events import EventType
 from engine.db import unit_of_work
@@ -18,16 +18,17 @@ from engine.errors import Forbidden
 from engine.models import (
     AccessLogEntry,
     AuditEvent,
+    Case,
     DestructionRecord,
     HumanTask,
-    Instance,
     Meeting,
     MeetingItem,
     OutboxMessage,
     TaskState,
 )
-from engine.retention_rules import Outcome, RetentionError, load_rules
-from engine.services import retention
+from engine.retention import retention
+from engine.retention.retention_rules import Outcome, RetentionError, load_rules
+from signaalroute import passes
 from signaalroute.cli import main
 from tests.audit_support import log_problems, seal
 from tests.chain import MELDER_BERICHT, TERUG, VERRIJKT, ZORG
@@ -91,7 +92,7 @@ def destroyed_ids(factory):
 
 
 def run(factory, rules, at):
-    return retention.destroy_expired(factory, rules=rules, now=at(), actor=PLANNER, trigger=retention.PLANNER)
+    return passes.destroy_expired(factory, rules=rules, now=at(), actor=PLANNER, trigger=retention.PLANNER)
 
 
 def problems(factory):
@@ -130,7 +131,7 @@ def test_each_outcome_is_destroyed_when_its_period_has_passed_and_not_a_day_befo
                             "lopend": "lopend_signaal", "nooit": "lopend_signaal",
                             "onwenselijk": "onwenselijke_situatie", "casus": "casus"}
         assert records[cases["lopend"]].decision == "nog_niet_concreet"
-        assert session.get(Instance, cases["casus-loopt"]).status == "active", "a running casus is kept"
+        assert session.get(Case, cases["casus-loopt"]).status == "active", "a running casus is kept"
     assert problems(factory) == ({}, [])
 
 
@@ -162,7 +163,7 @@ def test_destroyed_content_is_really_gone_from_every_table(keten, factory, rules
     af = keten.person("af", "leeuwarden")
     with unit_of_work(factory) as session:
         task = session.scalar(select(HumanTask).where(HumanTask.instance_id == gone).limit(1))
-        # Instructions never echo case data today (engine.instructions); were a model to, they go too.
+        # Instructions never echo case data today (engine.cases.instructions); were a model to, they go too.
         task.instructions = f"Bel over {marker('weg')}"
         notify.enqueue(session, key="herinnering-weg", kind=notify.REMINDER, recipient="af@leeuwarden.example",
                        subject="Herinnering", body=f"https://sr.example/taken/{task.id} {marker('weg')}", now=at(),
@@ -189,7 +190,7 @@ def test_destroyed_content_is_really_gone_from_every_table(keten, factory, rules
     assert marker("weg") not in everything, "state, audit payloads, task rows, e-mail, minutes: all gone"
     assert marker("blijft") in everything, "a case within its period keeps everything"
     with unit_of_work(factory) as session:
-        instance = session.get(Instance, gone)
+        instance = session.get(Case, gone)
         assert instance.status == "vernietigd" and instance.started_by_id is None
         assert session.scalar(select(func.count()).select_from(OutboxMessage)
                               .where(OutboxMessage.instance_id == gone)) == 0

@@ -6,8 +6,8 @@ import hashlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from engine.modelling import specs
 from engine.models import Deployment, ModelFile, ProcessDefinition
-from engine.services import specs
 from engine.workflow import runner, shared_specs
 from engine.workflow.bundle import SourceFile
 from tests.chain import MODEL_FILES

@@ -21,11 +21,11 @@ import pytest
 from sqlalchemy import Table, insert, or_, select
 
 from engine import access
-from engine.actors import Actor
+from engine.accounts.actors import Actor
+from engine.cases import worklist
 from engine.db import unit_of_work
 from engine.errors import ValidationFailed
 from engine.models import HumanTask, Organisation, TaskState
-from engine.services import worklist
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import werkbak as generator  # noqa: E402  (bench/werkbak.py: people af, af2 (Eersel), leeg (Bladel), avim (politie))

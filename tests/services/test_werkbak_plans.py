@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+from engine.cases import worklist
 from engine.db import unit_of_work
-from engine.services import worklist
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import werkbak as generator  # noqa: E402  (bench/werkbak.py: the benchmark's own data generator)

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from engine.db import unit_of_work
+from engine.modelling import deployments
 from engine.models import DeploymentForm
-from engine.services import deployments
 from engine.workflow.bundle import SourceFile
 from tests.broken_models import RULE_TASK, decision, table
 from tests.conftest import START

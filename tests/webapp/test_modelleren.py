@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.db import unit_of_work
+from engine.modelling import deployments
 from engine.models import Deployment, FormVersion, ModelDraft
-from engine.services import deployments
 from engine.workflow.bundle import SourceFile
 from tests.conftest import FIXTURES, START
 from tests.services.test_deploy import HOSTILE

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from engine.db import unit_of_work
-from engine.services import meetings
+from engine.meetings import meetings
 from tests.chain import VERRIJKT
 from tests.services.test_meetings import BASE, CALENDAR, PLANNED, meeting_rows
 from tests.webapp.conftest import csrf_of

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from html import unescape
 
+from engine.accounts import users
 from engine.db import unit_of_work
-from engine.services import users
 from tests.chain import SYSTEM
 from tests.conftest import PASSWORD
 from tests.webapp.conftest import csrf_of

@@ -7,9 +7,9 @@ import re
 
 from sqlalchemy import select
 
+from engine.cases import assignment
 from engine.db import unit_of_work
 from engine.models import AuditEvent, HumanTask
-from engine.services import assignment
 from tests.accounts import log_in_client
 from tests.chain import VERRIJKT
 from tests.conftest import PASSWORD

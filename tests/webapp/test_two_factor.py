@@ -9,10 +9,10 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
+from engine.accounts import users
 from engine.db import unit_of_work
 from engine.models import AuditEvent
 from engine.models.users import RecoveryCode
-from engine.services import users
 from tests.accounts import CSRF, SECRET, code_for_secret, current_code, log_in_client
 from tests.conftest import PASSWORD
 from tests.webapp.conftest import csrf_of

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from engine.cases import assignment, intake
 from engine.db import unit_of_work
-from engine.services import assignment, intake
 from tests.chain import VERRIJKT
 from tests.werkbak_fixtures import logged_in, ref, references, rows
 
@@ -171,7 +171,7 @@ def test_an_unknown_vorm_counts_as_onbekend_until_the_af_records_one(web, chain)
 
 def test_beyond_the_count_limit_the_page_says_more_than_and_its_links_reach_every_task_once(web, chain, monkeypatch):
     """Issue 19: above worklist.COUNT_LIMIT the werkbak stops counting and pages by position, not by number."""
-    from engine.services import worklist
+    from engine.cases import worklist
 
     monkeypatch.setattr(worklist, "COUNT_LIMIT", 3)
     cases = [chain.report("eersel") for _ in range(7)]

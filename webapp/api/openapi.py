@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine import file_types
-from engine.services import worklist
+from engine.cases import file_types, worklist
 
 _ID = {"type": "integer", "minimum": 1}
 # Versions are whole numbers written as such (2, not 2.0 or "2" in a JSON body).
@@ -213,7 +212,7 @@ def _choice(values: list[str], **extra: Any) -> dict[str, Any]:
     return {"enum": [*values, ""], **extra}
 
 
-# The werkbak's own query parameters (engine.services.worklist), so a werkbak address works here too.
+# The werkbak's own query parameters (engine.cases.worklist), so a werkbak address works here too.
 _WORKLIST_PARAMETERS = [
     _query("tab", _choice([*worklist.TABS, worklist.ALLE]),
            "mijn: aan u toegewezen of door u afgerond; team: uw rol binnen uw organisatie, nog door niemand opgepakt"),

@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from engine.cases.lifecycle import CaseView
+from engine.cases.notes import NoteView
+from engine.cases.worklist import WorkItem, Worklist
 from engine.models import AccessLogEntry, AuditEvent, Deployment, HumanTask, ProcessDefinition, SavedFilter, Timer
-from engine.services.instances import InstanceView
-from engine.services.notes import NoteView
-from engine.services.worklist import WorkItem, Worklist
 
 
 def iso(value: datetime | None) -> str | None:
@@ -68,7 +68,7 @@ def timer(row: Timer) -> dict[str, Any]:
             "due_at": iso(row.due_at), "state": row.state}
 
 
-def instance(view: InstanceView) -> dict[str, Any]:
+def instance(view: CaseView) -> dict[str, Any]:
     return {
         "id": view.id,
         "reference": view.reference,

@@ -13,9 +13,10 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from flask_login import login_required
 
 from engine import access
+from engine.audit import case_integrity, replay_names, replay_position, replay_trace
 from engine.audit.seal_key import available_verifier
-from engine.models import Deployment, Instance, ModelFile, ProcessDefinition
-from engine.services import case_integrity, instances, replay_position, replay_trace
+from engine.cases import lifecycle
+from engine.models import Case, Deployment, ModelFile, ProcessDefinition
 from webapp import db
 from webapp.security import now, ui_actor
 
@@ -35,16 +36,30 @@ def afspelen(instance_id: int) -> str:
     trace = _trace(instance_id)
     integrity = case_integrity.check_case(db.session(), instance_id=instance_id, now=now(),
                                           verifier=available_verifier(current_app.extensions["signaalroute.settings"]))
-    reference = instances.reference(db.session().get(Instance, instance_id))
+    reference = lifecycle.reference(db.session().get(Case, instance_id))
     if not trace.steps:
         # A chain broken before its first step still has a page: it says where the replay stops and why.
         return render_template("ui/audit/afspelen_leeg.html", trace=trace, integrity=integrity, reference=reference)
     number = min(max(request.args.get("stap", 1, type=int) or 1, 1), len(trace.steps))
     step = trace.steps[number - 1]
-    position = replay_position.describe(_definition_at(instance_id, step), step.active)
+    definition = _definition_at(instance_id, step)
+    position = replay_position.describe(definition, step.active)
+    text = replay_names.describe(db.session(), step, previous=trace.steps[number - 2] if number > 1 else None,
+                                 definitions=_versions_until(instance_id, trace.steps[:number]),
+                                 forms=current_app.extensions["signaalroute.forms"])
     return render_template("ui/audit/afspelen.html", trace=trace, step=step, number=number, total=len(trace.steps),
                            bpmn_viewer=_viewer_built(), integrity=integrity, reference=reference,
-                           position=position)
+                           position=position, text=text)
+
+
+def _versions_until(instance_id: int, steps: list[replay_trace.Step]) -> list[ProcessDefinition]:
+    """The versions in force up to a step, newest first: elements are named from the newest that has them."""
+    found: list[ProcessDefinition] = []
+    for step in reversed(steps):
+        definition = _definition_at(instance_id, step)
+        if definition not in found:
+            found.append(definition)
+    return found
 
 
 def _definition_at(instance_id: int, step: replay_trace.Step) -> ProcessDefinition:
@@ -52,7 +67,7 @@ def _definition_at(instance_id: int, step: replay_trace.Step) -> ProcessDefiniti
     session = db.session()
     found = session.get(ProcessDefinition, step.definition_id) if step.definition_id is not None else None
     if found is None:
-        instance = session.get(Instance, instance_id)
+        instance = session.get(Case, instance_id)
         if instance is None:
             abort(404)
         found = instance.definition
@@ -115,7 +130,7 @@ def model(instance_id: int) -> Response:
 def _asked_version(instance_id: int) -> ProcessDefinition:
     """The case's current version, or (``versie``) an earlier version of the same main process."""
     session = db.session()
-    instance = session.get(Instance, instance_id)
+    instance = session.get(Case, instance_id)
     if instance is None:
         abort(404)
     definition = instance.definition

@@ -14,11 +14,11 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
 from engine import access
+from engine.audit import audit_export, audit_history, dossier, verification
 from engine.audit.seal_key import SealVerifier, available_seal_key, available_verifier, seal_verifier
 from engine.dutch import AMSTERDAM
 from engine.errors import Forbidden, ValidationFailed
-from engine.forms import FormRepository
-from engine.services import audit_export, audit_history, dossier, verification
+from engine.modelling.forms import FormRepository
 from webapp import db
 from webapp.downloads import attachment
 from webapp.security import now, ui_actor

@@ -10,8 +10,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 from flask_login import login_required
 
-from engine.retention_rules import RetentionRules
-from engine.services import retention
+from engine.retention import retention
+from engine.retention.retention_rules import RetentionRules
 from webapp import db
 from webapp.security import now, ui_actor
 

@@ -2,7 +2,7 @@
 
 Everyone in the team can take a free task or give theirs back; a coordinator also hands a task of
 the team to a colleague, or takes it back from one (issue 13, section 4). The rules themselves live
-in engine.access and engine.services.assignment; this only gathers what the page shows.
+in engine.access and engine.cases.assignment; this only gathers what the page shows.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from engine import access
-from engine.actors import Actor
+from engine.accounts.actors import Actor
+from engine.cases import assignment
 from engine.models import HumanTask, TaskState, User
-from engine.services import assignment
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,13 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
 from engine import access
+from engine.accounts.roles import Role
+from engine.cases import intake
 from engine.errors import ValidationFailed
-from engine.forms import FormRepository
+from engine.modelling.forms import FormRepository
 from engine.models import Organisation
-from engine.regions import Region
-from engine.roles import Role
-from engine.services import gemeenten, intake
+from engine.regions import gemeenten
+from engine.regions.regions import Region
 from webapp import db
 from webapp.security import now, ui_actor
 from webapp.ui import task_form

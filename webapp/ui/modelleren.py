@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from pathlib import PurePath
 from typing import Any
 
@@ -30,16 +31,16 @@ from lxml import etree
 from werkzeug.wrappers import Response as BaseResponse
 
 from engine import access
+from engine.accounts.roles import ROLE_LABELS, Role, lane_names
 from engine.config import Settings
 from engine.errors import Forbidden, ModelRejected, ValidationFailed
-from engine.forms import FormRepository, is_safe_name
+from engine.modelling import drafts, element_ids, form_catalogue, form_editing, model_ownership, model_versions
+from engine.modelling.forms import FormRepository, is_safe_name
 from engine.models import ModelDraft
-from engine.roles import ROLE_LABELS, Role, lane_names
-from engine.services import drafts, form_versions, model_versions
 from engine.workflow import diff as model_diff
 from webapp import db
 from webapp.downloads import attachment
-from webapp.security import now, ui_actor
+from webapp.security import dmn_editor_policy, now, ui_actor
 from webapp.ui import task_form
 
 blueprint = Blueprint("modelleren", __name__, url_prefix="/modelleren")
@@ -145,17 +146,25 @@ def _problem_view(draft: ModelDraft, problems: list[dict[str, Any]]) -> list[dic
 # --- processes and drafts -----------------------------------------------------------------------
 
 
+def _overview(**extra: Any) -> str:
+    """The Modelleren page; "Concept maken" only where the actor may change the model (else: whom to ask)."""
+    session_db, actor = db.session(), ui_actor()
+    processes = model_versions.processes(session_db, actor=actor)
+    decisions = model_versions.decision_files(session_db, actor=actor)
+    return render_template(
+        "ui/modelleren/overzicht.html", processes=processes, decisions=decisions,
+        refusals={row.process_id: model_ownership.process_refusal(session_db, actor, row.process_id)
+                  for row in processes},
+        decision_refusals={file.file_id: model_ownership.decisions_refusal(session_db, actor, file.decision_ids)
+                           for file in decisions},
+        drafts=drafts.list_open(session_db, actor=actor), author=lambda d: drafts.author(session_db, d),
+        max_mb=_max_bytes() / (1024 * 1024), **{"fields": {}, "values": {}, **extra},
+    )
+
+
 @blueprint.get("/")
 def overzicht() -> str:
-    session_db, actor = db.session(), ui_actor()
-    return render_template(
-        "ui/modelleren/overzicht.html",
-        processes=model_versions.processes(session_db, actor=actor),
-        decisions=model_versions.decision_files(session_db, actor=actor),
-        drafts=drafts.list_open(session_db, actor=actor),
-        author=lambda d: drafts.author(session_db, d),
-        max_mb=_max_bytes() / (1024 * 1024), fields={}, values={},
-    )
+    return _overview()
 
 
 @blueprint.post("/concepten")
@@ -182,25 +191,27 @@ def concept_maken() -> BaseResponse | tuple[str, int]:
                                         element_id=request.form.get("id", "").strip(),
                                         name=request.form.get("naam", ""), max_bytes=_max_bytes())
     except (ValidationFailed, ModelRejected) as exc:
-        page = render_template(
-            "ui/modelleren/overzicht.html", processes=model_versions.processes(session_db, actor=actor),
-            decisions=model_versions.decision_files(session_db, actor=actor),
-            drafts=drafts.list_open(session_db, actor=actor), author=lambda d: drafts.author(session_db, d),
-            max_mb=_max_bytes() / (1024 * 1024), error=exc.message,
-            problems=exc.details if isinstance(exc.details, list) else [],
-            fields=exc.details if isinstance(exc.details, dict) else {}, values=request.form,
-        )
+        page = _overview(error=exc.message, problems=exc.details if isinstance(exc.details, list) else [],
+                         fields=exc.details if isinstance(exc.details, dict) else {}, values=request.form)
         return page, 422
     return redirect(url_for("modelleren.concept", draft_id=draft.id))
 
 
 @blueprint.get("/concepten/<int:draft_id>")
-def concept(draft_id: int) -> str:
+def concept(draft_id: int) -> Response:
     session_db = db.session()
     draft = drafts.get(session_db, actor=ui_actor(), draft_id=draft_id)
     base = drafts.base_file(session_db, draft)
-    return render_template("ui/modelleren/editor.html", draft=draft, base=base,
-                           author=drafts.author(session_db, draft))
+    nonce = secrets.token_urlsafe(18) if draft.kind == "dmn" else None
+    # An upload of a new process has no versions yet: no link to a page that would say "not found".
+    deployed_before = drafts.deployed_file(session_db, draft) is not None
+    response = Response(render_template("ui/modelleren/editor.html", draft=draft, base=base, stijl_nonce=nonce,
+                                        deployed_before=deployed_before,
+                                        author=drafts.author(session_db, draft)), mimetype="text/html")
+    if nonce:
+        # dmn-js needs a few style attributes (by hash) and CodeMirror one <style> (by nonce): this page only.
+        response.headers["Content-Security-Policy"] = dmn_editor_policy(nonce)
+    return response
 
 
 @blueprint.get("/concepten/<int:draft_id>/inhoud")
@@ -208,6 +219,8 @@ def concept_inhoud(draft_id: int) -> Response:
     draft = drafts.get(db.session(), actor=ui_actor(), draft_id=draft_id)
     return jsonify({"xml": xml_text(draft.content), "revision": draft.revision, "kind": draft.kind,
                     "filename": draft.filename, "deployed": draft.deployment_id is not None,
+                    "ids_in_gebruik": drafts.ids_in_use(db.session(), draft),
+                    "vaste_ids": element_ids.RUNTIME_IDS if draft.kind == "bpmn" else {},
                     "problems": _problem_view(draft, draft.problems or [])
                     if draft.checked_sha256 == draft.sha256 else []})
 
@@ -248,7 +261,6 @@ def concept_uitrollen(draft_id: int) -> Response:
                                    comment=comment, forms=_forms(), max_bytes=_max_bytes())
     except ModelRejected as exc:
         draft = drafts.get(session_db, actor=actor, draft_id=draft_id)
-        db.keep_on_error()  # the check result stored on the draft stays
         response = jsonify({"error": {"code": exc.code, "message": exc.message,
                                       "details": _problem_view(draft, exc.details or [])}})
         response.status_code = exc.status
@@ -273,7 +285,7 @@ def concept_verwijderen(draft_id: int) -> BaseResponse:
 def gegevens() -> Response:
     """What the properties panel offers: roles for lanes, forms for user tasks, known decisions."""
     session_db, actor = db.session(), ui_actor()
-    catalog = form_versions.FormCatalog(session_db, _forms())
+    catalog = form_catalogue.FormCatalog(session_db, _forms())
     forms = []
     for name in catalog.names():
         try:
@@ -293,8 +305,10 @@ def gegevens() -> Response:
 
 @blueprint.get("/<process_id>")
 def versies(process_id: str) -> str:
-    rows = model_versions.history(db.session(), actor=ui_actor(), process_id=process_id)
-    return render_template("ui/modelleren/versies.html", process_id=process_id, name=rows[0].name, rows=rows)
+    session_db, actor = db.session(), ui_actor()
+    rows = model_versions.history(session_db, actor=actor, process_id=process_id)
+    return render_template("ui/modelleren/versies.html", process_id=process_id, name=rows[0].name, rows=rows,
+                           refusal=model_ownership.process_refusal(session_db, actor, process_id))
 
 
 @blueprint.get("/<process_id>/versies/<int:version>/inhoud")
@@ -351,7 +365,7 @@ def diff_markers(result: model_versions.VersionDiff | None) -> dict[str, list[st
 
 @blueprint.get("/formulieren")
 def formulieren() -> str:
-    rows = form_versions.list_forms(db.session(), actor=ui_actor(), repository=_forms())
+    rows = form_editing.list_forms(db.session(), actor=ui_actor(), repository=_forms())
     return render_template("ui/modelleren/formulieren.html", rows=rows, errors={}, values={})
 
 
@@ -360,14 +374,14 @@ def formulier_nieuw() -> BaseResponse | tuple[str, int]:
     name = request.form.get("naam", "").strip()
     if name and not name.endswith(".json"):
         name += ".json"
-    catalog = form_versions.FormCatalog(db.session(), _forms())
+    catalog = form_catalogue.FormCatalog(db.session(), _forms())
     error = None
     if not is_safe_name(name):
         error = "Gebruik letters, cijfers, - en _, bijvoorbeeld ‘zorg-overleg’."
     elif catalog.exists(name):
         error = "Er bestaat al een formulier met deze naam."
     if error:
-        rows = form_versions.list_forms(db.session(), actor=ui_actor(), repository=_forms())
+        rows = form_editing.list_forms(db.session(), actor=ui_actor(), repository=_forms())
         page = render_template("ui/modelleren/formulieren.html", rows=rows, errors={"naam": error},
                                values={"naam": request.form.get("naam", "")})
         return page, 422
@@ -376,7 +390,7 @@ def formulier_nieuw() -> BaseResponse | tuple[str, int]:
 
 def _preview(text: str) -> dict[str, Any]:
     """Check the typed schema and draw it with the task page's own renderer (task_form + _velden)."""
-    check = form_versions.check_schema_text(text)
+    check = form_editing.check_schema_text(text)
     fields: list[task_form.Field] = []
     unsupported: list[str] = []
     if check.schema is not None:
@@ -396,7 +410,7 @@ def formulier(name: str) -> tuple[str, int] | BaseResponse:
             raise ValidationFailed("Ongeldige naam voor een formulier.", {"naam": "Ongeldige naam."})
         text = json.dumps(STARTER_FORM, ensure_ascii=False, indent=2) + "\n"
     else:
-        stored = form_versions.form_text(session_db, actor=actor, repository=_forms(), name=name)
+        stored = form_editing.form_text(session_db, actor=actor, repository=_forms(), name=name)
         text, history = stored.text, stored.history
     errors: dict[str, str] = {}
     comment = ""
@@ -405,7 +419,7 @@ def formulier(name: str) -> tuple[str, int] | BaseResponse:
         comment = request.form.get("toelichting", "")
         if request.form.get("actie") == "opslaan":
             try:
-                version = form_versions.save_form(session_db, actor=actor, now=now(), repository=_forms(), name=name,
+                version = form_editing.save_form(session_db, actor=actor, now=now(), repository=_forms(), name=name,
                                                   text=text, comment=comment, new=new)
             except ValidationFailed as exc:
                 errors = dict(exc.details or {})
@@ -426,7 +440,7 @@ def formulier_voorbeeld() -> str:
 
 @blueprint.get("/formulieren/<name>/versies/<int:version>/download")
 def formulier_download(name: str, version: int) -> Response:
-    row = form_versions.form_version_bytes(db.session(), actor=ui_actor(), name=name, version=version)
+    row = form_editing.form_version_bytes(db.session(), actor=ui_actor(), name=name, version=version)
     stem = PurePath(name).stem
     return Response(row.content, mimetype="application/json", headers={
         "Content-Disposition": attachment(f"{stem}-v{version}.json", fallback="formulier.json"),

@@ -9,9 +9,9 @@ from flask_login import login_required
 from werkzeug.wrappers import Response as BaseResponse
 
 from engine.errors import ValidationFailed
-from engine.forms import FormRepository
-from engine.regions import WEEKDAGEN, Region
-from engine.services import meeting_schedule, meetings
+from engine.meetings import meeting_schedule, meetings
+from engine.modelling.forms import FormRepository
+from engine.regions.regions import WEEKDAGEN, Region
 from engine.workflow.calendar import AMSTERDAM, WorkingDayCalendar
 from webapp import db
 from webapp.security import now, ui_actor

@@ -1,7 +1,7 @@
 """Beheer of the region profiles: their gaps, and the gemeenten (add, rename, choose the ZoCo, merge).
 
 The profiles stay in TOML; what changes with municipal boundaries is kept here, audited, in the
-database (engine/services/gemeenten.py), and survives ``signaalroute regio laden``.
+database (engine/regions/gemeenten.py), and survives ``signaalroute regio laden``.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from flask_login import login_required
 from werkzeug.wrappers import Response as BaseResponse
 
 from engine import access
+from engine.accounts.roles import Role
 from engine.config import Settings
 from engine.errors import Conflict, ValidationFailed
 from engine.models import Organisation
-from engine.regions import Region
-from engine.roles import Role
-from engine.services import gemeenten, profile_gaps
+from engine.regions import gemeenten, profile_gaps
+from engine.regions.regions import Region
 from webapp import db
 from webapp.security import now, ui_actor
 

@@ -24,7 +24,7 @@ branch_labels = None
 depends_on = None
 
 LEGACY_VALIDITY = timedelta(days=90)
-PRIVILEGED_ROLES = ('beheerder', 'auditor', 'procesregisseur')  # as engine.roles.SECOND_FACTOR_ROLES today
+PRIVILEGED_ROLES = ('beheerder', 'auditor', 'procesregisseur')  # as engine.accounts.roles.SECOND_FACTOR_ROLES today
 
 
 def upgrade() -> None:

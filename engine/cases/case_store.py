@@ -1,0 +1,245 @@
+"""Load and store a case around one engine step, keeping the task and timer indexes in step.
+
+Every change of a case goes through :func:`lock_case` then :func:`store`: the state, the
+task index, the timer rows and the audit event are written in the caller's one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, insert, inspect, literal, null, select, union_all, update
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.orm import Session, lazyload, undefer
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
+
+from engine.accounts.roles import Role
+from engine.cases.instructions import render_instructions
+from engine.db import UTCDateTime
+from engine.errors import Conflict, NotFound
+from engine.modelling.specs import specs_for
+from engine.models import Case, HumanTask, Organisation, TaskState, Timer, TimerState
+from engine.models.cases import CaseStatus
+from engine.workflow import pruning, runner, serializer
+from engine.workflow.bundle import lane_role
+from engine.workflow.runner import Workflow
+
+ORGANISATIONS_KEY = "organisaties"
+# Case data only intake sets (engine.cases.region_context); completing a task may not change them.
+SYSTEM_KEYS = frozenset({ORGANISATIONS_KEY, "regio", "termijn_terugkoppeling", "termijnen"})
+
+
+def lock_case(session: Session, instance_id: int, *, skip_locked: bool = False) -> Case | None:
+    """Take the case's write lock (decision 2) and return the freshly read row.
+
+    PostgreSQL: ``SELECT ... FOR UPDATE`` (optionally ``SKIP LOCKED`` for the timer job). SQLite:
+    the transaction already began IMMEDIATE, which holds the database's single write lock.
+    """
+    return session.execute(_LOCK[skip_locked], {"instance_id": instance_id}).scalar()
+
+
+# Built once per variant (a statement memoizes its cache key, which with these options costs).
+_LOCK = {
+    skip_locked: (
+        select(Case)
+        .where(Case.id == bindparam("instance_id"))
+        .with_for_update(skip_locked=skip_locked, of=Case)
+        # The definition is loaded separately, after the lock: joined into FOR UPDATE, a migration that
+        # committed while this transaction waited would leave the row without its (new) definition.
+        .options(undefer(Case.state), lazyload(Case.definition))
+        .execution_options(populate_existing=True)
+    )
+    for skip_locked in (False, True)
+}
+
+
+def require_locked(session: Session, instance_id: int) -> Case:
+    instance = lock_case(session, instance_id)
+    if instance is None:
+        raise NotFound("Zaak niet gevonden.")
+    return instance
+
+
+def load_workflow(session: Session, instance: Case) -> Workflow:
+    spec, subprocess_specs = specs_for(instance.definition)
+    return serializer.loads(instance.state, spec=spec, subprocess_specs=subprocess_specs,
+                            script_engine=runner.SCRIPT_ENGINE)
+
+
+def _organisation_for(session: Session, instance: Case, role: Role, data: dict[str, Any]) -> int:
+    """A task goes to the case's gemeente unless the case data name a partner for that role."""
+    wanted = data.get(ORGANISATIONS_KEY)
+    slug = wanted.get(str(role)) if isinstance(wanted, dict) else None
+    if isinstance(slug, str):
+        found = session.scalar(select(Organisation.id).where(Organisation.slug == slug))
+        if found is not None:
+            return found
+    return instance.organisation_id
+
+
+def store(session: Session, instance: Case, workflow: Workflow, now: datetime, *,
+          vorm: str | None = None) -> list[NewTask]:
+    """Write state and indexes; return the human tasks that became ready in this step.
+
+    ``vorm``: the form of exploitation a completed task recorded (None keeps the case's), written
+    in the same UPDATE of the case row.
+
+    The ORM flushes the case row first (its version check, and whatever the caller changed); the
+    task and timer indexes are then written with Core statements: an ORM object per index row cost
+    more than the rest of the step (see bench/README.md).
+    """
+    pruning.prune(workflow)
+    values: dict[str, Any] = {
+        "state": serializer.dumps(workflow), "serializer_version": serializer.SERIALIZER_VERSION,
+        "updated_at": now, "error_message": None,
+        "status": CaseStatus.COMPLETED if workflow.completed else CaseStatus.ACTIVE,
+        "vorm": instance.vorm if vorm is None else vorm,
+    }
+    _write_case_row(session, instance, values)
+    indexed_tasks, timer_rows = _read_index(session, instance)
+    created = _sync_tasks(session, instance, workflow, now, indexed_tasks)
+    _sync_timers(session, instance, workflow, now, timer_rows)
+    return created
+
+
+_INSTANCES = cast(Table, Case.__table__)
+_WRITE_CASE = (update(_INSTANCES)
+               .where(_INSTANCES.c.id == bindparam("case_id"), _INSTANCES.c.version == bindparam("old_version"))
+               .values(state=bindparam("state"), serializer_version=bindparam("serializer_version"),
+                       updated_at=bindparam("updated_at"), error_message=bindparam("error_message"),
+                       status=bindparam("status"), vorm=bindparam("vorm"), version=bindparam("new_version")))
+
+
+def _write_case_row(session: Session, instance: Case, values: dict[str, Any]) -> None:
+    """The case row's UPDATE with its version check (decision 2), as the ORM would write it.
+
+    Without other pending changes on the row (the usual step) one Core statement does it and the
+    session's object is told the new committed values; otherwise the ORM flushes it all together.
+    """
+    if inspect(instance).modified or instance.version is None:
+        for key, value in values.items():
+            setattr(instance, key, value)
+        session.flush()
+        return
+    session.flush()  # the caller's changes to other rows go first, as they did with one ORM flush
+    if all(getattr(instance, key) == value for key, value in values.items()):
+        return  # nothing changed: the ORM would not write the row nor raise its version either
+    old_version = instance.version
+    result = session.connection().execute(_WRITE_CASE, {
+        "case_id": instance.id, "old_version": old_version, "new_version": old_version + 1, **values})
+    if result.rowcount != 1:
+        raise StaleDataError(f"UPDATE statement on table 'instance' expected to update 1 row(s); "
+                             f"{result.rowcount} were matched.")
+    for key, value in {**values, "version": old_version + 1}.items():
+        set_committed_value(instance, key, value)
+
+
+@dataclass(frozen=True)
+class NewTask:
+    """A human task row :func:`store` added to the index."""
+
+    id: int
+    element_id: str
+
+
+_TASKS = cast(Table, HumanTask.__table__)
+_TIMERS = cast(Table, Timer.__table__)
+# Built once: a statement object memoizes its cache key, so executing it again skips that work.
+# The case's ready tasks and waiting timers in one round trip (the timer columns of a task row are NULL).
+_INDEX = union_all(
+    select(literal("task").label("kind"), _TASKS.c.spiff_task_id, _TASKS.c.id,
+           sql_cast(null(), UTCDateTime()).label("due_at"))
+    .where(_TASKS.c.instance_id == bindparam("instance_id"), _TASKS.c.state == TaskState.READY),
+    select(literal("timer"), _TIMERS.c.spiff_task_id, _TIMERS.c.id, _TIMERS.c.due_at)
+    .where(_TIMERS.c.instance_id == bindparam("instance_id"), _TIMERS.c.state == TimerState.WAITING),
+)
+_INSERT_TASKS = insert(_TASKS).returning(_TASKS.c.id, sort_by_parameter_order=True)
+_CANCEL_TASKS = update(_TASKS).where(_TASKS.c.id.in_(bindparam("ids", expanding=True))).values(
+    state=TaskState.CANCELLED, completed_at=bindparam("now"))
+_INSERT_TIMERS = insert(_TIMERS)
+_CANCEL_TIMERS = update(_TIMERS).where(_TIMERS.c.id.in_(bindparam("ids", expanding=True))).values(
+    state=TimerState.CANCELLED)
+
+
+def _expire_loaded(session: Session, model: type[HumanTask] | type[Timer], ids: list[int], keys: list[str]) -> None:
+    """Rows changed by a Core statement: objects of them the session already holds must reload."""
+    for row_id in ids:
+        loaded = session.identity_map.get(identity_key(model, row_id))
+        if loaded is not None:
+            session.expire(loaded, keys)
+
+
+def _read_index(session: Session, instance: Case) -> tuple[dict[str, int], dict[tuple[str, datetime], int]]:
+    """Ready task ids by spiff task id, and waiting timer ids by (spiff task id, due time)."""
+    tasks: dict[str, int] = {}
+    timers: dict[tuple[str, datetime], int] = {}
+    for row in session.connection().execute(_INDEX, {"instance_id": instance.id}):
+        if row.kind == "task":
+            tasks[row.spiff_task_id] = row.id
+        else:
+            timers[(row.spiff_task_id, row.due_at)] = row.id
+    return tasks, timers
+
+
+def _sync_tasks(session: Session, instance: Case, workflow: Workflow, now: datetime,
+                indexed: dict[str, int]) -> list[NewTask]:
+    """Index newly ready human tasks; cancel indexed ones the workflow no longer waits for."""
+    connection = session.connection()
+    ready = runner.ready_human_tasks(workflow)
+    new = [task for task in ready if task.spiff_task_id not in indexed]
+    created: list[NewTask] = []
+    if new:
+        default_role = Role(instance.definition.default_role)
+        rows = []
+        for task in new:
+            role = lane_role(task.task_spec, default_role)
+            rows.append({
+                "instance_id": instance.id, "spiff_task_id": task.spiff_task_id, "element_id": task.element_id,
+                "name": task.name, "role": str(role),
+                "organisation_id": _organisation_for(session, instance, role, task.data), "assignee_id": None,
+                "form": task.form, "instructions": render_instructions(task.instructions, task.data),
+                "state": TaskState.READY, "due_at": task.due_at, "created_at": now, "completed_at": None,
+                "completed_by_id": None, "reminded_at": None, "acuut": instance.acuut,
+            })
+        ids = connection.execute(_INSERT_TASKS, rows).scalars().all()
+        created = [NewTask(row_id, task.element_id) for row_id, task in zip(ids, new, strict=True)]
+    still_ready = {t.spiff_task_id for t in ready}
+    gone = [row_id for spiff_id, row_id in indexed.items() if spiff_id not in still_ready]
+    if gone:
+        connection.execute(_CANCEL_TASKS, {"ids": gone, "now": now})
+        _expire_loaded(session, HumanTask, gone, ["state", "completed_at"])
+    return created
+
+
+def _sync_timers(session: Session, instance: Case, workflow: Workflow, now: datetime,
+                 rows: dict[tuple[str, datetime], int]) -> None:
+    """One row per waiting timer and due time; rows the workflow no longer waits for are cancelled."""
+    connection = session.connection()
+    waiting = {(t.spiff_task_id, t.due_at): t for t in runner.waiting_timers(workflow)}
+    added = [{"instance_id": instance.id, "spiff_task_id": timer.spiff_task_id, "element_id": timer.element_id,
+              "name": timer.name, "kind": timer.kind, "due_at": timer.due_at, "state": TimerState.WAITING,
+              "fired_at": None, "created_at": now}
+             for key, timer in waiting.items() if key not in rows]
+    if added:
+        connection.execute(_INSERT_TIMERS, added)
+    gone = [row_id for key, row_id in rows.items() if key not in waiting]
+    if gone:
+        connection.execute(_CANCEL_TIMERS, {"ids": gone})
+        _expire_loaded(session, Timer, gone, ["state"])
+
+
+def state_hash(instance: Case) -> str:
+    """SHA-256 of the stored state; audit events carry it so replay can compare step by step."""
+    return hashlib.sha256(instance.state.encode()).hexdigest()
+
+
+def ensure_active(instance: Case) -> None:
+    if instance.status == CaseStatus.DESTROYED:
+        raise Conflict("Deze zaak is vernietigd (bewaartermijn verstreken).")
+    if instance.status in (CaseStatus.COMPLETED, CaseStatus.CANCELLED):
+        raise Conflict("Deze zaak is al afgesloten.")
