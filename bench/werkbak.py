@@ -282,6 +282,8 @@ def main() -> None:
             print(f"# {size} open cases: {open_tasks} open tasks, {all_tasks} tasks in all "
                   f"(loaded in {time.perf_counter() - begin:.0f} s)", flush=True)
             table[size] = measure(clients.__getitem__, headers, args.runs)
+            for label, times in table[size].items():  # as it goes: a long run that is stopped still reports
+                print(f"  {label}: median {statistics.median(times):.1f} ms, p95 {p95(times):.1f} ms", flush=True)
         backend = "PostgreSQL" if args.pg else "SQLite"
         print(f"\n{backend}, median (p95) in ms per request, {args.runs} runs per cell\n")
         heads = [f"{s // 1000}k" for s in sizes]
