@@ -305,7 +305,7 @@ def _case_exists(conditions: list[ColumnElement[bool]]) -> ColumnElement[bool]:
         .scalar_subquery().is_not(None)
 
 
-def _streams(actor: Actor, tab: str, states: list[str]) -> list[list[ColumnElement[bool]]]:
+def _streams(actor: Actor, tab: str, states: list[str], *, sqlite: bool = False) -> list[list[ColumnElement[bool]]]:
     """The access rule of :func:`engine.access.worklist_filter` for one tab, split into disjoint branches.
 
     Each branch is an equality prefix of one index (holder, completed-by, or team) plus the task state,
@@ -328,10 +328,14 @@ def _streams(actor: Actor, tab: str, states: list[str]) -> list[list[ColumnEleme
         if tab in (MIJN, ALLE):
             streams.append([HumanTask.assignee_id == me, is_state])
         if tab == MIJN:
-            # The team's columns as expressions ("|| ''", "+ 0"): the completed-by index must drive this
-            # branch; SQLite's statistics would otherwise pick the team's range and filter it whole.
-            streams.append([HumanTask.completed_by_id == me, is_state, HumanTask.role + "" == team[0],
-                            HumanTask.organisation_id + 0 == team[1],
+            # On SQLite the team's columns as expressions ("|| ''", "+ 0"), SQLite's documented way to keep
+            # an index off: the completed-by index must drive this branch, and SQLite's statistics would
+            # pick the team's range and filter it whole. (PostgreSQL estimates these with its extended
+            # statistics, and would misjudge the expressions.)
+            team_role = HumanTask.role + "" if sqlite else HumanTask.role
+            team_organisation = HumanTask.organisation_id + 0 if sqlite else HumanTask.organisation_id
+            streams.append([HumanTask.completed_by_id == me, is_state, team_role == team[0],
+                            team_organisation == team[1],
                             not_mine if is_open else HumanTask.assignee_id.is_(None)])
         elif tab == TEAM:
             streams.append([*in_team, is_state] if is_open else
@@ -490,6 +494,7 @@ def search(session: Session, *, actor: Actor, now: datetime, query: WorklistQuer
     access rule apart, counts that stop at :data:`COUNT_LIMIT`, and keyset paging (``na``/``voor``)
     beyond the first COUNT_LIMIT tasks, where page numbers (OFFSET) would read every row before the page.
     """
+    sqlite = session.get_bind().dialect.name == "sqlite"
     states: list[str] = list(_TASK_STATES.values()) if query.status == "alle" else [_TASK_STATES[query.status]]
     case_conditions = _case_conditions(session, query)
     filters = _task_conditions(now, query)
@@ -497,7 +502,7 @@ def search(session: Session, *, actor: Actor, now: datetime, query: WorklistQuer
         filters.append(_case_exists(case_conditions))
 
     def streams_of(tab: str) -> list[list[ColumnElement[bool]]]:
-        return [] if case_conditions is None else _streams(actor, tab, states)
+        return [] if case_conditions is None else _streams(actor, tab, states, sqlite=sqlite)
 
     by_term = bool(query.termijn)
     counts = {tab: _capped_count(session, streams_of(tab), filters, by_term=by_term) for tab in TABS}
