@@ -1,7 +1,7 @@
 """Werkbak indexes: one per access branch and sort order, and the case's acute flag on its tasks
 
 Revision ID: 0021
-Revises: 0020
+Revises: 0022
 Create Date: 2026-12-07 02:00:00
 
 The werkbak reads each branch of its access rule (the tasks I hold, the tasks I completed, my
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0021'
-down_revision = '0020'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
