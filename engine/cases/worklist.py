@@ -2,9 +2,10 @@
 
 One service answers both the werkbak page and ``GET /api/v1/tasks`` from the same query
 parameters, so a werkbak address's query string means the same to a program (API parity). It
-reads the index tables only (decision 4), never workflow state. Who sees which task is decided by
+reads the index tables only (docs/architecture.md, decision 4), never workflow state. Who sees which task is decided by
 :func:`engine.access.worklist_filter`: "Mijn taken" holds what the actor has in hand (or did), "Taken van
-mijn team" every open task of the actor's role in their organisation, with who holds it (issue 13).
+mijn team" every open task of the actor's role in their organisation, with who holds it (so the team sees what is
+covered).
 By default acute signals come first, then the earliest due date: someone in danger never waits behind
 a routine task.
 """

@@ -114,7 +114,7 @@ def build(chain: Chain) -> XssStory:
 def pages(story: XssStory) -> list[tuple[tuple[str, str], str]]:
     """(who as role/organisation, path) of every page that shows one of the hostile texts back.
 
-    The case page (/zaken/<id>) shows every field of the case the reader may know (issue 13): the
+    The case page (/zaken/<id>) shows every field of the case the reader may know: the
     Fryslân signal's page carries all its hostile texts; the hostile model's case adds hostile task names.
     """
     af, pr = ("af", "leeuwarden"), ("procesregisseur", "fryslan-zvhf")
