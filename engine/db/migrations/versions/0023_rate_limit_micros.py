@@ -1,7 +1,7 @@
 """Rate-limit buckets keep their time as integer microseconds, so one upsert can spend a token
 
 Revision ID: 0023
-Revises: 0022
+Revises: 0021
 Create Date: 2026-12-07 01:40:00
 
 ``engine.services.rate_limits`` now spends a token with one ``INSERT ... ON CONFLICT DO UPDATE ...
@@ -18,7 +18,7 @@ from alembic import op
 import engine.db
 
 revision = '0023'
-down_revision = '0022'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
