@@ -7,7 +7,11 @@
 (c) the same steps through the JSON API over real HTTP (``signaalroute webserver``: gunicorn on 127.0.0.1).
 Plus the loop model: the cost of a step after 200 earlier steps vs after 10.
 
-Usage: python bench/engine_overhead.py [--runs N] [--pg URL]; prints a Markdown table.
+Usage: python bench/engine_overhead.py [--runs N] [--pg URL] [--json]; prints a Markdown table
+(``--json``: one JSON object, for ``bench/interleave.py``).
+
+The in-memory rows (a) and (a') take a fraction of a millisecond per step, so one run is too little
+to time on a shared machine: each of their samples times ``RAW_RUNS_PER_SAMPLE`` runs.
 """
 
 from __future__ import annotations
@@ -55,14 +59,19 @@ STEPS_PER_RUN = 4  # start + three user tasks
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-def timed(fn: Callable[[], None], runs: int) -> float:
-    """Median milliseconds per step over ``runs`` runs (after one warm-up run)."""
-    fn()
+RAW_RUNS_PER_SAMPLE = 20
+
+
+def timed(fn: Callable[[], None], runs: int, per_sample: int = 1) -> float:
+    """Median milliseconds per step over ``runs`` samples of ``per_sample`` runs (after a warm-up)."""
+    for _ in range(per_sample):
+        fn()
     samples = []
     for _ in range(runs):
         begin = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - begin) * 1000 / STEPS_PER_RUN)
+        for _ in range(per_sample):
+            fn()
+        samples.append((time.perf_counter() - begin) * 1000 / (STEPS_PER_RUN * per_sample))
     return statistics.median(samples)
 
 
@@ -250,12 +259,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/signaalroute_bench")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     args = parser.parse_args()
     rows = []
-    raw = timed(raw_spiff_runner(), args.runs)
+    raw = timed(raw_spiff_runner(), args.runs, RAW_RUNS_PER_SAMPLE)
     rows.append(("(a) raw SpiffWorkflow, serialize/deserialize per step", raw))
     rows.append(("(a') our workflow layer (sandbox, lean state, pruning), no database",
-                 timed(workflow_layer_runner(), args.runs)))
+                 timed(workflow_layer_runner(), args.runs, RAW_RUNS_PER_SAMPLE)))
     with tempfile.TemporaryDirectory() as tmp:
         sqlite_url = f"sqlite:///{tmp}/bench.sqlite"
         factory, people = prepare_database(sqlite_url)
@@ -270,6 +280,9 @@ def main() -> None:
         run_http, stop = http_runner(pg_url, pg_factory, pg_people, Path(tmp))
         rows.append(("(c) HTTP API on PostgreSQL", timed(run_http, args.runs)))
         stop()
+    if args.json:
+        print(json.dumps({"rows": dict(rows), "loop": {"early": early, "late": late, "state_bytes": size}}))
+        return
     print(f"runs per row: {args.runs}, steps per run: {STEPS_PER_RUN}, python {sys.version.split()[0]}\n")
     print("| path | ms per step (median) | ratio to (a) |")
     print("|---|---:|---:|")

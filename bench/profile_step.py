@@ -69,13 +69,13 @@ def api_runner(url: str, factory, people, instance_dir: Path) -> tuple[Callable[
 PIECES = [
     ("flask.app", "Flask.wsgi_app", "Flask app, whole request (--api)"),
     ("webapp.security", "_rate_limit", "rate limit (own transaction)"),
-    ("webapp.api.v1", "api_actor", "token -> actor (bearer_tokens.user_for_token)"),
+    ("webapp.api.v1", "api_actor", "token -> actor (bearer_tokens.actor_for_token)"),
     ("engine.cases.lifecycle", "list_tasks", "list_tasks (bench (b) only)"),
-    ("engine.cases.lifecycle", "start_instance", "start_instance"),
+    ("engine.cases.lifecycle", "start_case", "start_case"),
     ("engine.cases.lifecycle", "complete_task", "complete_task"),
     ("engine.cases.lifecycle", "_task_and_definition", "  task + process version"),
-    ("engine.modelling.form_editing", "validate_for", "  form validation"),
-    ("engine.cases.case_store", "lock_instance", "  lock case (FOR UPDATE / write lock)"),
+    ("engine.modelling.form_catalogue", "validate_for", "  form validation"),
+    ("engine.cases.case_store", "lock_case", "  lock case (FOR UPDATE / write lock)"),
     ("engine.cases.case_store", "load_workflow", "  load workflow"),
     ("engine.workflow.runner", "start", "  run: start"),
     ("engine.workflow.runner", "complete_human_task", "  run: complete task"),
@@ -116,12 +116,45 @@ def instrument() -> dict[str, list[float]]:
     return totals
 
 
+def record_wire(log: list[str]) -> Callable[[], None]:
+    """Log every command psycopg sends (statements, pool pings, BEGIN, COMMIT): the round trips.
+
+    SQLAlchemy's cursor events miss psycopg's own BEGIN and COMMIT and the pool's pre-ping; these
+    wrappers sit under them. Returns a function that removes the wrappers.
+    """
+    import psycopg
+    from psycopg._connection_base import BaseConnection
+
+    def wrap(owner: type, name: str, describe: Callable[..., str]) -> Callable[[], None]:
+        original = getattr(owner, name)
+
+        def wrapped(self: object, *args: object, **kwargs: object) -> object:
+            log.append(describe(self, *args))
+            return original(self, *args, **kwargs)
+
+        setattr(owner, name, wrapped)
+        return lambda: setattr(owner, name, original)
+
+    def text_of(query: object) -> str:
+        raw = query.decode() if isinstance(query, bytes) else str(query)
+        return " ".join(raw.split())[:110]
+
+    undo = [
+        wrap(BaseConnection, "_exec_command", lambda _self, command, *_: text_of(command)),
+        wrap(psycopg.Cursor, "execute", lambda _self, query, *_: text_of(query)),
+        wrap(psycopg.Cursor, "executemany", lambda _self, query, *_: "(many) " + text_of(query)),
+    ]
+    return lambda: [each() for each in undo] and None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--pg", default=None, help="PostgreSQL URL; SQLite in a temporary file without it")
     parser.add_argument("--api", action="store_true", help="profile (c), the JSON API, instead of (b)")
     parser.add_argument("--breakdown", action="store_true", help="time the pieces of a step, no profiler")
+    parser.add_argument("--wire", action="store_true",
+                        help="PostgreSQL: list what psycopg sends in one run (BEGIN, COMMIT, pings too)")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--limit", type=int, default=45)
     args = parser.parse_args()
@@ -134,6 +167,16 @@ def main() -> None:
         else:
             run, engine = bench.services_runner(factory, people), factory.kw["bind"]
         run()
+        if args.wire:
+            wire: list[str] = []
+            undo = record_wire(wire)
+            run()
+            undo()
+            print(f"{len(wire)} round trips per run of {bench.STEPS_PER_RUN} steps "
+                  f"({len(wire) / bench.STEPS_PER_RUN:.1f} per step):")
+            for command in wire:
+                print("  ", command)
+            return
         statements: list[str] = []
         listener = lambda *a: statements.append(" ".join(a[2].split())[:150])  # noqa: E731
         event.listen(engine, "before_cursor_execute", listener)

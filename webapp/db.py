@@ -4,12 +4,18 @@ the response leaves, so a failed commit can still become an error response.
 What survives a refused request (4xx) is one policy, declared by the writer of the row in the core
 (:func:`engine.db.keep_on_refusal`: a failed-login counter, an access-log entry, a model failure);
 a 5xx always rolls back.
+
+A request checks out one connection (one pool pre-ping) and keeps it: the rate limiter's statement,
+which commits on its own first, and then the request's session both run on it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Flask, Response, current_app, g
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -33,13 +39,46 @@ def dispose(app: Flask) -> None:
     factory.kw["bind"].dispose()
 
 
+def connection() -> Connection:
+    """The request's one connection, checked out on first use and returned when the request ends."""
+    if "db_connection" not in g:
+        g.db_connection = engine().connect()
+    found: Connection = g.db_connection
+    return found
+
+
 def session() -> Session:
-    """The request's session, opened on first use."""
+    """The request's session (on the request's connection), opened on first use."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions[_KEY]()
+        g.db_session = current_app.extensions[_KEY](bind=connection())
         g.db_session.begin()
     found: Session = g.db_session
     return found
+
+
+@contextmanager
+def committed_first() -> Iterator[Connection]:
+    """Statements that commit on their own before the request's transaction (the rate limiter).
+
+    PostgreSQL: in autocommit, so a single statement is a single round trip; SQLite: one short
+    ``BEGIN IMMEDIATE`` transaction. Must run before the request's session opens.
+    """
+    if "db_session" in g:
+        raise RuntimeError("committed_first() after the request's transaction began")
+    conn = connection()
+    if conn.dialect.name != "postgresql":
+        with conn.begin():
+            yield conn
+        return
+    conn.execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        yield conn
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        conn.execution_options(isolation_level=conn.default_isolation_level)
 
 
 def factory() -> sessionmaker[Session]:
@@ -66,6 +105,13 @@ def end_request_transaction() -> None:
             db_session.commit()
         finally:
             db_session.close()
+    _release()
+
+
+def _release() -> None:
+    conn: Connection | None = g.pop("db_connection", None)
+    if conn is not None:
+        conn.close()
 
 
 def _finish(response: Response) -> Response:
@@ -87,6 +133,9 @@ def _finish(response: Response) -> Response:
 
 def _discard(_exc: BaseException | None) -> None:
     db_session: Session | None = g.pop("db_session", None)
-    if db_session is not None:
-        db_session.rollback()
-        db_session.close()
+    try:
+        if db_session is not None:
+            db_session.rollback()
+            db_session.close()
+    finally:
+        _release()

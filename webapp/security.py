@@ -182,11 +182,11 @@ def api_actor() -> Actor:
     token = _bearer_token()
     if token is None:
         raise Unauthenticated("Stuur een persoonlijk API-token mee: Authorization: Bearer <token>.")
-    user = bearer_tokens.user_for_token(db.session(), token, now=now())
-    if user is None:
+    found = bearer_tokens.actor_for_token(db.session(), token, now=now())
+    if found is None:
         raise Unauthenticated("Het API-token is onbekend, verlopen of ingetrokken.")
-    g.api_actor = users.actor_for(user)
-    return g.api_actor
+    g.api_actor = found
+    return found
 
 
 def ui_actor() -> Actor:
@@ -233,7 +233,8 @@ def _limited_keys() -> list[tuple[str, int]]:
 
 
 def _rate_limit() -> None:
-    """Spend a token per limited request, in a transaction of its own (committed even when refused).
+    """Spend a token per limited request, committed on its own (so even when refused, or when the
+    request fails afterwards), on the connection the request's transaction will use next.
 
     Runs before anything else touches the database in this request: on SQLite the request's own
     transaction would hold the write lock this one needs.
@@ -241,7 +242,7 @@ def _rate_limit() -> None:
     keys = [(key, limit) for key, limit in _limited_keys() if limit > 0]
     if not keys:
         return
-    with db.engine().begin() as connection:
+    with db.committed_first() as connection:
         verdicts = [rate_limits.take(connection, key=key, per_minute=limit, now=now()) for key, limit in keys]
     refused = [v for v in verdicts if not v.allowed]
     if not refused:

@@ -11,13 +11,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from engine.accounts.actors import Actor
-from engine.accounts.roles import SECOND_FACTOR_ROLES
+from engine.accounts.roles import SECOND_FACTOR_ROLES, Role
 from engine.accounts.users import record_account_event
 from engine.audit.events import EventType
 from engine.errors import NotFound
-from engine.models import ApiToken, User
+from engine.models import ApiToken, Organisation, User
 
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 
@@ -30,28 +31,46 @@ def token_hash(token: str) -> str:
 
 
 # Built once: a statement's cache key is memoized on the object, and rebuilding it per API call cost
-# more than running it (bench/profile_step.py --api). The token's user and organisation join eagerly.
-_TOKEN_LOOKUP = select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
+# more than running it (bench/profile_step.py --api). Token, account and organisation in one Core row.
+_TOKEN_ACTOR = (
+    select(ApiToken.id, ApiToken.revoked, ApiToken.expires_at, ApiToken.last_used_at,
+           User.id.label("user_id"), User.username, User.role, User.active, User.organisation_id,
+           User.coordinator, User.totp_secret_encrypted.is_not(None).label("has_second_factor"),
+           Organisation.slug.label("organisation_slug"))
+    .join(User, User.id == ApiToken.user_id)
+    .join(Organisation, Organisation.id == User.organisation_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+_TOKEN_USED = update(ApiToken).where(ApiToken.id == bindparam("token_id")).values(last_used_at=bindparam("now"))
 
 
-def user_for_token(session: Session, token: str, *, now: datetime) -> User | None:
-    """The token's owner, or None for an unknown, revoked or expired token or an inactive account.
+def actor_for_token(session: Session, token: str, *, now: datetime) -> Actor | None:
+    """The token's owner as an actor, or None for an unknown, revoked or expired token or an inactive account.
 
-    A role with a mandatory second factor whose second factor was reset gets nothing either: the
-    token was issued against that factor (see :mod:`engine.accounts.api_tokens`).
+    Read in the caller's transaction, so a revocation committed before it is seen at once. A role
+    with a mandatory second factor whose second factor was reset gets nothing either: the token was
+    issued against that factor (see :mod:`engine.accounts.api_tokens`).
     """
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = session.scalar(_TOKEN_LOOKUP, {"token_hash": token_hash(token)})
-    if row is None or row.revoked or not row.user.active:
+    session.flush()
+    connection = session.connection()
+    row = connection.execute(_TOKEN_ACTOR, {"token_hash": token_hash(token)}).first()
+    if row is None or row.revoked or not row.active:
         return None
     if row.expires_at is None or now >= row.expires_at:
         return None
-    if row.user.role in SECOND_FACTOR_ROLES and row.user.totp_secret_encrypted is None:
+    if row.role in SECOND_FACTOR_ROLES and not row.has_second_factor:
         return None
     if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
-        row.last_used_at = now  # coarse on purpose: not a write on every API call
-    return row.user
+        # Coarse on purpose: not a write on every API call.
+        connection.execute(_TOKEN_USED, {"token_id": row.id, "now": now})
+        loaded = session.identity_map.get(identity_key(ApiToken, row.id))
+        if loaded is not None:  # a Core UPDATE changed the row: an object of it the session holds must reload
+            session.expire(loaded, ["last_used_at"])
+    return Actor(user_id=row.user_id, username=row.username, role=Role(row.role),
+                 organisation_id=row.organisation_id, organisation_slug=row.organisation_slug,
+                 coordinator=row.coordinator)
 
 
 def revoke_tokens(session: Session, *, actor: Actor, now: datetime, user_id: int, token_id: int | None = None,

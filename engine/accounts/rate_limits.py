@@ -3,14 +3,16 @@
 Why the database and not memory or Redis: production runs several gunicorn workers on several
 hosts over one PostgreSQL (docs/architecture.md, decision 9). A per-process memory store would multiply
 every limit by the number of workers; Redis would be a new service to run, secure and back up just
-for this. One row per key, updated under ``SELECT ... FOR UPDATE`` (SQLite: the write lock every
-transaction takes), costs one short transaction per limited request: on the login that is nothing
-next to argon2, on the API it is a primary-key update next to the request's own queries.
+for this. One row per key.
 
 Each bucket holds ``per_minute`` tokens and refills evenly (``per_minute / 60`` a second); a request
-takes one. Callers run :func:`take` in its *own* transaction (a plain connection: no ORM session is
-needed for two statements), committed before the request's own transaction: a refused or failed
-request must still have spent its token.
+takes one. Spending is one statement, ``INSERT ... ON CONFLICT DO UPDATE ... WHERE ... RETURNING``:
+the row lock of the upsert serializes concurrent spends of one key, the refill is computed in SQL
+from the bucket's time in integer microseconds (exact on both databases, no date arithmetic), and
+the update only happens when a whole token is there. No row back means refused; only then is the
+bucket read again, for ``Retry-After``. Callers run :func:`take` so that it commits *before* the
+request's own transaction (on PostgreSQL in autocommit, one round trip): a refused or failed request
+must still have spent its token.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import BigInteger, ColumnElement, Float, Table, bindparam, case, delete, select
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -29,6 +32,9 @@ from engine.models.users import RateLimitBucket
 
 # A bucket untouched this long is full again whatever its limit; deleting it changes nothing.
 STALE = timedelta(hours=1)
+# Each process sweeps stale buckets at most this often (one DELETE), piggybacking on a request.
+SWEEP_EVERY = timedelta(minutes=1)
+MICROS_PER_MINUTE = 60_000_000.0
 
 
 @dataclass(frozen=True)
@@ -37,42 +43,72 @@ class Verdict:
     retry_after: int  # whole seconds until one token is back; 0 when allowed
 
 
+def micros(moment: datetime) -> int:
+    """Microseconds since the Unix epoch, exactly (no float on the way)."""
+    delta = moment - datetime(1970, 1, 1, tzinfo=moment.tzinfo)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def refilled(tokens: float, updated_us: int, *, now_us: int, per_minute: int) -> float:
+    """The bucket's tokens at ``now_us``: what the upsert computes in SQL, in Python (for Retry-After)."""
+    elapsed = max(now_us - updated_us, 0)
+    return min(float(per_minute), tokens + float(elapsed) * per_minute / MICROS_PER_MINUTE)
+
+
 _BUCKETS = cast(Table, RateLimitBucket.__table__)
-# Built once (a statement memoizes its cache key); Core rows, no ORM object per request.
-_LOCK = select(_BUCKETS.c.tokens, _BUCKETS.c.updated_at).where(_BUCKETS.c.key == bindparam("key")).with_for_update()
-_SPEND = update(_BUCKETS).where(_BUCKETS.c.key == bindparam("bucket")).values(
-    tokens=bindparam("left"), updated_at=bindparam("at"))
-_CREATE = {
-    dialect: insert(_BUCKETS).values(key=bindparam("key"), tokens=bindparam("full"), updated_at=bindparam("at"))
-    .on_conflict_do_nothing(index_elements=["key"])
-    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
-}
-_DROP_STALE = delete(_BUCKETS).where(_BUCKETS.c.updated_at < bindparam("before"), _BUCKETS.c.key != bindparam("key"))
+
+
+def _refill_sql() -> ColumnElement[Any]:
+    """:func:`refilled` as a SQL expression over the stored row (same order of operations)."""
+    now_us = bindparam("now_us", type_=BigInteger)
+    full = bindparam("full", type_=Float)
+    elapsed = case((now_us > _BUCKETS.c.updated_us, now_us - _BUCKETS.c.updated_us), else_=0)
+    grown = _BUCKETS.c.tokens + sql_cast(elapsed, Float) * bindparam("per_minute", type_=Float) / MICROS_PER_MINUTE
+    return case((grown > full, full), else_=grown)
+
+
+def _spend_statement(insert: Any) -> Any:
+    refill = _refill_sql()
+    now_us = bindparam("now_us", type_=BigInteger)
+    statement = insert(_BUCKETS).values(key=bindparam("key"), tokens=bindparam("full", type_=Float) - 1.0,
+                                        updated_us=now_us)
+    return statement.on_conflict_do_update(
+        index_elements=[_BUCKETS.c.key],
+        set_={"tokens": refill - 1.0,
+              "updated_us": case((now_us > _BUCKETS.c.updated_us, now_us), else_=_BUCKETS.c.updated_us)},
+        where=refill >= 1.0,
+    ).returning(_BUCKETS.c.tokens)
+
+
+# Built once per dialect (a statement memoizes its cache key).
+_SPEND = {"postgresql": _spend_statement(pg_insert), "sqlite": _spend_statement(sqlite_insert)}
+_READ = select(_BUCKETS.c.tokens, _BUCKETS.c.updated_us).where(_BUCKETS.c.key == bindparam("key"))
+_DROP_STALE = delete(_BUCKETS).where(_BUCKETS.c.updated_us < bindparam("before_us", type_=BigInteger))
+_next_sweep_us = 0
 
 
 def take(connection: Connection, *, key: str, per_minute: int, now: datetime) -> Verdict:
     """Take one token from the bucket ``key``; ``per_minute`` 0 means no limit.
 
-    ``key`` must already be a keyed hash (no usernames or IP addresses in this table). A known
-    key costs two statements: the row read under its lock, and the update.
+    ``key`` must already be a keyed hash (no usernames or IP addresses in this table). An allowed
+    request costs one statement; a refused one a second (the read for ``Retry-After``).
     """
+    global _next_sweep_us
     if per_minute <= 0:
         return Verdict(True, 0)
-    capacity = float(per_minute)
-    rate = per_minute / 60.0
-    bucket = connection.execute(_LOCK, {"key": key}).first()
-    if bucket is None:
-        dialect = "postgresql" if connection.dialect.name == "postgresql" else "sqlite"
-        created = connection.execute(_CREATE[dialect], {"key": key, "full": capacity, "at": now})
-        if created.rowcount:
-            # A new key: a good moment to drop buckets that have long been full again.
-            connection.execute(_DROP_STALE, {"before": now - STALE, "key": key})
-        bucket = connection.execute(_LOCK, {"key": key}).one()
-    elapsed = max((now - bucket.updated_at).total_seconds(), 0.0)
-    tokens = min(capacity, bucket.tokens + elapsed * rate)
-    updated_at = max(now, bucket.updated_at)
-    allowed = tokens >= 1.0
-    connection.execute(_SPEND, {"bucket": key, "left": tokens - 1.0 if allowed else tokens, "at": updated_at})
-    if allowed:
+    now_us = micros(now)
+    if now_us >= _next_sweep_us:  # buckets long full again change nothing: drop them now and then
+        _next_sweep_us = now_us + micros_of(SWEEP_EVERY)
+        connection.execute(_DROP_STALE, {"before_us": now_us - micros_of(STALE)})
+    dialect = "postgresql" if connection.dialect.name == "postgresql" else "sqlite"
+    spent = connection.execute(_SPEND[dialect], {"key": key, "now_us": now_us, "full": float(per_minute),
+                                                 "per_minute": float(per_minute)}).first()
+    if spent is not None:
         return Verdict(True, 0)
-    return Verdict(False, max(1, math.ceil((1.0 - tokens) / rate)))
+    bucket = connection.execute(_READ, {"key": key}).first()
+    tokens = refilled(bucket.tokens, bucket.updated_us, now_us=now_us, per_minute=per_minute) if bucket else 0.0
+    return Verdict(False, max(1, math.ceil((1.0 - tokens) / (per_minute / 60.0))))
+
+
+def micros_of(span: timedelta) -> int:
+    return (span.days * 86_400 + span.seconds) * 1_000_000 + span.microseconds

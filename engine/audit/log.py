@@ -20,7 +20,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, event, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from engine.accounts.actors import Actor
@@ -79,10 +81,53 @@ _HEAD = select(_HEADS.c.seq, _HEADS.c.hash).where(_HEADS.c.chain == bindparam("c
 # Only when a chain has no head row yet (its first event, or a head removed by someone): the events decide.
 _LAST_EVENT = (select(_EVENTS.c.seq, _EVENTS.c.hash).where(_EVENTS.c.chain == bindparam("chain"))
                .order_by(_EVENTS.c.seq.desc()).limit(1))
-_APPEND = insert(_EVENTS).returning(_EVENTS.c.id)
-_NEW_HEAD = insert(_HEADS)
-_MOVE_HEAD = (update(_HEADS).where(_HEADS.c.chain == bindparam("head_chain"))
-              .values(seq=bindparam("seq"), hash=bindparam("hash"), unsealed=True))
+_EVENT_COLUMNS = ("chain", "seq", "instance_id", "event_type", "occurred_at", "actor_id", "actor_username",
+                  "actor_role", "actor_organisation", "definition_id", "task_id", "payload", "payload_sha256",
+                  "prev_hash", "hash")
+
+
+def _append_statements(insert: Any) -> tuple[Any, Any]:
+    """(event INSERT, head upsert) for one dialect; the head row is created or moved in one statement."""
+    event = _EVENTS.insert().values({name: bindparam(name, type_=_EVENTS.c[name].type) for name in _EVENT_COLUMNS})
+    head = insert(_HEADS).values(chain=bindparam("chain"), seq=bindparam("seq"), hash=bindparam("hash"),
+                                 unsealed=True)
+    head = head.on_conflict_do_update(index_elements=[_HEADS.c.chain],
+                                      set_={"seq": head.excluded.seq, "hash": head.excluded.hash, "unsealed": True})
+    return event.returning(_EVENTS.c.id), head
+
+
+_APPEND_SQLITE, _MOVE_HEAD_SQLITE = _append_statements(sqlite_insert)
+# PostgreSQL: the event and its chain head in one statement (one round trip), a data-modifying CTE each.
+_appended, _moved = (part.cte(name) for part, name in zip(_append_statements(pg_insert), ("appended", "moved"),
+                                                         strict=True))
+_APPEND_AND_MOVE_PG = select(_appended.c.id).add_cte(_moved)
+# The chain heads this transaction has read or written (chain -> seq, hash), in ``Session.info``.
+# A chain's head cannot move under a transaction that holds the chain's lock (the case lock, or the
+# advisory lock of the system chain), so a second event in the same transaction need not read it again.
+_HEADS_SEEN = "audit.chain_heads"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_heads(session: Session, _transaction: Any) -> None:
+    """Known heads are only good inside the transaction (and under the lock) they were read in."""
+    session.info.pop(_HEADS_SEEN, None)
+
+
+def remember_head(session: Session, instance_id: int, *, seq: int, hash_: str) -> None:
+    """Tell :func:`record` the case chain's head, read by the caller under the case lock in this transaction.
+
+    Saves :func:`record` its own read of the head (one round trip per step).
+    """
+    session.info.setdefault(_HEADS_SEEN, {})[chain_for_case(instance_id)] = (seq, hash_)
+
+
+def new_chain(session: Session, instance_id: int) -> None:
+    """The case was inserted in this transaction: its chain starts at the genesis hash, nothing to read.
+
+    Case rows are never deleted, so a new id has no events; were there any, the unique (chain, seq)
+    of the first event would refuse the step rather than fork the chain.
+    """
+    remember_head(session, instance_id, seq=0, hash_=GENESIS)
 
 
 def record(session: Session, *, event_type: EventType, actor: Actor, now: datetime,
@@ -97,15 +142,19 @@ def record(session: Session, *, event_type: EventType, actor: Actor, now: dateti
     """
     session.flush()
     chain = chain_for_case(instance_id) if instance_id is not None else SYSTEM_CHAIN
-    if instance_id is None:
-        _serialize_chain(session, chain)
     connection = session.connection()
-    head = connection.execute(_HEAD, {"chain": chain}).first()
-    last = head or connection.execute(_LAST_EVENT, {"chain": chain}).first()
+    heads: dict[str, tuple[int, str]] = session.info.setdefault(_HEADS_SEEN, {})
+    last = heads.get(chain)
+    if last is None:
+        if instance_id is None:
+            _serialize_chain(session, chain)
+        row = connection.execute(_HEAD, {"chain": chain}).first() or connection.execute(
+            _LAST_EVENT, {"chain": chain}).first()
+        last = (row.seq, row.hash) if row else (0, GENESIS)
     stored_payload = json.loads(canonical(payload or {}))
     values: dict[str, Any] = {
         "chain": chain,
-        "seq": (last.seq + 1) if last else 1,
+        "seq": last[0] + 1,
         "instance_id": instance_id,
         "event_type": str(event_type),
         "occurred_at": now,
@@ -117,15 +166,15 @@ def record(session: Session, *, event_type: EventType, actor: Actor, now: dateti
         "task_id": task_id,
         "payload": stored_payload,
         "payload_sha256": payload_digest(stored_payload),
-        "prev_hash": last.hash if last else GENESIS,
+        "prev_hash": last[1],
     }
     values["hash"] = hash_of(values)
-    event_id = connection.execute(_APPEND, values).scalar_one()
-    if head is None:
-        connection.execute(_NEW_HEAD, {"chain": chain, "seq": values["seq"], "hash": values["hash"],
-                                       "unsealed": True})
+    if connection.dialect.name == "postgresql":
+        event_id = connection.execute(_APPEND_AND_MOVE_PG, values).scalar_one()
     else:
-        connection.execute(_MOVE_HEAD, {"head_chain": chain, "seq": values["seq"], "hash": values["hash"]})
+        event_id = connection.execute(_APPEND_SQLITE, values).scalar_one()
+        connection.execute(_MOVE_HEAD_SQLITE, {"chain": chain, "seq": values["seq"], "hash": values["hash"]})
+    heads[chain] = (values["seq"], values["hash"])
     return AuditEvent(id=event_id, **values)
 
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, Table, bindparam, select, update
+from sqlalchemy import Row, Select, Table, bindparam, literal, null, select, union_all, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -26,6 +27,7 @@ from engine.modelling.forms import NUL_MESSAGE, FormRepository, nul_fields
 from engine.modelling.specs import specs_for
 from engine.models import (
     AccessLogEntry,
+    AuditChainHead,
     AuditEvent,
     Case,
     HumanTask,
@@ -127,6 +129,7 @@ def start_case(session: Session, *, actor: Actor, now: datetime, process_id: str
     )
     session.add(instance)
     session.flush()
+    log.new_chain(session, instance.id)
     step = take_step(session, instance, actor=actor, now=now, event_type=EventType.INSTANCE_STARTED,
                      workflow=workflow, payload=lambda created: {
                          "process_id": definition.process_id, "version": definition.version, "data": data,
@@ -150,7 +153,12 @@ _TASK_AND_DEFINITION = (select(HumanTask, ProcessDefinition)
                         .join(Case, Case.id == HumanTask.instance_id)
                         .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
                         .where(HumanTask.id == bindparam("id")))
-_TASK_STATE = select(_TASK_TABLE.c.state).where(_TASK_TABLE.c.id == bindparam("id"))
+_HEAD_TABLE = cast(Table, AuditChainHead.__table__)
+# After the lock, in one statement: the task's state (the re-check) and the case chain's head (for
+# its audit event); both read fresh, after the lock was granted.
+_TASK_STATE_AND_HEAD = (select(_TASK_TABLE.c.state, _HEAD_TABLE.c.seq, _HEAD_TABLE.c.hash)
+                        .select_from(_TASK_TABLE.outerjoin(_HEAD_TABLE, _HEAD_TABLE.c.chain == bindparam("chain")))
+                        .where(_TASK_TABLE.c.id == bindparam("id")))
 _COMPLETE_TASK = update(_TASK_TABLE).where(_TASK_TABLE.c.id == bindparam("task_id")).values(
     state=bindparam("new_state"), completed_at=bindparam("now"), completed_by_id=bindparam("by"))
 
@@ -186,7 +194,10 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
             raise ValidationFailed("Het formulier bevat fouten.", problems)
     instance = case_store.require_locked(session, task.instance_id)
     # Re-read under the lock: only the state decides, so one column instead of refreshing the object.
-    set_committed_value(task, "state", session.execute(_TASK_STATE, {"id": task.id}).scalar_one())
+    fresh = session.execute(_TASK_STATE_AND_HEAD, {"id": task.id, "chain": log.chain_for_case(instance.id)}).one()
+    set_committed_value(task, "state", fresh.state)
+    if fresh.seq is not None:  # no head row (removed by someone): record() reads the events instead
+        log.remember_head(session, instance.id, seq=fresh.seq, hash_=fresh.hash)
     if task.state != TaskState.READY:
         raise Conflict("Deze taak is al afgerond of vervallen; ververs de pagina.")
     case_store.ensure_active(instance)
@@ -234,19 +245,51 @@ def view_task(session: Session, *, actor: Actor, now: datetime, task_id: int) ->
 
 
 _TIMER_TABLE = cast(Table, Timer.__table__)
-# Built once (a statement memoizes its cache key); the view reads Core rows, not ORM objects.
-_VIEW_TASKS = (select(_TASK_TABLE).where(_TASK_TABLE.c.instance_id == bindparam("id"),
-                                         _TASK_TABLE.c.state == TaskState.READY).order_by(_TASK_TABLE.c.id))
-_VIEW_TIMERS = (select(_TIMER_TABLE).where(_TIMER_TABLE.c.instance_id == bindparam("id"),
-                                           _TIMER_TABLE.c.state == TimerState.WAITING)
-                .order_by(_TIMER_TABLE.c.due_at, _TIMER_TABLE.c.id))
-_ORGANISATION_SLUG = select(Organisation.slug).where(Organisation.id == bindparam("id"))
+_ORGANISATION_TABLE = cast(Table, Organisation.__table__)
+
+
+def _view_statement() -> Any:
+    """The case's ready tasks, its waiting timers and its organisation's slug in one round trip.
+
+    A UNION ALL over the columns of both tables (each branch pads what it lacks with typed NULLs,
+    so the first branch gives every column its type); ``row_kind`` says which branch a row is from.
+    Built once (a statement memoizes its cache key).
+    """
+    names: dict[str, Any] = {}
+    for table in (_TASK_TABLE, _TIMER_TABLE):
+        for column in table.columns:
+            names.setdefault(column.name, column.type)
+    names["organisation_slug"] = _ORGANISATION_TABLE.c.slug.type
+
+    def branch(kind: str, table: Table | None, **given: Any) -> Any:
+        columns: list[Any] = [literal(kind).label("row_kind")]
+        for name, type_ in names.items():
+            if name in given:
+                columns.append(given[name].label(name))
+            elif table is not None and name in table.c:
+                columns.append(table.c[name])
+            else:
+                columns.append(sql_cast(null(), type_).label(name))
+        return select(*columns)
+
+    tasks = branch("task", _TASK_TABLE).where(_TASK_TABLE.c.instance_id == bindparam("id"),
+                                               _TASK_TABLE.c.state == TaskState.READY)
+    timers = branch("timer", _TIMER_TABLE).where(_TIMER_TABLE.c.instance_id == bindparam("id"),
+                                                  _TIMER_TABLE.c.state == TimerState.WAITING)
+    organisation = branch("organisation", None, organisation_slug=_ORGANISATION_TABLE.c.slug).where(
+        _ORGANISATION_TABLE.c.id == bindparam("organisation_id"))
+    return union_all(tasks, timers, organisation)
+
+
+_VIEW = _view_statement()
 
 
 def view_of(session: Session, instance: Case) -> CaseView:
     session.flush()  # Core reads below do not autoflush; the view must show what this transaction changed
-    connection = session.connection()
-    organisation = connection.execute(_ORGANISATION_SLUG, {"id": instance.organisation_id}).scalar()
+    rows = list(session.connection().execute(_VIEW, {"id": instance.id, "organisation_id": instance.organisation_id}))
+    ready_tasks = sorted((row for row in rows if row.row_kind == "task"), key=lambda row: row.id)
+    timers = sorted((row for row in rows if row.row_kind == "timer"), key=lambda row: (row.due_at, row.id))
+    organisation = next((row.organisation_slug for row in rows if row.row_kind == "organisation"), None)
     return CaseView(
         id=instance.id,
         process_id=instance.definition.process_id,
@@ -258,8 +301,8 @@ def view_of(session: Session, instance: Case) -> CaseView:
         version=instance.version,
         error_message=instance.error_message,
         reference=reference(instance),
-        ready_tasks=list(connection.execute(_VIEW_TASKS, {"id": instance.id})),
-        timers=list(connection.execute(_VIEW_TIMERS, {"id": instance.id})),
+        ready_tasks=ready_tasks,
+        timers=timers,
         acuut=instance.acuut,
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.db import Base
@@ -108,7 +108,8 @@ class RateLimitBucket(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     tokens: Mapped[float] = mapped_column(Float)
-    updated_at: Mapped[Timestamp] = mapped_column(index=True)
+    # Microseconds since the Unix epoch: the refill is integer arithmetic in SQL on both databases.
+    updated_us: Mapped[int] = mapped_column(BigInteger, index=True)
 
 
 class ApiToken(Base):

@@ -83,6 +83,7 @@ def _move_counts(session: Session, figure: CaseFigure, before: dict[str, str] | 
     The increment is an upsert, so two steps of different cases adding to the same count at once
     both land (PostgreSQL and SQLite both have INSERT ... ON CONFLICT DO UPDATE).
     """
+    added: list[dict[str, Any]] = []
     for month in (figure.month, 0):
         key = {"organisation_id": figure.organisation_id, "year": figure.year, "month": month}
         for field, category in after.items():
@@ -94,12 +95,13 @@ def _move_counts(session: Session, figure: CaseFigure, before: dict[str, str] | 
                     CaseCount.organisation_id == figure.organisation_id, CaseCount.year == figure.year,
                     CaseCount.month == month, CaseCount.field == field, CaseCount.category == old,
                 ).values(n=CaseCount.n - 1))
-            values = {**key, "field": field, "category": category, "region": figure.region, "n": 1}
-            upsert = (pg_insert(CaseCount) if session.get_bind().dialect.name == "postgresql"
-                      else sqlite_insert(CaseCount)).values(values)
-            session.execute(upsert.on_conflict_do_update(
-                index_elements=["organisation_id", "year", "month", "field", "category"],
-                set_={"n": CaseCount.n + 1}))
+            added.append({**key, "field": field, "category": category, "region": figure.region, "n": 1})
+    if added:  # every increment in one statement (one round trip); the keys differ, so no row is hit twice
+        upsert = (pg_insert(CaseCount) if session.get_bind().dialect.name == "postgresql"
+                  else sqlite_insert(CaseCount)).values(added)
+        session.execute(upsert.on_conflict_do_update(
+            index_elements=["organisation_id", "year", "month", "field", "category"],
+            set_={"n": CaseCount.n + 1}))
 
 
 def rebuild_counts(session: Session) -> None:

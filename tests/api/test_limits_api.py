@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 import pytest
 
-from engine.accounts import api_tokens
+from engine.accounts import api_tokens, rate_limits
 from engine.accounts.actors import Actor
 from engine.db import unit_of_work
 from webapp import create_app, db
@@ -59,3 +60,38 @@ def test_a_json_body_over_the_size_limit_gets_413_in_the_api_error_shape(app, ap
     response = api("af").post("/api/v1/signals", json={"gemeente": "eersel", "melding": {"x": "y" * 20_000}})
     assert response.status_code == 413
     assert response.json == {"error": {"code": "te_groot", "message": "Het verzoek is te groot.", "details": None}}
+
+
+def test_requests_whose_transaction_rolls_back_still_spend_their_token(workers, world, factory, at):
+    """The token is spent by a statement committed before the request's own transaction (which a 422 rolls back)."""
+    af = token_for(factory, at, "af")
+    client = workers[0].test_client()
+    bad = [client.post("/api/v1/signals", json={"melding": "geen object"}, headers=af).status_code for _ in range(3)]
+    assert bad == [422, 422, 422]
+    assert client.get("/api/v1/tasks", headers=af).status_code == 429
+
+
+def test_concurrent_spends_of_one_bucket_on_separate_connections_never_overspend(factory, at):
+    """Twelve requests at the same moment on twelve connections, six tokens: exactly six get through."""
+    engine = factory.kw["bind"]
+    verdicts: list[bool] = []
+    start = threading.Barrier(12)  # within the pool's 15 connections
+
+    def spend() -> None:
+        with engine.connect() as connection:
+            start.wait()
+            with connection.begin():
+                verdicts.append(rate_limits.take(connection, key="api-token:gelijktijdig", per_minute=6,
+                                                 now=at()).allowed)
+
+    threads = [threading.Thread(target=spend) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(verdicts) == [False] * 6 + [True] * 6
+    at.advance(seconds=10)  # six a minute: one back after ten seconds, exactly
+    with engine.begin() as connection:
+        assert rate_limits.take(connection, key="api-token:gelijktijdig", per_minute=6, now=at()).allowed
+        refused = rate_limits.take(connection, key="api-token:gelijktijdig", per_minute=6, now=at())
+    assert (refused.allowed, refused.retry_after) == (False, 10)
