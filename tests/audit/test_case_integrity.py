@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engine.audit import case_integrity
 from engine.db import unit_of_work
-from tests.audit_support import TEST_SEAL_KEY, last_seq, seal, sql
+from tests.support.audit import TEST_SEAL_KEY, last_seq, seal, sql
 
 
 def integrity(factory, case, at):

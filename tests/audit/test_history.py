@@ -11,7 +11,7 @@ from engine.cases import assignment, timers
 from engine.db import unit_of_work
 from engine.errors import Forbidden, NotFound
 from engine.models import AccessLogEntry
-from tests.services.helpers import complete, deploy, ready, start
+from tests.support.helpers import complete, deploy, ready, start
 
 PARTNERS = {"organisaties": {"politie": "politie-ob"}}
 

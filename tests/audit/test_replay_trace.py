@@ -10,7 +10,7 @@ from engine.accounts.actors import Actor
 from engine.audit import replay_trace
 from engine.db import unit_of_work
 from engine.errors import Forbidden
-from tests.chain import TERUG, VERRIJKT, ZORG
+from tests.support.chain import TERUG, VERRIJKT, ZORG
 
 
 def trace_of(chain, case, actor=None):

@@ -9,10 +9,12 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import AXE
-from tests.browser.test_shell import log_in
-from tests.chain import VERRIJKT
-from tests.services.helpers import deploy, ready, start
+from tests.support.browser import (
+    log_in,
+    serious_violations,  # noqa: F401
+)
+from tests.support.chain import VERRIJKT
+from tests.support.helpers import deploy, ready, start
 
 NARROW, WIDE = 320, 1280
 # The people of the README tour, each with the pages only their role reaches (2FA roles enrol on the way in).
@@ -25,14 +27,6 @@ AXE_CHECKED: set[str] = set()
 LINKS_PER_PAGE = 2
 # Links out of the page that are no page of their own.
 NOT_A_PAGE = re.compile(r"^(mailto:|tel:|#)|/uitloggen|/download|\.(csv|xlsx|pdf|ics|bpmn|dmn)(\?|$)")
-
-
-def serious_violations(page: Page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("""async () => await axe.run(document, {
-        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""")
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])}x)" for v in result["violations"]
-            if v["impact"] in ("serious", "critical")]
 
 
 def page_width(page: Page) -> int:

@@ -8,7 +8,7 @@ import pytest
 
 from engine.accounts.roles import Role
 from engine.errors import ValidationFailed
-from tests.chain import MELDER_BERICHT, TERUG, VERRIJKT, ZORG
+from tests.support.chain import MELDER_BERICHT, TERUG, VERRIJKT, ZORG
 
 AGENDA = {"persoonsgegevens_gedeeld": True}
 PLAN = {"casusregisseur": "J. de Vries (ZVHF)", "stoppen_uitbuiting": "Opvang Fier.", "strafrechtelijk_spoor": True,

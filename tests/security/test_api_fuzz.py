@@ -32,10 +32,10 @@ from engine.db.migrate import upgrade
 from engine.modelling import deployments
 from engine.regions import region_setup
 from engine.workflow.bundle import SourceFile
-from tests.chain import FORMS, MODEL_FILES, REGIONS, ROOT, SYSTEM, Chain
-from tests.conftest import BACKENDS, PG_URL, START, Clock, _create_pg_database
-from tests.security.conftest import OWN, Scene, add_case_file, build_scene
-from tests.security.test_matrix import dry_run
+from tests.support.base import BACKENDS, PG_URL, START, Clock, create_pg_database
+from tests.support.chain import FORMS, MODEL_FILES, REGIONS, ROOT, SYSTEM, Chain
+from tests.support.matrix import dry_run
+from tests.support.scene import OWN, Scene, add_case_file, build_scene
 from webapp import create_app, db
 from webapp.api import openapi
 
@@ -76,7 +76,7 @@ def fuzz_scene(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
         shutil.copy(request.getfixturevalue("_sqlite_template"), path)
         url = f"sqlite:///{path}"
     else:
-        url = _create_pg_database(PG_URL.rsplit("/", 1)[0] + "/" + PG_URL.rsplit("/", 1)[1] + "_fuzz")
+        url = create_pg_database(PG_URL.rsplit("/", 1)[0] + "/" + PG_URL.rsplit("/", 1)[1] + "_fuzz")
         upgrade(url)
     engine = make_engine(url)
     factory = make_session_factory(engine)

@@ -12,31 +12,18 @@ token it answers 401.
 
 from __future__ import annotations
 
-import hashlib
-
-from sqlalchemy import func, select
-
-from engine.db import Base, unit_of_work
-from engine.models import HumanTask, Meeting, ModelDraft
-from tests.security.conftest import OTHER, OWN, PRINCIPALS, Scene
-from tests.security.test_matrix import CALLS, JSON, MATRIX, Call, expected
+from tests.support.matrix import (
+    CALLS,
+    JSON,
+    MATRIX,
+    VOLATILE,  # noqa: F401
+    Call,
+    expected,
+    fingerprint,  # noqa: F401
+)
+from tests.support.scene import OTHER, OWN, PRINCIPALS, Scene
 
 CSRF_MESSAGE = "Het formulier is verlopen of ongeldig"
-# Tables whose rows churn with every request regardless of the form (sessions' last use, rate buckets).
-VOLATILE = {"login_session", "rate_limit_bucket"}
-
-
-def fingerprint(scene: Scene) -> str:
-    """Row counts of every table plus the mutable state of tasks, meetings and drafts."""
-    parts = []
-    with unit_of_work(scene.chain.factory) as session:
-        for table in Base.metadata.sorted_tables:
-            if table.name not in VOLATILE:
-                parts.append(f"{table.name}={session.scalar(select(func.count()).select_from(table))}")
-        parts += [f"task {t.id} {t.state} {t.assignee_id}" for t in session.scalars(select(HumanTask))]
-        parts += [f"meeting {m.id} {m.state} {m.minutes}" for m in session.scalars(select(Meeting))]
-        parts += [f"draft {d.id} {d.revision}" for d in session.scalars(select(ModelDraft))]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def ui_posts() -> list[str]:

@@ -15,8 +15,10 @@ from sqlalchemy import func, select
 
 from engine.db import unit_of_work
 from engine.models import Instance
-from tests.security.conftest import OWN, Scene
-from tests.security.test_matrix import dry_run
+from tests.support.matrix import dry_run
+from tests.support.scene import OWN, Scene
+
+pytestmark = pytest.mark.postgres
 
 PAYLOADS = [
     "' OR '1'='1", "' OR 1=1 --", '" OR ""="', "1; DROP TABLE instance; --", "%", "%' OR '%'='",

@@ -13,8 +13,8 @@ from argon2 import PasswordHasher
 from engine.accounts import users
 from engine.accounts.actors import Actor
 from engine.db import unit_of_work
-from tests.conftest import PASSWORD
-from tests.werkbak_fixtures import csrf_of, logged_in, web  # noqa: F401 - the app with its real limits
+from tests.support.base import PASSWORD
+from tests.support.werkbak import csrf_of, logged_in
 
 GENERIC = "Gebruikersnaam of wachtwoord is onjuist."
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import csv
 import io
 
-from tests.security.xss_story import ESCAPED, RAW, build, pages
-from tests.werkbak_fixtures import csrf_of, logged_in
+from tests.support.werkbak import csrf_of, logged_in
+from tests.support.xss_story import ESCAPED, RAW, build, pages
 
 
 def test_every_page_shows_every_hostile_text_escaped(scene_app, chain):

@@ -20,7 +20,7 @@ from engine.db import unit_of_work
 from engine.errors import Conflict, Forbidden
 from engine.modelling import migration
 from engine.models import AuditEvent, CaseMigration, HumanTask, Instance, TaskState, Timer, TimerState
-from tests.services.helpers import complete, deploy, ready, start
+from tests.support.helpers import complete, deploy, ready, start
 
 SYSTEM = Actor.system("test")
 

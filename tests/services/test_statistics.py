@@ -7,7 +7,7 @@ import pytest
 from engine.db import unit_of_work
 from engine.errors import Forbidden
 from engine.services import statistics
-from tests.chain import VERRIJKT
+from tests.support.chain import VERRIJKT
 
 
 def tables(chain, actor=None, year=2026):

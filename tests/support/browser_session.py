@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from tests.browser.conftest import CHROMIUM, FLAGS
+from tests.support.browser import CHROMIUM, FLAGS
 
 
 @pytest.fixture(scope="session")

@@ -19,8 +19,8 @@ from engine.meetings import meetings
 from engine.modelling import deployments, drafts, form_versions
 from engine.models import Meeting, MeetingItem
 from engine.workflow.bundle import SourceFile
-from tests.chain import FORMS, VERRIJKT, ZORG, Chain
-from tests.services.test_meetings import BASE, CALENDAR, PLANNED
+from tests.support.chain import FORMS, VERRIJKT, ZORG, Chain
+from tests.support.meetings import BASE, CALENDAR, PLANNED
 
 PAYLOAD = ("<script>alert('xss')</script><img src=x onerror=alert('xss')>"
            "<svg onload=alert('xss')>\"'><a href=\"javascript:alert('xss')\">{{7*7}}</a>")
