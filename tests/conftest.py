@@ -25,6 +25,7 @@ pytest_plugins = [
     "tests.support.scheduler",
     "tests.support.browser",
     "tests.support.retention",
+    "tests.support.scene",
 ]
 
 

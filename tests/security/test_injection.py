@@ -18,7 +18,13 @@ from engine.models import Instance
 from tests.support.matrix import dry_run
 from tests.support.scene import OWN, Scene
 
-pytestmark = pytest.mark.postgres
+pytestmark = pytest.mark.timeout(600)  # the shared scene of each backend is set up inside the first test a worker runs
+
+
+@pytest.fixture
+def scene(shared_scene_of_each_backend: Scene) -> Scene:
+    """Every request here is a GET in dry-run mode: the shared scene of each backend (NUL, huge numbers)."""
+    return shared_scene_of_each_backend
 
 PAYLOADS = [
     "' OR '1'='1", "' OR 1=1 --", '" OR ""="', "1; DROP TABLE instance; --", "%", "%' OR '%'='",

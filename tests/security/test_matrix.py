@@ -1,23 +1,21 @@
 """Authorization matrix: every route of the UI and the API x every role x own/other organisation.
 
 The table and the calls are in tests/support/matrix.py (every new route gets its row there). Each route
-is one test, so xdist spreads them; all of them read one scene per worker (``matrix_scene``), built once
-on a database of its own. Every request runs in dry-run mode (rolled back after the response), and every
+is one test, so xdist spreads them; all of them read one scene per worker (``shared_scene``, built once
+on a database of its own). Every request runs in dry-run mode (rolled back after the response), and every
 cell starts from the principal's session as it was right after logging in: a call cannot change what the
 next test sees, whichever worker runs it and in whatever order.
 """
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from flask.testing import FlaskClient
 
 from tests.support.matrix import CALLS, LAST, MATRIX, call, dry_run, expected, outcome, route_keys
-from tests.support.scene import PRINCIPALS, SECRET, SECRET_SUMMARY, Scene, built_scene
+from tests.support.scene import PRINCIPALS, SECRET, SECRET_SUMMARY, Scene
 
 Principal = tuple[str, str] | None
 # The scene (twenty logins, a story over all four regions) is set up inside the first test a worker runs.
@@ -39,20 +37,17 @@ class Sessions:
 
 
 @pytest.fixture(scope="session")
-def matrix_scene(tmp_path_factory: pytest.TempPathFactory, _sqlite_template) -> Iterator[Sessions]:
-    """The attack scene, built once per worker on its own SQLite database; the matrix only reads it."""
-    root = tmp_path_factory.mktemp("matrix")
-    shutil.copy(_sqlite_template, root / "matrix.sqlite")
-    with built_scene(f"sqlite:///{root / 'matrix.sqlite'}", root / "instance") as scene:
-        cookies: dict[Principal, dict] = {}
-        tokens: dict[Principal, str] = {}
-        for principal in [None, *PRINCIPALS]:  # log in first: a login in dry-run mode would be rolled back
-            client = scene.client(principal)
-            tokens[principal] = scene.csrf(client)
-            cookies[principal] = dict(client._cookies)
-            if principal is not None:
-                scene.token(principal)  # the API tokens too, for the same reason
-        yield Sessions(scene, cookies, tokens)
+def matrix_scene(shared_scene: Scene) -> Sessions:
+    """Everyone logged in to the shared scene once per worker (a login in dry-run mode would be rolled back)."""
+    cookies: dict[Principal, dict] = {}
+    tokens: dict[Principal, str] = {}
+    for principal in [None, *PRINCIPALS]:
+        client = shared_scene.client(principal)
+        tokens[principal] = shared_scene.csrf(client)
+        cookies[principal] = dict(client._cookies)
+        if principal is not None:
+            shared_scene.token(principal)  # the API tokens too, for the same reason
+    return Sessions(shared_scene, cookies, tokens)
 
 
 def test_every_route_of_the_app_is_classified_in_the_matrix(matrix_scene):

@@ -21,15 +21,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from engine.accounts import users
 from engine.accounts.actors import Actor
@@ -38,6 +41,7 @@ from engine.cases import notes, saved_filters, worklist
 from engine.cases.storage import DirectoryBlobStore
 from engine.config import Settings
 from engine.db import make_engine, make_session_factory, unit_of_work
+from engine.db.migrate import upgrade
 from engine.meetings import meetings
 from engine.modelling import deployments, drafts, form_versions
 from engine.models import (
@@ -54,7 +58,7 @@ from engine.models import (
 )
 from engine.regions import region_setup
 from engine.workflow.bundle import SourceFile
-from tests.support.base import START, Clock
+from tests.support.base import BACKENDS, PG_URL, START, Clock, create_pg_database
 from tests.support.chain import FORMS, MODEL_FILES, REGIONS, ROOT, VERRIJKT, Chain
 from tests.support.meetings import BASE, CALENDAR, PLANNED
 from tests.support.tokens import issue_token
@@ -243,3 +247,40 @@ def built_scene(url: str, instance_dir: Path) -> Iterator[Scene]:
     finally:
         db.dispose(app)
         engine.dispose()
+
+
+def scene_database(backend: str, root: Path, template: Path) -> str:
+    """A migrated, empty database of its own for a shared scene (SQLite: a copy of the template)."""
+    if backend == "sqlite":
+        shutil.copy(template, root / "scene.sqlite")
+        return f"sqlite:///{root / 'scene.sqlite'}"
+    parsed = make_url(PG_URL)
+    url = create_pg_database(parsed.set(database=f"{parsed.database}_scene").render_as_string(hide_password=False))
+    upgrade(url)
+    return url
+
+
+def _shared(backend: str, tmp_path_factory: pytest.TempPathFactory, template: Path) -> Iterator[Scene]:
+    root = tmp_path_factory.mktemp(f"scene-{backend}")
+    with built_scene(scene_database(backend, root, template), root / "instance") as scene:
+        yield scene
+
+
+@pytest.fixture(scope="session")
+def shared_scene(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path) -> Iterator[Scene]:
+    """The attack scene on SQLite, built once per worker, for tests that only read it: they call in
+    ``dry_run`` mode (tests/support/matrix.py) or only send requests that must be refused."""
+    yield from _shared("sqlite", tmp_path_factory, _sqlite_template)
+
+
+@pytest.fixture(scope="session")
+def shared_pg_scene(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path) -> Iterator[Scene]:
+    """The same on PostgreSQL, for the hostile-input tests whose outcome depends on the database."""
+    yield from _shared("postgresql", tmp_path_factory, _sqlite_template)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared_scene_of_each_backend(request: pytest.FixtureRequest) -> Scene:
+    """``shared_scene`` and ``shared_pg_scene`` in turn (hostile input: NUL, huge numbers)."""
+    scene: Scene = request.getfixturevalue("shared_scene" if request.param == "sqlite" else "shared_pg_scene")
+    return scene
