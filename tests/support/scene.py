@@ -225,8 +225,9 @@ def add_case_file(app: Flask, chain: Chain, ids: dict[str, Any]) -> None:
 
 
 @contextmanager
-def built_scene(url: str, instance_dir: Path) -> Iterator[Scene]:
-    """The story on the migrated, empty database at ``url``, with its app (rate limits off, as below)."""
+def built_chain(url: str, instance_dir: Path) -> Iterator[tuple[Chain, Flask]]:
+    """The ``chain`` world (all four regions, the real models) on the migrated, empty database at ``url``,
+    with an app on it (rate limits off, as ``scene_app``): for worlds built once and shared."""
     engine = make_engine(url)
     factory = make_session_factory(engine)
     at = Clock(START)
@@ -235,27 +236,33 @@ def built_scene(url: str, instance_dir: Path) -> Iterator[Scene]:
         users.get_or_create_organisation(session, slug="landelijk", name="Landelijke procesregie", kind="partner")
         deployments.deploy(session, actor=SYSTEM, now=at(), comment="alle regio's", forms=FORMS,
                            files=[SourceFile(p.name, p.read_bytes()) for p in MODEL_FILES])
-    chain = Chain(factory, at, REGIONS)
     settings = Settings(instance_dir=instance_dir, database_url=url, secret_key="s" * 64,
                         forms_dir=ROOT / "forms", processes_dir=ROOT / "processes",
                         login_per_minute_ip=0, login_per_minute_account=0, api_per_minute_token=0)
     app = create_app(settings, {"TESTING": True, "CLOCK": at})
-    ids = build_scene(chain)
-    add_case_file(app, chain, ids)
     try:
-        yield Scene(app, chain, ids)
+        yield Chain(factory, at, REGIONS), app
     finally:
         db.dispose(app)
         engine.dispose()
 
 
-def scene_database(backend: str, root: Path, template: Path) -> str:
-    """A migrated, empty database of its own for a shared scene (SQLite: a copy of the template)."""
+@contextmanager
+def built_scene(url: str, instance_dir: Path) -> Iterator[Scene]:
+    """The attack story (``build_scene``) on the migrated, empty database at ``url``, with its app."""
+    with built_chain(url, instance_dir) as (chain, app):
+        ids = build_scene(chain)
+        add_case_file(app, chain, ids)
+        yield Scene(app, chain, ids)
+
+
+def scene_database(backend: str, root: Path, template: Path, name: str = "scene") -> str:
+    """A migrated, empty database of its own for a shared world (SQLite: a copy of the template)."""
     if backend == "sqlite":
-        shutil.copy(template, root / "scene.sqlite")
-        return f"sqlite:///{root / 'scene.sqlite'}"
+        shutil.copy(template, root / f"{name}.sqlite")
+        return f"sqlite:///{root / f'{name}.sqlite'}"
     parsed = make_url(PG_URL)
-    url = create_pg_database(parsed.set(database=f"{parsed.database}_scene").render_as_string(hide_password=False))
+    url = create_pg_database(parsed.set(database=f"{parsed.database}_{name}").render_as_string(hide_password=False))
     upgrade(url)
     return url
 
