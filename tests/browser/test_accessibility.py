@@ -4,17 +4,20 @@ desktop (1280 px), and no page scrolls sideways at 320 px (reflow, WCAG 1.4.10) 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.browser import (
-    log_in,
-    serious_violations,  # noqa: F401
-)
-from tests.support.chain import VERRIJKT
+from engine.config import Settings
+from tests.support.browser import _serve, log_in, serious_violations
+from tests.support.chain import ROOT, VERRIJKT, Chain
 from tests.support.helpers import deploy, ready, start
+from tests.support.scene import built_chain, scene_database
+from webapp import create_app
 
 NARROW, WIDE = 320, 1280
 # The people of the README tour, each with the pages only their role reaches (2FA roles enrol on the way in).
@@ -110,22 +113,42 @@ def reachable_pages(page: Page, base: str) -> list[str]:
     return list(found.values())
 
 
+@dataclass
+class Tour:
+    chain: Chain
+    base: str
+
+
+@pytest.fixture(scope="session")
+def tour(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path) -> Iterator[Tour]:
+    """The README tour's world, built once per worker: all four regions, a signal with the AF and one with
+    the police, served on the real forms and processes. The walks only read it (and log in)."""
+    root = tmp_path_factory.mktemp("tour")
+    url = scene_database("sqlite", root, _sqlite_template, "tour")
+    with built_chain(url, root / "seed") as (chain, _):
+        chain.report("eersel")
+        chain.do(chain.report("eersel"), "verrijken", VERRIJKT)
+        settings = Settings(instance_dir=root / "instance", database_url=url, secret_key="c" * 64,
+                            forms_dir=ROOT / "forms", processes_dir=ROOT / "processes")
+        serving = _serve(create_app(settings, {"CLOCK": chain.at}))
+        yield Tour(chain, next(serving))
+        next(serving, None)  # stops the server
+
+
 # A walk through twenty to thirty pages, each at two widths: longer than the suite's 120 s for one page-test.
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize(("role", "organisation"), PEOPLE, ids=[role for role, _ in PEOPLE])
 def test_every_page_a_role_reaches_reflows_at_320_px_and_passes_axe_at_320_and_1280(
-        axe_page, chain, chain_server, role, organisation):
+        axe_page, tour, role, organisation):
     """Each role of the README tour with work waiting: a signal with the AF and one with the police.
 
     Every page of every role is measured at 320 px; axe (about two seconds a run) checks each kind of page
     once per test process at both widths, whichever role reaches it first, so the suite stays fast.
     """
-    chain.report("eersel")
-    chain.do(chain.report("eersel"), "verrijken", VERRIJKT)
-    username = chain.person(role, organisation).username
-    log_in(axe_page, chain_server, username)
+    username = tour.chain.person(role, organisation).username
+    log_in(axe_page, tour.base, username)
     problems: list[str] = []
-    pages = reachable_pages(axe_page, chain_server)
+    pages = reachable_pages(axe_page, tour.base)
     for url in pages:
         axe_page.goto(url)
         shape = _shape(url)
