@@ -68,7 +68,7 @@ def generate(url: str, events: int) -> None:
     with unit_of_work(factory) as session:
         connection = session.connection()
         for case in range(1, events // EVENTS_PER_CASE + 1):
-            chain, previous = log.chain_for_instance(case), log.GENESIS
+            chain, previous = log.chain_for_case(case), log.GENESIS
             for step in range(1, EVENTS_PER_CASE + 1):
                 body = payload(case, step)
                 values: dict[str, Any] = {

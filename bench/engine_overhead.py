@@ -37,9 +37,9 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from engine.accounts import api_tokens, users  # noqa: E402
+from engine.accounts import api_tokens, organisations, users  # noqa: E402
 from engine.accounts.actors import Actor  # noqa: E402
-from engine.cases import instances  # noqa: E402
+from engine.cases import lifecycle  # noqa: E402
 from engine.db import make_engine, make_session_factory, normalize_url, unit_of_work  # noqa: E402
 from engine.db.migrate import upgrade  # noqa: E402
 from engine.modelling import deployments  # noqa: E402
@@ -122,7 +122,7 @@ def prepare_database(url: str) -> tuple[object, dict[str, Actor]]:
     system = Actor.system("bench")
     with unit_of_work(factory) as session:
         for slug, kind in [("eersel", "gemeente"), ("politie", "partner")]:
-            users.get_or_create_organisation(session, slug=slug, name=slug, kind=kind)
+            organisations.get_or_create_organisation(session, slug=slug, name=slug, kind=kind)
         people = {}
         for name, role, org in [("af", "af", "eersel"), ("avim", "politie", "eersel"),
                                 ("regisseur", "procesregisseur", "eersel")]:
@@ -143,12 +143,12 @@ def services_runner(factory, people) -> Callable[[], None]:
 
     def run() -> None:
         with unit_of_work(factory) as session:
-            case = instances.start_instance(session, actor=people["af"], now=now(), process_id="drie_taken", data={})
+            case = lifecycle.start_case(session, actor=people["af"], now=now(), process_id="drie_taken", data={})
             case_id = case.id
         for actor in ("af", "avim", "af"):
             with unit_of_work(factory) as session:
-                [task] = instances.list_tasks(session, actor=people[actor], instance_id=case_id)
-                instances.complete_task(session, actor=people[actor], now=now(), task_id=task.id,
+                [task] = lifecycle.list_tasks(session, actor=people[actor], instance_id=case_id)
+                lifecycle.complete_task(session, actor=people[actor], now=now(), task_id=task.id,
                                         data=FIRST_TASK_DATA if task.form else {}, forms=FORMS)
 
     return run
@@ -219,15 +219,15 @@ def http_runner(url: str, factory, people, instance_dir: Path) -> tuple[Callable
 def loop_growth(factory, people, *, early: int = 10, late: int = 200, window: int = 5) -> tuple[float, float, int]:
     """Median ms of steps around step ``early`` and around step ``late`` of one looping case."""
     with unit_of_work(factory) as session:
-        case_id = instances.start_instance(session, actor=people["af"], now=START, process_id="lopend_signaal",
+        case_id = lifecycle.start_case(session, actor=people["af"], now=START, process_id="lopend_signaal",
                                            data={}).id
     durations = []
     state_size = 0
     for step in range(late + window):
         begin = time.perf_counter()
         with unit_of_work(factory) as session:
-            [task] = instances.list_tasks(session, actor=people["af"], instance_id=case_id)
-            row = instances.complete_task(session, actor=people["af"], now=START + timedelta(days=step),
+            [task] = lifecycle.list_tasks(session, actor=people["af"], instance_id=case_id)
+            row = lifecycle.complete_task(session, actor=people["af"], now=START + timedelta(days=step),
                                           task_id=task.id, data={"besluit": "lopend"}, forms=FORMS)
             state_size = len(row.state)
         durations.append((time.perf_counter() - begin) * 1000)

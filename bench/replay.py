@@ -1,7 +1,7 @@
 """Replay cost per audit event against raw SpiffWorkflow executing the same steps, in one run.
 
 Cases of the 3-user-task model are run through the services on SQLite, then replayed with
-`engine.audit.replay.replay_instance` (load events, re-execute on the recorded version,
+`engine.audit.replay.replay_case` (load events, re-execute on the recorded version,
 hash the state after every step). Raw baseline: SpiffWorkflow running the same steps in memory
 with a serialize per step (its stock serializer), i.e. (a) of engine_overhead.py.
 
@@ -45,12 +45,12 @@ def main() -> None:
         for _ in range(args.cases):
             run()
         with unit_of_work(factory) as session:
-            ids = replay.all_instance_ids(session)
-            replay.replay_instance(session, ids[0])  # warm the spec cache, as a long --all run would
+            ids = replay.all_case_ids(session)
+            replay.replay_case(session, ids[0])  # warm the spec cache, as a long --all run would
             per_event = []
             for instance_id in ids:
                 began = time.perf_counter()
-                report = replay.replay_instance(session, instance_id)
+                report = replay.replay_case(session, instance_id)
                 elapsed = (time.perf_counter() - began) * 1000
                 assert report.consistent, report.divergence
                 per_event.append(elapsed / report.steps)

@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
-from engine.accounts import users  # noqa: E402
+from engine.accounts import organisations  # noqa: E402
 from engine.accounts.actors import Actor  # noqa: E402
-from engine.cases import instances  # noqa: E402
+from engine.cases import lifecycle  # noqa: E402
 from engine.db import make_engine, make_session_factory, unit_of_work  # noqa: E402
 from engine.db.migrate import upgrade  # noqa: E402
 from engine.modelling import deployments  # noqa: E402
@@ -46,7 +46,7 @@ def prepare(url: str):
     upgrade(url)
     factory = make_session_factory(make_engine(url))
     with unit_of_work(factory) as session:
-        users.get_or_create_organisation(session, slug="eersel", name="Eersel", kind="gemeente")
+        organisations.get_or_create_organisation(session, slug="eersel", name="Eersel", kind="gemeente")
         files = [SourceFile(MODEL.name, MODEL.read_bytes())]
         deployments.deploy(session, actor=SYSTEM, now=datetime.now(UTC), files=files, comment="bench",
                            forms=FormRepository(ROOT / "forms"))
@@ -59,7 +59,7 @@ def create_timers(factory, dues: list[datetime], *, set_before: timedelta | None
         with unit_of_work(factory) as session:
             for due in dues[offset:offset + 500]:
                 started = due - set_before if set_before else datetime.now(UTC)
-                instances.start_instance(session, actor=SYSTEM, now=started, process_id="termijn",
+                lifecycle.start_case(session, actor=SYSTEM, now=started, process_id="termijn",
                                          data={"vervaldatum": due.isoformat()}, organisation_slug="eersel")
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from engine.accounts.actors import Actor
 from engine.accounts.roles import Role
-from engine.models import HumanTask, Instance, TaskState
+from engine.models import Case, HumanTask, TaskState
 
 DEPLOYERS = frozenset({Role.PROCESREGISSEUR, Role.BEHEERDER})
 NO_CASE_WORK = frozenset({Role.AUDITOR, Role.BEHEERDER})
@@ -152,7 +152,7 @@ def can_view_task(actor: Actor, task: HumanTask) -> bool:
     return can_work_on(actor, task) or (actor.coordinator and in_team(actor, task))
 
 
-def instance_filter(actor: Actor) -> ColumnElement[bool]:
+def case_filter(actor: Actor) -> ColumnElement[bool]:
     """SQL condition for cases the actor may see: the gemeente's AF and the holders of the case's tasks.
 
     Reporting a signal gives no access to the case it starts (DOMAIN, Privacy: need to know). The
@@ -161,21 +161,21 @@ def instance_filter(actor: Actor) -> ColumnElement[bool]:
     investigation starts. Found by tests/security/test_matrix.py.
     """
     if actor.role == Role.AUDITOR:
-        return Instance.id.is_not(None)
+        return Case.id.is_not(None)
     if actor.user_id is None or actor.role == Role.BEHEERDER:
-        return Instance.id.is_(None)
+        return Case.id.is_(None)
     participates = exists(
-        select(HumanTask.id).where(HumanTask.instance_id == Instance.id, task_filter(actor))
+        select(HumanTask.id).where(HumanTask.instance_id == Case.id, task_filter(actor))
     )
     team = team_of(actor)
     if actor.coordinator and team is not None:  # a coordinator answers for every case the team works on
         participates = exists(select(HumanTask.id).where(
-            HumanTask.instance_id == Instance.id,
+            HumanTask.instance_id == Case.id,
             or_(task_filter(actor), and_(HumanTask.role == team[0], HumanTask.organisation_id == team[1]))))
-    own_gemeente = Instance.organisation_id == actor.organisation_id if actor.role == Role.AF else false()
+    own_gemeente = Case.organisation_id == actor.organisation_id if actor.role == Role.AF else false()
     return or_(participates, own_gemeente)
 
 
-def can_see_instance(session: Session, actor: Actor, instance_id: int) -> bool:
-    found = session.scalar(select(Instance.id).where(Instance.id == instance_id, instance_filter(actor)))
+def can_see_case(session: Session, actor: Actor, instance_id: int) -> bool:
+    found = session.scalar(select(Case.id).where(Case.id == instance_id, case_filter(actor)))
     return found is not None

@@ -27,10 +27,9 @@ from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from engine.config import Settings
-from engine.db import unit_of_work
 from engine.models import OutboxMessage, OutboxState
 
 logger = logging.getLogger(__name__)
@@ -218,7 +217,7 @@ class Delivery:
 
 
 @dataclass(frozen=True)
-class _Claimed:
+class ClaimedMessage:
     """What a sender needs after the claim committed: a copy, not a row bound to a closed session."""
 
     id: int
@@ -240,7 +239,7 @@ class _Claimed:
         return mail
 
 
-def _claim(session: Session, *, now: datetime) -> _Claimed | None:
+def claim_due(session: Session, *, now: datetime) -> ClaimedMessage | None:
     """Lease the oldest due message; rows another sender holds are skipped, never waited for."""
     message = session.scalar(
         select(OutboxMessage)
@@ -254,10 +253,10 @@ def _claim(session: Session, *, now: datetime) -> _Claimed | None:
     message.attempts += 1
     message.next_attempt_at = now + LEASE
     session.flush()
-    return _Claimed(message.id, message.idempotency_key, message.recipient, message.subject, message.body)
+    return ClaimedMessage(message.id, message.idempotency_key, message.recipient, message.subject, message.body)
 
 
-def _settle(session: Session, *, message_id: int, now: datetime, error: str | None, max_attempts: int) -> str:
+def settle(session: Session, *, message_id: int, now: datetime, error: str | None, max_attempts: int) -> str:
     message = session.get(OutboxMessage, message_id, with_for_update=True)
     if message is None:
         return OutboxState.FAILED
@@ -275,29 +274,6 @@ def _settle(session: Session, *, message_id: int, now: datetime, error: str | No
     return message.state
 
 
-def deliver_due(factory: sessionmaker[Session], *, transport: Transport, now: datetime, max_attempts: int,
-                limit: int = 100) -> Delivery:
-    """Send up to ``limit`` due messages, each claimed, sent and settled on its own."""
-    result = Delivery()
-    for _ in range(limit):
-        with unit_of_work(factory) as session:
-            claimed = _claim(session, now=now)
-        if claimed is None:
-            break
-        error: str | None = None
-        try:
-            transport.send(claimed.email(now))
-        except Exception as exc:  # any failure must reach the row, or it would be leased forever
-            error = describe_error(exc)
-        with unit_of_work(factory) as session:
-            state = _settle(session, message_id=claimed.id, now=now, error=error, max_attempts=max_attempts)
-        if state == OutboxState.SENT:
-            result.sent += 1
-        elif state == OutboxState.FAILED:
-            result.failed += 1
-        else:
-            result.retrying += 1
-    return result
 
 
 PAGE_SIZE = 50

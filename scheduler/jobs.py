@@ -21,9 +21,8 @@ from engine import notify
 from engine.audit import sealing, verification
 from engine.audit.seal_key import SealKey
 from engine.cases import stranded
-from engine.cases.reminders import send_due_reminders
 from engine.cases.storage import BlobStore
-from engine.cases.timers import SCHEDULER, fire_due_timers
+from engine.cases.timers import SCHEDULER
 from engine.db import unit_of_work
 from engine.meetings import meetings
 from engine.regions.regions import Region
@@ -31,6 +30,13 @@ from engine.retention import retention
 from engine.retention.retention_rules import RetentionRules
 from engine.workflow.calendar import WorkingDayCalendar
 from scheduler.leader import Leadership
+from signaalroute import passes
+
+
+def system_clock() -> datetime:
+    """The wall clock, in UTC: the default every job reads through its runtime."""
+    return datetime.now(UTC)
+
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +51,7 @@ class Runtime:
     base_url: str = "http://127.0.0.1:8000"
     smtp: notify.SmtpConfig | None = None  # None: mail stays in the outbox
     mail_max_attempts: int = 8
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Callable[[], datetime] = system_clock
     unsent_reported: int = 0  # pending count last logged without SMTP, so the log says it once
     regions: dict[str, Region] = field(default_factory=dict)
     calendar: WorkingDayCalendar = field(default_factory=WorkingDayCalendar)
@@ -95,7 +101,7 @@ def fire_timers() -> None:
     runtime = _firing_timers()
     if runtime is None:
         return
-    fired = fire_due_timers(runtime.factory, clock=runtime.clock)
+    fired = passes.fire_due_timers(runtime.factory, clock=runtime.clock)
     if fired:
         logger.info("timers fired", extra={"count": fired, "leader": runtime.leadership.is_leader})
 
@@ -136,7 +142,7 @@ def seal_audit_log() -> None:
 
 def _export_seals(runtime: Runtime, now: datetime) -> None:
     try:
-        written = sealing.export_pending(runtime.factory, runtime.seal_export, now=now)
+        written = passes.export_pending(runtime.factory, runtime.seal_export, now=now)
     except OSError:
         logger.exception("audit seals not exported; the next pass tries again")
         return
@@ -176,7 +182,7 @@ def send_reminders() -> None:
     runtime = _leading()
     if runtime is None:
         return
-    reminded = send_due_reminders(runtime.factory, now=runtime.clock(), base_url=runtime.base_url)
+    reminded = passes.send_due_reminders(runtime.factory, now=runtime.clock(), base_url=runtime.base_url)
     if reminded:
         logger.info("task reminders enqueued", extra={"count": reminded})
 
@@ -207,7 +213,7 @@ def apply_retention() -> None:
     runtime = _leading()
     if runtime is None or runtime.retention_rules is None:
         return
-    result = retention.destroy_expired(runtime.factory, rules=runtime.retention_rules, now=runtime.clock(),
+    result = passes.destroy_expired(runtime.factory, rules=runtime.retention_rules, now=runtime.clock(),
                                        actor=SCHEDULER, trigger=retention.PLANNER, store=runtime.file_store)
     if result.destroyed or result.failed:
         logger.info("retention applied", extra={"destroyed": [r.instance_id for r in result.destroyed],
@@ -228,7 +234,7 @@ def send_mail() -> None:
         runtime.unsent_reported = pending
         return
     with notify.SmtpTransport(runtime.smtp) as transport:
-        delivery = notify.deliver_due(runtime.factory, transport=transport, now=runtime.clock(),
+        delivery = passes.deliver_due(runtime.factory, transport=transport, now=runtime.clock(),
                                       max_attempts=runtime.mail_max_attempts)
     if delivery.sent or delivery.retrying or delivery.failed:
         logger.info("mail delivered", extra=asdict(delivery))

@@ -6,7 +6,7 @@ every minute, seals the audit chain heads every few minutes (``SIGNAALROUTE_ZEGE
 reports cases that wait for nothing every quarter of an hour, and every night at
 03.00 uur verifies and seals the whole audit log and then applies the retention periods
 (``retention.toml``), in that order, as one job (see :func:`jobs.nightly`). Timers are rows
-(decision 7) fired through :func:`engine.cases.timers.fire_due_timers`, each under its case
+(decision 7) fired through :func:`signaalroute.passes.fire_due_timers`, each under its case
 lock. Any number of these processes may run: one leads (see :mod:`scheduler.leader`),
 the others stand by (on PostgreSQL helping fire timers) and take over within a poll interval when
 it dies.
@@ -21,7 +21,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -40,6 +41,7 @@ from engine.retention.retention_rules import load_rules
 from engine.workflow.calendar import ENV_VARIABLE as CALENDAR_VARIABLE
 from engine.workflow.calendar import calendar_from_env
 from scheduler import jobs
+from scheduler.jobs import system_clock
 from scheduler.leader import Leadership
 
 logger = logging.getLogger(__name__)
@@ -68,8 +70,12 @@ def _detach_calendar_jobs(scheduler: BaseScheduler) -> None:
         scheduler.remove_jobstore(PERSISTENT, shutdown=True)
 
 
-def build(settings: Settings, factory: sessionmaker[Session] | None = None) -> BlockingScheduler:
-    """The scheduler with its jobs; ``factory`` lets tests pass their own database sessions."""
+def build(settings: Settings, factory: sessionmaker[Session] | None = None,
+          clock: Callable[[], datetime] = system_clock) -> BlockingScheduler:
+    """The scheduler with its jobs; ``factory`` and ``clock`` let tests pass their own database and time.
+
+    Every job reads ``clock`` (through its runtime), never the system time itself.
+    """
     factory = factory or make_session_factory(make_engine(settings.database_url))
     scheduler = BlockingScheduler(timezone="Europe/Amsterdam")
     jobs.install(jobs.Runtime(
@@ -82,10 +88,10 @@ def build(settings: Settings, factory: sessionmaker[Session] | None = None) -> B
         calendar=calendar_from_env(os.environ.get(CALENDAR_VARIABLE)),
         retention_rules=load_rules(settings.retention_file),
         file_store=DirectoryBlobStore(settings.file_store_dir),
-        seal_key=seal_key(settings), seal_export=settings.seal_export,
+        seal_key=seal_key(settings), seal_export=settings.seal_export, clock=clock,
     ))
     poll = settings.timer_poll_seconds
-    now = datetime.now(UTC)
+    now = clock()
     scheduler.add_job(jobs.contend, "interval", seconds=poll, id="leadership", coalesce=True, max_instances=1,
                       next_run_time=now)
     scheduler.add_job(jobs.fire_timers, "interval", seconds=poll, id="bpmn-timers", coalesce=True,

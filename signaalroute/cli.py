@@ -13,9 +13,9 @@ import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import logs
-from engine.accounts import api_tokens, two_factor, users
+from engine.accounts import access_review, api_tokens, oidc_identities, two_factor, users
 from engine.accounts.actors import Actor
-from engine.cases import timers
+from engine.accounts.organisations import get_or_create_organisation
 from engine.config import ConfigurationError, Settings, ensure_secret_key, load_settings
 from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.db.migrate import upgrade
@@ -26,6 +26,7 @@ from engine.modelling.forms import FormRepository
 from engine.regions import region_setup
 from engine.regions.regions import RegionError, load_regions
 from engine.workflow.bundle import SourceFile
+from signaalroute import passes
 
 CLI_ACTOR = Actor.system("cli")
 
@@ -133,7 +134,7 @@ def organisations() -> None:
 @click.option("--kind", type=click.Choice(["gemeente", "partner"]), default="gemeente")
 def organisations_create(slug: str, name: str, kind: str) -> None:
     with _work(_settings()) as session:
-        users.get_or_create_organisation(session, slug=slug, name=name, kind=kind)
+        get_or_create_organisation(session, slug=slug, name=name, kind=kind)
     click.echo(f"Organisatie {slug} bestaat.")
 
 
@@ -198,7 +199,8 @@ def users_reset_2fa(username: str) -> None:
 def users_link_oidc(username: str, issuer: str, subject: str) -> None:
     """Link an account to one OpenID Connect identity (issuer + sub); audited."""
     with _work(_settings()) as session:
-        users.link_oidc(session, actor=CLI_ACTOR, now=_now(), username=username, issuer=issuer, subject=subject)
+        oidc_identities.link_oidc(session, actor=CLI_ACTOR, now=_now(), username=username, issuer=issuer,
+                                  subject=subject)
     click.echo(f"{username} logt voortaan ook in via OIDC ({issuer}).")
 
 
@@ -207,7 +209,7 @@ def users_link_oidc(username: str, issuer: str, subject: str) -> None:
 def users_allow_oidc_link(username: str) -> None:
     """Let the next OIDC login whose username claim is this username link the account, once; audited."""
     with _work(_settings()) as session:
-        users.allow_oidc_link(session, actor=CLI_ACTOR, now=_now(), username=username)
+        oidc_identities.allow_oidc_link(session, actor=CLI_ACTOR, now=_now(), username=username)
     click.echo(f"De eerstvolgende OIDC-login met gebruikersnaam {username} koppelt dit account.")
 
 
@@ -215,7 +217,7 @@ def users_allow_oidc_link(username: str) -> None:
 def users_rechten() -> None:
     """Print who has which rights as CSV (the yearly access review); audited."""
     with _work(_settings()) as session:
-        body = users.access_review_csv(session, actor=CLI_ACTOR, now=_now())
+        body = access_review.access_review_csv(session, actor=CLI_ACTOR, now=_now())
     click.echo(body.decode("utf-8-sig"), nl=False)
 
 
@@ -285,7 +287,7 @@ def timers_group() -> None:
 def timers_run() -> None:
     """Fire every due timer once (one pass)."""
     with _factory(_settings()) as factory:
-        fired = timers.fire_due_timers(factory, now=_now())
+        fired = passes.fire_due_timers(factory, now=_now())
     click.echo(f"{fired} timer(s) afgegaan.")
 
 
@@ -299,7 +301,7 @@ def audit() -> None:
               help="Controleer ook tegen de geëxporteerde zegels in dit bestand (SIGNAALROUTE_ZEGEL_EXPORT).")
 def audit_verify(seals_file: Path | None) -> None:
     """Check every chain, its head and the seals, record the outcome, then seal; exit 1 and list what is wrong."""
-    from engine.audit import seal_export, sealing, verification, verify
+    from engine.audit import seal_export, verification, verify
     from engine.audit.seal_key import seal_key, seal_verifier
 
     settings = _settings()
@@ -318,7 +320,7 @@ def audit_verify(seals_file: Path | None) -> None:
                 result = verification.run(session, actor=CLI_ACTOR, now=now, trigger=verification.CLI,
                                           verifier=verifier, key=key, exported=exported,
                                           progress=lambda _chain: bar.update(1))
-        sealing.export_pending(factory, settings.seal_export, now=now)
+        passes.export_pending(factory, settings.seal_export, now=now)
         with unit_of_work(factory) as session:
             destroyed = _destroyed(session, names)
     for problem in result.problems:
@@ -351,7 +353,7 @@ def replay(instance_ids: tuple[int, ...], replay_all: bool, operator: str | None
 
     actor = _operator(operator)
     with _work(_settings()) as session:
-        ids = replay_service.all_instance_ids(session) if replay_all else list(instance_ids)
+        ids = replay_service.all_case_ids(session) if replay_all else list(instance_ids)
         if not ids:
             raise click.UsageError("Geef zaaknummers op of gebruik --all.")
         # A destroyed case has no content left to replay: say so, never report it as a divergence.
@@ -360,7 +362,7 @@ def replay(instance_ids: tuple[int, ...], replay_all: bool, operator: str | None
         diverged = []
         with click.progressbar(ids, label="Zaken afspelen", file=sys.stderr) as bar:
             for instance_id in bar:
-                report = (replay_service.replay_instance(session, instance_id) if dry_run else
+                report = (replay_service.replay_case(session, instance_id) if dry_run else
                           replay_service.replay_for(session, actor=actor, now=_now(), instance_id=instance_id))
                 if not report.consistent:
                     diverged.append(report)
@@ -403,7 +405,7 @@ def _destroyed(session: Session, chains: list[str]) -> dict[str, str]:
     ids = [int(c.removeprefix("instance:")) for c in chains if c.removeprefix("instance:").isdigit()]
     return {f"instance:{r.instance_id}": f"Zaak {r.instance_id} ({r.reference}): vernietigd op {datum(r.destroyed_at)} "
                                          f"volgens regel ‘{r.rule}’"
-            for r in retention.records_by_instance(session, ids).values()}
+            for r in retention.records_by_case(session, ids).values()}
 
 
 @main.command("bewaartermijnen")
@@ -434,7 +436,7 @@ def bewaartermijnen(droog: bool) -> None:
     from engine.cases.storage import DirectoryBlobStore
 
     with _factory(settings) as factory:
-        result = retention.destroy_expired(factory, rules=rules, now=now, actor=CLI_ACTOR, trigger=retention.CLI,
+        result = passes.destroy_expired(factory, rules=rules, now=now, actor=CLI_ACTOR, trigger=retention.CLI,
                                            store=DirectoryBlobStore(settings.file_store_dir))
     click.echo(f"{len(result.destroyed)} zaak/zaken vernietigd.")
     if result.failed:
@@ -470,7 +472,7 @@ def migreer(process_id: str, to_version: int, all_eligible: bool, instance_ids: 
         return
     chosen = [c.instance_id for c in plan.eligible] if all_eligible else list(instance_ids)
     with _factory(settings) as factory:
-        outcomes = migration.migrate_each(factory, actor=CLI_ACTOR, now=_now(), instance_ids=chosen,
+        outcomes = passes.migrate_each(factory, actor=CLI_ACTOR, now=_now(), instance_ids=chosen,
                                           to_version=to_version,
                                           expected_versions={c.instance_id: c.version for c in plan.cases})
     for outcome in outcomes:
@@ -497,7 +499,7 @@ def audit_seal() -> None:
     with _factory(settings) as factory:
         with unit_of_work(factory) as session:
             made = sealing.seal(session, key=key, now=now)
-        exported = sealing.export_pending(factory, settings.seal_export, now=now)
+        exported = passes.export_pending(factory, settings.seal_export, now=now)
     click.echo(f"Zegel {made.id} over {len(made.heads)} gewijzigde keten(s); {exported} zegel(s) geëxporteerd.")
 
 

@@ -15,17 +15,17 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.accounts import users
+from engine.accounts import organisations, users
 from engine.accounts.actors import Actor
 from engine.accounts.roles import ROLE_LABELS, Role
-from engine.cases import instances, intake
+from engine.cases import intake, lifecycle
 from engine.cases.region_context import PARTNER_ROLES, partner_for
 from engine.config import Settings
 from engine.dutch import datum
 from engine.meetings import meetings
 from engine.modelling import deployments
 from engine.modelling.forms import FormRepository
-from engine.models import HumanTask, Instance, MeetingSchedule, ModelFile, TaskState, User
+from engine.models import Case, HumanTask, MeetingSchedule, ModelFile, TaskState, User
 from engine.regions import region_setup
 from engine.regions.regions import Region, load_regions
 from engine.workflow.bundle import SourceFile
@@ -88,7 +88,7 @@ def load(session: Session, settings: Settings, *, now: datetime) -> list[str]:
     """Create what is missing and return the lines to print (logins and deployed processes)."""
     regions = load_regions(settings.regions_dir)
     region_setup.load_region_organisations(session, regions)
-    users.get_or_create_organisation(session, slug=LANDELIJK[0], name=LANDELIJK[1], kind="partner")
+    organisations.get_or_create_organisation(session, slug=LANDELIJK[0], name=LANDELIJK[1], kind="partner")
     logins_path = _logins_file(settings)
     lines = logins_path.read_text().splitlines() if logins_path.exists() else []
     known = {line.split()[0] for line in lines if line.strip()}
@@ -175,14 +175,14 @@ def _examples_for_the_meetings(session: Session, regions: dict[str, Region], set
                 User.role == step.role, User.organisation_id == step.organisation_id).order_by(User.id))
             if step is None or holder is None:
                 break  # the route changed: the example stops where a person would pick it up
-            instances.complete_task(session, actor=users.actor_for(holder), now=now, task_id=step.id,
+            lifecycle.complete_task(session, actor=users.actor_for(holder), now=now, task_id=step.id,
                                     data=answers[step.element_id], forms=forms)
     return done
 
 
 def _start_example(session: Session, regions: dict[str, Region], settings: Settings, now: datetime) -> str | None:
     """One example signal, reported by the demo melder of Eersel, so the AF's werkbak is not empty."""
-    if session.scalar(select(Instance.id).limit(1)) is not None:
+    if session.scalar(select(Case.id).limit(1)) is not None:
         return None
     melder = session.scalar(select(User).where(User.username == "melder.eersel"))
     if melder is None:

@@ -17,6 +17,7 @@ from engine.retention.retention_rules import load_rules
 from webapp import db, errors, formatting, json_body, security, thema
 from webapp.api import v1
 from webapp.ui import (
+    account,
     afspelen,
     audit,
     audit_modellen,
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     thema.init_app(app)
     app.register_blueprint(v1.blueprint)
     app.register_blueprint(views.blueprint)
+    app.register_blueprint(account.blueprint)  # second factor, OIDC, access review
     app.register_blueprint(melden.blueprint)
     app.register_blueprint(overleg.blueprint)
     app.register_blueprint(beheer.blueprint)

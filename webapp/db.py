@@ -1,5 +1,10 @@
 """The request owns the transaction (STYLE 2): one unit of work per request, committed before
-the response leaves, so a failed commit can still become an error response."""
+the response leaves, so a failed commit can still become an error response.
+
+What survives a refused request (4xx) is one policy, declared by the writer of the row in the core
+(:func:`engine.db.keep_on_refusal`: a failed-login counter, an access-log entry, a model failure);
+a 5xx always rolls back.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.db import make_engine, make_session_factory
+from engine.db import kept_on_refusal, make_engine, make_session_factory
 from engine.errors import Conflict
+from webapp.errors import error_response
 
 _KEY = "signaalroute.sessions"
 
@@ -62,24 +68,17 @@ def end_request_transaction() -> None:
             db_session.close()
 
 
-def keep_on_error() -> None:
-    """Commit this request's flushed rows even though it answers with an error (see ModelError)."""
-    g.db_commit_anyway = True
-
-
 def _finish(response: Response) -> Response:
     db_session: Session | None = g.pop("db_session", None)
     if db_session is None:
         return response
     try:
-        if response.status_code < 400 or g.get("db_commit_anyway"):
+        if response.status_code < 400 or (response.status_code < 500 and kept_on_refusal(db_session)):
             db_session.commit()
         else:
             db_session.rollback()
     except (StaleDataError, IntegrityError):
         db_session.rollback()
-        from webapp.errors import error_response
-
         return error_response(Conflict("Iemand anders heeft deze zaak tegelijk gewijzigd; probeer het opnieuw."))
     finally:
         db_session.close()

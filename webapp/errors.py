@@ -10,7 +10,6 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import ClientDisconnected, HTTPException
 
 from engine.errors import DomainError
-from webapp import db
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +59,6 @@ def error_response(error: DomainError) -> Response:
 
 
 def _domain(error: DomainError) -> Response:
-    if getattr(error, "commit_anyway", False):
-        db.keep_on_error()
     return error_response(error)
 
 

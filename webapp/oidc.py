@@ -4,7 +4,7 @@ Configured only by environment variables (engine.config: issuer or discovery URL
 secret, scopes); Keycloak (``https://<host>/realms/<realm>``) and Entra ID
 (``https://login.microsoftonline.com/<tenant>/v2.0``) both publish their discovery document under the
 issuer. The ID token's signature (keys from ``jwks_uri``), issuer, audience, expiry and nonce are
-checked by Authlib; who may log in is decided by :func:`engine.accounts.users.user_for_oidc` — a
+checked by Authlib; who may log in is decided by :func:`engine.accounts.oidc_identities.user_for_oidc` — a
 provider account alone never creates or opens a Signaalroute account.
 """
 

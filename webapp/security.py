@@ -23,12 +23,13 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as BaseResponse
 
-from engine.accounts import rate_limits, two_factor, users
+from engine.accounts import bearer_tokens, login_sessions, rate_limits, two_factor, users
 from engine.accounts.actors import Actor
 from engine.config import ConfigurationError, Settings
 from engine.errors import DomainError, Unauthenticated
 from engine.models import User
-from webapp import db
+from webapp import db, oidc
+from webapp.errors import error_response
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ def _load_user(user_id: str) -> LoginUser | None:
     sid = session.get(SESSION_ID)
     if not user_id.isdigit() or not isinstance(sid, str):
         return None
-    user = users.user_for_session(db.session(), user_id=int(user_id), sid=sid)
+    user = login_sessions.user_for_session(db.session(), user_id=int(user_id), sid=sid)
     return LoginUser(user) if user is not None else None
 
 
@@ -131,7 +132,7 @@ def pending_login(step: str) -> tuple[User, dict[str, Any]] | None:
 def establish_session(user: User, *, method: str) -> None:
     """The complete login: a new session (new server-side id, nothing carried over), then flask-login."""
     session.clear()
-    sid = users.start_session(db.session(), user=user, now=now(), method=method)
+    sid = login_sessions.start_session(db.session(), user=user, now=now(), method=method)
     login_user(LoginUser(user))
     session[SESSION_ID] = sid
     session.permanent = True
@@ -140,7 +141,7 @@ def establish_session(user: User, *, method: str) -> None:
 def end_session() -> None:
     sid = session.get(SESSION_ID)
     if isinstance(sid, str):
-        users.end_session(db.session(), sid=sid, now=now())
+        login_sessions.end_session(db.session(), sid=sid, now=now())
     session.clear()
 
 
@@ -152,7 +153,7 @@ def api_actor() -> Actor:
     token = _bearer_token()
     if token is None:
         raise Unauthenticated("Stuur een persoonlijk API-token mee: Authorization: Bearer <token>.")
-    user = users.user_for_token(db.session(), token, now=now())
+    user = bearer_tokens.user_for_token(db.session(), token, now=now())
     if user is None:
         raise Unauthenticated("Het API-token is onbekend, verlopen of ingetrokken.")
     g.api_actor = users.actor_for(user)
@@ -232,8 +233,6 @@ def _duration(seconds: int) -> str:
 
 
 def _rate_limited(error: RateLimited) -> Response:
-    from webapp.errors import error_response
-
     response = error_response(error)
     response.headers["Retry-After"] = str(error.retry_after)
     return response
@@ -294,11 +293,4 @@ def init_app(app: Flask) -> None:
     app.before_request(_rate_limit)
     app.register_error_handler(RateLimited, _rate_limited)
     app.after_request(_headers)
-
-    # The account pages (second factor, OIDC, access review) are part of authentication; they are
-    # wired here so the factory keeps one line for all of it.
-    from webapp import oidc
-    from webapp.ui import account
-
     oidc.init_app(app, config)
-    app.register_blueprint(account.blueprint)

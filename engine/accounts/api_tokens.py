@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.accounts import two_factor, users
+from engine.accounts import bearer_tokens, two_factor, users
 from engine.accounts.actors import Actor
+from engine.accounts.bearer_tokens import TOKEN_PREFIX, token_hash
 from engine.accounts.roles import SECOND_FACTOR_ROLES
 from engine.audit.events import EventType
 from engine.dutch import local_iso
@@ -63,8 +64,8 @@ def issue(session: Session, *, actor: Actor, now: datetime, username: str, label
         raise ValidationFailed(message, {"dagen": message})
     if privileged:
         _require_app_code(user, code, now=now, box=box)
-    token = users.TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, token_hash=users.token_hash(token), label=label, created_at=now,
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, token_hash=token_hash(token), label=label, created_at=now,
                    expires_at=now + timedelta(days=validity), revoked=False)
     session.add(row)
     session.flush()
@@ -97,4 +98,4 @@ def revoke(session: Session, *, actor: Actor, now: datetime, username: str, toke
     user = users.user_by_username(session, username)
     if user is None:
         raise NotFound(f"Gebruiker '{username}' bestaat niet.")
-    return users.revoke_tokens(session, actor=actor, now=now, user_id=user.id, token_id=token_id, reason=reason)
+    return bearer_tokens.revoke_tokens(session, actor=actor, now=now, user_id=user.id, token_id=token_id, reason=reason)

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from engine.accounts import users
+from engine.accounts import bearer_tokens, login_sessions, passwords, users
 from engine.accounts.actors import Actor
 from engine.accounts.roles import SECOND_FACTOR_ROLES
 from engine.accounts.users import AccountEvent, record_account_event
@@ -114,7 +114,7 @@ def _new_recovery_codes(session: Session, *, user: User, now: datetime) -> list[
     for _ in range(RECOVERY_CODES):
         raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(_RECOVERY_LENGTH))
         codes.append(f"{raw[:5]}-{raw[5:]}")
-        session.add(RecoveryCode(user_id=user.id, code_hash=users.hash_secret(raw), created_at=now))
+        session.add(RecoveryCode(user_id=user.id, code_hash=passwords.hash_secret(raw), created_at=now))
     session.flush()
     return codes
 
@@ -155,7 +155,7 @@ def verify(session: Session, *, actor: Actor, now: datetime, user: User, code: s
     unused = session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id,
                                                         RecoveryCode.used_at.is_(None))).all()
     for row in unused:
-        if users.verify_secret(row.code_hash, normalised):
+        if passwords.verify_secret(row.code_hash, normalised):
             row.used_at = now
             record_account_event(session, AccountEvent.RECOVERY_CODE_USED, actor=actor, now=now,
                                  payload={"user_id": user.id, "remaining": len(unused) - 1})
@@ -201,10 +201,10 @@ def reset(session: Session, *, actor: Actor, now: datetime, username: str) -> in
     if user is None:
         raise NotFound(f"Gebruiker '{username}' bestaat niet.")
     _clear(session, user)
-    users.record_good_credentials(user)
-    ended = users.end_all_sessions(session, user_id=user.id, now=now)
+    passwords.record_good_credentials(user)
+    ended = login_sessions.end_all_sessions(session, user_id=user.id, now=now)
     # A lost phone may be a stolen one: tokens issued against that factor stop too.
-    revoked = users.revoke_tokens(session, actor=actor, now=now, user_id=user.id,
+    revoked = bearer_tokens.revoke_tokens(session, actor=actor, now=now, user_id=user.id,
                                   reason="tweestapsverificatie hersteld")
     record_account_event(session, AccountEvent.TWO_FACTOR_RESET, actor=actor, now=now,
                          payload={"user_id": user.id, "sessions_ended": ended, "tokens_revoked": revoked})

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.accounts.actors import Actor
+from engine.db import keep_on_refusal
 from engine.models import AccessLogEntry
 
 CASE_VIEWED = "case.viewed"
@@ -35,11 +36,16 @@ ACTION_LABELS = {
 
 
 def record_view(session: Session, *, actor: Actor, now: datetime, instance_id: int, action: str) -> None:
-    """Log a read in the caller's transaction (a failed request logs nothing it did not show)."""
+    """Log a read in the caller's transaction; it stays on record if the request is refused afterwards.
+
+    A form that fails validation is shown again with the case (422), a colleague's task read-only (409):
+    the person read the case either way. Recording a read that was done is safer than losing one.
+    """
     session.add(AccessLogEntry(
         occurred_at=now, instance_id=instance_id, action=action, user_id=actor.user_id, username=actor.username,
         role=str(actor.role) if actor.role else None, organisation=actor.organisation_slug,
     ))
+    keep_on_refusal(session, "access log entry")
 
 
 def views_of(session: Session, instance_id: int) -> list[AccessLogEntry]:

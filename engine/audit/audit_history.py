@@ -36,10 +36,10 @@ from engine.audit.audit_phrases import (
 from engine.audit.case_integrity import CaseIntegrity
 from engine.audit.events import EventType
 from engine.audit.seal_key import SealVerifier
-from engine.cases.instances import reference
+from engine.cases.lifecycle import reference
 from engine.errors import Forbidden, NotFound
 from engine.modelling.forms import FormRepository
-from engine.models import AccessLogEntry, AuditEvent, Instance, Organisation, ProcessDefinition
+from engine.models import AccessLogEntry, AuditEvent, Case, Organisation, ProcessDefinition
 
 STATUS_LABELS = {"active": "Loopt", "completed": "Afgesloten", "cancelled": "Geannuleerd",
                  "error": "Fout, vraag de beheerder", "vernietigd": "Vernietigd (bewaartermijn verstreken)"}
@@ -202,7 +202,7 @@ def _access_rows(entries: Sequence[AccessLogEntry]) -> list[AccessRow]:
                       access_log.ACTION_LABELS.get(e.action, e.action)) for e in entries]
 
 
-def case_summary(session: Session, instance: Instance) -> tuple[str, str, str]:
+def case_summary(session: Session, instance: Case) -> tuple[str, str, str]:
     """(process with version, status, gemeente) as the auditor's pages and the dossier show them."""
     organisation = session.get(Organisation, instance.organisation_id)
     definition = instance.definition
@@ -219,7 +219,7 @@ def case_audit(session: Session, *, actor: Actor, now: datetime, instance_id: in
     log is read before this view is added to it, like ``case_access_log``.
     """
     _require_auditor(actor)
-    instance = session.get(Instance, instance_id)
+    instance = session.get(Case, instance_id)
     if instance is None:
         raise NotFound("Zaak niet gevonden.")
     integrity = case_integrity.check_case(session, instance_id=instance_id, verifier=verifier, now=now)
@@ -241,15 +241,15 @@ def case_audit(session: Session, *, actor: Actor, now: datetime, instance_id: in
 def list_cases(session: Session, *, actor: Actor, page: int = 1, per_page: int = 25) -> CasePage:
     """Every case, newest first, a page at a time: the auditor picks one to read."""
     _require_auditor(actor)
-    total = int(session.scalar(select(func.count()).select_from(Instance)) or 0)
+    total = int(session.scalar(select(func.count()).select_from(Case)) or 0)
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     query = (
-        select(Instance.id, Instance.status, Instance.created_at, Instance.updated_at, ProcessDefinition.name,
+        select(Case.id, Case.status, Case.created_at, Case.updated_at, ProcessDefinition.name,
                ProcessDefinition.process_id, ProcessDefinition.version, Organisation.name.label("organisation"))
-        .join(ProcessDefinition, ProcessDefinition.id == Instance.definition_id)
-        .join(Organisation, Organisation.id == Instance.organisation_id)
-        .order_by(Instance.id.desc()).limit(per_page).offset((page - 1) * per_page)
+        .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
+        .join(Organisation, Organisation.id == Case.organisation_id)
+        .order_by(Case.id.desc()).limit(per_page).offset((page - 1) * per_page)
     )
     rows = [CaseRow(r.id, f"{r.name or r.process_id}, versie {r.version}", STATUS_LABELS.get(r.status, r.status),
                     r.organisation, r.created_at, r.updated_at) for r in session.execute(query)]

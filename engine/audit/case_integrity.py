@@ -67,7 +67,7 @@ class CaseIntegrity:
 
 def check_case(session: Session, *, instance_id: int, verifier: SealVerifier | None, now: datetime) -> CaseIntegrity:
     """Check one case's chain against its head row and its newest seal (signature included)."""
-    return check_chain(session, chain=log.chain_for_instance(instance_id), verifier=verifier, now=now)
+    return check_chain(session, chain=log.chain_for_case(instance_id), verifier=verifier, now=now)
 
 
 def check_chain(session: Session, *, chain: str, verifier: SealVerifier | None, now: datetime) -> CaseIntegrity:

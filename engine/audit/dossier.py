@@ -23,8 +23,8 @@ from engine.audit.audit_history import UNCHANGED, HistoryEntry, case_summary, en
 from engine.audit.case_integrity import CaseIntegrity
 from engine.audit.events import EventType
 from engine.audit.seal_key import SealVerifier
-from engine.cases import cases
-from engine.cases.instances import reference
+from engine.cases import case_store
+from engine.cases.lifecycle import reference
 from engine.cases.notes import NoteView, all_notes
 from engine.dutch import datum_tijd
 from engine.errors import Forbidden, NotFound
@@ -45,7 +45,7 @@ def dossier_pdf(session: Session, *, actor: Actor, now: datetime, instance_id: i
     """
     if not access.can_audit(actor):
         raise Forbidden("Alleen een auditor mag een dossier exporteren.")
-    instance = cases.lock_instance(session, instance_id)
+    instance = case_store.lock_case(session, instance_id)
     if instance is None:
         raise NotFound("Zaak niet gevonden.")
     integrity = case_integrity.check_case(session, instance_id=instance_id, verifier=verifier, now=now)
@@ -53,7 +53,7 @@ def dossier_pdf(session: Session, *, actor: Actor, now: datetime, instance_id: i
     process, status, organisation = case_summary(session, instance)
     access_log.record_view(session, actor=actor, now=now, instance_id=instance_id,
                            action=access_log.DOSSIER_EXPORTED)
-    head = verify.stored_head(session, log.chain_for_instance(instance_id))
+    head = verify.stored_head(session, log.chain_for_case(instance_id))
     log.record(session, event_type=EventType.DOSSIER_EXPORTED, actor=actor, now=now, instance_id=instance_id,
                definition_id=instance.definition_id, payload={"format": "PDF", "events": len(entries)})
     role = ROLE_LABELS.get(actor.role) if actor.role else None

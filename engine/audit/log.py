@@ -33,7 +33,7 @@ SYSTEM_CHAIN = "system"
 ERASED: dict[str, Any] = {"vernietigd": True}
 
 
-def chain_for_instance(instance_id: int) -> str:
+def chain_for_case(instance_id: int) -> str:
     return f"instance:{instance_id}"
 
 
@@ -96,7 +96,7 @@ def record(session: Session, *, event_type: EventType, actor: Actor, now: dateti
     attached to the session (it was written with Core).
     """
     session.flush()
-    chain = chain_for_instance(instance_id) if instance_id is not None else SYSTEM_CHAIN
+    chain = chain_for_case(instance_id) if instance_id is not None else SYSTEM_CHAIN
     if instance_id is None:
         _serialize_chain(session, chain)
     connection = session.connection()
@@ -136,7 +136,7 @@ def erase_case_payloads(session: Session, instance_id: int) -> int:
     as the ``instance.destroyed`` event on the system chain that makes the erasure verifiable.
     """
     result = session.execute(
-        update(AuditEvent).where(AuditEvent.chain == chain_for_instance(instance_id)).values(payload=ERASED)
+        update(AuditEvent).where(AuditEvent.chain == chain_for_case(instance_id)).values(payload=ERASED)
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -144,7 +144,7 @@ def erase_case_payloads(session: Session, instance_id: int) -> int:
 def history(session: Session, instance_id: int) -> list[AuditEvent]:
     return list(
         session.scalars(
-            select(AuditEvent).where(AuditEvent.chain == chain_for_instance(instance_id)).order_by(AuditEvent.seq)
+            select(AuditEvent).where(AuditEvent.chain == chain_for_case(instance_id)).order_by(AuditEvent.seq)
         )
     )
 

@@ -27,12 +27,12 @@ from engine.accounts.roles import Role
 from engine.audit import log
 from engine.audit.audit_phrases import EVENT_LABELS, Vocabulary
 from engine.audit.events import EventType
-from engine.cases.instances import canonical_data
+from engine.cases.lifecycle import canonical_data
 from engine.dutch import datum
 from engine.errors import Forbidden, NotFound
 from engine.modelling.specs import specs_from_stored_bytes
-from engine.models import AuditEvent, Deployment, DestructionRecord, Instance, ProcessDefinition
-from engine.models.instances import InstanceStatus
+from engine.models import AuditEvent, Case, Deployment, DestructionRecord, ProcessDefinition
+from engine.models.cases import CaseStatus
 from engine.workflow import migration, pruning, runner, serializer
 from engine.workflow.errors import WorkflowFailed
 
@@ -89,7 +89,7 @@ class VersionsInForce:
         self._before: dict[int, tuple[str, Specs, int | None]] = {}
 
     @classmethod
-    def at_start(cls, session: Session, instance: Instance, start: AuditEvent) -> VersionsInForce:
+    def at_start(cls, session: Session, instance: Case, start: AuditEvent) -> VersionsInForce:
         """The version the case started on: a migrated case's row names the version it moved to."""
         started_on = session.get(ProcessDefinition, start.definition_id) if start.definition_id else None
         definition = started_on or instance.definition
@@ -126,12 +126,12 @@ def state_as_stored(workflow: Any) -> str:
     return serializer.dumps(workflow)
 
 
-def replay_instance(session: Session, instance_id: int) -> ReplayReport:
+def replay_case(session: Session, instance_id: int) -> ReplayReport:
     """Re-execute one case; report the first divergence precisely."""
-    instance = session.get(Instance, instance_id)
+    instance = session.get(Case, instance_id)
     if instance is None:
         raise NotFound("Zaak niet gevonden.")
-    if instance.status == InstanceStatus.DESTROYED:
+    if instance.status == CaseStatus.DESTROYED:
         record = session.scalar(select(DestructionRecord).where(DestructionRecord.instance_id == instance_id))
         when = datum(record.destroyed_at) if record else "onbekende datum"
         rule = record.rule if record else "onbekend"
@@ -212,7 +212,7 @@ def replay_for(session: Session, *, actor: Actor, now: datetime, instance_id: in
     """Replay on behalf of an auditor (or the system); the replay itself is audited."""
     if not actor.is_system and actor.role != Role.AUDITOR:
         raise Forbidden("Alleen een auditor mag een zaak opnieuw afspelen.")
-    report = replay_instance(session, instance_id)
+    report = replay_case(session, instance_id)
     if report.destroyed:  # a destroyed case's chain holds only erased payloads; nothing to add to it
         return report
     log.record(session, event_type=EventType.INSTANCE_REPLAYED, actor=actor, now=now, instance_id=instance_id,
@@ -220,5 +220,5 @@ def replay_for(session: Session, *, actor: Actor, now: datetime, instance_id: in
     return report
 
 
-def all_instance_ids(session: Session) -> list[int]:
-    return list(session.scalars(select(Instance.id).order_by(Instance.id)))
+def all_case_ids(session: Session) -> list[int]:
+    return list(session.scalars(select(Case.id).order_by(Case.id)))

@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from SpiffWorkflow.util.task import TaskState as SpiffState
 from sqlalchemy.orm import Session
 
 from engine.accounts.actors import Actor
 from engine.accounts.roles import Role
 from engine.audit import access_log, log, replay
 from engine.errors import Forbidden, NotFound
-from engine.models import AuditEvent, Instance
+from engine.models import AuditEvent, Case
 from engine.workflow import runner, serializer
 
 TRACE_VIEWED = "case.replayed"
@@ -48,21 +47,16 @@ class Trace:
     divergence: replay.Divergence | None
 
 
-def _key(task: Any) -> str | None:
-    bpmn_id = getattr(task.task_spec, "bpmn_id", None)
-    return f"{task.workflow.spec.name}:{bpmn_id}" if bpmn_id else None
-
-
 def trace(session: Session, *, actor: Actor, now: datetime, instance_id: int) -> Trace:
     """Re-execute the case event by event; stop at the first divergence and say so."""
     if not actor.is_system and actor.role != Role.AUDITOR:
         raise Forbidden("Alleen een auditor mag een zaak stap voor stap afspelen.")
-    instance = session.get(Instance, instance_id)
+    instance = session.get(Case, instance_id)
     if instance is None:
         raise NotFound("Zaak niet gevonden.")
     access_log.record_view(session, actor=actor, now=now, instance_id=instance_id, action=TRACE_VIEWED)
     events = [e for e in log.history(session, instance_id) if e.event_type in replay.STATE_CHANGES]
-    report = replay.replay_instance(session, instance_id)
+    report = replay.replay_case(session, instance_id)
     if not events or report.divergence is not None and report.divergence.step <= 1:
         return Trace(instance_id, instance.definition.process_id, [], report.consistent, report.divergence)
     stop = report.divergence.step if report.divergence is not None else None
@@ -70,7 +64,7 @@ def trace(session: Session, *, actor: Actor, now: datetime, instance_id: int) ->
     return Trace(instance_id, instance.definition.process_id, steps, report.consistent, report.divergence)
 
 
-def walk(session: Session, instance: Instance, events: list[AuditEvent], *,
+def walk(session: Session, instance: Case, events: list[AuditEvent], *,
          stop_before: int | None = None) -> list[Step]:
     """Re-execute the recorded state changes in order, noting after each what was visited and what waits.
 
@@ -87,13 +81,11 @@ def walk(session: Session, instance: Instance, events: list[AuditEvent], *,
         if stop_before is not None and number >= stop_before:
             break
         workflow = versions.step(workflow, state, event)
-        for task in workflow.get_tasks(state=SpiffState.COMPLETED):
-            key = _key(task)
-            if key and str(task.id) not in seen:
-                seen.add(str(task.id))
+        for task_id, key in runner.visited_elements(workflow):
+            if task_id not in seen:
+                seen.add(task_id)
                 counts[key] += 1
-        active = sorted({k for t in workflow.get_tasks(state=SpiffState.READY | SpiffState.WAITING)
-                         if (k := _key(t))})
+        active = runner.waiting_elements(workflow)
         payload = event.payload
         steps.append(Step(number, event.seq, event.event_type, event.occurred_at, event.actor_username,
                           payload.get("element_id"), dict(payload.get("data") or {}), dict(counts), active,

@@ -12,8 +12,8 @@ from engine.accounts.actors import Actor
 from engine.accounts.users import user_by_username
 from engine.audit import access_log, log
 from engine.audit.events import EventType
-from engine.cases import cases
-from engine.cases.instances import visible_task
+from engine.cases import case_store
+from engine.cases.lifecycle import visible_task
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.models import HumanTask, TaskState, User
 
@@ -27,7 +27,7 @@ def _locked_ready(session: Session, actor: Actor, task_id: int, *, coordinating:
             raise NotFound("Taak niet gevonden.")
     else:
         task = visible_task(session, actor, task_id)
-    cases.require_locked(session, task.instance_id)
+    case_store.require_locked(session, task.instance_id)
     session.refresh(task)
     if task.state != TaskState.READY:
         raise Conflict("Deze taak is al afgerond of vervallen; ververs de pagina.")

@@ -28,13 +28,13 @@ from engine.accounts.actors import Actor
 from engine.accounts.roles import ROLE_LABELS, Role
 from engine.audit import log
 from engine.audit.events import EventType
-from engine.cases.instances import reference
+from engine.cases.lifecycle import reference
 from engine.cases.names import Names
 from engine.dutch import datum
 from engine.errors import NotFound
-from engine.modelling import form_versions
+from engine.modelling import form_catalogue
 from engine.modelling.forms import FormRepository
-from engine.models import AuditEvent, HumanTask, Instance, TaskState, User
+from engine.models import AuditEvent, Case, HumanTask, TaskState, User
 
 INTAKE_FORM = "melding.json"
 
@@ -291,7 +291,7 @@ class _Forms:
             return None
         key = (definition_id, name)
         if key not in self._cache:
-            found = (form_versions.form_for(self.session, definition_id, name, fallback=self.repository)
+            found = (form_catalogue.form_for(self.session, definition_id, name, fallback=self.repository)
                      if definition_id is not None else None)
             if found is None and self.repository.exists(name):
                 found = self.repository.load(name)
@@ -299,7 +299,7 @@ class _Forms:
         return self._cache[key]
 
 
-def _melder_contact(session: Session, instance: Instance, data: Mapping[str, Any], names: Names) -> MelderContact:
+def _melder_contact(session: Session, instance: Case, data: Mapping[str, Any], names: Names) -> MelderContact:
     if data.get("anoniem") is True:
         return MelderContact(anonymous=True)
     user = session.get(User, instance.started_by_id) if instance.started_by_id is not None else None
@@ -345,9 +345,9 @@ def read_case(session: Session, *, actor: Actor, instance_id: int, forms: FormRe
 
     Does not log the read: it is part of opening a task or the case page, which log their view.
     """
-    if not access.can_see_instance(session, actor, instance_id):
+    if not access.can_see_case(session, actor, instance_id):
         raise NotFound("Zaak niet gevonden.")
-    instance = session.get(Instance, instance_id)
+    instance = session.get(Case, instance_id)
     if instance is None:
         raise NotFound("Zaak niet gevonden.")
     names = names or Names(session)

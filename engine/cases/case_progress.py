@@ -23,8 +23,8 @@ from engine.audit import log, replay, replay_trace
 from engine.cases.names import Names
 from engine.errors import NotFound
 from engine.modelling.specs import specs_for
-from engine.models import AuditEvent, HumanTask, Instance, ProcessDefinition, TaskState
-from engine.models.instances import InstanceStatus
+from engine.models import AuditEvent, Case, HumanTask, ProcessDefinition, TaskState
+from engine.models.cases import CaseStatus
 from engine.workflow.errors import WorkflowFailed
 
 logger = logging.getLogger(__name__)
@@ -86,14 +86,14 @@ _cache_lock = threading.Lock()
 _paths: OrderedDict[tuple[int, str, int], tuple[dict[str, int], list[str]] | None] = OrderedDict()
 
 
-def _path(session: Session, instance: Instance) -> tuple[dict[str, int], list[str]] | None:
+def _path(session: Session, instance: Case) -> tuple[dict[str, int], list[str]] | None:
     """(visited, active) after the last recorded event; None when the history cannot be re-executed.
 
     Re-executing costs a replay, so the result is kept per worker keyed on the head of the case's
     audit chain: every change to a case (a step, a timer, a migration) appends an event with a new
     hash, and the same history always gives the same path, so an entry is never stale.
     """
-    head = session.scalar(select(AuditEvent.hash).where(AuditEvent.chain == log.chain_for_instance(instance.id))
+    head = session.scalar(select(AuditEvent.hash).where(AuditEvent.chain == log.chain_for_case(instance.id))
                           .order_by(AuditEvent.seq.desc()).limit(1))
     key = (instance.id, head or "", instance.definition_id)
     with _cache_lock:
@@ -120,14 +120,14 @@ def progress(session: Session, *, actor: Actor, instance_id: int, names: Names |
 
     Not logged separately: the diagram is part of the case page, whose view is logged.
     """
-    if not access.can_see_instance(session, actor, instance_id):
+    if not access.can_see_case(session, actor, instance_id):
         raise NotFound("Zaak niet gevonden.")
-    instance = session.get(Instance, instance_id)
+    instance = session.get(Case, instance_id)
     if instance is None:
         raise NotFound("Zaak niet gevonden.")
     definition = instance.definition
     found = Progress(instance.id, definition.process_id, definition.id)
-    if instance.status != InstanceStatus.DESTROYED:
+    if instance.status != CaseStatus.DESTROYED:
         path = _path(session, instance)
         if path is not None:
             found.visited, found.active = dict(path[0]), list(path[1])

@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 
 from engine.accounts.actors import Actor
 from engine.audit.events import EventType
-from engine.cases import instances
+from engine.cases import lifecycle
 from engine.cases.region_context import case_context
 from engine.errors import ValidationFailed
 from engine.modelling.forms import FormRepository
-from engine.models import AuditEvent, Instance, Organisation
-from engine.models.instances import InstanceStatus
+from engine.models import AuditEvent, Case, Organisation
+from engine.models.cases import CaseStatus
 from engine.regions import gemeenten
 from engine.regions.regions import Region, region_of_gemeente
 
@@ -29,7 +29,7 @@ INTAKE_FORM = "melding.json"
 ANONYMOUS_SOURCES = frozenset({"anoniem_mma"})
 
 
-reference = instances.reference
+reference = lifecycle.reference
 
 
 def _gemeente_slug(session: Session, actor: Actor, gemeente: str | None) -> str:
@@ -60,7 +60,7 @@ def _context_for(session: Session, regions: dict[str, Region], slug: str) -> tup
 
 
 def report_signal(session: Session, *, actor: Actor, now: datetime, regions: dict[str, Region],
-                  forms: FormRepository, melding: dict[str, Any], gemeente: str | None = None) -> Instance:
+                  forms: FormRepository, melding: dict[str, Any], gemeente: str | None = None) -> Case:
     """Validate the report, add the region's context and start the region's route for the gemeente."""
     problems = forms.validate(INTAKE_FORM, melding)
     if problems:
@@ -70,7 +70,7 @@ def report_signal(session: Session, *, actor: Actor, now: datetime, regions: dic
     data = {**melding, **context}
     if melding.get("bron_melding") in ANONYMOUS_SOURCES:
         data["anoniem"] = True
-    return instances.start_instance(session, actor=actor, now=now, process_id=region.process_id, data=data,
+    return lifecycle.start_case(session, actor=actor, now=now, process_id=region.process_id, data=data,
                                     organisation_slug=slug)
 
 
@@ -79,7 +79,7 @@ MAX_QUESTION = 4000
 
 
 def ask_advice(session: Session, *, actor: Actor, now: datetime, regions: dict[str, Region], vraag: str,
-               gemeente: str | None = None) -> Instance:
+               gemeente: str | None = None) -> Case:
     """Anyone may ask the AF for advice (seed 004, par. 2.6); the AF answers or consults a partner."""
     vraag = (vraag or "").strip()
     if not vraag or len(vraag) > MAX_QUESTION:
@@ -87,7 +87,7 @@ def ask_advice(session: Session, *, actor: Actor, now: datetime, regions: dict[s
         raise ValidationFailed("De adviesvraag bevat fouten.", {"vraag": message})
     slug = gemeenten.current_slug(session, _gemeente_slug(session, actor, gemeente))
     _region, context = _context_for(session, regions, slug)
-    return instances.start_instance(session, actor=actor, now=now, process_id=ADVICE_PROCESS,
+    return lifecycle.start_case(session, actor=actor, now=now, process_id=ADVICE_PROCESS,
                                     data={"vraag": vraag, **context}, organisation_slug=slug)
 
 
@@ -132,8 +132,8 @@ def my_reports(session: Session, *, actor: Actor, limit: int = 50) -> list[MyRep
     """The actor's own reports, newest first; never the case itself (need to know, DOMAIN Privacy)."""
     if actor.user_id is None:
         return []
-    rows = list(session.scalars(select(Instance).where(Instance.started_by_id == actor.user_id)
-                                .order_by(Instance.id.desc()).limit(limit)))
+    rows = list(session.scalars(select(Case).where(Case.started_by_id == actor.user_id)
+                                .order_by(Case.id.desc()).limit(limit)))
     feedback: dict[int, AuditEvent] = {}
     summaries: dict[int, str] = {}
     if rows:
@@ -150,7 +150,7 @@ def my_reports(session: Session, *, actor: Actor, limit: int = 50) -> list[MyRep
                 feedback[event.instance_id] = event
     return [
         MyReport(instance_id=r.id, reference=reference(r), reported_at=r.created_at,
-                 open=r.status == InstanceStatus.ACTIVE,
+                 open=r.status == CaseStatus.ACTIVE,
                  feedback=(feedback[r.id].payload.get("data") or {}).get("bericht_aan_melder") if r.id in feedback
                  else None,
                  feedback_at=feedback[r.id].occurred_at if r.id in feedback else None,

@@ -1,6 +1,6 @@
 """Notes and files on a case: who may add them, who may read them, and where the bytes go.
 
-Anyone who may see a case (:func:`engine.access.can_see_instance`) and works on cases may add a
+Anyone who may see a case (:func:`engine.access.can_see_case`) and works on cases may add a
 note, a file or both, and chooses which roles on the case may read it. The author always reads their
 own; an auditor reads everything, for audit; everyone else needs their role in the note's audience
 *and* sight of the case. The rule lives here, so the case page, the API and the download all apply it.
@@ -29,12 +29,12 @@ from engine.accounts.actors import Actor
 from engine.accounts.roles import ROLE_LABELS, Role
 from engine.audit import access_log, log
 from engine.audit.events import EventType
-from engine.cases import cases
+from engine.cases import case_store
 from engine.cases.file_types import ALLOWED_TEXT, BY_MIME, TEXT, FileType, sniff
 from engine.cases.storage import BlobMissing, BlobStore
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.models import CaseNote, HumanTask
-from engine.models.instances import InstanceStatus
+from engine.models.cases import CaseStatus
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ def _roles(note: CaseNote) -> list[str]:
 
 
 def _require_case(session: Session, actor: Actor, instance_id: int) -> None:
-    if not access.can_see_instance(session, actor, instance_id):
+    if not access.can_see_case(session, actor, instance_id):
         raise NotFound("Zaak niet gevonden.")
 
 
@@ -243,8 +243,8 @@ def add_note(session: Session, *, actor: Actor, now: datetime, instance_id: int,
     roles = _check_readers(readers, reader_choices(session, instance_id), errors)
     if errors:
         raise ValidationFailed("De notitie is niet toegevoegd: " + " ".join(errors.values()), errors)
-    instance = cases.require_locked(session, instance_id)
-    if instance.status == InstanceStatus.DESTROYED:
+    instance = case_store.require_locked(session, instance_id)
+    if instance.status == CaseStatus.DESTROYED:
         raise Conflict("Deze zaak is vernietigd (bewaartermijn verstreken).")
     note = CaseNote(instance_id=instance_id, created_at=now, author_id=actor.user_id,
                     author_username=actor.username, author_role=str(actor.role),

@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from engine import notify
 from engine.accounts.actors import Actor
 from engine.audit import log
 from engine.audit.events import EventType
-from engine.cases import cases, instances
-from engine.db import unit_of_work
+from engine.cases import case_store, lifecycle
 from engine.models import HumanTask, TaskState, User
-from engine.models.instances import InstanceStatus
+from engine.models.cases import CaseStatus
 
 SCHEDULER = Actor.system("planner")
 
@@ -52,15 +51,15 @@ def remind_if_due(session: Session, *, task_id: int, now: datetime, base_url: st
     candidate = session.get(HumanTask, task_id)
     if candidate is None:
         return False
-    instance = cases.lock_instance(session, candidate.instance_id, skip_locked=True)
-    if instance is None or instance.status != InstanceStatus.ACTIVE:
+    instance = case_store.lock_case(session, candidate.instance_id, skip_locked=True)
+    if instance is None or instance.status != CaseStatus.ACTIVE:
         return False
     task = session.scalar(select(HumanTask).where(HumanTask.id == task_id).execution_options(populate_existing=True))
     if (task is None or task.state != TaskState.READY or task.due_at is None or task.due_at > now
             or task.reminded_at is not None):
         return False
     subject, body = notify.task_mail(notify.REMINDER, base_url=base_url, task_id=task.id,
-                                     reference=instances.reference(instance))
+                                     reference=lifecycle.reference(instance))
     mailed, without_address = [], []
     for user in holders(session, task):
         if not user.email or not notify.is_address(user.email):
@@ -77,14 +76,3 @@ def remind_if_due(session: Session, *, task_id: int, now: datetime, base_url: st
                    "mailed_user_ids": mailed, "without_address_user_ids": without_address,
                })
     return True
-
-
-def send_due_reminders(factory: sessionmaker[Session], *, now: datetime, base_url: str, limit: int = 500) -> int:
-    """One pass: each task in its own unit of work, so one busy or broken case never blocks others."""
-    with unit_of_work(factory) as session:
-        ids = due_reminder_task_ids(session, now=now, limit=limit)
-    reminded = 0
-    for task_id in ids:
-        with unit_of_work(factory) as session:
-            reminded += remind_if_due(session, task_id=task_id, now=now, base_url=base_url)
-    return reminded

@@ -11,9 +11,9 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from engine.cases import cases
-from engine.models import HumanTask, Instance, TaskState, Timer, TimerState
-from engine.models.instances import InstanceStatus
+from engine.cases import case_store
+from engine.models import Case, HumanTask, TaskState, Timer, TimerState
+from engine.models.cases import CaseStatus
 from engine.workflow import runner
 
 
@@ -25,17 +25,17 @@ def stranded_case_ids(session: Session, *, limit: int = 1000) -> list[int]:
     do not hold.
     """
     candidates = session.scalars(
-        select(Instance.id)
-        .where(Instance.status == InstanceStatus.ACTIVE,
-               ~exists().where(HumanTask.instance_id == Instance.id, HumanTask.state == TaskState.READY),
-               ~exists().where(Timer.instance_id == Instance.id, Timer.state == TimerState.WAITING))
-        .order_by(Instance.id).limit(limit)
+        select(Case.id)
+        .where(Case.status == CaseStatus.ACTIVE,
+               ~exists().where(HumanTask.instance_id == Case.id, HumanTask.state == TaskState.READY),
+               ~exists().where(Timer.instance_id == Case.id, Timer.state == TimerState.WAITING))
+        .order_by(Case.id).limit(limit)
     ).all()
     stranded = []
     for case_id in candidates:
-        instance = session.get(Instance, case_id)
+        instance = session.get(Case, case_id)
         if instance is None:
             continue
-        if not runner.can_move(cases.load_workflow(session, instance)):
+        if not runner.can_move(case_store.load_workflow(session, instance)):
             stranded.append(case_id)
     return stranded

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from engine.accounts.actors import Actor
 from engine.accounts.roles import ROLE_LABELS, Role
 from engine.audit.events import EventType
-from engine.cases.instances import case_history
+from engine.cases.lifecycle import case_history
 from engine.models import AuditEvent, HumanTask, User
 
 MAY_KNOW_MELDER = frozenset({Role.AF, Role.MELDER, Role.AUDITOR})

@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session
 from engine import access
 from engine.accounts.actors import Actor
 from engine.cases.due import DueState, default_calendar, due_state
-from engine.cases.instances import reference
+from engine.cases.lifecycle import reference
 from engine.errors import ValidationFailed
-from engine.models import HumanTask, Instance, Organisation, ProcessDefinition, TaskState, User
-from engine.models.instances import InstanceStatus
+from engine.models import Case, HumanTask, Organisation, ProcessDefinition, TaskState, User
+from engine.models.cases import CaseStatus
 
 MIJN, TEAM, ALLE = "mijn", "team", "alle"
 # Only the werkbak page asks for AUTO: it opens on "mijn" when the user holds tasks, otherwise on
@@ -47,8 +47,8 @@ TASK_STATUSES = {"open": "Open", "afgerond": "Afgerond", "vervallen": "Vervallen
 _TASK_STATES = {"open": TaskState.READY, "afgerond": TaskState.COMPLETED, "vervallen": TaskState.CANCELLED}
 CASE_STATUSES = {"loopt": "Loopt", "afgesloten": "Afgesloten", "geannuleerd": "Geannuleerd",
                  "fout": "Fout, vraag de beheerder"}
-_CASE_STATES = {"loopt": InstanceStatus.ACTIVE, "afgesloten": InstanceStatus.COMPLETED,
-                "geannuleerd": InstanceStatus.CANCELLED, "fout": InstanceStatus.ERROR}
+_CASE_STATES = {"loopt": CaseStatus.ACTIVE, "afgesloten": CaseStatus.COMPLETED,
+                "geannuleerd": CaseStatus.CANCELLED, "fout": CaseStatus.ERROR}
 TERMIJNEN = {"te_laat": "Te laat", "binnenkort": "Binnenkort (binnen het aantal werkdagen)",
              "geen": "Zonder termijn"}
 SORTERINGEN = {"termijn": "Urgentie (eerst acuut, dan termijn)", "nieuwste": "Nieuwste eerst", "oudste": "Oudste eerst",
@@ -220,9 +220,9 @@ def _case_named(kenmerk: str) -> list[ColumnElement[bool]]:
         return []
     year, number = parts
     if not 1 <= year <= 9998:
-        return [Instance.id.is_(None)]
-    return [Instance.id == number, Instance.created_at >= datetime(year, 1, 1, tzinfo=UTC),
-            Instance.created_at < datetime(year + 1, 1, 1, tzinfo=UTC)]
+        return [Case.id.is_(None)]
+    return [Case.id == number, Case.created_at >= datetime(year, 1, 1, tzinfo=UTC),
+            Case.created_at < datetime(year + 1, 1, 1, tzinfo=UTC)]
 
 
 def _conditions(actor: Actor, now: datetime, query: WorklistQuery) -> list[ColumnElement[bool]]:
@@ -231,11 +231,11 @@ def _conditions(actor: Actor, now: datetime, query: WorklistQuery) -> list[Colum
     if query.status in _TASK_STATES:
         conditions.append(HumanTask.state == _TASK_STATES[query.status])
     if query.zaakstatus:
-        conditions.append(Instance.status == _CASE_STATES[query.zaakstatus])
+        conditions.append(Case.status == _CASE_STATES[query.zaakstatus])
     if query.vorm == "onbekend":
-        conditions.append(or_(Instance.vorm == "onbekend", Instance.vorm.is_(None)))
+        conditions.append(or_(Case.vorm == "onbekend", Case.vorm.is_(None)))
     elif query.vorm:
-        conditions.append(Instance.vorm == query.vorm)
+        conditions.append(Case.vorm == query.vorm)
     if query.gemeente:
         conditions.append(Organisation.slug == query.gemeente)
     if query.proces:
@@ -266,9 +266,9 @@ def _tab_condition(actor: Actor, tab: str) -> list[ColumnElement[bool]]:
 
 
 def _joined(statement: Select[_Row]) -> Select[_Row]:
-    return (statement.join(Instance, HumanTask.instance_id == Instance.id)
-            .join(ProcessDefinition, Instance.definition_id == ProcessDefinition.id)
-            .join(Organisation, Instance.organisation_id == Organisation.id))
+    return (statement.join(Case, HumanTask.instance_id == Case.id)
+            .join(ProcessDefinition, Case.definition_id == ProcessDefinition.id)
+            .join(Organisation, Case.organisation_id == Organisation.id))
 
 
 def _count(session: Session, conditions: list[ColumnElement[bool]]) -> int:
@@ -276,7 +276,7 @@ def _count(session: Session, conditions: list[ColumnElement[bool]]) -> int:
 
 
 _ORDER: dict[str, tuple[Any, ...]] = {
-    "termijn": (Instance.acuut.desc(), HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at,
+    "termijn": (Case.acuut.desc(), HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at,
                 HumanTask.id),
     "nieuwste": (HumanTask.created_at.desc(), HumanTask.id.desc()),
     "oudste": (HumanTask.created_at, HumanTask.id),
@@ -294,7 +294,7 @@ def search(session: Session, *, actor: Actor, now: datetime, query: WorklistQuer
     total = counts[tab] if tab in counts else _count(session, base)
     pages = max(1, math.ceil(total / query.per_pagina))
     query = replace(query, tab=tab, pagina=min(query.pagina, pages))
-    statement = _joined(select(HumanTask, Instance, ProcessDefinition.process_id, ProcessDefinition.name,
+    statement = _joined(select(HumanTask, Case, ProcessDefinition.process_id, ProcessDefinition.name,
                                Organisation.name, User.display_name).select_from(HumanTask))
     rows = session.execute(
         statement.outerjoin(User, User.id == HumanTask.assignee_id)
@@ -317,7 +317,7 @@ def find_case(session: Session, *, actor: Actor, kenmerk: str) -> FoundCase | No
     conditions = _case_named(kenmerk.strip().upper())
     if not conditions:
         return None
-    case = session.scalar(select(Instance).where(*conditions, access.instance_filter(actor)))
+    case = session.scalar(select(Case).where(*conditions, access.case_filter(actor)))
     return FoundCase(id=case.id, reference=reference(case)) if case is not None else None
 
 

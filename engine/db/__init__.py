@@ -16,6 +16,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from engine.errors import DomainError
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -98,18 +100,40 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
+_KEEP_ON_REFUSAL = "signaalroute.keep_on_refusal"
+
+
+def keep_on_refusal(session: Session, reason: str) -> None:
+    """Declare that the rows flushed so far are committed even when this unit of work is refused.
+
+    The one policy for what survives a refused request (a 4xx answer or a :class:`DomainError`):
+    a failed-login counter, an access-log entry, a model failure on record, a draft's check result.
+    The writer of such a row declares it, not the view or command that called it, so no entry
+    point can forget it. A refusing service raises before it changes anything else, so nothing
+    half-done lands; an unexpected error (a 5xx, any other exception) still rolls everything back.
+    """
+    session.info.setdefault(_KEEP_ON_REFUSAL, []).append(reason)
+
+
+def kept_on_refusal(session: Session) -> bool:
+    """Whether a writer in this unit of work declared rows that must survive a refusal."""
+    return bool(session.info.get(_KEEP_ON_REFUSAL))
+
+
 @contextmanager
 def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One transaction: commit when the block ends normally, roll back on an exception."""
+    """One transaction: commit when the block ends normally, roll back on an exception.
+
+    A refusal (:class:`engine.errors.DomainError`) commits what a writer declared with
+    :func:`keep_on_refusal`; every other exception rolls back.
+    """
     session = factory()
     try:
         session.begin()
         try:
             yield session
         except BaseException as exc:
-            # A failure the core wants on record (a case flagged as failed) still commits the
-            # rows it flushed; the action itself was never stored, so nothing half-done lands.
-            if getattr(exc, "commit_anyway", False) and session.is_active:
+            if isinstance(exc, DomainError) and kept_on_refusal(session) and session.is_active:
                 session.commit()
             else:
                 session.rollback()

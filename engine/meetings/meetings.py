@@ -21,7 +21,7 @@ from engine.accounts.actors import Actor
 from engine.accounts.roles import Role
 from engine.audit import access_log, log
 from engine.audit.events import EventType
-from engine.cases import cases, instances
+from engine.cases import case_store, lifecycle
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.meetings import meeting_schedule
 from engine.meetings.meeting_dates import FREEZE_WORKING_DAYS, deadlines_for, occurrences
@@ -29,8 +29,8 @@ from engine.modelling.forms import FormRepository
 from engine.models import (
     AgendaSection,
     AuditEvent,
+    Case,
     HumanTask,
-    Instance,
     Meeting,
     MeetingItem,
     MeetingState,
@@ -239,8 +239,8 @@ def send_calls(session: Session, *, now: datetime, base_url: str, regions: dict[
 def _open_decisions(session: Session, region: str) -> list[HumanTask]:
     """Ready decision tasks of cases in the region's gemeenten, oldest first."""
     return list(session.scalars(
-        select(HumanTask).join(Instance, Instance.id == HumanTask.instance_id)
-        .join(Organisation, Organisation.id == Instance.organisation_id)
+        select(HumanTask).join(Case, Case.id == HumanTask.instance_id)
+        .join(Organisation, Organisation.id == Case.organisation_id)
         .where(HumanTask.element_id == DECISION_TASK, HumanTask.state == TaskState.READY,
                Organisation.region == region)
         .order_by(HumanTask.created_at, HumanTask.id)))
@@ -253,7 +253,7 @@ def _on_open_agenda(session: Session, instance_id: int) -> bool:
 
 
 def _add_item(session: Session, meeting: Meeting, task: HumanTask, now: datetime, *, acute_late: bool) -> None:
-    instance = cases.require_locked(session, task.instance_id)  # the case's chain gets an event
+    instance = case_store.require_locked(session, task.instance_id)  # the case's chain gets an event
     earlier = session.scalar(select(exists().where(MeetingItem.instance_id == instance.id)))
     section = AgendaSection.RUNNING if earlier else AgendaSection.NEW
     session.add(MeetingItem(meeting_id=meeting.id, instance_id=instance.id, task_id=task.id, section=section,
@@ -372,17 +372,17 @@ def view(session: Session, *, actor: Actor, now: datetime, meeting_id: int) -> M
                 continue
             waiting = pending.instance
             place = session.get(Organisation, waiting.organisation_id)
-            result.waiting.append(WaitingSignal(instances.reference(waiting), place.name if place else "",
+            result.waiting.append(WaitingSignal(lifecycle.reference(waiting), place.name if place else "",
                                                 waiting.vorm, waiting.acuut))
             log_view(session, actor, now, waiting.id)
     items = session.scalars(select(MeetingItem).where(MeetingItem.meeting_id == meeting.id)
                             .order_by(MeetingItem.acute_after_freeze.desc(), MeetingItem.added_at, MeetingItem.id))
     for item in items:
-        instance = session.get(Instance, item.instance_id)
+        instance = session.get(Case, item.instance_id)
         assert instance is not None
         gemeente = session.get(Organisation, instance.organisation_id)
         task = session.get(HumanTask, item.task_id)
-        entry = AgendaEntry(item, instances.reference(instance), gemeente.name if gemeente else "", instance.vorm,
+        entry = AgendaEntry(item, lifecycle.reference(instance), gemeente.name if gemeente else "", instance.vorm,
                             instance.acuut, _summary(session, instance.id),
                             open=task is not None and task.state == TaskState.READY,
                             form=task.form if task is not None else None)
@@ -413,8 +413,8 @@ def meeting_for_task(session: Session, *, actor: Actor, task_id: int) -> Meeting
     meeting = session.scalar(select(Meeting).join(MeetingItem, MeetingItem.meeting_id == Meeting.id)
                              .where(MeetingItem.task_id == task_id).order_by(Meeting.starts_at.desc()).limit(1))
     if meeting is None:
-        region = session.scalar(select(Organisation.region).join(Instance, Instance.organisation_id == Organisation.id)
-                                .where(Instance.id == task.instance_id))
+        region = session.scalar(select(Organisation.region).join(Case, Case.organisation_id == Organisation.id)
+                                .where(Case.id == task.instance_id))
         meeting = _next_open(session, region, task.created_at)
     return meeting if meeting is not None and can_see(session, actor, meeting) else None
 
@@ -435,7 +435,7 @@ def decide(session: Session, *, actor: Actor, now: datetime, meeting_id: int, it
         raise NotFound("Agendapunt niet gevonden.")
     if item.decided_at is not None:
         raise Conflict("Over dit signaal is in dit overleg al besloten.")
-    instances.complete_task(session, actor=actor, now=now, task_id=item.task_id, data=data, forms=forms,
+    lifecycle.complete_task(session, actor=actor, now=now, task_id=item.task_id, data=data, forms=forms,
                             audit_context={"overleg": meeting.id, "overleg_naam": meeting.name,
                                            "overleg_datum": meeting.starts_at.isoformat()})
     item.decision, item.decided_at = str(data.get("besluit")), now

@@ -15,7 +15,7 @@ from engine.accounts.roles import Role, parse_role
 from engine.audit import log
 from engine.audit.events import EventType
 from engine.errors import Forbidden, ModelRejected, NotFound, ValidationFailed
-from engine.modelling import form_versions, model_ownership
+from engine.modelling import form_catalogue, model_ownership
 from engine.modelling.forms import FormRepository
 from engine.modelling.specs import bundle_for
 from engine.models import Deployment, ModelFile, ProcessDefinition
@@ -85,7 +85,7 @@ class _Resolver:
         self.included.append((file, deployment_id))
 
 
-def _checked(session: Session, files: list[SourceFile], catalog: form_versions.FormCatalog,
+def _checked(session: Session, files: list[SourceFile], catalog: form_catalogue.FormCatalog,
              max_bytes: int) -> tuple[Bundle, _Resolver]:
     """Every deploy-time check (:func:`check_bundle`), with earlier deployments resolving what is called."""
     resolver = _Resolver(session)
@@ -120,7 +120,7 @@ def validate(session: Session, *, actor: Actor, files: list[SourceFile], forms: 
     except Forbidden as exc:
         problems.append(ModelProblem(exc.message))
     try:
-        _checked(session, files, form_versions.FormCatalog(session, forms), max_bytes)
+        _checked(session, files, form_catalogue.FormCatalog(session, forms), max_bytes)
     except ModelRejected as exc:
         problems.extend(ModelProblem(**p) for p in exc.details)
     if lint:
@@ -165,7 +165,7 @@ def deploy(session: Session, *, actor: Actor, now: datetime, files: list[SourceF
         role = parse_role(default_role) if default_role else Role.AF
     except ValueError as exc:
         raise ValidationFailed(str(exc), {"default_role": str(exc)}) from exc
-    catalog = form_versions.FormCatalog(session, forms)
+    catalog = form_catalogue.FormCatalog(session, forms)
     bundle, resolver = _checked(session, files, catalog, max_bytes)
 
     stored: list[tuple[str, str, bytes, int | None]] = [(f.filename, f.kind, f.content, None) for f in files]
@@ -197,8 +197,8 @@ def deploy(session: Session, *, actor: Actor, now: datetime, files: list[SourceF
             name=bundle.process_names.get(process_id, process_id), version=(latest or 0) + 1,
             default_role=str(role),
         ))
-    used_forms = form_versions.forms_named(content for _n, kind, content, _s in stored if kind == "bpmn")
-    kept_forms = form_versions.snapshot(session, deployment_id=deployment.id, names=used_forms, catalog=catalog)
+    used_forms = form_catalogue.forms_named(content for _n, kind, content, _s in stored if kind == "bpmn")
+    kept_forms = form_catalogue.snapshot(session, deployment_id=deployment.id, names=used_forms, catalog=catalog)
     session.flush()
     session.refresh(deployment)
     log.record(session, event_type=EventType.PROCESS_DEPLOYED, actor=actor, now=now, payload={

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from engine import access
 from engine.accounts.actors import Actor
 from engine.accounts.roles import Role
+from engine.db import keep_on_refusal
 from engine.errors import Conflict, Forbidden, ModelRejected, NotFound, ValidationFailed
 from engine.modelling import deployments, model_ownership, model_versions
 from engine.modelling.forms import FormRepository
@@ -327,6 +328,7 @@ def deploy(session: Session, *, actor: Actor, now: datetime, draft_id: int, revi
                                {"toelichting": f"Gebruik hoogstens {MAX_COMMENT} tekens."})
     check = validate(session, actor=actor, now=now, draft_id=draft_id, forms=forms, max_bytes=max_bytes)
     if not check.ok:
+        keep_on_refusal(session, "draft check result")  # the editor shows the problems on the stored draft
         raise ModelRejected("Het concept bevat fouten en is niet uitgerold.", check.problems)
     files, _ = files_to_deploy(session, draft, max_bytes)
     deployment = deployments.deploy(session, actor=actor, now=now, files=files, comment=comment, forms=forms,

@@ -3,7 +3,7 @@
 Deploying never moves running cases (ARCHITECTURE decision 3); a procesregisseur does, case by
 case, after :func:`plan` showed which can move and why the others cannot. :func:`migrate` and
 :func:`revert` each change one case under its lock, through :func:`cases.store`, with the audit
-event in the same transaction. :func:`migrate_each` gives every case its own unit of work, so
+event in the same transaction. :func:`signaalroute.passes.migrate_each` gives every case its own unit of work, so
 one failing case never undoes the others.
 
 A revert writes back the exact state text from before the migration (kept in ``case_migration``),
@@ -19,40 +19,40 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, defer, sessionmaker, undefer
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm import Session, defer, undefer
 
 from engine import access
 from engine.accounts.actors import Actor
 from engine.accounts.roles import Role
 from engine.audit import log
 from engine.audit.events import EventType
-from engine.cases import cases
-from engine.cases.instances import reference
+from engine.cases import case_store
 from engine.cases.instructions import render_instructions
-from engine.db import unit_of_work
+from engine.cases.lifecycle import reference
+from engine.cases.step import take_step
 from engine.errors import Conflict, DomainError, Forbidden, NotFound
 from engine.modelling import model_ownership
 from engine.modelling.deployments import latest_definition
 from engine.modelling.specs import specs_for
 from engine.models import (
     AuditEvent,
+    Case,
     CaseMigration,
     HumanTask,
-    Instance,
     ProcessDefinition,
     TaskState,
     Timer,
     TimerState,
 )
-from engine.models.instances import InstanceStatus
+from engine.models.cases import CaseStatus
 from engine.workflow import migration, runner, serializer
 from engine.workflow.bundle import lane_role
+from engine.workflow.runner import Workflow
 
 logger = logging.getLogger(__name__)
 
 # Cases that may move: running ones, and ones stuck on a model error (a fixed version is the cure).
-MOVABLE = (InstanceStatus.ACTIVE, InstanceStatus.ERROR)
+MOVABLE = (CaseStatus.ACTIVE, CaseStatus.ERROR)
 # Cases a plan reads (with their stored state) at once; bounds its memory, whatever the number of cases.
 BATCH = 200
 # After these, a revert would undo work: the case moved on.
@@ -150,11 +150,11 @@ def _ready_names(session: Session, instance_ids: Iterable[int]) -> dict[int, lis
     return names
 
 
-def _dry_run(session: Session, instance: Instance, target: ProcessDefinition,
+def _dry_run(session: Session, instance: Case, target: ProcessDefinition,
              now: datetime) -> tuple[list[str], list[str]]:
     """(reasons the case cannot move, notes): no reasons when a real migration would succeed. Nothing is stored."""
     new_spec, new_subprocess_specs = specs_for(target)
-    workflow = cases.load_workflow(session, instance)
+    workflow = case_store.load_workflow(session, instance)
     notes = [n.message(target.version) for n in migration.notes(workflow, new_spec, new_subprocess_specs)]
     try:
         migration.migrate(workflow, new_spec, new_subprocess_specs, now)
@@ -168,7 +168,7 @@ def _dry_run(session: Session, instance: Instance, target: ProcessDefinition,
     return [], notes
 
 
-def _movable_batches(session: Session, process_id: str, to_version: int) -> Iterator[list[Instance]]:
+def _movable_batches(session: Session, process_id: str, to_version: int) -> Iterator[list[Case]]:
     """The cases a plan covers, oldest id first, :data:`BATCH` at a time.
 
     Keyset paging on the id ("after the last one seen") rather than OFFSET: each batch is one index
@@ -178,10 +178,10 @@ def _movable_batches(session: Session, process_id: str, to_version: int) -> Iter
     after = 0
     while True:
         batch = list(session.scalars(
-            select(Instance).join(ProcessDefinition, Instance.definition_id == ProcessDefinition.id)
+            select(Case).join(ProcessDefinition, Case.definition_id == ProcessDefinition.id)
             .where(ProcessDefinition.process_id == process_id, ProcessDefinition.version < to_version,
-                   Instance.status.in_(MOVABLE), Instance.id > after)
-            .options(undefer(Instance.state)).order_by(Instance.id).limit(BATCH)
+                   Case.status.in_(MOVABLE), Case.id > after)
+            .options(undefer(Case.state)).order_by(Case.id).limit(BATCH)
         ))
         if batch:
             yield batch
@@ -221,14 +221,14 @@ def _latest_migration(session: Session, instance_id: int) -> CaseMigration | Non
                           .order_by(CaseMigration.id.desc()).limit(1))
 
 
-def _revert_obstacle(session: Session, instance: Instance, row: CaseMigration) -> str | None:
+def _revert_obstacle(session: Session, instance: Case, row: CaseMigration) -> str | None:
     """Why this migration can no longer be reverted; None when it can."""
     if instance.status not in MOVABLE:
         return "de zaak is afgesloten"
     moved_on = session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.chain == log.chain_for_instance(instance.id), AuditEvent.seq > row.audit_seq,
+        AuditEvent.chain == log.chain_for_case(instance.id), AuditEvent.seq > row.audit_seq,
         AuditEvent.event_type.in_([str(e) for e in PROGRESS])))
-    changed = cases.state_hash(instance) != row.state_after_sha256
+    changed = case_store.state_hash(instance) != row.state_after_sha256
     if moved_on or changed or instance.definition_id != row.to_definition_id:
         return "de zaak is na de overzetting verder gegaan"
     return None
@@ -241,17 +241,17 @@ def _revertible(session: Session, process_id: str) -> list[Revertible]:
     state, to see whether it changed) at a time; the kept ``state_before`` text is not needed here.
     """
     def in_force(*columns: Any) -> Select[Any]:
-        return (select(*columns).select_from(CaseMigration).join(Instance, CaseMigration.instance_id == Instance.id)
+        return (select(*columns).select_from(CaseMigration).join(Case, CaseMigration.instance_id == Case.id)
                 .join(ProcessDefinition, CaseMigration.to_definition_id == ProcessDefinition.id)
                 .where(ProcessDefinition.process_id == process_id, CaseMigration.reverted_at.is_(None),
-                       Instance.definition_id == CaseMigration.to_definition_id))
+                       Case.definition_id == CaseMigration.to_definition_id))
 
-    instance_ids = list(session.scalars(in_force(Instance.id).distinct().order_by(Instance.id)))
+    instance_ids = list(session.scalars(in_force(Case.id).distinct().order_by(Case.id)))
     found = []
     for start in range(0, len(instance_ids), BATCH):
         rows = session.execute(
-            in_force(CaseMigration, Instance).where(Instance.id.in_(instance_ids[start:start + BATCH]))
-            .options(undefer(Instance.state), defer(CaseMigration.state_before)).order_by(CaseMigration.id.desc())
+            in_force(CaseMigration, Case).where(Case.id.in_(instance_ids[start:start + BATCH]))
+            .options(undefer(Case.state), defer(CaseMigration.state_before)).order_by(CaseMigration.id.desc())
         ).all()
         seen: set[int] = set()
         for row, instance in rows:
@@ -272,7 +272,7 @@ def _ready_elements(session: Session, instance_id: int) -> list[str]:
         HumanTask.instance_id == instance_id, HumanTask.state == TaskState.READY).order_by(HumanTask.id)))
 
 
-def _refresh_index_rows(session: Session, instance: Instance, workflow: Any) -> None:
+def _refresh_index_rows(session: Session, instance: Case, workflow: Any) -> None:
     """Ready tasks and waiting timers keep their rows (and ids); names, form, instructions and lane follow the version.
 
     ``cases.store`` only indexes tasks that became ready; a task that stays ready keeps what its
@@ -296,12 +296,12 @@ def _refresh_index_rows(session: Session, instance: Instance, workflow: Any) -> 
         role = lane_role(task.task_spec, default_role)
         if row.role != str(role):  # another lane: the task goes to that role's team
             row.role = str(role)
-            row.organisation_id = cases._organisation_for(session, instance, role, task.data)
+            row.organisation_id = case_store._organisation_for(session, instance, role, task.data)
             row.assignee_id = None
     session.flush()
 
 
-def _prove_loadable(instance: Instance, target: ProcessDefinition) -> None:
+def _prove_loadable(instance: Case, target: ProcessDefinition) -> None:
     """The next step loads the stored text with the new specs; a state that would not load is never committed."""
     spec, subprocess_specs = specs_for(target)
     try:
@@ -314,7 +314,7 @@ def _prove_loadable(instance: Instance, target: ProcessDefinition) -> None:
 
 
 def migrate(session: Session, *, actor: Actor, now: datetime, instance_id: int, to_version: int,
-            expected_version: int | None = None) -> Instance:
+            expected_version: int | None = None) -> Case:
     """Move one case to ``to_version`` of its process, under the case lock, audited with before and after.
 
     :param expected_version: the case row's version the caller planned with; a case changed since
@@ -322,7 +322,7 @@ def migrate(session: Session, *, actor: Actor, now: datetime, instance_id: int, 
     :raises CannotMigrate: when an active task or running subprocess is missing in that version.
     """
     _require(actor)
-    instance = cases.require_locked(session, instance_id)
+    instance = case_store.require_locked(session, instance_id)
     if expected_version is not None and instance.version != expected_version:
         raise Conflict("De zaak is gewijzigd sinds het overzicht werd gemaakt; bekijk het overzicht opnieuw.")
     if instance.status not in MOVABLE:
@@ -333,7 +333,7 @@ def migrate(session: Session, *, actor: Actor, now: datetime, instance_id: int, 
     if target.version <= source.version:
         raise Conflict(f"De zaak staat al op versie {source.version}; overzetten kan alleen naar een nieuwere versie.")
     new_spec, new_subprocess_specs = specs_for(target)
-    workflow = cases.load_workflow(session, instance)
+    workflow = case_store.load_workflow(session, instance)
     notes = [n.message(target.version) for n in migration.notes(workflow, new_spec, new_subprocess_specs)]
     try:
         migration.migrate(workflow, new_spec, new_subprocess_specs, now)
@@ -341,22 +341,27 @@ def migrate(session: Session, *, actor: Actor, now: datetime, instance_id: int, 
         reasons = [o.message(target.version) for o in exc.obstacles]
         raise CannotMigrate(f"Zaak {reference(instance)} kan niet naar versie {target.version}: "
                             + "; ".join(reasons) + ".", reasons) from exc
-    before, before_hash = instance.state, cases.state_hash(instance)
+    before, before_hash = instance.state, case_store.state_hash(instance)
     before_serializer, ready_before = instance.serializer_version, _ready_elements(session, instance.id)
-    instance.definition = target
-    cases.store(session, instance, workflow, now)
-    _prove_loadable(instance, target)
-    _refresh_index_rows(session, instance, workflow)
-    after_hash = cases.state_hash(instance)
-    event = log.record(session, event_type=EventType.INSTANCE_MIGRATED, actor=actor, now=now, instance_id=instance.id,
-                       definition_id=target.id, payload={
-                           "process_id": target.process_id, "from_version": source.version,
-                           "to_version": target.version, "from_definition_id": source.id,
-                           "to_definition_id": target.id, "state_sha256_before": before_hash,
-                           "state_sha256": after_hash, "ready_tasks_before": ready_before,
-                           "ready_tasks_after": _ready_elements(session, instance.id),
-                           **({"notes": notes} if notes else {}),
-                       })
+
+    def switch_version() -> None:
+        instance.definition = target
+
+    def check_stored(stored: Workflow) -> None:
+        _prove_loadable(instance, target)
+        _refresh_index_rows(session, instance, stored)
+
+    event = take_step(session, instance, actor=actor, now=now, event_type=EventType.INSTANCE_MIGRATED,
+                      workflow=workflow, before_store=switch_version, after_store=check_stored,
+                      payload=lambda _created: {
+                          "process_id": target.process_id, "from_version": source.version,
+                          "to_version": target.version, "from_definition_id": source.id,
+                          "to_definition_id": target.id, "state_sha256_before": before_hash,
+                          "ready_tasks_before": ready_before,
+                          "ready_tasks_after": _ready_elements(session, instance.id),
+                          **({"notes": notes} if notes else {}),
+                      }).event
+    after_hash = case_store.state_hash(instance)
     session.add(CaseMigration(
         instance_id=instance.id, from_definition_id=source.id, to_definition_id=target.id, state_before=before,
         serializer_version_before=before_serializer, state_before_sha256=before_hash, state_after_sha256=after_hash,
@@ -366,13 +371,13 @@ def migrate(session: Session, *, actor: Actor, now: datetime, instance_id: int, 
     return instance
 
 
-def revert(session: Session, *, actor: Actor, now: datetime, instance_id: int) -> Instance:
+def revert(session: Session, *, actor: Actor, now: datetime, instance_id: int) -> Case:
     """Put a migrated case back on the version it came from, exactly as it was; only if nothing happened since.
 
     :raises Conflict: when there is no migration in force, or the case moved on after it.
     """
     _require(actor)
-    instance = cases.require_locked(session, instance_id)
+    instance = case_store.require_locked(session, instance_id)
     model_ownership.require_may_change_process(session, actor, instance.definition.process_id)
     row = _latest_migration(session, instance.id)
     if row is None or row.to_definition_id != instance.definition_id:
@@ -385,41 +390,28 @@ def revert(session: Session, *, actor: Actor, now: datetime, instance_id: int) -
     spec, subprocess_specs = specs_for(back_to)
     workflow = serializer.loads(row.state_before, spec=spec, subprocess_specs=subprocess_specs,
                                 script_engine=runner.SCRIPT_ENGINE)
-    before_hash, ready_before = cases.state_hash(instance), _ready_elements(session, instance.id)
-    instance.definition = back_to
-    cases.store(session, instance, workflow, now)
-    if instance.state != row.state_before:  # never "almost" restored: the unit of work rolls back
-        raise Conflict("De vorige toestand van de zaak kan niet exact worden hersteld.")
-    _refresh_index_rows(session, instance, workflow)
-    row.reverted_at, row.reverted_by_id = now, actor.user_id
-    log.record(session, event_type=EventType.INSTANCE_MIGRATION_REVERTED, actor=actor, now=now,
-               instance_id=instance.id, definition_id=back_to.id, payload={
-                   "process_id": back_to.process_id, "from_version": source.version, "to_version": back_to.version,
-                   "from_definition_id": source.id, "to_definition_id": back_to.id, "migration_seq": row.audit_seq,
-                   "state_sha256_before": before_hash, "state_sha256": cases.state_hash(instance),
-                   "ready_tasks_before": ready_before, "ready_tasks_after": _ready_elements(session, instance.id),
-               })
+    before_hash, ready_before = case_store.state_hash(instance), _ready_elements(session, instance.id)
+
+    def switch_back() -> None:
+        instance.definition = back_to
+
+    def check_restored(stored: Workflow) -> None:
+        if instance.state != row.state_before:  # never "almost" restored: the unit of work rolls back
+            raise Conflict("De vorige toestand van de zaak kan niet exact worden hersteld.")
+        _refresh_index_rows(session, instance, stored)
+        row.reverted_at, row.reverted_by_id = now, actor.user_id
+
+    take_step(session, instance, actor=actor, now=now, event_type=EventType.INSTANCE_MIGRATION_REVERTED,
+              workflow=workflow, before_store=switch_back, after_store=check_restored,
+              payload=lambda _created: {
+                  "process_id": back_to.process_id, "from_version": source.version, "to_version": back_to.version,
+                  "from_definition_id": source.id, "to_definition_id": back_to.id, "migration_seq": row.audit_seq,
+                  "state_sha256_before": before_hash,
+                  "ready_tasks_before": ready_before, "ready_tasks_after": _ready_elements(session, instance.id),
+              })
     return instance
 
 
-def migrate_each(factory: sessionmaker[Session], *, actor: Actor, now: datetime, instance_ids: Iterable[int],
-                 to_version: int, expected_versions: dict[int, int] | None = None) -> list[Outcome]:
-    """Migrate cases one by one, each in its own unit of work; a failure is reported, never spread."""
-    outcomes = []
-    for instance_id in instance_ids:
-        expected = (expected_versions or {}).get(instance_id)
-        try:
-            with unit_of_work(factory) as session:
-                row = migrate(session, actor=actor, now=now, instance_id=instance_id, to_version=to_version,
-                              expected_version=expected)
-                done = Outcome(instance_id, True, f"gemigreerd naar versie {to_version}", reference(row))
-        except DomainError as exc:
-            outcomes.append(Outcome(instance_id, False, exc.message))
-        except StaleDataError:
-            outcomes.append(Outcome(instance_id, False, "Iemand anders wijzigde de zaak tegelijk; probeer opnieuw."))
-        else:
-            outcomes.append(done)
-    return outcomes
 
 
 def eligible_ids(session: Session, *, actor: Actor, now: datetime, process_id: str, to_version: int) -> dict[int, int]:

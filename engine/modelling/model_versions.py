@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from engine import access
 from engine.accounts.actors import Actor
 from engine.errors import Forbidden, NotFound, ValidationFailed
-from engine.models import Deployment, Instance, ModelFile, ProcessDefinition, User
-from engine.models.instances import InstanceStatus
+from engine.models import Case, Deployment, ModelFile, ProcessDefinition, User
+from engine.models.cases import CaseStatus
 from engine.workflow.bundle import BPMN_NS
 from engine.workflow.diff import ModelDiff, diff_models
 from engine.workflow.errors import ModelInvalid
@@ -117,7 +117,7 @@ def process_file(definition: ProcessDefinition) -> ModelFile | None:
 def _row(session: Session, definition: ProcessDefinition) -> VersionRow:
     deployment = definition.deployment
     counts = dict(session.execute(
-        select(Instance.status, func.count()).where(Instance.definition_id == definition.id).group_by(Instance.status)
+        select(Case.status, func.count()).where(Case.definition_id == definition.id).group_by(Case.status)
     ).tuples().all())
     main = process_file(definition)
     return VersionRow(
@@ -127,7 +127,7 @@ def _row(session: Session, definition: ProcessDefinition) -> VersionRow:
         files=[StoredFile(f.id, f.filename, f.kind, f.sha256, len(f.content), f.included_from_id)
                for f in deployment.files],
         main_file_id=main.id if main else None,
-        active_cases=int(counts.get(InstanceStatus.ACTIVE, 0)), cases=int(sum(counts.values())),
+        active_cases=int(counts.get(CaseStatus.ACTIVE, 0)), cases=int(sum(counts.values())),
     )
 
 

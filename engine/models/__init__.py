@@ -1,12 +1,12 @@
-"""Typed tables only (SQLAlchemy 2.0 ``Mapped``); behaviour lives in the feature packages (``engine.cases``, ``engine.accounts``, …)."""
+"""Typed tables only (SQLAlchemy 2.0 ``Mapped``); behaviour lives in the feature packages beside this one."""
 
 from engine.models.audit import AccessLogEntry, AuditAnchor, AuditChainHead, AuditEvent
 from engine.models.case_migration import CaseMigration
+from engine.models.cases import Case, HumanTask, TaskState, Timer, TimerState
+from engine.models.deployments import Deployment, ModelFile, ProcessDefinition
 from engine.models.drafts import ModelDraft
 from engine.models.form_versions import DeploymentForm, FormVersion
-from engine.models.instances import HumanTask, Instance, TaskState, Timer, TimerState
 from engine.models.meetings import AgendaSection, Meeting, MeetingItem, MeetingSchedule, MeetingState
-from engine.models.models import Deployment, ModelFile, ProcessDefinition
 from engine.models.notes import CaseNote
 from engine.models.outbox import OutboxMessage, OutboxState
 from engine.models.retention import DestructionRecord
@@ -33,7 +33,7 @@ __all__ = [
     "MeetingItem",
     "MeetingSchedule",
     "MeetingState",
-    "Instance",
+    "Case",
     "ModelDraft",
     "ModelFile",
     "Organisation",

@@ -27,9 +27,9 @@ from engine.accounts.actors import Actor
 from engine.accounts.roles import Role
 from engine.audit import log
 from engine.audit.events import EventType
-from engine.cases import cases
+from engine.cases import case_store
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from engine.models import HumanTask, Instance, Organisation, User
+from engine.models import Case, HumanTask, Organisation, User
 from engine.regions.regions import Gemeente, Region, Zorgcoordinatie
 
 GEMEENTE = "gemeente"
@@ -200,10 +200,10 @@ def merge(session: Session, *, actor: Actor, now: datetime, source_id: int, targ
     if source.region != target.region:
         raise ValidationFailed("Gemeenten van verschillende regio's voegt u niet samen.",
                                {"doel": "Kies een gemeente van dezelfde regio."})
-    moved_cases = list(session.scalars(select(Instance.id).where(Instance.organisation_id == source.id)
-                                       .order_by(Instance.id)))
+    moved_cases = list(session.scalars(select(Case.id).where(Case.organisation_id == source.id)
+                                       .order_by(Case.id)))
     for instance_id in moved_cases:
-        instance = cases.require_locked(session, instance_id)
+        instance = case_store.require_locked(session, instance_id)
         instance.organisation_id = target.id
         log.record(session, event_type=EventType.INSTANCE_GEMEENTE_CHANGED, actor=actor, now=now,
                    instance_id=instance.id, payload={"from": display_name(source), "to": display_name(target)})

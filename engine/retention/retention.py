@@ -36,24 +36,23 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from engine import access
 from engine.accounts.actors import Actor
 from engine.audit import log
 from engine.audit.events import EventType
-from engine.cases import cases, notes
-from engine.cases.instances import reference
+from engine.cases import case_store, notes
+from engine.cases.lifecycle import reference
 from engine.cases.storage import BlobStore
-from engine.db import unit_of_work
 from engine.errors import Forbidden
 from engine.models import (
     AccessLogEntry,
     AuditEvent,
+    Case,
     CaseMigration,
     DestructionRecord,
     HumanTask,
-    Instance,
     Meeting,
     MeetingItem,
     OutboxMessage,
@@ -61,7 +60,7 @@ from engine.models import (
     Timer,
     TimerState,
 )
-from engine.models.instances import InstanceStatus
+from engine.models.cases import CaseStatus
 from engine.retention.retention_rules import DECISIONS, LAST_ACTIVITY, Outcome, RetentionRules, Rule
 
 logger = logging.getLogger(__name__)
@@ -69,7 +68,7 @@ logger = logging.getLogger(__name__)
 DECISION_TASK = "besluit_overleg"  # engine.meetings.meetings.DECISION_TASK; not imported to keep this module small
 # Someone (or a timer of the model) did something with the case; reads, replays and agenda runs do not count.
 ACTIVITY = (EventType.INSTANCE_STARTED, EventType.TASK_COMPLETED, EventType.TIMER_FIRED)
-CLOSED = (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED)
+CLOSED = (CaseStatus.COMPLETED, CaseStatus.CANCELLED)
 PLANNER, CLI = "planner", "cli"
 TRIGGER_LABELS = {PLANNER: "planner (nachtelijk)", CLI: "opdrachtregel"}
 REMOVED_LABELS = {  # what a destruction removed, as the beheerder reads it
@@ -158,9 +157,9 @@ def _chunks(ids: list[int]) -> Iterable[list[int]]:
 
 def assess(session: Session, rules: RetentionRules, instance_ids: list[int] | None = None) -> list[Assessment]:
     """Every case not yet destroyed (or the given ones) against the rules, oldest case first."""
-    query = select(Instance).where(Instance.status != InstanceStatus.DESTROYED).order_by(Instance.id)
+    query = select(Case).where(Case.status != CaseStatus.DESTROYED).order_by(Case.id)
     if instance_ids is not None:
-        query = query.where(Instance.id.in_(instance_ids))
+        query = query.where(Case.id.in_(instance_ids))
     instances = list(session.scalars(query))
     found: list[Assessment] = []
     for start_at in range(0, len(instances), _CHUNK):
@@ -215,7 +214,7 @@ def _rowcount(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _clear_case(session: Session, instance: Instance, now: datetime) -> dict[str, int]:
+def _clear_case(session: Session, instance: Case, now: datetime) -> dict[str, int]:
     """Everything but the audit log and the instance row itself; returns what was removed, per kind."""
     case = instance.id
     task_ids = select(HumanTask.id).where(HumanTask.instance_id == case)
@@ -249,9 +248,9 @@ def _clear_minutes(session: Session, instance_id: int) -> int:
                                   .distinct())
     for meeting_id in list(meeting_ids):
         alive = session.scalar(select(func.count()).select_from(MeetingItem)
-                               .join(Instance, Instance.id == MeetingItem.instance_id)
+                               .join(Case, Case.id == MeetingItem.instance_id)
                                .where(MeetingItem.meeting_id == meeting_id,
-                                      Instance.status != InstanceStatus.DESTROYED))
+                                      Case.status != CaseStatus.DESTROYED))
         meeting = session.get(Meeting, meeting_id)
         if not alive and meeting is not None and meeting.minutes is not None:
             meeting.minutes = None
@@ -270,8 +269,8 @@ def destroy_case(session: Session, *, rules: RetentionRules, instance_id: int, a
     """
     if not actor.is_system:
         raise Forbidden("Alleen de planner of de opdrachtregel vernietigt zaken, volgens de bewaartermijnen.")
-    instance = cases.require_locked(session, instance_id)
-    if instance.status == InstanceStatus.DESTROYED:
+    instance = case_store.require_locked(session, instance_id)
+    if instance.status == CaseStatus.DESTROYED:
         return None
     [found] = assess(session, rules, [instance_id])  # again under the lock: the case may have moved on
     if not found.expired(now) or found.outcome is None or found.rule is None:
@@ -292,7 +291,7 @@ def destroy_case(session: Session, *, rules: RetentionRules, instance_id: int, a
     session.flush()
     instance.state = _tombstone(record.id, now, found.outcome)
     instance.serializer_version = SERIALIZER_TOMBSTONE
-    instance.status = InstanceStatus.DESTROYED
+    instance.status = CaseStatus.DESTROYED
     instance.started_by_id = None
     instance.error_message = None
     instance.updated_at = now
@@ -307,24 +306,6 @@ def destroy_case(session: Session, *, rules: RetentionRules, instance_id: int, a
     return record
 
 
-def destroy_expired(factory: sessionmaker[Session], *, rules: RetentionRules, now: datetime, actor: Actor,
-                    trigger: str, store: BlobStore | None = None) -> RunResult:
-    """Plan once, then destroy each due case in its own unit of work: one failure never undoes the others."""
-    with unit_of_work(factory) as session:
-        due = [item.instance_id for item in plan(session, rules=rules, now=now).due]
-    result = RunResult()
-    for instance_id in due:
-        try:
-            with unit_of_work(factory) as session:
-                record = destroy_case(session, rules=rules, instance_id=instance_id, actor=actor, now=now,
-                                      trigger=trigger, store=store)
-        except Exception:  # noqa: BLE001 - logged with the case id; the next case still gets its turn
-            logger.exception("case not destroyed", extra={"instance_id": instance_id})
-            result.failed.append(instance_id)
-            continue
-        if record is not None:
-            result.destroyed.append(record)
-    return result
 
 
 # --- what the beheerder reads -----------------------------------------------------------------------------------
@@ -348,7 +329,7 @@ def overview(session: Session, *, actor: Actor, rules: RetentionRules, now: date
     return Overview(rules, plan(session, rules=rules, now=now), records, total)
 
 
-def records_by_instance(session: Session, instance_ids: Iterable[int]) -> dict[int, DestructionRecord]:
+def records_by_case(session: Session, instance_ids: Iterable[int]) -> dict[int, DestructionRecord]:
     """Destruction records of the given cases (for replay and verify reports)."""
     ids = list(instance_ids)
     found: dict[int, DestructionRecord] = {}

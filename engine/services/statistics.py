@@ -17,8 +17,8 @@ from engine.accounts.actors import Actor
 from engine.accounts.roles import Role
 from engine.audit.events import EventType
 from engine.errors import Forbidden
-from engine.models import AuditEvent, DestructionRecord, Instance, Organisation, ProcessDefinition
-from engine.models.instances import InstanceStatus
+from engine.models import AuditEvent, Case, DestructionRecord, Organisation, ProcessDefinition
+from engine.models.cases import CaseStatus
 
 SMALL_CELL = 5
 READERS = frozenset({Role.KETENREGISSEUR, Role.PROCESREGISSEUR, Role.BEHEERDER, Role.AUDITOR})
@@ -71,10 +71,10 @@ def report(session: Session, *, actor: Actor, year: int) -> list[Table]:
         raise Forbidden("U mag de statistiek niet inzien.")
     start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
     rows = session.execute(
-        select(Instance.id, Instance.vorm, Instance.status, Organisation.name, ProcessDefinition.process_id)
-        .join(Organisation, Organisation.id == Instance.organisation_id)
-        .join(ProcessDefinition, ProcessDefinition.id == Instance.definition_id)
-        .where(Instance.created_at >= start, Instance.created_at < end,
+        select(Case.id, Case.vorm, Case.status, Organisation.name, ProcessDefinition.process_id)
+        .join(Organisation, Organisation.id == Case.organisation_id)
+        .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
+        .where(Case.created_at >= start, Case.created_at < end,
                ProcessDefinition.process_id.in_(list(ROUTES)))).all()
     outcomes = _outcomes(session, [r.id for r in rows]) if rows else {}
     counters: dict[str, Counter[str]] = {d: Counter() for d in DIMENSIONS}
@@ -86,7 +86,7 @@ def report(session: Session, *, actor: Actor, year: int) -> list[Table]:
         if decided is not None:
             counters["uitkomst"][OUTCOMES.get(decided, decided)] += 1
         else:
-            closed = row.status in (InstanceStatus.COMPLETED, InstanceStatus.DESTROYED)
+            closed = row.status in (CaseStatus.COMPLETED, CaseStatus.DESTROYED)
             counters["uitkomst"]["Afgerond zonder overlegbesluit" if closed else "In behandeling"] += 1
     return [Table(DIMENSIONS[d], [(label, shown(n)) for label, n in sorted(c.items())], shown(sum(c.values())))
             for d, c in counters.items()]

@@ -281,3 +281,25 @@ def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     if not done:
         return dict(workflow.data)
     return dict(max(done, key=lambda t: t.last_state_change).data)
+
+
+Workflow = BpmnWorkflow
+"""A running case's workflow, as the rest of the core names it without importing SpiffWorkflow."""
+
+
+def element_key(task: Task) -> str | None:
+    """``process:element`` of a task that stands for a model element; None for Spiff's own bookkeeping."""
+    bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+    return f"{task.workflow.spec.name}:{bpmn_id}" if bpmn_id else None
+
+
+def visited_elements(workflow: BpmnWorkflow) -> list[tuple[str, str]]:
+    """(task id, element key) of every completed element, for counting visits across steps."""
+    return [(str(task.id), key) for task in workflow.get_tasks(state=SpiffState.COMPLETED)
+            if (key := element_key(task))]
+
+
+def waiting_elements(workflow: BpmnWorkflow) -> list[str]:
+    """Element keys the case waits at now: ready tasks and waiting events, sorted."""
+    return sorted({key for task in workflow.get_tasks(state=SpiffState.READY | SpiffState.WAITING)
+                   if (key := element_key(task))})

@@ -13,7 +13,7 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from engine.accounts import api_tokens, two_factor, users
+from engine.accounts import access_review, api_tokens, two_factor, users
 from engine.accounts.actors import Actor
 from engine.db import unit_of_work
 from engine.errors import NotFound, ValidationFailed
@@ -104,7 +104,7 @@ def test_the_access_review_counts_only_tokens_that_still_work(client, factory, w
     issue_token(factory, username="politie", now=at(), secret_key=key, days=30)
     at.advance(days=2)
     with unit_of_work(factory) as session:
-        rows = {row.username: row for row in users.access_review(session, actor=world.beheerder, now=at())}
+        rows = {row.username: row for row in access_review.access_review(session, actor=world.beheerder, now=at())}
     assert rows["politie"].api_tokens == 1
 
 

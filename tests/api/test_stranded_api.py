@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.db import unit_of_work
-from engine.models import Instance
+from engine.models import Case
 from engine.workflow import runner
 from tests.support.helpers import strand
 
@@ -14,4 +14,4 @@ def test_the_api_answers_422_instead_of_a_200_that_strands_the_case(factory, wor
     assert response.status_code == 422
     assert response.get_json()["error"]["message"] == runner.STRANDED_MESSAGE
     with unit_of_work(factory) as session:
-        assert session.get(Instance, case).status == "error"
+        assert session.get(Case, case).status == "error"

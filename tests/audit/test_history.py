@@ -7,10 +7,11 @@ from sqlalchemy import func, select
 
 from engine.audit import audit_history, log
 from engine.audit.events import EventType
-from engine.cases import assignment, timers
+from engine.cases import assignment
 from engine.db import unit_of_work
 from engine.errors import Forbidden, NotFound
 from engine.models import AccessLogEntry
+from signaalroute import passes
 from tests.support.helpers import complete, deploy, ready, start
 
 PARTNERS = {"organisaties": {"politie": "politie-ob"}}
@@ -90,7 +91,7 @@ def test_every_auditor_view_is_written_to_the_access_log_and_shown_next_time(fac
 def test_a_timer_firing_shows_the_system_the_due_time_and_the_delay(factory, world, forms, at):
     deploy(factory, world.regisseur, at(), forms, "timers.bpmn")
     case = start(factory, world.af, at(), "terugkoppeling_bewaken", PARTNERS)
-    assert timers.fire_due_timers(factory, now=at.advance(days=3, seconds=30)) == 1
+    assert passes.fire_due_timers(factory, now=at.advance(days=3, seconds=30)) == 1
     fired = read(factory, world.auditor, at, case, event_type=EventType.TIMER_FIRED).entries[0]
     assert fired.sentence == "Termijn verstreken: ‘te_laat’"
     assert fired.who == "Systeem (planner)" and fired.username == "planner"

@@ -11,10 +11,10 @@ from sqlalchemy import select, update
 
 from engine.accounts.actors import Actor
 from engine.audit import replay
-from engine.cases import timers
 from engine.db import unit_of_work
 from engine.errors import Forbidden
 from engine.models import AuditEvent, ModelFile
+from signaalroute import passes
 from signaalroute.cli import main
 from tests.support.helpers import complete, deploy, ready, start
 
@@ -43,7 +43,7 @@ def test_a_routed_case_replays_to_its_stored_state(factory, world, forms, at):
 def test_a_case_with_fired_timers_replays(factory, world, forms, at):
     deploy(factory, world.regisseur, at(), forms, "timers.bpmn")
     case = start(factory, world.af, at(), "terugkoppeling_bewaken")
-    timers.fire_due_timers(factory, now=at.advance(days=4))
+    passes.fire_due_timers(factory, now=at.advance(days=4))
     [task] = ready(factory, case).values()
     complete(factory, world.af, at.advance(hours=1), forms, task.id, {"herinnerd": True})
     assert_consistent(factory, case, steps=3)

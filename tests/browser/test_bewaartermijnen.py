@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from engine.accounts.actors import Actor
 from engine.retention import retention
 from engine.retention.retention_rules import load_rules
+from signaalroute import passes
 from tests.support.browser import log_in, serious_violations
 from tests.support.chain import ROOT
 from tests.support.helpers import deploy, start
@@ -19,7 +20,7 @@ def test_the_retention_page_passes_axe(axe_page, live_server, factory, world, fo
     gone = start(factory, world.af, at(), "drie_taken")
     due = start(factory, world.af, at() + timedelta(days=40), "drie_taken")
     at.advance(days=2 * 365 + 3)
-    retention.destroy_expired(factory, rules=load_rules(ROOT / "retention.toml"), now=at(),
+    passes.destroy_expired(factory, rules=load_rules(ROOT / "retention.toml"), now=at(),
                               actor=Actor.system("planner"), trigger=retention.PLANNER)
     at.advance(days=40)
     log_in(axe_page, live_server, "beheerder")

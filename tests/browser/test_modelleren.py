@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from engine.db import unit_of_work
 from engine.modelling import drafts
-from engine.models import Instance, ProcessDefinition
+from engine.models import Case, ProcessDefinition
 from tests.support.base import FIXTURES, START
 from tests.support.browser import (
     log_in,
@@ -59,7 +59,7 @@ def check(page: Page) -> None:
 
 def version_of(chain, case: int) -> int:
     with unit_of_work(chain.factory) as session:
-        return session.scalar(select(ProcessDefinition.version).join(Instance).where(Instance.id == case))
+        return session.scalar(select(ProcessDefinition.version).join(Case).where(Case.id == case))
 
 
 def test_edit_a_region_model_check_deploy_compare_and_download(page, chain_server, chain, regisseur):

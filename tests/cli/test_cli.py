@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from engine.accounts import users
-from engine.cases import instances
+from engine.accounts import passwords, users
+from engine.cases import lifecycle
 from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.meetings import meetings
 from engine.modelling import model_ownership
@@ -57,7 +57,7 @@ def test_an_operator_sets_up_users_tokens_models_and_timers(cli_env, db_url, mon
         assert stored != token and len(stored) == 64
     with unit_of_work(factory) as session:
         anne = users.actor_for(session.scalar(select(User).where(User.username == "anne")))
-        case = instances.start_instance(session, actor=anne, now=datetime(2020, 1, 1, tzinfo=UTC),
+        case = lifecycle.start_case(session, actor=anne, now=datetime(2020, 1, 1, tzinfo=UTC),
                                         process_id="terugkoppeling_bewaken", data={})
     assert "1 timer(s) afgegaan" in run("timers", "run").output
     with unit_of_work(factory) as session:
@@ -118,9 +118,9 @@ def test_demo_load_creates_accounts_for_every_role_once_and_an_example_case(cli_
     username, password = logins[1].split()[:2]
     engine = make_engine(db_url)
     with unit_of_work(make_session_factory(engine)) as session:
-        assert users.verify_password(users.user_by_username(session, username), password)
+        assert passwords.verify_password(users.user_by_username(session, username), password)
         af = users.actor_for(users.user_by_username(session, "af.eersel"))
-        assert [t.element_id for t in instances.list_tasks(session, actor=af)] == ["verrijken"]
+        assert [t.element_id for t in lifecycle.list_tasks(session, actor=af)] == ["verrijken"]
         regions = {line.split()[3].strip("()") for line in logins if line.split()[2] == "politie"}
         assert regions == {"oost-brabant-avim", "fryslan-politie-tmm", "noord-en-midden-limburg-avim",
                            "soest-politie"}, "every region has people for its partners"

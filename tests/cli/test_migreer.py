@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.db import unit_of_work
-from engine.models import Instance
+from engine.models import Case
 from tests.support.cli import run
 from tests.support.helpers import complete, deploy, ready, start
 
@@ -19,7 +19,7 @@ def cases(factory, world, forms, at):
 
 def versions(factory, *ids):
     with unit_of_work(factory) as session:
-        return [session.get(Instance, i).definition.version for i in ids]
+        return [session.get(Case, i).definition.version for i in ids]
 
 
 def test_a_dry_run_shows_the_plan_and_changes_nothing(cli_env, factory, world, forms, at):  # noqa: F811

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import notify
-from engine.cases import reminders
 from engine.db import unit_of_work
 from engine.models import HumanTask, OutboxMessage
 from engine.notify import SmtpConfig
+from signaalroute import passes
 from tests.support.helpers import deploy, ready, start
 from tests.support.mailserver import MailServer, free_port, give_everyone_an_address
 
@@ -50,7 +50,7 @@ def enqueue(factory, at, count=1, recipient="af@eersel.example"):
 
 def deliver(factory, config, now, max_attempts=3) -> notify.Delivery:
     with notify.SmtpTransport(config) as transport:
-        return notify.deliver_due(factory, transport=transport, now=now, max_attempts=max_attempts)
+        return passes.deliver_due(factory, transport=transport, now=now, max_attempts=max_attempts)
 
 
 def outbox(factory) -> list[OutboxMessage]:
@@ -61,7 +61,7 @@ def outbox(factory) -> list[OutboxMessage]:
 def test_the_reminder_arrives_with_a_link_to_the_task_and_nothing_about_the_case(factory, world, forms, at,
                                                                                  mail_server):
     task_id = overdue_task(factory, world, forms, at)
-    assert reminders.send_due_reminders(factory, now=at.advance(days=1), base_url=BASE_URL) == 1
+    assert passes.send_due_reminders(factory, now=at.advance(days=1), base_url=BASE_URL) == 1
     delivery = deliver(factory, mail_server.config, at())
     assert (delivery.sent, delivery.retrying, delivery.failed) == (1, 0, 0)
     [mail] = mail_server.received
@@ -139,7 +139,7 @@ def test_an_unreachable_server_is_retried_and_the_error_names_no_address(factory
 def test_a_sender_that_died_after_claiming_leaves_the_message_to_be_sent_after_the_lease(factory, at, mail_server):
     enqueue(factory, at)
     with unit_of_work(factory) as session:
-        assert notify._claim(session, now=at()) is not None  # ... and then the process was killed
+        assert notify.claim_due(session, now=at()) is not None  # ... and then the process was killed
     assert deliver(factory, mail_server.config, at.advance(minutes=5)).sent == 0
     assert deliver(factory, mail_server.config, at() + notify.LEASE).sent == 1
     assert len(mail_server.received) == 1
@@ -152,7 +152,7 @@ def test_two_senders_at_once_never_deliver_one_message_twice(factory, at, db_url
     # Force the interleaving (STYLE 11): each sender holds its first claim, uncommitted, until the
     # other has claimed too. That only happens if the second claim skips the locked row.
     barrier = threading.Barrier(2, timeout=10)
-    original, first_claim = notify._claim, threading.local()
+    original, first_claim = notify.claim_due, threading.local()
 
     def claim_and_hold(session, *, now):
         claimed = original(session, now=now)
@@ -161,7 +161,7 @@ def test_two_senders_at_once_never_deliver_one_message_twice(factory, at, db_url
             barrier.wait()
         return claimed
 
-    monkeypatch.setattr(notify, "_claim", claim_and_hold)
+    monkeypatch.setattr(notify, "claim_due", claim_and_hold)
     errors = []
 
     def sender():

@@ -14,6 +14,7 @@ from engine.audit import log, verify
 from engine.cases import assignment, reminders, timeline
 from engine.db import unit_of_work
 from engine.models import AuditEvent, HumanTask, OutboxMessage, User
+from signaalroute import passes
 from tests.support.base import PASSWORD
 from tests.support.helpers import complete, deploy, ready, start
 from tests.support.mailserver import give_everyone_an_address
@@ -44,7 +45,7 @@ def reminder_events(factory, case) -> list[AuditEvent]:
 
 
 def remind(factory, now) -> int:
-    return reminders.send_due_reminders(factory, now=now, base_url=BASE_URL)
+    return passes.send_due_reminders(factory, now=now, base_url=BASE_URL)
 
 
 def test_an_overdue_task_is_reminded_exactly_once_even_when_the_job_runs_again(factory, world, forms, at):
@@ -58,7 +59,7 @@ def test_an_overdue_task_is_reminded_exactly_once_even_when_the_job_runs_again(f
     [event] = reminder_events(factory, case)
     assert event.task_id == task_id and event.payload["mailed_user_ids"] == [world.af.user_id]
     with unit_of_work(factory) as session:
-        assert verify.verify_chain(session, log.chain_for_instance(case)) == [], "the chain stays intact"
+        assert verify.verify_chain(session, log.chain_for_case(case)) == [], "the chain stays intact"
         assert session.get(HumanTask, task_id).reminded_at == at() - timedelta(days=3)
         history = timeline.timeline(session, actor=world.af, now=at(), instance_id=case)
     assert history[-1].what == "Herinnering gestuurd: ‘Signaal verrijken’ is over de termijn"

@@ -183,12 +183,12 @@ def test_every_step_has_a_term_and_a_hand_over_is_due_when_its_feedback_term_end
 
 def test_the_form_of_exploitation_is_indexed_on_the_case_once_the_af_records_it(chain):
     from engine.db import unit_of_work
-    from engine.models import Instance
+    from engine.models import Case
 
     case = chain.report("eersel")
     chain.do(case, "verrijken", {**VERRIJKT, "vorm": "CU"})
     with unit_of_work(chain.factory) as session:
-        assert session.get(Instance, case).vorm == "CU"
+        assert session.get(Case, case).vorm == "CU"
 
 
 def test_the_melder_feedback_is_due_after_the_agreed_term_so_the_af_is_reminded(chain):

@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, text
 
-from engine.accounts import users
+from engine.accounts import organisations
 from engine.accounts.actors import Actor
-from engine.cases import instances
+from engine.cases import lifecycle
 from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.modelling import deployments
 from engine.models import AuditEvent, Timer
@@ -50,13 +50,13 @@ def test_every_timer_fires_exactly_once_when_the_leader_is_killed(pg_url, forms,
     system = Actor.system("fouttest")
     start = datetime.now(UTC) + timedelta(seconds=LEAD_IN_SECONDS)
     with unit_of_work(factory) as session:
-        users.get_or_create_organisation(session, slug="eersel", name="Eersel", kind="gemeente")
+        organisations.get_or_create_organisation(session, slug="eersel", name="Eersel", kind="gemeente")
         deployments.deploy(session, actor=system, now=datetime.now(UTC), files=model_files("termijn.bpmn"),
                            comment="", forms=forms)
     with unit_of_work(factory) as session:
         for n in range(TIMERS):
             due = start + timedelta(seconds=SPREAD_SECONDS * n / TIMERS)
-            instances.start_instance(session, actor=system, now=datetime.now(UTC), process_id="termijn",
+            lifecycle.start_case(session, actor=system, now=datetime.now(UTC), process_id="termijn",
                                      data={"vervaldatum": due.isoformat()}, organisation_slug="eersel")
     env = {**os.environ, "SIGNAALROUTE_DATABASE_URL": pg_url, "SIGNAALROUTE_SECRET_KEY": "f" * 64,
            "SIGNAALROUTE_INSTANCE_DIR": str(tmp_path), "SIGNAALROUTE_TIMER_POLL_SECONDS": "1"}

@@ -9,14 +9,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from engine.cases import timers
 from engine.config import Settings
 from engine.db import unit_of_work
-from engine.models import AuditEvent, Instance, Timer
+from engine.models import AuditEvent, Case, Timer
 from engine.workflow import runner
 from scheduler import jobs
 from scheduler.leader import Leadership
 from scheduler.main import NIGHTLY_JOB, build
+from signaalroute import passes
 from tests.support.helpers import PROCESS, complete, deploy, ready, start, waiting
 
 pytestmark = pytest.mark.postgres
@@ -39,7 +39,7 @@ def test_each_timer_records_the_moment_its_own_transaction_fired_it(factory, wor
     deploy(factory, world.regisseur, at(), forms, "timers.bpmn")
     cases = [start(factory, world.af, at(), PROCESS) for _ in range(3)]
     clock = TickingClock(at() + timedelta(days=3))
-    assert timers.fire_due_timers(factory, clock=clock) == 3
+    assert passes.fire_due_timers(factory, clock=clock) == 3
     with unit_of_work(factory) as session:
         rows = list(session.scalars(select(Timer).where(Timer.state == "fired").order_by(Timer.fired_at)))
         events = {e.payload["timer_id"]: e for e in session.scalars(
@@ -117,7 +117,7 @@ def test_the_stranded_case_report_names_the_case_and_changes_nothing(factory, wo
     complete(factory, world.af, at(), forms, tasks["eerste"].id, {})
     monkeypatch.undo()
     with unit_of_work(factory) as session:
-        state_before = session.get(Instance, stranded).state
+        state_before = session.get(Case, stranded).state
 
     build(Settings(instance_dir=tmp_path, database_url=db_url, secret_key="k" * 64), factory)
     try:
@@ -129,5 +129,5 @@ def test_the_stranded_case_report_names_the_case_and_changes_nothing(factory, wo
     [record] = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert record.instance_ids == [stranded] and healthy not in record.instance_ids
     with unit_of_work(factory) as session:
-        instance = session.get(Instance, stranded)
+        instance = session.get(Case, stranded)
         assert (instance.status, instance.state) == ("active", state_before), "reported, not repaired"

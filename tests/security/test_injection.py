@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.db import unit_of_work
-from engine.models import Instance
+from engine.models import Case
 from tests.support.matrix import dry_run
 from tests.support.scene import OWN, Scene
 
@@ -51,7 +51,7 @@ OTHER_FILTERS = [
 
 def instances(scene: Scene) -> int:
     with unit_of_work(scene.chain.factory) as session:
-        return session.scalar(select(func.count(Instance.id))) or 0
+        return session.scalar(select(func.count(Case.id))) or 0
 
 
 def get(scene: Scene, who, path: str, params: dict[str, str]):

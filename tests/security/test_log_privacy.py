@@ -18,9 +18,10 @@ import pytest
 from sqlalchemy import select
 
 from engine import logs
-from engine.cases import reminders, worklist
+from engine.cases import worklist
 from engine.db import unit_of_work
 from engine.models import OutboxMessage, User
+from signaalroute import passes
 from tests.support.chain import VERRIJKT
 from tests.support.scene import OWN, Scene
 
@@ -62,7 +63,7 @@ def test_a_case_full_of_sentinels_leaves_no_trace_in_logs_mail_or_error_pages(ch
     with unit_of_work(chain.factory) as session:  # everyone has an address, so overdue tasks send reminders
         for user in session.scalars(select(User)):
             user.email = f"{user.username}@example.org"
-    assert reminders.send_due_reminders(chain.factory, now=chain.at.advance(days=60), base_url=BASE) >= 1
+    assert passes.send_due_reminders(chain.factory, now=chain.at.advance(days=60), base_url=BASE) >= 1
     scene = Scene(scene_app, chain)
     headers = scene.api_headers(("af", OWN))
     client = scene_app.test_client()

@@ -10,7 +10,7 @@ import time
 
 from argon2 import PasswordHasher
 
-from engine.accounts import users
+from engine.accounts import organisations, passwords, users
 from engine.accounts.actors import Actor
 from engine.db import unit_of_work
 from tests.support.base import PASSWORD
@@ -81,9 +81,10 @@ def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password_in_about_the_s
     """Attack: find out which usernames exist from the answer or its timing. Refusal: the same status and
     message, and the same work (a real argon2 verification against a dummy hash), so the median times
     differ by less than a factor two."""
-    monkeypatch.setattr(users, "_hasher", PasswordHasher())  # production cost, like the dummy hash
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher())  # production cost, like the dummy hash
     with unit_of_work(chain.factory) as session:
-        users.get_or_create_organisation(session, slug="leeuwarden", name="Gemeente Leeuwarden", kind="gemeente")
+        organisations.get_or_create_organisation(session, slug="leeuwarden", name="Gemeente Leeuwarden",
+                                                 kind="gemeente")
         users.create_user(session, actor=Actor.system("test"), now=chain.at(), username="bestaat",
                           password=PASSWORD, role="af", organisation_slug="leeuwarden")
     known, unknown = web.test_client(), web.test_client()
@@ -110,7 +111,7 @@ def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password_in_about_the_s
 def test_guessing_across_many_accounts_from_one_address_hits_the_rate_limit(web, chain, monkeypatch):  # noqa: F811
     """Attack: password spraying: one guess each at many usernames, from one address (no account reaches
     its lockout). Refusal: after 30 login POSTs a minute the address gets 429 with Retry-After."""
-    monkeypatch.setattr(users, "_DUMMY_HASH", users._hasher.hash("goedkoop"))  # not a timing test: cheap hash
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", passwords._hasher.hash("goedkoop"))  # not a timing test: cheap hash
     client = web.test_client()
     token = csrf_of(client, "/inloggen")
     statuses = [client.post("/inloggen", data={"username": f"gok-{i}", "password": "Welkom01!welkom",

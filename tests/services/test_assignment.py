@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from engine.accounts import users
 from engine.accounts.actors import Actor
-from engine.cases import assignment, instances
+from engine.cases import assignment, lifecycle
 from engine.db import unit_of_work
 from engine.errors import Conflict, NotFound, ValidationFailed
 from engine.models import AuditEvent
@@ -35,15 +35,15 @@ def test_a_claimed_task_leaves_the_team_list_until_it_is_released(factory, world
     [task] = ready(factory, case).values()
     act(factory, assignment.claim, actor=world.af, now=at(), task_id=task.id)
     with unit_of_work(factory) as session:
-        assert [t.id for t in instances.list_tasks(session, actor=world.af)] == [task.id]
-        assert instances.list_tasks(session, actor=colleague) == [], "a colleague no longer sees it"
+        assert [t.id for t in lifecycle.list_tasks(session, actor=world.af)] == [task.id]
+        assert lifecycle.list_tasks(session, actor=colleague) == [], "a colleague no longer sees it"
     with pytest.raises(NotFound):
         complete(factory, colleague, at(), forms, task.id, VALID)
     with pytest.raises(NotFound):
         act(factory, assignment.claim, actor=colleague, now=at(), task_id=task.id)
     act(factory, assignment.release, actor=world.af, now=at(), task_id=task.id)
     with unit_of_work(factory) as session:
-        assert [t.id for t in instances.list_tasks(session, actor=colleague)] == [task.id]
+        assert [t.id for t in lifecycle.list_tasks(session, actor=colleague)] == [task.id]
         events = session.scalars(select(AuditEvent.event_type).where(AuditEvent.task_id == task.id)).all()
     assert events == ["task.claimed", "task.released"]
 

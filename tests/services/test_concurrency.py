@@ -12,7 +12,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from engine.cases import cases, instances
+from engine.cases import case_store, lifecycle
 from engine.db import unit_of_work
 from engine.errors import Conflict
 from engine.models import AuditEvent, HumanTask
@@ -31,20 +31,20 @@ def test_two_users_completing_the_same_task_one_wins_one_conflicts(factory, worl
     [task] = ready(factory, case).values()
     postgres = db_url.startswith("postgresql")
     barrier = threading.Barrier(2, timeout=10)
-    original = cases.require_locked
+    original = case_store.require_locked
 
     def lock_after_both_have_read(session, instance_id):
         if postgres:
             barrier.wait()
         return original(session, instance_id)
 
-    monkeypatch.setattr(cases, "require_locked", lock_after_both_have_read)
+    monkeypatch.setattr(case_store, "require_locked", lock_after_both_have_read)
     outcomes: dict[str, str] = {}
 
     def attempt(name, data):
         try:
             with unit_of_work(factory) as session:
-                instances.complete_task(session, actor=world.af, now=at(), task_id=task.id, data=data, forms=forms)
+                lifecycle.complete_task(session, actor=world.af, now=at(), task_id=task.id, data=data, forms=forms)
             outcomes[name] = "ok"
         except Conflict:
             outcomes[name] = "conflict"

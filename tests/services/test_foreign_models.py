@@ -12,7 +12,7 @@ import pytest
 from engine.db import unit_of_work
 from engine.errors import ModelRejected
 from engine.modelling import deployments, drafts
-from engine.models import Instance, ModelFile
+from engine.models import Case, ModelFile
 from engine.workflow.bundle import NOT_A_MODEL, SourceFile
 from tests.support.base import MODELS, START
 from tests.support.helpers import ready, start
@@ -32,7 +32,7 @@ def test_a_camunda_model_named_bpmn20_xml_with_a_dmn_named_xml_deploys_and_runs(
     assert stored == {"uit_camunda.bpmn20.xml": "bpmn", "partner.xml": "dmn"}, "kind from the root element"
     case = start(factory, world.af, START, "uit_camunda", {"vorm": "AU"})
     with unit_of_work(factory) as session:
-        instance = session.get(Instance, case)
+        instance = session.get(Case, case)
         assert instance.status == "active"
     assert list(ready(factory, case)) == ["taak"], "the printing script ran and the decision was taken"
 

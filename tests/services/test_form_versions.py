@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from engine.db import unit_of_work
 from engine.errors import Forbidden, ValidationFailed
-from engine.modelling import deployments, form_versions
+from engine.modelling import deployments, form_catalogue, form_editing
 from engine.modelling.forms import FormRepository
 from engine.models import AuditEvent, DeploymentForm, ProcessDefinition
 from engine.workflow.bundle import SourceFile
@@ -43,7 +43,7 @@ def edited(schema_text: str, title: str) -> str:
 
 def save(factory, actor, forms, text, comment="Betere labels", name=FORM):
     with unit_of_work(factory) as session:
-        return form_versions.save_form(session, actor=actor, now=START, repository=forms, name=name, text=text,
+        return form_editing.save_form(session, actor=actor, now=START, repository=forms, name=name, text=text,
                                        comment=comment).version
 
 
@@ -55,7 +55,7 @@ def test_a_deployment_stores_the_exact_form_its_tasks_use(factory, world, own_fo
         assert (row.name, row.content, row.form_version_id) == (FORM, raw, None)
         event = session.scalar(select(AuditEvent).where(AuditEvent.event_type == "process.deployed"))
         assert event.payload["forms"] == [{"name": FORM, "sha256": row.sha256}]
-        assert form_versions.form_for(session, definition_id, FORM) == json.loads(raw)
+        assert form_catalogue.form_for(session, definition_id, FORM) == json.loads(raw)
 
 
 def test_an_old_case_keeps_its_form_when_the_form_changes_and_a_new_version_is_deployed(factory, world, own_forms):
@@ -65,11 +65,11 @@ def test_an_old_case_keeps_its_form_when_the_form_changes_and_a_new_version_is_d
     (own_forms.directory / FORM).write_text(edited(text, "Op schijf gewijzigd"))  # the file changes too
     new = deploy(factory, world.regisseur, own_forms)
     with unit_of_work(factory) as session:
-        old_form = form_versions.form_for(session, old, FORM, fallback=own_forms)
-        new_form = form_versions.form_for(session, new, FORM, fallback=own_forms)
+        old_form = form_catalogue.form_for(session, old, FORM, fallback=own_forms)
+        new_form = form_catalogue.form_for(session, new, FORM, fallback=own_forms)
         assert old_form["properties"]["samenvatting"]["title"] == "Samenvatting"
         assert new_form["properties"]["samenvatting"]["title"] == "Korte samenvatting"  # browser version wins
-        assert form_versions.validate_for(session, old, FORM, {"vorm": "SU"}, fallback=own_forms) == {
+        assert form_catalogue.validate_for(session, old, FORM, {"vorm": "SU"}, fallback=own_forms) == {
             "samenvatting": "Dit veld is verplicht."}
 
 
@@ -79,8 +79,8 @@ def test_a_deployment_from_before_forms_were_stored_falls_back_to_forms_on_disk(
         for row in session.scalars(select(DeploymentForm)):
             session.delete(row)
     with unit_of_work(factory) as session:
-        assert form_versions.form_for(session, definition_id, FORM) is None
-        assert form_versions.form_for(session, definition_id, FORM, fallback=own_forms) == own_forms.load(FORM)
+        assert form_catalogue.form_for(session, definition_id, FORM) is None
+        assert form_catalogue.form_for(session, definition_id, FORM, fallback=own_forms) == own_forms.load(FORM)
         assert session.get(ProcessDefinition, definition_id) is not None
 
 
@@ -123,9 +123,9 @@ def test_a_saved_form_version_is_audited_and_only_deployers_may_save(factory, wo
 def test_a_form_made_in_the_browser_can_be_used_by_a_model(factory, world, own_forms):
     schema = {"title": "Nieuw", "type": "object", "properties": {"x": {"type": "string", "title": "X"}}}
     with unit_of_work(factory) as session:
-        form_versions.save_form(session, actor=world.regisseur, now=START, repository=own_forms, name="nieuw.json",
+        form_editing.save_form(session, actor=world.regisseur, now=START, repository=own_forms, name="nieuw.json",
                                 text=json.dumps(schema), comment="Nieuw formulier", new=True)
     with unit_of_work(factory) as session:
         deployment = deployments.deploy(session, actor=world.regisseur, now=START, comment="met nieuw formulier",
                                         files=[SourceFile("klein.bpmn", model(form="nieuw.json"))], forms=own_forms)
-        assert form_versions.form_for(session, deployment.definitions[0].id, "nieuw.json") == schema
+        assert form_catalogue.form_for(session, deployment.definitions[0].id, "nieuw.json") == schema

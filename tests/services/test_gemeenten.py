@@ -8,7 +8,7 @@ from sqlalchemy import select
 from engine.audit.events import EventType
 from engine.db import unit_of_work
 from engine.errors import Conflict, Forbidden, ValidationFailed
-from engine.models import AuditEvent, HumanTask, Instance, Organisation, TaskState, User
+from engine.models import AuditEvent, Case, HumanTask, Organisation, TaskState, User
 from engine.regions import gemeenten, region_setup
 from tests.support.chain import REGIONS
 
@@ -114,7 +114,7 @@ def test_a_merge_moves_people_cases_and_tasks_and_a_reload_does_not_revive_the_m
         gemeenten.merge(session, actor=actor, now=chain.at(), source_id=beesel.id, target_id=venlo.id)
     reload_profiles(chain)
     with unit_of_work(chain.factory) as session:
-        assert session.get(Instance, case).organisation_id == venlo.id
+        assert session.get(Case, case).organisation_id == venlo.id
         open_tasks = session.scalars(select(HumanTask).where(HumanTask.instance_id == case,
                                                              HumanTask.state == TaskState.READY)).all()
         assert open_tasks and {t.organisation_id for t in open_tasks} == {venlo.id}

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.cases import instances
-from engine.cases.cases import load_workflow
+from engine.cases import lifecycle
+from engine.cases.case_store import load_workflow
 from engine.db import unit_of_work
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from engine.models import AuditEvent, HumanTask, Instance
+from engine.models import AuditEvent, Case, HumanTask
 from engine.workflow.runner import ready_human_tasks
 from tests.support.helpers import complete, deploy, ready, start
 
@@ -84,9 +84,9 @@ def test_a_script_task_computes_in_the_sandbox(factory, world, forms, at):
     deploy(factory, world.regisseur, at(), forms, "parallel_sub.bpmn")
     case = start(factory, world.af, at(), "parallel_sub", {"signalen": ["a", "b"]})
     with unit_of_work(factory) as session:
-        view = instances.get_instance(session, actor=world.af, now=at(), instance_id=case)
+        view = lifecycle.get_case(session, actor=world.af, now=at(), instance_id=case)
         assert view.status == "active"
-        workflow = load_workflow(session, session.get(Instance, case))
+        workflow = load_workflow(session, session.get(Case, case))
     for task in ready_human_tasks(workflow):
         assert task.data["score"] == 4 and task.data["urgent"] is True
 
@@ -94,11 +94,11 @@ def test_a_script_task_computes_in_the_sandbox(factory, world, forms, at):
 def test_a_failing_script_flags_the_case_and_keeps_the_task(factory, world, forms, at):
     deploy(factory, world.regisseur, at(), forms, "riec_opschaling.bpmn")
     deploy(factory, world.regisseur, at(), forms, "parallel_sub.bpmn")
-    with pytest.raises(instances.ModelError) as caught:
+    with pytest.raises(lifecycle.ModelError) as caught:
         start(factory, world.af, at(), "parallel_sub", {"signalen": 5})
     assert "score" in caught.value.message
     with unit_of_work(factory) as session:
-        assert session.scalar(select(Instance.id)) is None, "a start that fails stores no case"
+        assert session.scalar(select(Case.id)) is None, "a start that fails stores no case"
 
 
 def test_a_user_of_another_role_or_gemeente_cannot_see_or_complete_the_task(factory, world, forms, at):
@@ -109,12 +109,12 @@ def test_a_user_of_another_role_or_gemeente_cannot_see_or_complete_the_task(fact
         with pytest.raises(NotFound):
             complete(factory, outsider, at(), forms, task.id, VALID)
         with unit_of_work(factory) as session:
-            assert instances.list_tasks(session, actor=outsider) == []
+            assert lifecycle.list_tasks(session, actor=outsider) == []
             with pytest.raises(NotFound):
-                instances.get_instance(session, actor=outsider, now=at(), instance_id=case)
+                lifecycle.get_case(session, actor=outsider, now=at(), instance_id=case)
     with unit_of_work(factory) as session:
-        assert [t.id for t in instances.list_tasks(session, actor=world.af)] == [task.id]
-        assert instances.get_instance(session, actor=world.auditor, now=at(), instance_id=case).id == case
+        assert [t.id for t in lifecycle.list_tasks(session, actor=world.af)] == [task.id]
+        assert lifecycle.get_case(session, actor=world.auditor, now=at(), instance_id=case).id == case
 
 
 def test_a_task_assigned_to_a_person_is_theirs_alone(factory, world, forms, at):
@@ -170,7 +170,7 @@ def test_a_stale_write_to_a_case_is_refused_by_the_version_check(factory, world,
     deploy(factory, world.regisseur, at(), forms, "drie_taken.bpmn")
     case = start(factory, world.af, at(), "drie_taken")
     stale = factory()
-    row = stale.get(Instance, case)
+    row = stale.get(Case, case)
     version = row.version
     stale.commit()  # end the read; the object stays loaded (no expire on commit), now out of date
     [task] = ready(factory, case).values()
@@ -181,7 +181,7 @@ def test_a_stale_write_to_a_case_is_refused_by_the_version_check(factory, world,
     stale.rollback()
     stale.close()
     with unit_of_work(factory) as session:
-        current = session.get(Instance, case)
+        current = session.get(Case, case)
         assert current.status == "active" and current.version == version + 1
 
 
@@ -193,7 +193,7 @@ def test_a_failure_while_recording_the_audit_event_leaves_the_case_untouched(fac
     case = start(factory, world.af, at(), "drie_taken")
     [task] = ready(factory, case).values()
     with unit_of_work(factory) as session:
-        before = session.get(Instance, case)
+        before = session.get(Case, case)
         state_before, version_before = before.state, before.version
 
     def broken_audit(*args, **kwargs):
@@ -204,7 +204,7 @@ def test_a_failure_while_recording_the_audit_event_leaves_the_case_untouched(fac
         complete(factory, world.af, at(), forms, task.id, VALID)
     monkeypatch.undo()
     with unit_of_work(factory) as session:
-        after = session.get(Instance, case)
+        after = session.get(Case, case)
         assert (after.state, after.version) == (state_before, version_before)
         assert session.scalar(select(Timer.id)) is None
     assert list(ready(factory, case)) == ["verrijken"], "the task index did not move either"

@@ -19,7 +19,8 @@ from engine.audit import log, replay, verify
 from engine.db import unit_of_work
 from engine.errors import Conflict, Forbidden
 from engine.modelling import migration
-from engine.models import AuditEvent, CaseMigration, HumanTask, Instance, TaskState, Timer, TimerState
+from engine.models import AuditEvent, Case, CaseMigration, HumanTask, TaskState, Timer, TimerState
+from signaalroute import passes
 from tests.support.helpers import complete, deploy, ready, start
 
 SYSTEM = Actor.system("test")
@@ -58,7 +59,7 @@ def revert(factory, actor, now, case):
 
 def snapshot(factory, case):
     with unit_of_work(factory) as session:
-        row = session.get(Instance, case)
+        row = session.get(Case, case)
         assert row is not None
         timers = session.scalars(select(Timer).where(Timer.instance_id == case, Timer.state == TimerState.WAITING))
         return {"state": row.state, "version": row.definition.version, "row_version": row.version,
@@ -72,7 +73,7 @@ def events(factory, case, event_type=None):
 
 def assert_replays(factory, case):
     with unit_of_work(factory) as session:
-        report = replay.replay_instance(session, case)
+        report = replay.replay_case(session, case)
         assert report.consistent, report.divergence
         assert verify.verify_all(session) == {}
 
@@ -126,7 +127,7 @@ def test_an_ineligible_case_is_refused_and_left_untouched(factory, world, at, v1
 
 def test_each_case_of_a_batch_has_its_own_transaction(factory, world, at, v1_cases):
     at_intake, at_beoordelen, waiting = v1_cases
-    outcomes = migration.migrate_each(factory, actor=world.regisseur, now=at(), to_version=2,
+    outcomes = passes.migrate_each(factory, actor=world.regisseur, now=at(), to_version=2,
                                       instance_ids=[at_intake, at_beoordelen, waiting])
     assert [(o.instance_id, o.ok) for o in outcomes] == [(at_intake, False), (at_beoordelen, True), (waiting, False)]
     assert "Wachttijd" in outcomes[2].message
@@ -137,7 +138,7 @@ def test_a_case_planned_earlier_but_changed_since_is_not_moved_unseen(factory, w
     _, case, _ = v1_cases
     [planned] = plan(factory, world.regisseur).eligible
     with unit_of_work(factory) as session:  # a claim does not touch the case row; a step does
-        session.get(Instance, case).vorm = "AU"
+        session.get(Case, case).vorm = "AU"
     with pytest.raises(Conflict):
         migrate(factory, world.regisseur, at(), case, expected_version=planned.version)
     assert snapshot(factory, case)["version"] == 1
@@ -223,7 +224,7 @@ def test_replay_notices_a_migration_event_that_does_not_match_the_state(factory,
         [event] = [e for e in log.history(session, case) if e.event_type == "instance.migrated"]
         event.payload = {**event.payload, "to_definition_id": event.payload["from_definition_id"]}
     with unit_of_work(factory) as session:
-        report = replay.replay_instance(session, case)
+        report = replay.replay_case(session, case)
     assert not report.consistent and report.divergence.event_type == "instance.migrated"
 
 
@@ -231,7 +232,7 @@ def test_completed_tasks_of_the_old_version_stay_out_of_the_new_state(factory, w
     _, case, _ = v1_cases
     migrate(factory, world.regisseur, at(), case)
     with unit_of_work(factory) as session:
-        state = session.get(Instance, case).state
+        state = session.get(Case, case).state
         done = session.scalar(select(func.count()).select_from(HumanTask).where(
             HumanTask.instance_id == case, HumanTask.state == TaskState.COMPLETED))
     assert '"intake"' not in state, "the state names only elements of the version it runs on"
@@ -297,7 +298,7 @@ def test_the_plan_reads_cases_in_batches_and_still_lists_every_case_the_same(fac
     def counting(session, instance, target, now):
         gc.collect()
         loaded_at_once.append(sum(1 for o in session.identity_map.values()
-                                  if isinstance(o, Instance) and "state" in o.__dict__))
+                                  if isinstance(o, Case) and "state" in o.__dict__))
         return dry_run(session, instance, target, now)
 
     monkeypatch.setattr(migration, "BATCH", 3)

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from engine.audit import replay
-from engine.cases import cases, instances
+from engine.cases import case_store, lifecycle
 from engine.db import make_engine, unit_of_work
 from engine.errors import Conflict
 from engine.modelling import migration
@@ -55,7 +55,7 @@ def wait_until_someone_waits_for_a_lock(db_url: str) -> None:
 
 def hold_lock_in(monkeypatch, thread_name, locked: threading.Event, db_url):
     """In that thread, right after the case lock is taken: say so, and hold it until the other waits."""
-    original = cases.load_workflow
+    original = case_store.load_workflow
 
     def load_and_hold(session, instance):
         if threading.current_thread().name == thread_name:
@@ -63,7 +63,7 @@ def hold_lock_in(monkeypatch, thread_name, locked: threading.Event, db_url):
             wait_until_someone_waits_for_a_lock(db_url)
         return original(session, instance)
 
-    monkeypatch.setattr(cases, "load_workflow", load_and_hold)
+    monkeypatch.setattr(case_store, "load_workflow", load_and_hold)
 
 
 def run(*threads):
@@ -85,7 +85,7 @@ def test_a_completion_holding_the_lock_makes_the_planned_migration_conflict(fact
 
     def completion():
         with unit_of_work(factory) as session:
-            instances.complete_task(session, actor=world.af, now=at(), task_id=task.id, data={}, forms=forms)
+            lifecycle.complete_task(session, actor=world.af, now=at(), task_id=task.id, data={}, forms=forms)
         outcomes["completion"] = "ok"
 
     def migrate():
@@ -101,10 +101,10 @@ def test_a_completion_holding_the_lock_makes_the_planned_migration_conflict(fact
     run(threading.Thread(target=completion, name="completion"), threading.Thread(target=migrate, name="migration"))
     assert outcomes == {"completion": "ok", "migration": "conflict"}
     with unit_of_work(factory) as session:
-        instance = instances.view_of(session, cases.require_locked(session, case))
+        instance = lifecycle.view_of(session, case_store.require_locked(session, case))
         assert instance.process_version == 1
         assert [t.element_id for t in instance.timers] == ["wachten"], "the completion stands, on version 1"
-        assert replay.replay_instance(session, case).consistent
+        assert replay.replay_case(session, case).consistent
 
 
 # Guards lock_instance's lazyload of the definition: joined into SELECT ... FOR UPDATE OF instance, a
@@ -126,7 +126,7 @@ def test_a_completion_waiting_for_a_migration_completes_on_the_new_version(facto
         assert locked.wait(10)
         try:
             with unit_of_work(factory) as session:
-                instances.complete_task(session, actor=world.af, now=at.advance(seconds=1), task_id=task.id,
+                lifecycle.complete_task(session, actor=world.af, now=at.advance(seconds=1), task_id=task.id,
                                         data={"oordeel": "ok"}, forms=forms)
             outcomes["completion"] = "ok"
         except Exception as exc:  # reported in the assertion below, not as a stray thread error
@@ -136,4 +136,4 @@ def test_a_completion_waiting_for_a_migration_completes_on_the_new_version(facto
     assert outcomes == {"migration": "ok", "completion": "ok"}
     assert list(ready(factory, case)) == ["controleren"], "the completion ran on version 2, after the migration"
     with unit_of_work(factory) as session:
-        assert replay.replay_instance(session, case).consistent
+        assert replay.replay_case(session, case).consistent

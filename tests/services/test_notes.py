@@ -17,10 +17,11 @@ from engine.db import unit_of_work
 from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.models import AccessLogEntry, AuditEvent, CaseNote, DestructionRecord
 from engine.retention import retention
+from signaalroute import passes
 from tests.support import file_samples
 from tests.support.chain import TERUG, VERRIJKT
 from tests.support.pdf import pdf_text
-from tests.support.retention import finish
+from tests.support.retention import finish, keten_fixture, rules_fixture  # noqa: F401
 
 MAX = 1024 * 1024
 PDF_HASH = hashlib.sha256(file_samples.PDF).hexdigest()
@@ -175,7 +176,7 @@ def test_files_go_with_their_case_unless_another_case_still_holds_the_same_bytes
     keten.at.advance(days=200)
     finish(keten, second)
     keten.at.advance(days=18 * 31 - 190)  # past the first case's 18 months, before the second's
-    result = retention.destroy_expired(keten.factory, rules=rules, now=keten.at(), actor=Actor.system("planner"),
+    result = passes.destroy_expired(keten.factory, rules=rules, now=keten.at(), actor=Actor.system("planner"),
                                        trigger=retention.PLANNER, store=store)
     assert [r.instance_id for r in result.destroyed] == [first]
     text_hash = hashlib.sha256(file_samples.TEXT).hexdigest()
@@ -188,7 +189,7 @@ def test_files_go_with_their_case_unless_another_case_still_holds_the_same_bytes
     assert not store.exists(text_hash)  # only the first case held it
     assert store.get(PDF_HASH) == file_samples.PDF  # the second case still holds the same PDF
     keten.at.advance(days=400)
-    result = retention.destroy_expired(keten.factory, rules=rules, now=keten.at(), actor=Actor.system("planner"),
+    result = passes.destroy_expired(keten.factory, rules=rules, now=keten.at(), actor=Actor.system("planner"),
                                        trigger=retention.PLANNER, store=store)
     assert [r.instance_id for r in result.destroyed] == [second]
     assert not store.exists(PDF_HASH)
@@ -200,7 +201,7 @@ def test_a_case_with_files_is_not_destroyed_without_the_store_that_holds_them(ke
     add(keten, store, case, readers=["af"], upload=Upload("aangifte.pdf", file_samples.PDF))
     finish(keten, case)
     keten.at.advance(days=600)
-    result = retention.destroy_expired(keten.factory, rules=rules, now=keten.at(), actor=Actor.system("planner"),
+    result = passes.destroy_expired(keten.factory, rules=rules, now=keten.at(), actor=Actor.system("planner"),
                                        trigger=retention.PLANNER)
     assert result.failed == [case] and not result.destroyed
     assert store.exists(PDF_HASH)

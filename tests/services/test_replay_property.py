@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine.cases.cases import load_workflow
+from engine.cases.case_store import load_workflow
 from engine.db import unit_of_work
-from engine.models import Instance
+from engine.models import Case
 from engine.workflow import serializer
 from tests.support.helpers import complete, deploy, ready, start
 
 
 def assert_state_round_trips(factory, case):
     with unit_of_work(factory) as session:
-        instance = session.scalar(select(Instance).where(Instance.id == case))
+        instance = session.scalar(select(Case).where(Case.id == case))
         workflow = load_workflow(session, instance)
         assert serializer.dumps(workflow) == instance.state
         assert instance.serializer_version == serializer.SERIALIZER_VERSION

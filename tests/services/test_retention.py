@@ -18,9 +18,9 @@ from engine.errors import Forbidden
 from engine.models import (
     AccessLogEntry,
     AuditEvent,
+    Case,
     DestructionRecord,
     HumanTask,
-    Instance,
     Meeting,
     MeetingItem,
     OutboxMessage,
@@ -28,6 +28,7 @@ from engine.models import (
 )
 from engine.retention import retention
 from engine.retention.retention_rules import Outcome, RetentionError, load_rules
+from signaalroute import passes
 from signaalroute.cli import main
 from tests.support.audit import log_problems, seal
 from tests.support.base import START
@@ -70,7 +71,7 @@ def destroyed_ids(factory):
 
 
 def run(factory, rules, at):
-    return retention.destroy_expired(factory, rules=rules, now=at(), actor=PLANNER, trigger=retention.PLANNER)
+    return passes.destroy_expired(factory, rules=rules, now=at(), actor=PLANNER, trigger=retention.PLANNER)
 
 
 def problems(factory):
@@ -109,7 +110,7 @@ def test_each_outcome_is_destroyed_when_its_period_has_passed_and_not_a_day_befo
                             "lopend": "lopend_signaal", "nooit": "lopend_signaal",
                             "onwenselijk": "onwenselijke_situatie", "casus": "casus"}
         assert records[cases["lopend"]].decision == "nog_niet_concreet"
-        assert session.get(Instance, cases["casus-loopt"]).status == "active", "a running casus is kept"
+        assert session.get(Case, cases["casus-loopt"]).status == "active", "a running casus is kept"
     assert problems(factory) == ({}, [])
 
 
@@ -169,7 +170,7 @@ def test_destroyed_content_is_really_gone_from_every_table(keten, factory, rules
     assert marker("weg") not in everything, "state, audit payloads, task rows, e-mail, minutes: all gone"
     assert marker("blijft") in everything, "a case within its period keeps everything"
     with unit_of_work(factory) as session:
-        instance = session.get(Instance, gone)
+        instance = session.get(Case, gone)
         assert instance.status == "vernietigd" and instance.started_by_id is None
         assert session.scalar(select(func.count()).select_from(OutboxMessage)
                               .where(OutboxMessage.instance_id == gone)) == 0

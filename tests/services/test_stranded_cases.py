@@ -7,10 +7,10 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from engine.cases import instances
-from engine.cases.instances import ModelError
+from engine.cases import lifecycle
+from engine.cases.lifecycle import ModelError
 from engine.db import unit_of_work
-from engine.models import AuditEvent, HumanTask, Instance
+from engine.models import AuditEvent, Case, HumanTask
 from engine.workflow import runner
 from tests.support.helpers import (
     complete,
@@ -28,13 +28,13 @@ def test_a_step_that_strands_the_case_fails_with_a_dutch_message_and_flags_the_c
     case, last_task, state_before = strand(factory, world, at, forms)
     caplog.set_level(logging.INFO)
     with pytest.raises(ModelError) as raised, unit_of_work(factory) as session:
-        instances.complete_task(session, actor=world.af, now=at.advance(minutes=1), task_id=last_task,
+        lifecycle.complete_task(session, actor=world.af, now=at.advance(minutes=1), task_id=last_task,
                                 data={"notitie": SENTINEL}, forms=forms)
     assert raised.value.status == 422
     assert raised.value.message == runner.STRANDED_MESSAGE
     assert raised.value.details == {"element_id": "samen"}
     with unit_of_work(factory) as session:
-        instance = session.get(Instance, case)
+        instance = session.get(Case, case)
         assert instance.status == "error"
         assert instance.error_message == runner.STRANDED_MESSAGE
         assert instance.state == state_before, "the stranding step is not stored"

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.accounts.actors import Actor
-from engine.cases import assignment, instances, worklist
+from engine.cases import assignment, lifecycle, worklist
 from engine.db import unit_of_work
 from engine.errors import Forbidden, NotFound
 from engine.models import AccessLogEntry, AuditEvent
@@ -49,7 +49,7 @@ def test_a_colleagues_completed_task_stays_out_of_the_team_tab(chain):
     anne, bram = colleague(chain, "anne"), colleague(chain, "bram")
     task = chain.ready(case)["verrijken"]
     act(chain, assignment.claim, actor=anne, now=chain.at(), task_id=task.id)
-    act(chain, instances.complete_task, actor=anne, now=chain.at(), task_id=task.id, data=VERRIJKT, forms=FORMS)
+    act(chain, lifecycle.complete_task, actor=anne, now=chain.at(), task_id=task.id, data=VERRIJKT, forms=FORMS)
     assert listing(chain, bram, tab="team", status="afgerond").items == []
     assert [i.task.id for i in listing(chain, anne, tab="mijn", status="afgerond").items] == [task.id]
 

@@ -11,6 +11,7 @@ from engine.cases import timers
 from engine.db import unit_of_work
 from engine.errors import Conflict, Forbidden
 from engine.models import AuditEvent, HumanTask, Timer
+from signaalroute import passes
 from tests.support.helpers import PROCESS, complete, deploy, ready, start, waiting  # noqa: F401
 
 
@@ -25,11 +26,11 @@ def test_late_feedback_fires_the_boundary_timer_after_three_days_and_reminds_the
     [timer] = waiting(factory, case)
     assert timer.element_id == "te_laat"
     assert timer.due_at == at() + timedelta(days=3)
-    assert timers.fire_due_timers(factory, now=at() + timedelta(days=2, hours=23)) == 0
+    assert passes.fire_due_timers(factory, now=at() + timedelta(days=2, hours=23)) == 0
     assert list(ready(factory, case)) == ["feedback"]
-    assert timers.fire_due_timers(factory, now=at.advance(days=3, seconds=1)) == 1
+    assert passes.fire_due_timers(factory, now=at.advance(days=3, seconds=1)) == 1
     assert list(ready(factory, case)) == ["herinnering"], "the partner's task is cancelled, the AF reminded"
-    assert timers.fire_due_timers(factory, now=at.advance(days=10)) == 0, "a timer fires once"
+    assert passes.fire_due_timers(factory, now=at.advance(days=10)) == 0, "a timer fires once"
     with unit_of_work(factory) as session:
         fired = session.scalars(select(AuditEvent).where(AuditEvent.event_type == "timer.fired")).all()
         assert len(fired) == 1 and fired[0].payload["element_id"] == "te_laat"
@@ -46,7 +47,7 @@ def test_feedback_in_time_cancels_the_boundary_timer_and_starts_the_intermediate
     [timer] = waiting(factory, case)
     assert (timer.element_id, timer.due_at) == ("wachten", at() + timedelta(days=1))
     assert ready(factory, case) == {}
-    assert timers.fire_due_timers(factory, now=at.advance(days=1, minutes=1)) == 1
+    assert passes.fire_due_timers(factory, now=at.advance(days=1, minutes=1)) == 1
     assert list(ready(factory, case)) == ["melder_informeren"]
     with unit_of_work(factory) as session:
         states = dict(session.execute(select(Timer.element_id, Timer.state)).all())
@@ -74,7 +75,7 @@ def test_timers_missed_during_an_outage_fire_oldest_first(factory, world, forms,
     with unit_of_work(factory) as session:
         order = timers.due_timer_ids(session, now=at.advance(days=30))
     assert [waiting(factory, c)[0].id for c in (first, second)] == order
-    assert timers.fire_due_timers(factory, now=at()) == 2
+    assert passes.fire_due_timers(factory, now=at()) == 2
 
 
 FAILING_AFTER_TIMER = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -96,7 +97,7 @@ FAILING_AFTER_TIMER = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 def test_a_model_error_when_a_timer_fires_flags_the_case_and_other_timers_still_fire(factory, world, forms, at):
     from engine.modelling import deployments
-    from engine.models import Instance
+    from engine.models import Case
     from engine.workflow.bundle import SourceFile
 
     with unit_of_work(factory) as session:
@@ -105,13 +106,13 @@ def test_a_model_error_when_a_timer_fires_flags_the_case_and_other_timers_still_
     deploy(factory, world.regisseur, at(), forms, "timers.bpmn")
     broken = start(factory, world.af, at(), "kapot_na_timer")
     healthy = start(factory, world.af, at(), PROCESS)
-    assert timers.fire_due_timers(factory, now=at.advance(days=4)) == 1, "only the healthy case's timer"
+    assert passes.fire_due_timers(factory, now=at.advance(days=4)) == 1, "only the healthy case's timer"
     with unit_of_work(factory) as session:
-        case = session.get(Instance, broken)
+        case = session.get(Case, broken)
         assert case.status == "error"
         assert case.error_message.startswith("Fout in het model in 'reken': Deling door nul")
         assert session.scalar(select(Timer.state).where(Timer.instance_id == broken)) == "failed"
         failed = session.scalar(select(AuditEvent).where(AuditEvent.event_type == "instance.failed"))
         assert failed.payload["element_id"] == "reken" and "timer_id" in failed.payload
     assert list(ready(factory, healthy)) == ["herinnering"]
-    assert timers.fire_due_timers(factory, now=at.advance(days=1)) == 0, "a failed timer is not retried forever"
+    assert passes.fire_due_timers(factory, now=at.advance(days=1)) == 0, "a failed timer is not retried forever"

@@ -14,17 +14,18 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.accounts import users
+from engine.accounts import organisations, users
 from engine.accounts.actors import Actor
 from engine.audit import replay
-from engine.cases import instances, intake, timers
+from engine.cases import intake, lifecycle
 from engine.db import unit_of_work
 from engine.modelling import deployments
 from engine.modelling.forms import FormRepository
-from engine.models import AuditEvent, HumanTask, Instance, Organisation, TaskState, Timer, TimerState
+from engine.models import AuditEvent, Case, HumanTask, Organisation, TaskState, Timer, TimerState
 from engine.regions import region_setup
 from engine.regions.regions import Region, load_regions
 from engine.workflow.bundle import SourceFile
+from signaalroute import passes
 from tests.support.base import PASSWORD, Clock
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,11 +91,11 @@ class Chain:
         assert element_id in tasks, f"{element_id} is not ready; ready: {sorted(tasks)}"
         task = tasks[element_id]
         with unit_of_work(self.factory) as session:
-            return instances.complete_task(session, actor=self.person(*self.holder(task)), now=self.at(),
+            return lifecycle.complete_task(session, actor=self.person(*self.holder(task)), now=self.at(),
                                            task_id=task.id, data=data or {}, forms=FORMS).status
 
     def fire_timers(self, **advance: float) -> int:
-        return timers.fire_due_timers(self.factory, now=self.at.advance(**advance))
+        return passes.fire_due_timers(self.factory, now=self.at.advance(**advance))
 
     def waiting_timers(self, case: int) -> list[Timer]:
         with unit_of_work(self.factory) as session:
@@ -103,11 +104,11 @@ class Chain:
 
     def reference_count(self) -> int:
         with unit_of_work(self.factory) as session:
-            return len(session.scalars(select(Instance.id)).all())
+            return len(session.scalars(select(Case.id)).all())
 
     def status(self, case: int) -> str:
         with unit_of_work(self.factory) as session:
-            row = session.get(Instance, case)
+            row = session.get(Case, case)
             assert row is not None
             return row.status
 
@@ -129,11 +130,12 @@ def chain(factory, at):
     with unit_of_work(factory) as session:
         region_setup.load_region_organisations(session, REGIONS)
         # Outside every region: whoever maintains the models all regions share.
-        users.get_or_create_organisation(session, slug="landelijk", name="Landelijke procesregie", kind="partner")
+        organisations.get_or_create_organisation(session, slug="landelijk", name="Landelijke procesregie",
+                                                 kind="partner")
         deployments.deploy(session, actor=SYSTEM, now=at(), comment="alle regio's", forms=FORMS,
                            files=[SourceFile(p.name, p.read_bytes()) for p in MODEL_FILES])
     yield Chain(factory, at, REGIONS)
     with unit_of_work(factory) as session:
-        for case in replay.all_instance_ids(session):
-            report = replay.replay_instance(session, case)
+        for case in replay.all_case_ids(session):
+            report = replay.replay_case(session, case)
             assert report.consistent, f"case {case} diverges on replay: {report.divergence}"

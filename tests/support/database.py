@@ -14,7 +14,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.accounts import users
+from engine.accounts import organisations, passwords, users
 from engine.accounts.actors import Actor
 from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.db.migrate import upgrade
@@ -35,7 +35,7 @@ from tests.support.base import (
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Real argon2, cheap parameters: the suite creates hundreds of accounts."""
-    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +90,7 @@ def world(factory: sessionmaker[Session]) -> World:
                                  ("bergeijk", "Gemeente Bergeijk", "gemeente"),
                                  ("politie-ob", "Politie Oost-Brabant AVIM", "partner"),
                                  ("zvh-ob", "Zorg- en Veiligheidshuis", "partner")]:
-            users.get_or_create_organisation(session, slug=slug, name=name, kind=kind)
+            organisations.get_or_create_organisation(session, slug=slug, name=name, kind=kind)
         for username, (role, org) in people.items():
             user = users.create_user(session, actor=system, now=START, username=username, password=PASSWORD,
                                      role=role, organisation_slug=org, coordinator=username in COORDINATORS)

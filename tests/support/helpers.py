@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.accounts import users
 from engine.accounts.actors import Actor
-from engine.cases import instances
+from engine.cases import lifecycle
 from engine.db import unit_of_work
 from engine.modelling import deployments
 from engine.modelling.forms import FormRepository
-from engine.models import HumanTask, Instance, TaskState, Timer
+from engine.models import Case, HumanTask, TaskState, Timer
 from tests.support.base import PASSWORD, model_files
 from tests.support.chain import SYSTEM
 
@@ -29,7 +29,7 @@ def deploy(factory: sessionmaker[Session], actor: Actor, now: datetime, forms: F
 def start(factory: sessionmaker[Session], actor: Actor, now: datetime, process_id: str,
           data: dict[str, Any] | None = None, **kwargs: Any) -> int:
     with unit_of_work(factory) as session:
-        return instances.start_instance(session, actor=actor, now=now, process_id=process_id,
+        return lifecycle.start_case(session, actor=actor, now=now, process_id=process_id,
                                         data=data or {}, **kwargs).id
 
 
@@ -44,13 +44,13 @@ def ready(factory: sessionmaker[Session], instance_id: int) -> dict[str, HumanTa
 def complete(factory: sessionmaker[Session], actor: Actor, now: datetime, forms: FormRepository, task_id: int,
              data: dict[str, Any] | None = None) -> str:
     with unit_of_work(factory) as session:
-        return instances.complete_task(session, actor=actor, now=now, task_id=task_id, data=data or {},
+        return lifecycle.complete_task(session, actor=actor, now=now, task_id=task_id, data=data or {},
                                        forms=forms).status
 
 
 def status(factory: sessionmaker[Session], instance_id: int) -> str:
     with unit_of_work(factory) as session:
-        row = session.get(Instance, instance_id)
+        row = session.get(Case, instance_id)
         assert row is not None
         return row.status
 
@@ -62,7 +62,7 @@ def strand(factory, world, at, forms) -> tuple[int, int, str]:
     tasks = ready(factory, case)
     complete(factory, world.af, at.advance(minutes=1), forms, tasks["tweede"].id, {"samen": False})
     with unit_of_work(factory) as session:
-        state_before = session.get(Instance, case).state
+        state_before = session.get(Case, case).state
     return case, ready(factory, case)["eerste"].id, state_before
 
 

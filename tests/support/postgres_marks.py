@@ -25,7 +25,8 @@ import pytest
 # feature -> pattern in test source. Words, not prose: "PostgreSQL" in a docstring counts on purpose.
 FEATURES: dict[str, re.Pattern[str]] = {
     "concurrency": re.compile(r"\bthreading\b|\bThread\(|\bBarrier\(|ThreadPoolExecutor|multiprocessing"),
-    "row locks": re.compile(r"with_for_update|skip_locked|FOR UPDATE|SKIP LOCKED|lock_instance|require_locked"),
+    "row locks": re.compile(r"with_for_update|skip_locked|FOR UPDATE|SKIP LOCKED|lock_instance|lock_case"
+                            r"|require_locked"),
     "advisory locks / leadership": re.compile(r"advisory|\bLeadership\b|\bcontend\(|pg_try_advisory"),
     "NUL characters": re.compile(r"\\x00|\\u0000|\\0|\bNUL\b"),
     "JSONB": re.compile(r"JSONB|jsonb"),

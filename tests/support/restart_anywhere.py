@@ -28,12 +28,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.accounts import users
-from engine.cases import cases, instances, intake, timers
-from engine.cases.instances import ModelError
+from engine.cases import case_store, intake, lifecycle, timers
+from engine.cases.lifecycle import ModelError
 from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.modelling import specs
 from engine.modelling.forms import FormRepository
-from engine.models import AuditEvent, HumanTask, Instance, Organisation, TaskState, Timer, TimerState
+from engine.models import AuditEvent, Case, HumanTask, Organisation, TaskState, Timer, TimerState
 from engine.models.users import User
 from engine.regions.regions import Region, load_regions
 from engine.workflow import runner, task_ids
@@ -72,7 +72,7 @@ def perform(db_url: str, step: Step) -> str:
         elif kind == "start":
             process_id, data, username, now = args
             with unit_of_work(factory) as session:
-                return str(instances.start_instance(session, actor=_actor(session, username), now=now,
+                return str(lifecycle.start_case(session, actor=_actor(session, username), now=now,
                                                     process_id=process_id, data=data).id)
         elif kind == "report":
             gemeente, melding, username, now = args
@@ -82,7 +82,7 @@ def perform(db_url: str, step: Step) -> str:
         elif kind == "complete":
             task_id, username, data, now, catalogue = args
             with unit_of_work(factory) as session:
-                instances.complete_task(session, actor=_actor(session, username), now=now, task_id=task_id,
+                lifecycle.complete_task(session, actor=_actor(session, username), now=now, task_id=task_id,
                                         data=data, forms=TEST_FORMS if catalogue else ROUTE_FORMS)
         elif kind == "advice":
             gemeente, vraag, username, now = args
@@ -167,7 +167,7 @@ def drive(factory: sessionmaker[Session], execute: Executor, scenario: Scenario,
     for step in range(1, scenario.max_steps):
         now += timedelta(minutes=10)
         with unit_of_work(factory) as session:
-            status = session.get(Instance, case).status  # type: ignore[union-attr]
+            status = session.get(Case, case).status  # type: ignore[union-attr]
             tasks = list(session.scalars(select(HumanTask).where(HumanTask.instance_id == case,
                                                                  HumanTask.state == TaskState.READY)
                                          .order_by(HumanTask.element_id, HumanTask.id)))
@@ -194,9 +194,9 @@ def drive(factory: sessionmaker[Session], execute: Executor, scenario: Scenario,
 def outcome(factory: sessionmaker[Session], case: int) -> dict[str, Any]:
     """What a user (or auditor) would compare: status, tasks, timers, events and the case data."""
     with unit_of_work(factory) as session:
-        instance = cases.lock_instance(session, case)
+        instance = case_store.lock_case(session, case)
         assert instance is not None
-        workflow = cases.load_workflow(session, instance)
+        workflow = case_store.load_workflow(session, instance)
         data = {k: v for k, v in workflow.data.items() if k != task_ids.KEY}
         return {
             "status": instance.status,

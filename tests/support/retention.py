@@ -74,9 +74,9 @@ def keten_fixture(factory: sessionmaker[Session], at: Clock) -> Iterator[Chain]:
     yield Chain(factory, at, REGIONS)
     with unit_of_work(factory) as session:
         destroyed = set(session.scalars(select(DestructionRecord.instance_id)))
-        for case in replay.all_instance_ids(session):
+        for case in replay.all_case_ids(session):
             if case not in destroyed:
-                report = replay.replay_instance(session, case)
+                report = replay.replay_case(session, case)
                 assert report.consistent, f"case {case} diverges on replay: {report.divergence}"
 
 

@@ -34,7 +34,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from engine.accounts import users
+from engine.accounts import organisations
 from engine.accounts.actors import Actor
 from engine.accounts.roles import Role
 from engine.cases import notes, saved_filters, worklist
@@ -43,7 +43,7 @@ from engine.config import Settings
 from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.db.migrate import upgrade
 from engine.meetings import meetings
-from engine.modelling import deployments, drafts, form_versions
+from engine.modelling import deployments, drafts, form_editing
 from engine.models import (
     DeploymentForm,
     HumanTask,
@@ -194,7 +194,7 @@ def build_scene(chain: Chain) -> dict[str, Any]:
         draft = drafts.create_empty(session, actor=regisseur, now=chain.at(), kind="bpmn",
                                     element_id="proef_proces", name="Proef", max_bytes=5 * 1024 * 1024)
         ids["draft"] = draft.id
-        ids["form_version"] = form_versions.save_form(
+        ids["form_version"] = form_editing.save_form(
             session, actor=regisseur, now=chain.at(), repository=FORMS, name="proef-formulier.json", new=True,
             text=json.dumps(PROEF_FORM), comment="Proef").version
         ids["file"] = session.scalars(select(ModelFile.id).where(
@@ -233,7 +233,8 @@ def built_chain(url: str, instance_dir: Path) -> Iterator[tuple[Chain, Flask]]:
     at = Clock(START)
     with unit_of_work(factory) as session:
         region_setup.load_region_organisations(session, REGIONS)
-        users.get_or_create_organisation(session, slug="landelijk", name="Landelijke procesregie", kind="partner")
+        organisations.get_or_create_organisation(session, slug="landelijk", name="Landelijke procesregie",
+                                                 kind="partner")
         deployments.deploy(session, actor=SYSTEM, now=at(), comment="alle regio's", forms=FORMS,
                            files=[SourceFile(p.name, p.read_bytes()) for p in MODEL_FILES])
     settings = Settings(instance_dir=instance_dir, database_url=url, secret_key="s" * 64,

@@ -14,10 +14,10 @@ from xml.sax.saxutils import escape
 
 from sqlalchemy import select
 
-from engine.cases import instances, intake, saved_filters, worklist
+from engine.cases import intake, lifecycle, saved_filters, worklist
 from engine.db import unit_of_work
 from engine.meetings import meetings
-from engine.modelling import deployments, drafts, form_versions
+from engine.modelling import deployments, drafts, form_editing
 from engine.models import Meeting, MeetingItem
 from engine.workflow.bundle import SourceFile
 from tests.support.chain import FORMS, VERRIJKT, ZORG, Chain
@@ -96,7 +96,7 @@ def build(chain: Chain) -> XssStory:
         draft = drafts.create_empty(session, actor=chair, now=chain.at(), kind="bpmn", element_id="xss_proces",
                                     name=p("concept"), max_bytes=5 * 1024 * 1024)
         form = "xss-formulier.json"
-        form_versions.save_form(session, actor=chair, now=chain.at(), repository=FORMS, name=form, new=True,
+        form_editing.save_form(session, actor=chair, now=chain.at(), repository=FORMS, name=form, new=True,
                                 comment=p("formulier-toelichting"), text=json.dumps({
                                     "title": p("formuliertitel"), "description": p("formulieruitleg"),
                                     "type": "object", "properties": {"veld": {"type": "string", "title": p("veld")}}}))
@@ -104,7 +104,7 @@ def build(chain: Chain) -> XssStory:
                            files=[SourceFile("drie_taken.bpmn", hostile_model())])
         intake.ask_advice(session, actor=melder, now=chain.at(), regions=chain.regions, vraag=p("adviesvraag"),
                           gemeente="leeuwarden")
-        model_case = instances.start_instance(session, actor=af, now=chain.at(), process_id="drie_taken",
+        model_case = lifecycle.start_case(session, actor=af, now=chain.at(), process_id="drie_taken",
                                               data={"opmerking": p("startgegevens")}).id
         ids = (meeting.id, item.id, draft.id)
     model_task = chain.ready(model_case)["verrijken"].id

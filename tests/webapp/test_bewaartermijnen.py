@@ -8,6 +8,7 @@ from pathlib import Path
 from engine.accounts.actors import Actor
 from engine.retention import retention
 from engine.retention.retention_rules import load_rules
+from signaalroute import passes
 from tests.support.helpers import deploy, start
 
 SHIPPED = load_rules(Path(__file__).resolve().parents[2] / "retention.toml")
@@ -15,7 +16,7 @@ SECRET = "MERKTEKEN-Anna-de-Vries-Bovenwoning"
 
 
 def destroy_all_due(factory, at):
-    return retention.destroy_expired(factory, rules=SHIPPED, now=at(), actor=Actor.system("cli"),
+    return passes.destroy_expired(factory, rules=SHIPPED, now=at(), actor=Actor.system("cli"),
                                      trigger=retention.CLI).destroyed
 
 

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from engine.db import unit_of_work
-from engine.models import Instance
+from engine.models import Case
 from tests.support.helpers import complete, deploy, ready, start
 from tests.support.web import csrf_of
 from webapp.ui import migratie
@@ -36,14 +36,14 @@ def text(response) -> str:
 
 def version_of(factory, case) -> int:
     with unit_of_work(factory) as session:
-        row = session.get(Instance, case)
+        row = session.get(Case, case)
         assert row is not None
         return row.definition.version
 
 
 def row_version(factory, case) -> int:
     with unit_of_work(factory) as session:
-        return session.get(Instance, case).version
+        return session.get(Case, case).version
 
 
 def test_the_page_lists_who_can_move_and_why_the_others_cannot(client, log_in, cases):

@@ -6,7 +6,7 @@ import pytest
 from joserfc.jwk import RSAKey
 from sqlalchemy import func, select
 
-from engine.accounts import users
+from engine.accounts import oidc_identities, users
 from engine.accounts.actors import Actor
 from engine.config import Settings
 from engine.db import unit_of_work
@@ -49,7 +49,7 @@ def oidc_login(client, provider: FakeProvider, **identity):
 
 def link(factory, at, username: str, subject: str) -> None:
     with unit_of_work(factory) as session:
-        users.link_oidc(session, actor=CLI, now=at(), username=username, issuer=ISSUER, subject=subject)
+        oidc_identities.link_oidc(session, actor=CLI, now=at(), username=username, issuer=ISSUER, subject=subject)
 
 
 def test_the_login_page_offers_oidc_only_when_it_is_configured(client, oidc_app, world):
@@ -88,7 +88,7 @@ def test_the_username_claim_links_an_account_once_and_only_when_the_beheerder_al
     refused = oidc_login(client, provider, sub="b-77", preferred_username="politie")
     assert refused.status_code == 403, "a matching username alone is not enough"
     with unit_of_work(factory) as session:
-        users.allow_oidc_link(session, actor=CLI, now=at(), username="politie")
+        oidc_identities.allow_oidc_link(session, actor=CLI, now=at(), username="politie")
     assert oidc_login(client, provider, sub="b-77", preferred_username="politie").status_code == 302
     with unit_of_work(factory) as session:
         account = users.user_by_username(session, "politie")
@@ -103,7 +103,8 @@ def test_the_username_claim_links_an_account_once_and_only_when_the_beheerder_al
 def test_one_identity_cannot_open_two_accounts(world, factory, at):
     link(factory, at, "af", "gedeeld")
     with pytest.raises(Conflict, match="accounts worden niet gedeeld"), unit_of_work(factory) as session:
-        users.link_oidc(session, actor=CLI, now=at(), username="af_bergeijk", issuer=ISSUER, subject="gedeeld")
+        oidc_identities.link_oidc(session, actor=CLI, now=at(), username="af_bergeijk", issuer=ISSUER,
+                                  subject="gedeeld")
 
 
 def test_a_beheerder_logging_in_with_oidc_still_enrols_in_and_then_types_a_totp_code(

@@ -8,7 +8,7 @@ import io
 import pytest
 from sqlalchemy import select
 
-from engine.accounts import api_tokens, users
+from engine.accounts import api_tokens, oidc_identities, users
 from engine.accounts.actors import Actor
 from engine.db import unit_of_work
 from engine.models import AuditEvent
@@ -21,7 +21,7 @@ def test_the_beheerder_downloads_who_has_which_rights_without_any_case_content(c
     with unit_of_work(factory) as session:
         api_tokens.issue(session, actor=CLI, now=at(), username="politie")
         api_tokens.issue(session, actor=CLI, now=at(), username="politie")
-        users.link_oidc(session, actor=CLI, now=at(), username="af", issuer=ISSUER, subject="s-1")
+        oidc_identities.link_oidc(session, actor=CLI, now=at(), username="af", issuer=ISSUER, subject="s-1")
         users.user_by_username(session, "melder").active = False
         users.user_by_username(session, "zoco").display_name = "=HYPERLINK(\"http://x\")"
     log_in("beheerder")

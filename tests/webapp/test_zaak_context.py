@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from engine.cases import instances
+from engine.cases import lifecycle
 from engine.db import unit_of_work
 from tests.support.chain import MELDING, TERUG, VERRIJKT
 from tests.support.werkbak import logged_in
@@ -88,5 +88,5 @@ def test_opening_the_case_page_is_logged_as_a_view(web, chain):
     assert af.get(f"/zaken/{case}").status_code == 200
     auditor = chain.person("auditor", "landelijk")
     with unit_of_work(chain.factory) as session:
-        views = instances.case_access_log(session, actor=auditor, now=chain.at(), instance_id=case)
+        views = lifecycle.case_access_log(session, actor=auditor, now=chain.at(), instance_id=case)
     assert any(v.username == "af.eersel" and v.action == "case.viewed" for v in views)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from engine.cases.instances import InstanceView
+from engine.cases.lifecycle import CaseView
 from engine.cases.notes import NoteView
 from engine.cases.worklist import WorkItem, Worklist
 from engine.models import AccessLogEntry, AuditEvent, Deployment, HumanTask, ProcessDefinition, SavedFilter, Timer
@@ -64,7 +64,7 @@ def timer(row: Timer) -> dict[str, Any]:
             "due_at": iso(row.due_at), "state": row.state}
 
 
-def instance(view: InstanceView) -> dict[str, Any]:
+def instance(view: CaseView) -> dict[str, Any]:
     return {
         "id": view.id,
         "reference": view.reference,

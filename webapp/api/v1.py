@@ -7,9 +7,9 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from engine.audit import replay
-from engine.cases import assignment, instances, intake, notes, saved_filters, timers, worklist
+from engine.cases import assignment, intake, lifecycle, notes, saved_filters, timers, worklist
 from engine.errors import ValidationFailed
-from engine.modelling import deployments, form_versions, migration
+from engine.modelling import deployments, form_catalogue, migration
 from engine.modelling.forms import FormRepository
 from engine.regions.regions import Region
 from engine.workflow.bundle import SourceFile
@@ -86,7 +86,7 @@ def deploy_process_models() -> tuple[Response, int]:
 
 
 @blueprint.post("/instances")
-def start_instance() -> tuple[Response, int]:
+def start_case() -> tuple[Response, int]:
     actor = api_actor()
     body = _json_body()
     process_id = body.get("process_id")
@@ -94,11 +94,11 @@ def start_instance() -> tuple[Response, int]:
         raise ValidationFailed("Geef process_id op.", {"process_id": "Verplicht"})
     organisation = body.get("organisation")
     session = db.session()
-    row = instances.start_instance(
+    row = lifecycle.start_case(
         session, actor=actor, now=now(), process_id=process_id, data=body.get("data", {}),
         organisation_slug=organisation if isinstance(organisation, str) else None,
     )
-    return _created(serialize.instance(instances.view_of(session, row)))
+    return _created(serialize.instance(lifecycle.view_of(session, row)))
 
 
 @blueprint.post("/signals")
@@ -112,7 +112,7 @@ def report_signal() -> tuple[Response, int]:
     session = db.session()
     row = intake.report_signal(session, actor=actor, now=now(), regions=_regions(), forms=_forms(), melding=melding,
                                gemeente=_optional_text(body, "gemeente"))
-    return _created(serialize.instance(instances.view_of(session, row)))
+    return _created(serialize.instance(lifecycle.view_of(session, row)))
 
 
 @blueprint.post("/advice-questions")
@@ -122,24 +122,24 @@ def ask_advice() -> tuple[Response, int]:
     session = db.session()
     row = intake.ask_advice(session, actor=actor, now=now(), regions=_regions(),
                             vraag=_optional_text(body, "vraag") or "", gemeente=_optional_text(body, "gemeente"))
-    return _created(serialize.instance(instances.view_of(session, row)))
+    return _created(serialize.instance(lifecycle.view_of(session, row)))
 
 
 @blueprint.get("/instances/<int:instance_id>")
-def get_instance(instance_id: int) -> Response:
-    view = instances.get_instance(db.session(), actor=api_actor(), now=now(), instance_id=instance_id)
+def get_case(instance_id: int) -> Response:
+    view = lifecycle.get_case(db.session(), actor=api_actor(), now=now(), instance_id=instance_id)
     return jsonify(serialize.instance(view))
 
 
 @blueprint.get("/instances/<int:instance_id>/history")
-def instance_history(instance_id: int) -> Response:
-    events = instances.case_history(db.session(), actor=api_actor(), now=now(), instance_id=instance_id)
+def case_history(instance_id: int) -> Response:
+    events = lifecycle.case_history(db.session(), actor=api_actor(), now=now(), instance_id=instance_id)
     return jsonify({"items": [serialize.event(e) for e in events]})
 
 
 @blueprint.get("/instances/<int:instance_id>/access-log")
-def instance_access_log(instance_id: int) -> Response:
-    entries = instances.case_access_log(db.session(), actor=api_actor(), now=now(), instance_id=instance_id)
+def case_access_log(instance_id: int) -> Response:
+    entries = lifecycle.case_access_log(db.session(), actor=api_actor(), now=now(), instance_id=instance_id)
     return jsonify({"items": [serialize.access(e) for e in entries]})
 
 
@@ -178,7 +178,7 @@ def note_file(instance_id: int, note_id: int) -> Response:
 
 
 @blueprint.post("/instances/<int:instance_id>/replay")
-def replay_instance(instance_id: int) -> Response:
+def replay_case(instance_id: int) -> Response:
     report = replay.replay_for(db.session(), actor=api_actor(), now=now(), instance_id=instance_id)
     return jsonify(report.as_dict())
 
@@ -205,7 +205,7 @@ def migration_plan(process_id: str) -> Response:
 
 
 @blueprint.post("/instances/<int:instance_id>/migrate")
-def migrate_instance(instance_id: int) -> Response:
+def migrate_case(instance_id: int) -> Response:
     actor = api_actor()
     body = _json_body()
     expected = body.get("expected_version")
@@ -213,14 +213,14 @@ def migrate_instance(instance_id: int) -> Response:
     row = migration.migrate(session, actor=actor, now=now(), instance_id=instance_id,
                             to_version=_version(body.get("to_version"), "to_version"),
                             expected_version=None if expected is None else _version(expected, "expected_version"))
-    return jsonify(serialize.instance(instances.view_of(session, row)))
+    return jsonify(serialize.instance(lifecycle.view_of(session, row)))
 
 
 @blueprint.post("/instances/<int:instance_id>/revert-migration")
-def revert_instance_migration(instance_id: int) -> Response:
+def revert_case_migration(instance_id: int) -> Response:
     session = db.session()
     row = migration.revert(session, actor=api_actor(), now=now(), instance_id=instance_id)
-    return jsonify(serialize.instance(instances.view_of(session, row)))
+    return jsonify(serialize.instance(lifecycle.view_of(session, row)))
 
 
 @blueprint.get("/tasks")
@@ -263,9 +263,9 @@ def delete_saved_filter(filter_id: int) -> tuple[str, int]:
 @blueprint.get("/tasks/<int:task_id>")
 def get_task(task_id: int) -> Response:
     session = db.session()
-    row = instances.view_task(session, actor=api_actor(), now=now(), task_id=task_id)
+    row = lifecycle.view_task(session, actor=api_actor(), now=now(), task_id=task_id)
     payload = serialize.task(row)
-    payload["form_schema"] = (form_versions.form_for(session, row.instance.definition_id, row.form, fallback=_forms())
+    payload["form_schema"] = (form_catalogue.form_for(session, row.instance.definition_id, row.form, fallback=_forms())
                               if row.form else None)
     return jsonify(payload)
 
@@ -275,9 +275,9 @@ def complete_task(task_id: int) -> Response:
     actor = api_actor()
     body = _json_body()
     session = db.session()
-    row = instances.complete_task(session, actor=actor, now=now(), task_id=task_id,
+    row = lifecycle.complete_task(session, actor=actor, now=now(), task_id=task_id,
                                   data=body.get("data", {}), forms=_forms())
-    return jsonify(serialize.instance(instances.view_of(session, row)))
+    return jsonify(serialize.instance(lifecycle.view_of(session, row)))
 
 
 @blueprint.post("/tasks/<int:task_id>/claim")
@@ -305,4 +305,4 @@ def execute_timer(timer_id: int) -> Response:
     body = _json_body() if request.get_data() else {}  # Camunda's "execute job" sends no body
     reason = _optional_text(body, "reason") or ""
     row = timers.execute_timer(session, actor=api_actor(), now=now(), timer_id=timer_id, reason=reason)
-    return jsonify(serialize.instance(instances.view_of(session, row)))
+    return jsonify(serialize.instance(lifecycle.view_of(session, row)))

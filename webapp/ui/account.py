@@ -19,7 +19,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from engine import access
-from engine.accounts import two_factor, users
+from engine.accounts import access_review, oidc_identities, passwords, two_factor, users
 from engine.errors import ValidationFailed
 from engine.models import User
 from webapp import db, oidc
@@ -65,7 +65,7 @@ def code() -> str | tuple[str, int] | BaseResponse:
     error = None
     if form.validate_on_submit():
         moment = now()
-        if users.is_locked(user, now=moment):
+        if passwords.is_locked(user, now=moment):
             session.pop(PENDING, None)
             error = LOCKED_MESSAGE
         else:
@@ -78,14 +78,13 @@ def code() -> str | tuple[str, int] | BaseResponse:
                     flash(f"U bent ingelogd met een herstelcode; u heeft er nog {left}. Maak nieuwe codes aan "
                           "onder ‘Mijn account’ als u ze bijna op heeft.")
                 return redirect(safe_next(str(data.get("next", ""))))
-            users.record_failed_login(user, now=moment)
-            if users.is_locked(user, now=moment):
+            passwords.record_failed_login(user, now=moment)
+            if passwords.is_locked(user, now=moment):
                 session.pop(PENDING, None)
                 error = LOCKED_MESSAGE
             else:
                 error = WRONG_CODE
     if error is not None:
-        db.keep_on_error()  # the failed-attempt counter must survive the 401
         return _status(render_template("ui/login_code.html", form=form, error=error), 401)
     return render_template("ui/login_code.html", form=form, error=None)
 
@@ -193,7 +192,7 @@ def _me() -> User:
 
 
 def _locked(user: User, form: CodeForm) -> bool:
-    if users.is_locked(user, now=now()):
+    if passwords.is_locked(user, now=now()):
         form.code.errors = [LOCKED_MESSAGE]
         return True
     return False
@@ -202,8 +201,7 @@ def _locked(user: User, form: CodeForm) -> bool:
 def _wrong_code(user: User, form: CodeForm, error: ValidationFailed) -> tuple[str, int]:
     """A wrong code here counts towards the lockout too: a stolen session must not guess at leisure
     and mint itself recovery codes."""
-    users.record_failed_login(user, now=now())
-    db.keep_on_error()
+    passwords.record_failed_login(user, now=now())
     form.code.errors = [error.message]
     return _account_page(user, form)
 
@@ -249,13 +247,14 @@ def oidc_terug() -> BaseResponse:
         return _oidc_failed(401, f"Inloggen met {name} is mislukt: de aanbieder stuurde geen geldig ID-token.")
     username_claim = settings().oidc_username_claim
     moment = now()
-    user = users.user_for_oidc(db.session(), now=moment, issuer=str(claims["iss"]), subject=str(claims["sub"]),
-                               username=str(claims[username_claim]) if claims.get(username_claim) else None)
+    user = oidc_identities.user_for_oidc(db.session(), now=moment, issuer=str(claims["iss"]),
+                                         subject=str(claims["sub"]),
+                                         username=str(claims[username_claim]) if claims.get(username_claim) else None)
     if user is None:
         logger.info("oidc identity without an account")
         return _oidc_failed(403, f"Er is geen Signaalroute-account gekoppeld aan uw account bij {name}. Vraag de "
                                  "beheerder om uw account te koppelen; zelf een account aanmaken kan niet.")
-    if users.is_locked(user, now=moment):
+    if passwords.is_locked(user, now=moment):
         return _oidc_failed(401, LOCKED_MESSAGE)
     next_path = str(session.get("_oidc_next") or url_for("ui.werkbak"))
     return begin_login(user, method="oidc", next_path=safe_next(next_path))
@@ -263,7 +262,6 @@ def oidc_terug() -> BaseResponse:
 
 def _oidc_failed(status: int, message: str) -> BaseResponse:
     session.pop("_oidc_next", None)
-    db.keep_on_error()  # an account linked by its username claim stays linked
     page = render_template("ui/login.html", form=_login_form(), error=message, oidc_name=oidc.display_name(),
                            next=None)
     return Response(page, status=status, mimetype="text/html")
@@ -283,7 +281,7 @@ def rechten() -> str:
     actor = ui_actor()
     if not access.can_review_access(actor):
         abort(403)
-    return render_template("ui/rechten.html", rows=users.access_review(db.session(), actor=actor, now=now()))
+    return render_template("ui/rechten.html", rows=access_review.access_review(db.session(), actor=actor, now=now()))
 
 
 @blueprint.get("/beheer/rechten.csv")
@@ -292,7 +290,7 @@ def rechten_csv() -> Response:
     actor = ui_actor()
     if not access.can_review_access(actor):
         abort(403)
-    body = users.access_review_csv(db.session(), actor=actor, now=now())
+    body = access_review.access_review_csv(db.session(), actor=actor, now=now())
     stamp = now().date().isoformat()
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="rechten-{stamp}.csv"'})

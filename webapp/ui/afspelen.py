@@ -15,8 +15,8 @@ from flask_login import login_required
 from engine import access
 from engine.audit import case_integrity, replay_position, replay_trace
 from engine.audit.seal_key import available_verifier
-from engine.cases import instances
-from engine.models import Deployment, Instance, ModelFile, ProcessDefinition
+from engine.cases import lifecycle
+from engine.models import Case, Deployment, ModelFile, ProcessDefinition
 from webapp import db
 from webapp.security import now, ui_actor
 
@@ -36,7 +36,7 @@ def afspelen(instance_id: int) -> str:
     trace = _trace(instance_id)
     integrity = case_integrity.check_case(db.session(), instance_id=instance_id, now=now(),
                                           verifier=available_verifier(current_app.extensions["signaalroute.settings"]))
-    reference = instances.reference(db.session().get(Instance, instance_id))
+    reference = lifecycle.reference(db.session().get(Case, instance_id))
     if not trace.steps:
         # A chain broken before its first step still has a page: it says where the replay stops and why.
         return render_template("ui/audit/afspelen_leeg.html", trace=trace, integrity=integrity, reference=reference)
@@ -53,7 +53,7 @@ def _definition_at(instance_id: int, step: replay_trace.Step) -> ProcessDefiniti
     session = db.session()
     found = session.get(ProcessDefinition, step.definition_id) if step.definition_id is not None else None
     if found is None:
-        instance = session.get(Instance, instance_id)
+        instance = session.get(Case, instance_id)
         if instance is None:
             abort(404)
         found = instance.definition
@@ -116,7 +116,7 @@ def model(instance_id: int) -> Response:
 def _asked_version(instance_id: int) -> ProcessDefinition:
     """The case's current version, or (``versie``) an earlier version of the same main process."""
     session = db.session()
-    instance = session.get(Instance, instance_id)
+    instance = session.get(Case, instance_id)
     if instance is None:
         abort(404)
     definition = instance.definition

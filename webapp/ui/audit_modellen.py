@@ -2,7 +2,7 @@
 
 Who deployed which version when and why, every stored file and form with its SHA-256 and its exact
 bytes, and the diff of two versions. The views call the modeller's own services
-(:mod:`engine.modelling.model_versions`, :mod:`engine.modelling.form_versions`) and draw the diff with
+(:mod:`engine.modelling.model_versions`, :mod:`engine.modelling.form_editing`) and draw the diff with
 the modeller's partial, without the draft, deploy or migrate actions. Models hold policy, no personal
 data: reading them is not written to an access log (the modeller's pages do not either).
 """
@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from engine import access
 from engine.errors import Forbidden
-from engine.modelling import form_versions, model_versions
+from engine.modelling import form_editing, model_versions
 from webapp import db
 from webapp.downloads import attachment
 from webapp.security import ui_actor
@@ -52,7 +52,7 @@ def overzicht() -> str:
     return render_template(
         "ui/audit/modellen.html", processes=processes,
         decisions=model_versions.decision_history(session_db, actor=actor),
-        forms=form_versions.deployment_forms(session_db, actor=actor, deployment_ids=deployments),
+        forms=form_editing.deployment_forms(session_db, actor=actor, deployment_ids=deployments),
     )
 
 
@@ -78,7 +78,7 @@ def bestand(deployment_id: int, filename: str) -> Response:
 
 @blueprint.get("/uitrollen/<int:deployment_id>/formulieren/<name>")
 def formulier(deployment_id: int, name: str) -> Response:
-    row = form_versions.deployment_form(db.session(), actor=ui_actor(), deployment_id=deployment_id, name=name)
+    row = form_editing.deployment_form(db.session(), actor=ui_actor(), deployment_id=deployment_id, name=name)
     path = PurePath(row.name)
     return _exact(row.content, "application/json", f"uitrol-{deployment_id}-{path.stem}{path.suffix}",
                   "formulier.json")

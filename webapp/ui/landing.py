@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from engine import access
 from engine.accounts.actors import Actor
 from engine.accounts.roles import Role
-from engine.models import HumanTask, Instance, TaskState
+from engine.models import Case, HumanTask, TaskState
 
 # The first page of each role without a werkbak (endpoint names).
 AUDIT_START = "audit.zaken"
@@ -23,7 +23,7 @@ MIJN_MELDINGEN = "melden.mijn_meldingen"
 
 
 def _has_reports(session: Session, actor: Actor) -> bool:
-    return bool(session.scalar(select(exists().where(Instance.started_by_id == actor.user_id))))
+    return bool(session.scalar(select(exists().where(Case.started_by_id == actor.user_id))))
 
 
 def _has_tasks(session: Session, actor: Actor) -> bool:

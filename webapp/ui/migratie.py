@@ -2,7 +2,7 @@
 
 The process editor (webapp/ui/modelleren.py) links here as ``/modelleren/<process_id>/migratie``.
 Plain forms with CSRF, no script needed. The batch is the one view that does not run in the
-request's transaction: each case gets its own unit of work (engine.modelling.migration.migrate_each),
+request's transaction: each case gets its own unit of work (signaalroute.passes.migrate_each),
 so one case that cannot move never undoes the others.
 """
 
@@ -16,9 +16,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from engine import access
-from engine.cases.instances import reference
+from engine.cases.lifecycle import reference
 from engine.errors import Conflict, Forbidden
 from engine.modelling import migration
+from signaalroute import passes
 from webapp import db
 from webapp.security import now, ui_actor
 
@@ -91,7 +92,7 @@ def migreren(process_id: str) -> str | BaseResponse:
         flash("Kies minstens één zaak om over te zetten.", "fout")
         return redirect(url_for("migratie.overzicht", process_id=process_id, naar=to_version))
     db.end_request_transaction()
-    outcomes = migration.migrate_each(db.factory(), actor=actor, now=now(), instance_ids=sorted(chosen),
+    outcomes = passes.migrate_each(db.factory(), actor=actor, now=now(), instance_ids=sorted(chosen),
                                       to_version=to_version, expected_versions=chosen)
     return render_template("ui/migratie/resultaat.html", process_id=process_id, to_version=to_version,
                            outcomes=outcomes)

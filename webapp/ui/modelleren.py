@@ -33,7 +33,7 @@ from engine import access
 from engine.accounts.roles import ROLE_LABELS, Role, lane_names
 from engine.config import Settings
 from engine.errors import Forbidden, ModelRejected, ValidationFailed
-from engine.modelling import drafts, form_versions, model_versions
+from engine.modelling import drafts, form_catalogue, form_editing, model_versions
 from engine.modelling.forms import FormRepository, is_safe_name
 from engine.models import ModelDraft
 from engine.workflow import diff as model_diff
@@ -248,7 +248,6 @@ def concept_uitrollen(draft_id: int) -> Response:
                                    comment=comment, forms=_forms(), max_bytes=_max_bytes())
     except ModelRejected as exc:
         draft = drafts.get(session_db, actor=actor, draft_id=draft_id)
-        db.keep_on_error()  # the check result stored on the draft stays
         response = jsonify({"error": {"code": exc.code, "message": exc.message,
                                       "details": _problem_view(draft, exc.details or [])}})
         response.status_code = exc.status
@@ -273,7 +272,7 @@ def concept_verwijderen(draft_id: int) -> BaseResponse:
 def gegevens() -> Response:
     """What the properties panel offers: roles for lanes, forms for user tasks, known decisions."""
     session_db, actor = db.session(), ui_actor()
-    catalog = form_versions.FormCatalog(session_db, _forms())
+    catalog = form_catalogue.FormCatalog(session_db, _forms())
     forms = []
     for name in catalog.names():
         try:
@@ -351,7 +350,7 @@ def diff_markers(result: model_versions.VersionDiff | None) -> dict[str, list[st
 
 @blueprint.get("/formulieren")
 def formulieren() -> str:
-    rows = form_versions.list_forms(db.session(), actor=ui_actor(), repository=_forms())
+    rows = form_editing.list_forms(db.session(), actor=ui_actor(), repository=_forms())
     return render_template("ui/modelleren/formulieren.html", rows=rows, errors={}, values={})
 
 
@@ -360,14 +359,14 @@ def formulier_nieuw() -> BaseResponse | tuple[str, int]:
     name = request.form.get("naam", "").strip()
     if name and not name.endswith(".json"):
         name += ".json"
-    catalog = form_versions.FormCatalog(db.session(), _forms())
+    catalog = form_catalogue.FormCatalog(db.session(), _forms())
     error = None
     if not is_safe_name(name):
         error = "Gebruik letters, cijfers, - en _, bijvoorbeeld ‘zorg-overleg’."
     elif catalog.exists(name):
         error = "Er bestaat al een formulier met deze naam."
     if error:
-        rows = form_versions.list_forms(db.session(), actor=ui_actor(), repository=_forms())
+        rows = form_editing.list_forms(db.session(), actor=ui_actor(), repository=_forms())
         page = render_template("ui/modelleren/formulieren.html", rows=rows, errors={"naam": error},
                                values={"naam": request.form.get("naam", "")})
         return page, 422
@@ -376,7 +375,7 @@ def formulier_nieuw() -> BaseResponse | tuple[str, int]:
 
 def _preview(text: str) -> dict[str, Any]:
     """Check the typed schema and draw it with the task page's own renderer (task_form + _velden)."""
-    check = form_versions.check_schema_text(text)
+    check = form_editing.check_schema_text(text)
     fields: list[task_form.Field] = []
     unsupported: list[str] = []
     if check.schema is not None:
@@ -396,7 +395,7 @@ def formulier(name: str) -> tuple[str, int] | BaseResponse:
             raise ValidationFailed("Ongeldige naam voor een formulier.", {"naam": "Ongeldige naam."})
         text = json.dumps(STARTER_FORM, ensure_ascii=False, indent=2) + "\n"
     else:
-        stored = form_versions.form_text(session_db, actor=actor, repository=_forms(), name=name)
+        stored = form_editing.form_text(session_db, actor=actor, repository=_forms(), name=name)
         text, history = stored.text, stored.history
     errors: dict[str, str] = {}
     comment = ""
@@ -405,7 +404,7 @@ def formulier(name: str) -> tuple[str, int] | BaseResponse:
         comment = request.form.get("toelichting", "")
         if request.form.get("actie") == "opslaan":
             try:
-                version = form_versions.save_form(session_db, actor=actor, now=now(), repository=_forms(), name=name,
+                version = form_editing.save_form(session_db, actor=actor, now=now(), repository=_forms(), name=name,
                                                   text=text, comment=comment, new=new)
             except ValidationFailed as exc:
                 errors = dict(exc.details or {})
@@ -426,7 +425,7 @@ def formulier_voorbeeld() -> str:
 
 @blueprint.get("/formulieren/<name>/versies/<int:version>/download")
 def formulier_download(name: str, version: int) -> Response:
-    row = form_versions.form_version_bytes(db.session(), actor=ui_actor(), name=name, version=version)
+    row = form_editing.form_version_bytes(db.session(), actor=ui_actor(), name=name, version=version)
     stem = PurePath(name).stem
     return Response(row.content, mimetype="application/json", headers={
         "Content-Disposition": attachment(f"{stem}-v{version}.json", fallback="formulier.json"),

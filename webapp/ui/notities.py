@@ -9,9 +9,9 @@ from werkzeug.wrappers import Response as BaseResponse
 from engine import access
 from engine.accounts.roles import ROLE_LABELS
 from engine.cases import notes
-from engine.cases.instances import reference
+from engine.cases.lifecycle import reference
 from engine.errors import ValidationFailed
-from engine.models import Instance
+from engine.models import Case
 from webapp import db, files
 from webapp.security import now, ui_actor
 from webapp.ui.views import hidden_as_forbidden
@@ -56,7 +56,7 @@ def toevoegen(instance_id: int) -> tuple[str, int] | BaseResponse:
                            max_file_bytes=files.max_file_bytes())
         except ValidationFailed as exc:
             errors = dict(exc.details) if isinstance(exc.details, dict) else {"tekst": exc.message}
-            instance = session_db.get(Instance, instance_id)
+            instance = session_db.get(Case, instance_id)
             page = render_template("ui/notitie_toevoegen.html", instance_id=instance_id, errors=errors,
                                    fields=FIELDS, text=text, kenmerk=reference(instance) if instance else "",
                                    **_form_context(instance_id, readers=readers))

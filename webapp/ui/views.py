@@ -16,13 +16,13 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from engine import access
-from engine.accounts import users
-from engine.cases import assignment, case_context, case_progress, instances, saved_filters, timeline, worklist
+from engine.accounts import passwords, users
+from engine.cases import assignment, case_context, case_progress, lifecycle, saved_filters, timeline, worklist
 from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.meetings import meetings
-from engine.modelling import form_versions
+from engine.modelling import form_catalogue
 from engine.modelling.forms import FormRepository, validate_against
-from engine.models import HumanTask, Instance, Organisation, User
+from engine.models import Case, HumanTask, Organisation, User
 from webapp import db, formatting, oidc
 from webapp.security import begin_login, end_session, now, ui_actor
 from webapp.ui import landing, task_form
@@ -73,17 +73,15 @@ def login() -> str | BaseResponse:
         session_db = db.session()
         user = users.user_by_username(session_db, form.username.data.strip())
         moment = now()
-        if user is not None and users.is_locked(user, now=moment):
+        if user is not None and passwords.is_locked(user, now=moment):
             error = LOCKED_MESSAGE
-        elif users.verify_password(user, form.password.data) and user is not None and user.active:
-            users.record_good_credentials(user)
+        elif passwords.verify_password(user, form.password.data) and user is not None and user.active:
+            passwords.record_good_credentials(user)
             return begin_login(user, method="wachtwoord", next_path=safe_next(request.args.get("next")))
         else:
-            users.record_failed_login(user, now=moment)
+            passwords.record_failed_login(user, now=moment)
             error = GENERIC_LOGIN_ERROR
     status = 200 if error is None else 401
-    if error is not None:
-        db.keep_on_error()  # the failed-attempt counter must survive the 401
     return render_template("ui/login.html", form=form, error=error,  # type: ignore[return-value]
                            oidc_name=oidc.display_name(), next=request.args.get("next")), status
 
@@ -165,12 +163,12 @@ def taak(task_id: int) -> tuple[str, int] | BaseResponse:
     with hidden_as_forbidden("taak"):
         session_db, actor = db.session(), ui_actor()
         try:
-            task = instances.view_task(session_db, actor=actor, now=now(), task_id=task_id)
+            task = lifecycle.view_task(session_db, actor=actor, now=now(), task_id=task_id)
         except NotFound:  # a coordinator still sees a team task a colleague holds, read-only
             held = assignment.view_held_task(session_db, actor=actor, now=now(), task_id=task_id)
             return _held_by_colleague(held, posted=request.method == "POST")
         repository: FormRepository = current_app.extensions["signaalroute.forms"]
-        schema = (form_versions.form_for(session_db, task.instance.definition_id, task.form, fallback=repository)
+        schema = (form_catalogue.form_for(session_db, task.instance.definition_id, task.form, fallback=repository)
                   or {}) if task.form else {}
         fields, unsupported = task_form.fields_of(schema)
         state = task_form.FormState(fields, unsupported, values={})
@@ -183,21 +181,20 @@ def taak(task_id: int) -> tuple[str, int] | BaseResponse:
                     errors = {**validate_against(schema, state.data), **errors}
                 if not errors:
                     try:
-                        instance = instances.complete_task(session_db, actor=actor, now=now(), task_id=task_id,
+                        instance = lifecycle.complete_task(session_db, actor=actor, now=now(), task_id=task_id,
                                                            data=state.data, forms=repository)
                     except ValidationFailed as exc:
                         errors = dict(exc.details or {})
                     else:
-                        flash(_what_happens_next(task.name, instances.view_of(session_db, instance)))
+                        flash(_what_happens_next(task.name, lifecycle.view_of(session_db, instance)))
                         return redirect(url_for("ui.werkbak"))
-                db.keep_on_error()  # the access-log entry of this view stays; nothing else changed
         context = case_context.read_case(session_db, actor=actor, instance_id=task.instance_id, forms=repository,
                                          names=formatting.names())
         page = render_template("ui/taak.html", task=task, fields=state.fields, unsupported=state.unsupported,
                                summary=task_form.flat(state.fields), errors=errors, values=state.values,
                                focus=state.focus, title=schema.get("title") or task.name,
                                description=schema.get("description"), context=context,
-                               may_see_case=access.can_see_instance(session_db, actor, task.instance_id),
+                               may_see_case=access.can_see_case(session_db, actor, task.instance_id),
                                behandeling=_handling(task),
                                meeting=meetings.meeting_for_task(session_db, actor=actor, task_id=task_id))
     return page, 422 if errors else 200
@@ -213,14 +210,13 @@ def _held_by_colleague(task: HumanTask, *, posted: bool) -> tuple[str, int]:
 
     A POST (completing) is for the holder only: the page says so with 409 and stores nothing.
     """
-    db.keep_on_error()  # the access-log entry of this view stays
     handling = _handling(task)
     session_db, actor = db.session(), ui_actor()
     repository: FormRepository = current_app.extensions["signaalroute.forms"]
     context = case_context.read_case(session_db, actor=actor, instance_id=task.instance_id, forms=repository,
                                      names=formatting.names())
     page = render_template("ui/taak_bij_collega.html", task=task, behandeling=handling, posted=posted,
-                           reference=instances.reference(task.instance), context=context)
+                           reference=lifecycle.reference(task.instance), context=context)
     return page, 409 if posted else 200
 
 
@@ -262,7 +258,7 @@ def teruggeven(task_id: int) -> BaseResponse:
     return redirect(url_for("ui.werkbak"))
 
 
-def _what_happens_next(done: str, view: instances.InstanceView) -> str:
+def _what_happens_next(done: str, view: lifecycle.CaseView) -> str:
     if view.status == "completed":
         return f"Taak ‘{done}’ is afgerond. De zaak is hiermee afgesloten."
     if not view.ready_tasks:
@@ -278,7 +274,7 @@ def zaak(instance_id: int) -> str:
     where the case stands (diagram), notes and the history. The view lands in the access log."""
     session_db, actor = db.session(), ui_actor()
     with hidden_as_forbidden("zaak"):
-        view = instances.get_instance(session_db, actor=actor, now=now(), instance_id=instance_id)
+        view = lifecycle.get_case(session_db, actor=actor, now=now(), instance_id=instance_id)
     entries = timeline.timeline(session_db, actor=actor, now=now(), instance_id=instance_id)
     context = case_context.read_case(session_db, actor=actor, instance_id=instance_id,
                                      forms=current_app.extensions["signaalroute.forms"], names=formatting.names())
@@ -315,9 +311,9 @@ _PROCESS_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,199}")
 def zaak_model(instance_id: int, process_id: str) -> Response:
     """The BPMN file that holds ``process_id`` in the deployment the case runs on (its called processes too)."""
     session_db, actor = db.session(), ui_actor()
-    if not _PROCESS_ID.fullmatch(process_id) or not access.can_see_instance(session_db, actor, instance_id):
+    if not _PROCESS_ID.fullmatch(process_id) or not access.can_see_case(session_db, actor, instance_id):
         raise Forbidden("U heeft geen toegang tot deze zaak, of die bestaat niet.")
-    instance = session_db.get(Instance, instance_id)
+    instance = session_db.get(Case, instance_id)
     if instance is None:
         raise Forbidden("U heeft geen toegang tot deze zaak, of die bestaat niet.")
     pattern = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?process\b[^>]*\bid=\"" + re.escape(process_id.encode()) + rb"\"")

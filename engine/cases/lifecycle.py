@@ -17,24 +17,25 @@ from engine.accounts.actors import Actor
 from engine.accounts.roles import Role
 from engine.audit import access_log, log
 from engine.audit.events import EventType
-from engine.cases import cases
-from engine.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
-from engine.modelling import form_versions
+from engine.cases import case_store
+from engine.cases.step import ModelError, ready_elements, take_step
+from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from engine.modelling import form_catalogue
 from engine.modelling.deployments import latest_definition
 from engine.modelling.forms import NUL_MESSAGE, FormRepository, nul_fields
 from engine.modelling.specs import specs_for
 from engine.models import (
     AccessLogEntry,
     AuditEvent,
+    Case,
     HumanTask,
-    Instance,
     Organisation,
     ProcessDefinition,
     TaskState,
     Timer,
     TimerState,
 )
-from engine.models.instances import InstanceStatus
+from engine.models.cases import CaseStatus
 from engine.workflow import runner, serializer
 from engine.workflow.errors import WorkflowFailed
 
@@ -42,15 +43,8 @@ MAX_DATA_KEYS = 200
 logger = logging.getLogger(__name__)
 
 
-class ModelError(DomainError):
-    """The case hit an error in its model; the case is flagged and the action undone."""
-
-    code, status = "fout_in_model", 422
-    commit_anyway = True
-
-
 @dataclass
-class InstanceView:
+class CaseView:
     id: int
     process_id: str
     process_version: int
@@ -99,13 +93,13 @@ def canonical_data(data: dict[str, Any]) -> dict[str, Any]:
 VORM_KEY = "vorm"  # the form of exploitation; indexed on the case for work-list filters
 
 
-def reference(instance: Instance) -> str:
+def reference(instance: Case) -> str:
     """The number a melder quotes: year of the report and the case number, e.g. SR-2026-00042."""
     return f"SR-{instance.created_at.year}-{instance.id:05d}"
 
 
-def start_instance(session: Session, *, actor: Actor, now: datetime, process_id: str, data: dict[str, Any],
-                   organisation_slug: str | None = None) -> Instance:
+def start_case(session: Session, *, actor: Actor, now: datetime, process_id: str, data: dict[str, Any],
+                   organisation_slug: str | None = None) -> Case:
     """Start the newest version of a process for the actor's organisation (or a named gemeente)."""
     if not actor.is_system and not access.can_start_cases(actor):
         raise Forbidden("U mag geen zaken starten.")
@@ -125,28 +119,19 @@ def start_instance(session: Session, *, actor: Actor, now: datetime, process_id:
         logger.error("case not started: model error", extra={"definition_id": definition.id,
                                                              "element_id": exc.element_id})
         raise ModelError(exc.message, {"element_id": exc.element_id}) from exc
-    instance = Instance(
+    instance = Case(
         definition_id=definition.id, organisation_id=organisation_id, started_by_id=actor.user_id,
-        status=InstanceStatus.ACTIVE, state="", acuut=data.get("acuut") is True,
+        status=CaseStatus.ACTIVE, state="", acuut=data.get("acuut") is True,
         serializer_version=serializer.SERIALIZER_VERSION, created_at=now, updated_at=now,
     )
     session.add(instance)
     session.flush()
-    created = cases.store(session, instance, workflow, now)
-    log.record(session, event_type=EventType.INSTANCE_STARTED, actor=actor, now=now, instance_id=instance.id,
-               definition_id=definition.id, payload={
-                   "process_id": definition.process_id, "version": definition.version, "data": data,
-                   "seed": runner.seed_of(workflow), "state_sha256": cases.state_hash(instance),
-                   "ready_tasks": [t.element_id for t in created],
-               })
-    record_completion(session, instance, actor, now)
+    take_step(session, instance, actor=actor, now=now, event_type=EventType.INSTANCE_STARTED, workflow=workflow,
+              payload=lambda created: {
+                  "process_id": definition.process_id, "version": definition.version, "data": data,
+                  "seed": runner.seed_of(workflow), "ready_tasks": ready_elements(created),
+              })
     return instance
-
-
-def record_completion(session: Session, instance: Instance, actor: Actor, now: datetime) -> None:
-    if instance.status == InstanceStatus.COMPLETED:
-        log.record(session, event_type=EventType.INSTANCE_COMPLETED, actor=actor, now=now,
-                   instance_id=instance.id, definition_id=instance.definition_id, payload={})
 
 
 def visible_task(session: Session, actor: Actor, task_id: int) -> HumanTask:
@@ -159,8 +144,8 @@ def visible_task(session: Session, actor: Actor, task_id: int) -> HumanTask:
 
 _TASK_TABLE = cast(Table, HumanTask.__table__)
 _TASK_AND_DEFINITION = (select(HumanTask, ProcessDefinition)
-                        .join(Instance, Instance.id == HumanTask.instance_id)
-                        .join(ProcessDefinition, ProcessDefinition.id == Instance.definition_id)
+                        .join(Case, Case.id == HumanTask.instance_id)
+                        .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
                         .where(HumanTask.id == bindparam("id")))
 _TASK_STATE = select(_TASK_TABLE.c.state).where(_TASK_TABLE.c.id == bindparam("id"))
 _COMPLETE_TASK = update(_TASK_TABLE).where(_TASK_TABLE.c.id == bindparam("task_id")).values(
@@ -180,7 +165,7 @@ def _task_and_definition(session: Session, actor: Actor, task_id: int) -> tuple[
 
 
 def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int, data: dict[str, Any],
-                  forms: FormRepository, audit_context: dict[str, Any] | None = None) -> Instance:
+                  forms: FormRepository, audit_context: dict[str, Any] | None = None) -> Case:
     """Complete a ready human task: validate, lock the case, re-check, run, store, audit.
 
     The readiness check is repeated after taking the lock: of two people completing the same
@@ -188,68 +173,48 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
     """
     task, definition = _task_and_definition(session, actor, task_id)
     data = _check_data(data)
-    reserved = cases.SYSTEM_KEYS & set(data)
+    reserved = case_store.SYSTEM_KEYS & set(data)
     if reserved:  # routing and region facts are set at intake; a task must not redirect the case
         raise ValidationFailed("Het formulier bevat velden die alleen het systeem mag zetten.",
                                {key: "Dit veld mag u niet invullen." for key in sorted(reserved)})
     if task.form:  # the form as deployed with the case's process version, so an old case keeps its form
-        problems = form_versions.validate_for(session, definition.id, task.form, data, fallback=forms)
+        problems = form_catalogue.validate_for(session, definition.id, task.form, data, fallback=forms)
         if problems:
             raise ValidationFailed("Het formulier bevat fouten.", problems)
-    instance = cases.require_locked(session, task.instance_id)
+    instance = case_store.require_locked(session, task.instance_id)
     # Re-read under the lock: only the state decides, so one column instead of refreshing the object.
     set_committed_value(task, "state", session.execute(_TASK_STATE, {"id": task.id}).scalar_one())
     if task.state != TaskState.READY:
         raise Conflict("Deze taak is al afgerond of vervallen; ververs de pagina.")
-    cases.ensure_active(instance)
-    workflow = cases.load_workflow(session, instance)
+    case_store.ensure_active(instance)
+
+    def mark_completed() -> None:
+        session.execute(_COMPLETE_TASK, {"task_id": task.id, "new_state": TaskState.COMPLETED, "now": now,
+                                         "by": actor.user_id})
+        completed = {"state": TaskState.COMPLETED, "completed_at": now, "completed_by_id": actor.user_id}
+        for key, value in completed.items():  # the session's object says what the row now says
+            set_committed_value(task, key, value)
+
     try:
-        runner.complete_human_task(workflow, task.spiff_task_id, data, now)
+        take_step(session, instance, actor=actor, now=now, event_type=EventType.TASK_COMPLETED, task_id=task.id,
+                  move=lambda workflow: runner.complete_human_task(workflow, task.spiff_task_id, data, now),
+                  before_store=mark_completed,
+                  vorm=data[VORM_KEY][:20] if isinstance(data.get(VORM_KEY), str) else None,
+                  payload=lambda created: {
+                      "element_id": task.element_id, "spiff_task_id": task.spiff_task_id, "data": data,
+                      "ready_tasks": ready_elements(created),
+                      **({"context": audit_context} if audit_context else {}),
+                  })
     except LookupError as exc:
         raise Conflict("Deze taak wacht niet meer op invoer.") from exc
-    except WorkflowFailed as exc:
-        raise fail(session, instance, actor, now, exc) from exc
-    session.execute(_COMPLETE_TASK, {"task_id": task.id, "new_state": TaskState.COMPLETED, "now": now,
-                                     "by": actor.user_id})
-    completed = {"state": TaskState.COMPLETED, "completed_at": now, "completed_by_id": actor.user_id}
-    for key, value in completed.items():  # the session's object says what the row now says
-        set_committed_value(task, key, value)
-    vorm = data[VORM_KEY][:20] if isinstance(data.get(VORM_KEY), str) else None
-    created = cases.store(session, instance, workflow, now, vorm=vorm)
-    log.record(session, event_type=EventType.TASK_COMPLETED, actor=actor, now=now, instance_id=instance.id,
-               definition_id=instance.definition_id, task_id=task.id, payload={
-                   "element_id": task.element_id, "spiff_task_id": task.spiff_task_id, "data": data,
-                   "state_sha256": cases.state_hash(instance), "ready_tasks": [t.element_id for t in created],
-                   **({"context": audit_context} if audit_context else {}),
-               })
-    record_completion(session, instance, actor, now)
     return instance
 
 
-def fail(session: Session, instance: Instance, actor: Actor, now: datetime, exc: WorkflowFailed,
-         **context: Any) -> ModelError:
-    """Record a model failure durably (the step itself is not stored) and return the error to raise.
-
-    Keeps the last good state and flags the case so a beheerder sees it needs attention.
-    ModelError carries ``commit_anyway``: the unit of work commits these flushed rows.
-    """
-    logger.error("case step failed: model error", extra={"instance_id": instance.id,
-                                                         "element_id": exc.element_id})
-    instance.status = InstanceStatus.ERROR
-    instance.error_message = exc.message
-    instance.updated_at = now
-    log.record(session, event_type=EventType.INSTANCE_FAILED, actor=actor, now=now, instance_id=instance.id,
-               definition_id=instance.definition_id,
-               payload={"message": exc.message, "element_id": exc.element_id, **context})
-    session.flush()
-    return ModelError(exc.message, {"element_id": exc.element_id})
-
-
-def get_instance(session: Session, *, actor: Actor, now: datetime, instance_id: int) -> InstanceView:
+def get_case(session: Session, *, actor: Actor, now: datetime, instance_id: int) -> CaseView:
     """A case as the actor may see it; the view is written to the access log."""
-    if not access.can_see_instance(session, actor, instance_id):
+    if not access.can_see_case(session, actor, instance_id):
         raise NotFound("Zaak niet gevonden.")
-    instance = session.get(Instance, instance_id)
+    instance = session.get(Case, instance_id)
     if instance is None:
         raise NotFound("Zaak niet gevonden.")
     access_log.record_view(session, actor=actor, now=now, instance_id=instance_id, action=access_log.CASE_VIEWED)
@@ -274,11 +239,11 @@ _VIEW_TIMERS = (select(_TIMER_TABLE).where(_TIMER_TABLE.c.instance_id == bindpar
 _ORGANISATION_SLUG = select(Organisation.slug).where(Organisation.id == bindparam("id"))
 
 
-def view_of(session: Session, instance: Instance) -> InstanceView:
+def view_of(session: Session, instance: Case) -> CaseView:
     session.flush()  # Core reads below do not autoflush; the view must show what this transaction changed
     connection = session.connection()
     organisation = connection.execute(_ORGANISATION_SLUG, {"id": instance.organisation_id}).scalar()
-    return InstanceView(
+    return CaseView(
         id=instance.id,
         process_id=instance.definition.process_id,
         process_version=instance.definition.version,
@@ -318,7 +283,7 @@ def list_tasks(session: Session, *, actor: Actor, instance_id: int | None = None
 
 
 def case_history(session: Session, *, actor: Actor, now: datetime, instance_id: int) -> list[AuditEvent]:
-    if not access.can_see_instance(session, actor, instance_id):
+    if not access.can_see_case(session, actor, instance_id):
         raise NotFound("Zaak niet gevonden.")
     access_log.record_view(session, actor=actor, now=now, instance_id=instance_id, action=access_log.HISTORY_VIEWED)
     return log.history(session, instance_id)
@@ -328,7 +293,7 @@ def case_access_log(session: Session, *, actor: Actor, now: datetime, instance_i
     """Who viewed the case when: auditors only, and looking is itself logged."""
     if actor.role != Role.AUDITOR:
         raise Forbidden("Alleen een auditor mag het toegangslog van een zaak inzien.")
-    if session.get(Instance, instance_id) is None:
+    if session.get(Case, instance_id) is None:
         raise NotFound("Zaak niet gevonden.")
     entries = access_log.views_of(session, instance_id)
     access_log.record_view(session, actor=actor, now=now, instance_id=instance_id,
@@ -336,4 +301,4 @@ def case_access_log(session: Session, *, actor: Actor, now: datetime, instance_i
     return entries
 
 
-__all__ = ["InstanceView", "ModelError", "complete_task", "get_instance", "list_tasks", "start_instance"]
+__all__ = ["CaseView", "ModelError", "complete_task", "get_case", "list_tasks", "start_case"]

@@ -1,28 +1,20 @@
-"""Forms by version (issue 6 point 5): edit a form's JSON Schema, and let every case keep its form.
+"""The form editor: check a form's JSON Schema, save it as a new version, read versions and snapshots.
 
-Three layers, newest last:
-
-- ``forms/`` on disk is the seed, as ``processes/`` is for models;
-- a form saved in the browser becomes a numbered :class:`FormVersion` in the database and takes
-  precedence over the file for every later deployment (:class:`FormCatalog`);
-- each deployment stores a copy of every form its user tasks name (:func:`snapshot`), and
-  :func:`form_for` answers "which schema does a task of *this* process version use", so an old
-  case keeps the form it started with, whatever is saved or deployed afterwards.
+A saved form applies to deployments made after it (:mod:`engine.modelling.form_catalogue`); running
+cases keep the form their deployment stored.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import access
@@ -30,20 +22,16 @@ from engine.accounts.actors import Actor
 from engine.audit import log
 from engine.audit.events import EventType
 from engine.errors import Forbidden, NotFound, ValidationFailed
-from engine.modelling.forms import FormRepository, is_safe_name, validate_against, validate_with, validator_for
-from engine.models import DeploymentForm, FormVersion, ProcessDefinition, User
-from engine.workflow.bundle import FORM_PROPERTY
-from engine.workflow.errors import ModelInvalid
-from engine.workflow.xml import parse_untrusted_xml
+from engine.modelling.form_catalogue import FormCatalog, _sha256
+from engine.modelling.forms import FormRepository, is_safe_name
+from engine.models import DeploymentForm, FormVersion, User
 
-SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 MAX_FORM_BYTES = 256 * 1024  # the largest form in forms/ is a few kB; a schema this big is a mistake or an attack
+
 MAX_COMMENT = 2000
+
 MAX_FORM_DEPTH = 24  # groups in rows in groups: real forms stay far below; the renderer recurses per level
 
-
-def _sha256(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
 
 
 def _require_deployer(actor: Actor) -> None:
@@ -51,136 +39,11 @@ def _require_deployer(actor: Actor) -> None:
         raise Forbidden("Alleen een procesregisseur of beheerder mag formulieren beheren.")
 
 
+
 def _require_reader(actor: Actor) -> None:
     if not access.can_read_models(actor):
         raise Forbidden("Alleen een procesregisseur, beheerder of auditor mag de formulieren van een uitrol inzien.")
 
-
-# --- what deployments read ------------------------------------------------------------------
-
-
-class FormCatalog:
-    """The forms a new deployment may use: the newest browser-saved version, else the file.
-
-    Quacks like :class:`FormRepository` where deploy needs it (``exists``, ``load``), and
-    remembers what it looked up, because a model names the same form on many tasks.
-    """
-
-    def __init__(self, session: Session, repository: FormRepository):
-        self.session = session
-        self.repository = repository
-        self._found: dict[str, tuple[bytes, int | None] | None] = {}
-
-    def latest(self, name: str) -> FormVersion | None:
-        return self.session.scalar(
-            select(FormVersion).where(FormVersion.name == name).order_by(FormVersion.version.desc()).limit(1)
-        )
-
-    def source(self, name: str) -> tuple[bytes, int | None] | None:
-        """(exact bytes, form version id or None for the file), or None when there is no such form."""
-        if name not in self._found:
-            found: tuple[bytes, int | None] | None = None
-            if is_safe_name(name):
-                version = self.latest(name)
-                path = self.repository.path(name)
-                if version is not None:
-                    found = (version.content, version.id)
-                elif path is not None:
-                    found = (path.read_bytes(), None)
-            self._found[name] = found
-        return self._found[name]
-
-    def exists(self, name: str) -> bool:
-        return self.source(name) is not None
-
-    def load(self, name: str) -> dict[str, Any]:
-        found = self.source(name)
-        if found is None:
-            raise FileNotFoundError(name)
-        schema: dict[str, Any] = json.loads(found[0])
-        return schema
-
-    def names(self) -> list[str]:
-        stored = set(self.session.scalars(select(FormVersion.name).distinct()))
-        return sorted(stored | set(self.repository.names()))
-
-
-def forms_named(contents: Iterable[bytes]) -> set[str]:
-    """Every form (``formJsonSchemaFilename``) that the given BPMN files name on a task."""
-    names: set[str] = set()
-    for content in contents:
-        try:
-            root = parse_untrusted_xml(content, "model.bpmn", len(content) + 1)
-        except ModelInvalid:
-            continue
-        for node in root.iter(f"{{{SPIFF_NS}}}property"):
-            if node.get("name") == FORM_PROPERTY and node.get("value"):
-                names.add(str(node.get("value")))
-    return names
-
-
-def snapshot(session: Session, *, deployment_id: int, names: Iterable[str],
-             catalog: FormCatalog) -> list[DeploymentForm]:
-    """Store the current bytes of each named form with the deployment (called by deploy)."""
-    rows = []
-    for name in sorted(set(names)):
-        found = catalog.source(name)
-        if found is None:  # deploy's checks refuse a missing form of an uploaded file; an included one keeps its file
-            continue
-        content, version_id = found
-        row = DeploymentForm(deployment_id=deployment_id, name=name, content=content, sha256=_sha256(content),
-                             form_version_id=version_id)
-        session.add(row)
-        rows.append(row)
-    return rows
-
-
-_STORED_FORM = (select(DeploymentForm.content)
-                .join(ProcessDefinition, ProcessDefinition.deployment_id == DeploymentForm.deployment_id)
-                .where(ProcessDefinition.id == bindparam("definition_id"), DeploymentForm.name == bindparam("name")))
-
-
-def _stored_form(session: Session, definition_id: int, name: str) -> bytes | None:
-    """The deployment's own copy of the form, in one statement (definition joined to its deployment)."""
-    content: bytes | None = session.execute(_STORED_FORM, {"definition_id": definition_id, "name": name}).scalar()
-    return content
-
-
-def form_for(session: Session, definition_id: int, name: str, *,
-             fallback: FormRepository | None = None) -> dict[str, Any] | None:
-    """The schema that tasks of this process version use: the deployment's own copy.
-
-    Deployments made before forms were stored with them have no copy; then the file in
-    ``fallback`` (``forms/``) is used, as it was then. None when neither has the form.
-    """
-    content = _stored_form(session, definition_id, name)
-    if content is not None:
-        schema: dict[str, Any] = json.loads(content)
-        return schema
-    if fallback is not None and fallback.exists(name):
-        return fallback.load(name)
-    return None
-
-
-@lru_cache(maxsize=64)
-def _stored_validator(content: bytes) -> Draft202012Validator:
-    """A validator per stored form, keyed by the form's bytes themselves, so it can never be stale."""
-    return validator_for(json.loads(content))
-
-
-def validate_for(session: Session, definition_id: int, name: str, data: dict[str, Any], *,
-                 fallback: FormRepository | None = None) -> dict[str, str]:
-    """Field -> Dutch message, checked against the form of this process version (see :func:`form_for`)."""
-    content = _stored_form(session, definition_id, name)
-    if content is not None:
-        return validate_with(_stored_validator(content), data)
-    schema = form_for(session, definition_id, name, fallback=fallback)
-    if schema is None:
-        raise NotFound(f"Formulier '{name}' van deze procesversie ontbreekt.")
-    return validate_against(schema, data)
-
-
-# --- editing -----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -194,7 +57,6 @@ class SchemaCheck:
     def ok(self) -> bool:
         return self.schema is not None and not self.problems
 
-
 _SCHEMA_WORDS = {
     "type": "dit type kent JSON Schema niet (gebruik string, integer, number, boolean, array of object)",
     "anyOf": "deze waarde is hier niet toegestaan",
@@ -207,12 +69,14 @@ _SCHEMA_WORDS = {
 }
 
 
+
 def _schema_error(error: SchemaError) -> str:
     where = ".".join(str(p) for p in error.absolute_path) or "(hoogste niveau)"
     if error.validator == "type" and error.absolute_path and error.absolute_path[-1] != "type":
         return f"Het schema is ongeldig bij ‘{where}’: verkeerd soort waarde (verwacht {error.validator_value})."
     reason = _SCHEMA_WORDS.get(str(error.validator), "deze waarde is ongeldig")
     return f"Het schema is ongeldig bij ‘{where}’: {reason}."
+
 
 
 def _depth(value: Any) -> int:
@@ -226,6 +90,7 @@ def _depth(value: Any) -> int:
         children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
         stack.extend((child, depth + 1) for child in children)
     return deepest
+
 
 
 def check_schema_text(text: str) -> SchemaCheck:
@@ -254,6 +119,7 @@ def check_schema_text(text: str) -> SchemaCheck:
     return SchemaCheck(parsed, problems)
 
 
+
 @dataclass(frozen=True)
 class FormSummary:
     name: str
@@ -261,6 +127,7 @@ class FormSummary:
     version: int | None  # newest browser-saved version, None when only the file exists
     saved_at: datetime | None
     saved_by: str | None
+
 
 
 def list_forms(session: Session, *, actor: Actor, repository: FormRepository) -> list[FormSummary]:
@@ -280,12 +147,14 @@ def list_forms(session: Session, *, actor: Actor, repository: FormRepository) ->
     return rows
 
 
+
 @dataclass(frozen=True)
 class FormText:
     name: str
     text: str
     version: FormVersion | None  # None: the text is the file in forms/ (or a new form)
     history: list[FormVersion]
+
 
 
 def form_text(session: Session, *, actor: Actor, repository: FormRepository, name: str) -> FormText:
@@ -302,6 +171,7 @@ def form_text(session: Session, *, actor: Actor, repository: FormRepository, nam
     ))
     return FormText(name=name, text=found[0].decode("utf-8"), version=history[0] if history else None,
                     history=history)
+
 
 
 def save_form(session: Session, *, actor: Actor, now: datetime, repository: FormRepository, name: str, text: str,
@@ -346,12 +216,14 @@ def save_form(session: Session, *, actor: Actor, now: datetime, repository: Form
     return version
 
 
+
 def form_version_bytes(session: Session, *, actor: Actor, name: str, version: int) -> FormVersion:
     _require_deployer(actor)
     row = session.scalar(select(FormVersion).where(FormVersion.name == name, FormVersion.version == version))
     if row is None:
         raise NotFound("Deze versie van het formulier bestaat niet.")
     return row
+
 
 
 def deployment_forms(session: Session, *, actor: Actor,
@@ -367,6 +239,7 @@ def deployment_forms(session: Session, *, actor: Actor,
     return found
 
 
+
 def deployment_form(session: Session, *, actor: Actor, deployment_id: int, name: str) -> DeploymentForm:
     """One form exactly as a deployment stored it (what its cases' tasks use)."""
     _require_reader(actor)
@@ -376,20 +249,3 @@ def deployment_form(session: Session, *, actor: Actor, deployment_id: int, name:
         raise NotFound("Dit formulier hoort niet bij deze uitrol.")
     return row
 
-
-__all__ = [
-    "FormCatalog",
-    "FormSummary",
-    "FormText",
-    "SchemaCheck",
-    "check_schema_text",
-    "deployment_form",
-    "deployment_forms",
-    "form_for",
-    "form_text",
-    "forms_named",
-    "list_forms",
-    "save_form",
-    "snapshot",
-    "validate_for",
-]

@@ -8,11 +8,11 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.db import Base
-from engine.models.models import ProcessDefinition
+from engine.models.deployments import ProcessDefinition
 from engine.models.types import IntPK, OptionalTimestamp, Timestamp
 
 
-class InstanceStatus(StrEnum):
+class CaseStatus(StrEnum):
     ACTIVE = "active"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
@@ -34,7 +34,7 @@ class TimerState(StrEnum):
     FAILED = "failed"  # the model failed when it fired; the case is flagged "error"
 
 
-class Instance(Base):
+class Case(Base):
     """A case. ``state`` is the truth for execution; ``version`` guards against lost updates."""
 
     __tablename__ = "instance"
@@ -43,7 +43,7 @@ class Instance(Base):
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
-    status: Mapped[str] = mapped_column(String(20), default=InstanceStatus.ACTIVE)
+    status: Mapped[str] = mapped_column(String(20), default=CaseStatus.ACTIVE)
     # Deferred: work lists and views never need the (large) state; the lock query undefers it.
     state: Mapped[str] = mapped_column(Text, deferred=True)
     serializer_version: Mapped[str] = mapped_column(String(20))
@@ -89,7 +89,7 @@ class HumanTask(Base):
     # Set once when the overdue reminder went out, so the scheduler reminds each task at most once.
     reminded_at: Mapped[OptionalTimestamp]
 
-    instance: Mapped[Instance] = relationship(lazy="select")
+    instance: Mapped[Case] = relationship(lazy="select")
 
 
 class Timer(Base):
@@ -113,4 +113,4 @@ class Timer(Base):
     created_at: Mapped[Timestamp]
 
 
-__all__ = ["HumanTask", "Instance", "InstanceStatus", "TaskState", "Timer", "TimerState"]
+__all__ = ["HumanTask", "Case", "CaseStatus", "TaskState", "Timer", "TimerState"]

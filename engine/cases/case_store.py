@@ -1,6 +1,6 @@
 """Load and store a case around one engine step, keeping the task and timer indexes in step.
 
-Every change of a case goes through :func:`lock_instance` then :func:`store`: the state, the
+Every change of a case goes through :func:`lock_case` then :func:`store`: the state, the
 task index, the timer rows and the audit event are written in the caller's one transaction.
 """
 
@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import Table, bindparam, insert, inspect, literal, null, select, union_all, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session, lazyload, undefer
@@ -24,17 +23,18 @@ from engine.cases.instructions import render_instructions
 from engine.db import UTCDateTime
 from engine.errors import Conflict, NotFound
 from engine.modelling.specs import specs_for
-from engine.models import HumanTask, Instance, Organisation, TaskState, Timer, TimerState
-from engine.models.instances import InstanceStatus
+from engine.models import Case, HumanTask, Organisation, TaskState, Timer, TimerState
+from engine.models.cases import CaseStatus
 from engine.workflow import pruning, runner, serializer
 from engine.workflow.bundle import lane_role
+from engine.workflow.runner import Workflow
 
 ORGANISATIONS_KEY = "organisaties"
 # Case data only intake sets (engine.cases.region_context); completing a task may not change them.
 SYSTEM_KEYS = frozenset({ORGANISATIONS_KEY, "regio", "termijn_terugkoppeling", "termijnen"})
 
 
-def lock_instance(session: Session, instance_id: int, *, skip_locked: bool = False) -> Instance | None:
+def lock_case(session: Session, instance_id: int, *, skip_locked: bool = False) -> Case | None:
     """Take the case's write lock (decision 2) and return the freshly read row.
 
     PostgreSQL: ``SELECT ... FOR UPDATE`` (optionally ``SKIP LOCKED`` for the timer job). SQLite:
@@ -46,32 +46,32 @@ def lock_instance(session: Session, instance_id: int, *, skip_locked: bool = Fal
 # Built once per variant (a statement memoizes its cache key, which with these options costs).
 _LOCK = {
     skip_locked: (
-        select(Instance)
-        .where(Instance.id == bindparam("instance_id"))
-        .with_for_update(skip_locked=skip_locked, of=Instance)
+        select(Case)
+        .where(Case.id == bindparam("instance_id"))
+        .with_for_update(skip_locked=skip_locked, of=Case)
         # The definition is loaded separately, after the lock: joined into FOR UPDATE, a migration that
         # committed while this transaction waited would leave the row without its (new) definition.
-        .options(undefer(Instance.state), lazyload(Instance.definition))
+        .options(undefer(Case.state), lazyload(Case.definition))
         .execution_options(populate_existing=True)
     )
     for skip_locked in (False, True)
 }
 
 
-def require_locked(session: Session, instance_id: int) -> Instance:
-    instance = lock_instance(session, instance_id)
+def require_locked(session: Session, instance_id: int) -> Case:
+    instance = lock_case(session, instance_id)
     if instance is None:
         raise NotFound("Zaak niet gevonden.")
     return instance
 
 
-def load_workflow(session: Session, instance: Instance) -> BpmnWorkflow:
+def load_workflow(session: Session, instance: Case) -> Workflow:
     spec, subprocess_specs = specs_for(instance.definition)
     return serializer.loads(instance.state, spec=spec, subprocess_specs=subprocess_specs,
                             script_engine=runner.SCRIPT_ENGINE)
 
 
-def _organisation_for(session: Session, instance: Instance, role: Role, data: dict[str, Any]) -> int:
+def _organisation_for(session: Session, instance: Case, role: Role, data: dict[str, Any]) -> int:
     """A task goes to the case's gemeente unless the case data name a partner for that role."""
     wanted = data.get(ORGANISATIONS_KEY)
     slug = wanted.get(str(role)) if isinstance(wanted, dict) else None
@@ -82,7 +82,7 @@ def _organisation_for(session: Session, instance: Instance, role: Role, data: di
     return instance.organisation_id
 
 
-def store(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime, *,
+def store(session: Session, instance: Case, workflow: Workflow, now: datetime, *,
           vorm: str | None = None) -> list[NewTask]:
     """Write state and indexes; return the human tasks that became ready in this step.
 
@@ -97,7 +97,7 @@ def store(session: Session, instance: Instance, workflow: BpmnWorkflow, now: dat
     values: dict[str, Any] = {
         "state": serializer.dumps(workflow), "serializer_version": serializer.SERIALIZER_VERSION,
         "updated_at": now, "error_message": None,
-        "status": InstanceStatus.COMPLETED if workflow.completed else InstanceStatus.ACTIVE,
+        "status": CaseStatus.COMPLETED if workflow.completed else CaseStatus.ACTIVE,
         "vorm": instance.vorm if vorm is None else vorm,
     }
     _write_case_row(session, instance, values)
@@ -107,7 +107,7 @@ def store(session: Session, instance: Instance, workflow: BpmnWorkflow, now: dat
     return created
 
 
-_INSTANCES = cast(Table, Instance.__table__)
+_INSTANCES = cast(Table, Case.__table__)
 _WRITE_CASE = (update(_INSTANCES)
                .where(_INSTANCES.c.id == bindparam("case_id"), _INSTANCES.c.version == bindparam("old_version"))
                .values(state=bindparam("state"), serializer_version=bindparam("serializer_version"),
@@ -115,7 +115,7 @@ _WRITE_CASE = (update(_INSTANCES)
                        status=bindparam("status"), vorm=bindparam("vorm"), version=bindparam("new_version")))
 
 
-def _write_case_row(session: Session, instance: Instance, values: dict[str, Any]) -> None:
+def _write_case_row(session: Session, instance: Case, values: dict[str, Any]) -> None:
     """The case row's UPDATE with its version check (decision 2), as the ORM would write it.
 
     Without other pending changes on the row (the usual step) one Core statement does it and the
@@ -174,7 +174,7 @@ def _expire_loaded(session: Session, model: type[HumanTask] | type[Timer], ids: 
             session.expire(loaded, keys)
 
 
-def _read_index(session: Session, instance: Instance) -> tuple[dict[str, int], dict[tuple[str, datetime], int]]:
+def _read_index(session: Session, instance: Case) -> tuple[dict[str, int], dict[tuple[str, datetime], int]]:
     """Ready task ids by spiff task id, and waiting timer ids by (spiff task id, due time)."""
     tasks: dict[str, int] = {}
     timers: dict[tuple[str, datetime], int] = {}
@@ -186,7 +186,7 @@ def _read_index(session: Session, instance: Instance) -> tuple[dict[str, int], d
     return tasks, timers
 
 
-def _sync_tasks(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime,
+def _sync_tasks(session: Session, instance: Case, workflow: Workflow, now: datetime,
                 indexed: dict[str, int]) -> list[NewTask]:
     """Index newly ready human tasks; cancel indexed ones the workflow no longer waits for."""
     connection = session.connection()
@@ -216,7 +216,7 @@ def _sync_tasks(session: Session, instance: Instance, workflow: BpmnWorkflow, no
     return created
 
 
-def _sync_timers(session: Session, instance: Instance, workflow: BpmnWorkflow, now: datetime,
+def _sync_timers(session: Session, instance: Case, workflow: Workflow, now: datetime,
                  rows: dict[tuple[str, datetime], int]) -> None:
     """One row per waiting timer and due time; rows the workflow no longer waits for are cancelled."""
     connection = session.connection()
@@ -233,13 +233,13 @@ def _sync_timers(session: Session, instance: Instance, workflow: BpmnWorkflow, n
         _expire_loaded(session, Timer, gone, ["state"])
 
 
-def state_hash(instance: Instance) -> str:
+def state_hash(instance: Case) -> str:
     """SHA-256 of the stored state; audit events carry it so replay can compare step by step."""
     return hashlib.sha256(instance.state.encode()).hexdigest()
 
 
-def ensure_active(instance: Instance) -> None:
-    if instance.status == InstanceStatus.DESTROYED:
+def ensure_active(instance: Case) -> None:
+    if instance.status == CaseStatus.DESTROYED:
         raise Conflict("Deze zaak is vernietigd (bewaartermijn verstreken).")
-    if instance.status in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED):
+    if instance.status in (CaseStatus.COMPLETED, CaseStatus.CANCELLED):
         raise Conflict("Deze zaak is al afgesloten.")

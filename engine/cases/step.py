@@ -1,0 +1,111 @@
+"""One step of a case: load → run → store → audit → completion, the same for every way a case moves.
+
+Completing a task, firing a timer, starting a case and migrating a case to another version differ
+only in what runs the engine and what the audit event says; the order of the rest is a rule
+(decisions 1 and 2 in docs/architecture.md): the state, the task and timer index, the audit event
+with the state's hash and the completion event land in the caller's transaction, under the case
+lock the caller took. Writing that order once means a new way to move a case cannot forget a part.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engine.accounts.actors import Actor
+from engine.audit import log
+from engine.audit.events import EventType
+from engine.cases import case_store
+from engine.cases.case_store import NewTask
+from engine.db import keep_on_refusal
+from engine.errors import DomainError
+from engine.models import AuditEvent, Case
+from engine.models.cases import CaseStatus
+from engine.workflow.errors import WorkflowFailed
+from engine.workflow.runner import Workflow
+
+logger = logging.getLogger(__name__)
+
+
+class ModelError(DomainError):
+    """The case hit an error in its model; the case is flagged and the action undone."""
+
+    code, status = "fout_in_model", 422
+
+
+@dataclass(frozen=True)
+class Step:
+    """What a step left behind: the workflow as stored, the tasks it made ready and its audit event."""
+
+    workflow: Workflow
+    created: list[NewTask]
+    event: AuditEvent
+
+
+def take_step(session: Session, instance: Case, *, actor: Actor, now: datetime, event_type: EventType,
+              payload: Callable[[list[NewTask]], dict[str, Any]],
+              move: Callable[[Workflow], None] | None = None, workflow: Workflow | None = None,
+              before_store: Callable[[], None] | None = None, after_store: Callable[[Workflow], None] | None = None,
+              task_id: int | None = None, vorm: str | None = None,
+              failure_context: dict[str, Any] | None = None) -> Step:
+    """Move a locked case one step and record it; the caller holds the lock and checked what it needs.
+
+    :param move: runs the engine on the loaded workflow (None: ``workflow`` is already where it goes).
+        A model error becomes the case's failure on record (:func:`fail`); other exceptions pass.
+    :param payload: the event's particulars, given the tasks the step made ready; the state's
+        hash is added here, so every state change carries it for replay.
+    :param before_store: rows the step changes besides the case (a task completed, a timer fired).
+    :param after_store: checks and index repairs that need the stored state (migration).
+    """
+    if workflow is None:
+        workflow = case_store.load_workflow(session, instance)
+    if move is not None:
+        try:
+            move(workflow)
+        except WorkflowFailed as exc:
+            raise fail(session, instance, actor, now, exc, **(failure_context or {})) from exc
+    if before_store is not None:
+        before_store()
+    created = case_store.store(session, instance, workflow, now, vorm=vorm)
+    if after_store is not None:
+        after_store(workflow)
+    event = log.record(session, event_type=event_type, actor=actor, now=now, instance_id=instance.id,
+                       definition_id=instance.definition_id, task_id=task_id,
+                       payload={**payload(created), "state_sha256": case_store.state_hash(instance)})
+    record_completion(session, instance, actor, now)
+    return Step(workflow, created, event)
+
+
+def ready_elements(created: list[NewTask]) -> list[str]:
+    return [task.element_id for task in created]
+
+
+def record_completion(session: Session, instance: Case, actor: Actor, now: datetime) -> None:
+    if instance.status == CaseStatus.COMPLETED:
+        log.record(session, event_type=EventType.INSTANCE_COMPLETED, actor=actor, now=now,
+                   instance_id=instance.id, definition_id=instance.definition_id, payload={})
+
+
+def fail(session: Session, instance: Case, actor: Actor, now: datetime, exc: WorkflowFailed,
+         **context: Any) -> ModelError:
+    """Record a model failure durably (the step itself is not stored) and return the error to raise.
+
+    Keeps the last good state and flags the case so a beheerder sees it needs attention.
+    The flag and its audit event are declared to survive the refusal (:func:`engine.db.keep_on_refusal`).
+    """
+    logger.error("case step failed: model error", extra={"instance_id": instance.id,
+                                                         "element_id": exc.element_id})
+    instance.status = CaseStatus.ERROR
+    instance.error_message = exc.message
+    instance.updated_at = now
+    log.record(session, event_type=EventType.INSTANCE_FAILED, actor=actor, now=now, instance_id=instance.id,
+               definition_id=instance.definition_id,
+               payload={"message": exc.message, "element_id": exc.element_id, **context})
+    session.flush()
+    keep_on_refusal(session, "model failure on record")
+    return ModelError(exc.message, {"element_id": exc.element_id})
