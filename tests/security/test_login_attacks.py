@@ -1,6 +1,6 @@
 """Attacks on logging in: session fixation, a stolen cookie after logout, guessing passwords.
 
-Runs on the app with its real rate limits (``web`` from tests/werkbak_fixtures.py), unlike the matrix.
+Runs on the app with its real rate limits (``web`` from tests/support/werkbak.py), unlike the matrix.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Shared by the retention tests: a rules file with every period filled, the region chain, a database dump.
 
 Import ``keten_fixture`` and ``rules_fixture`` to use the fixtures ``keten`` and ``rules``. ``keten`` is
-the ``chain`` fixture of tests/chain.py without one part of its teardown: that replays every case and
+the ``chain`` fixture of tests/support/chain.py without one part of its teardown: that replays every case and
 requires it to be consistent, and a destroyed case can no longer be replayed (its content is gone, on
 purpose). Here the teardown replays every case that was *not* destroyed.
 """
