@@ -18,6 +18,9 @@ from signaalroute import passes
 from signaalroute.cli import main
 from tests.support.helpers import complete, deploy, ready, start
 
+# Hashes and replay over payloads that PostgreSQL stores as JSONB (keys reordered), tampered with in SQL.
+pytestmark = pytest.mark.postgres
+
 SYSTEM = Actor.system("test")
 
 

@@ -17,6 +17,9 @@ from tests.support.audit import last_seq, log_problems, seal, sql
 from tests.support.helpers import start
 from tests.support.retention import write_rules
 
+# Hashes and replay over payloads that PostgreSQL stores as JSONB (keys reordered), tampered with in SQL.
+pytestmark = pytest.mark.postgres
+
 
 def problems(factory):
     return log_problems(factory)

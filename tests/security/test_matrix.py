@@ -1,8 +1,9 @@
 """Authorization matrix: every route of the UI and the API x every role x own/other organisation.
 
 The table and the calls are in tests/support/matrix.py (every new route gets its row there). Each route
-is one test, so xdist spreads them; all of them read one scene per worker (``shared_scene``, built once
-on a database of its own). Every request runs in dry-run mode (rolled back after the response), and every
+is two tests (the owning organisation; everyone else), so xdist spreads them; all of them read one scene
+per worker (``shared_scene``, built once on a database of its own).
+Every request runs in dry-run mode (rolled back after the response), and every
 cell starts from the principal's session as it was right after logging in: a call cannot change what the
 next test sees, whichever worker runs it and in whatever order.
 """
@@ -15,7 +16,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.support.matrix import CALLS, LAST, MATRIX, call, dry_run, expected, outcome, route_keys
-from tests.support.scene import PRINCIPALS, SECRET, SECRET_SUMMARY, Scene
+from tests.support.scene import OTHER, OWN, PRINCIPALS, SECRET, SECRET_SUMMARY, Scene
 
 Principal = tuple[str, str] | None
 # The scene (twenty logins, a story over all four regions) is set up inside the first test a worker runs.
@@ -60,19 +61,24 @@ def test_every_route_of_the_app_is_classified_in_the_matrix(matrix_scene):
     assert set(CALLS) <= set(MATRIX)
 
 
+# Who calls: the owning organisation's people, or everyone else (the other side and the outsider).
+GROUPS: dict[str, list[Principal]] = {"own": [p for p in PRINCIPALS if p[1] == OWN],
+                                      "elsewhere": [None, *(p for p in PRINCIPALS if p[1] == OTHER)]}
+
+
+@pytest.mark.parametrize("group", GROUPS)
 @pytest.mark.parametrize("route", sorted(MATRIX, key=lambda r: (r == LAST, r)))
-def test_every_role_of_either_side_gets_exactly_the_matrix_outcome_on_this_route(matrix_scene, route):
-    """Attack: every role, in the owning organisation and in another gemeente or region, and an outsider,
-    calls the route with real ids. Refusal: 403/404/401 or the login page wherever ``MATRIX`` says so,
-    zero unexpected allows, and no refusal carries the case's content."""
+def test_every_role_gets_exactly_the_matrix_outcome_on_this_route(matrix_scene, route, group):
+    """Attack: every role, in the owning organisation (``own``) or in another gemeente or region, and an
+    outsider (``elsewhere``), calls the route with real ids. Refusal: 403/404/401 or the login page wherever
+    ``MATRIX`` says so, zero unexpected allows, and no refusal carries the case's content."""
     sessions = matrix_scene
     problems: list[str] = []
+    api = route.split(" ", 1)[1].startswith("/api/")
     with dry_run(sessions.scene.app):
-        for principal in [None, *PRINCIPALS]:
-            client = sessions.client(principal)
-            anonymous = sessions.client(None)
-            response = call(sessions.scene, route, principal, lambda p=principal: sessions.tokens[p],
-                            client=anonymous if route.split(" ", 1)[1].startswith("/api/") else client)
+        for principal in GROUPS[group]:
+            client = sessions.client(None if api else principal)
+            response = call(sessions.scene, route, principal, lambda p=principal: sessions.tokens[p], client=client)
             got, want = outcome(response), expected(route, principal)
             who = "anoniem" if principal is None else f"{principal[0]} ({principal[1]})"
             if got != want:
@@ -84,3 +90,8 @@ def test_every_role_of_either_side_gets_exactly_the_matrix_outcome_on_this_route
                     problems.append(f"LEAK: {route} as {who} refused with {response.status_code} "
                                     "but the body carries case content")
     assert not problems, "\n".join(problems)
+
+
+def test_the_groups_cover_every_principal_once():
+    called = [p for members in GROUPS.values() for p in members]
+    assert sorted(called, key=str) == sorted([None, *PRINCIPALS], key=str)
