@@ -21,10 +21,10 @@ VENDOR := webapp/static/vendor
 
 # npm ci installs exactly the lock file; only what the pages load is copied into static/vendor.
 # bpmnlint has no browser build of its own: esbuild (from npm) bundles our rule selection.
-$(VENDOR)/.built: package.json package-lock.json webapp/assets/bpmnlint.mjs
+$(VENDOR)/.built: package.json package-lock.json webapp/assets/bpmnlint.mjs webapp/assets/dmn-modeler.mjs
 	npm ci --no-audit --no-fund --loglevel=error
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/utrecht $(VENDOR)/thema $(VENDOR)/noto-sans/files $(VENDOR)/bpmn-js \
-	   $(VENDOR)/dmn-js $(VENDOR)/bpmnlint
+	   $(VENDOR)/dmn-js $(VENDOR)/bpmnlint $(VENDOR)/minimap
 	cp node_modules/@utrecht/component-library-css/dist/index.css $(VENDOR)/utrecht/index.css
 	# The default theme: NL Design System's example theme (EUPL-1.2). Utrecht's own tokens are proprietary
 	# to Gemeente Utrecht, so a municipality points SIGNAALROUTE_THEMA_CSS at its own tokens instead.
@@ -41,7 +41,12 @@ $(VENDOR)/.built: package.json package-lock.json webapp/assets/bpmnlint.mjs
 	cp node_modules/bpmn-js/dist/bpmn-modeler.production.min.js \
 	   node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js $(VENDOR)/bpmn-js/
 	cp -R node_modules/bpmn-js/dist/assets/. $(VENDOR)/bpmn-js/
-	cp node_modules/dmn-js/dist/dmn-modeler.production.min.js $(VENDOR)/dmn-js/
+	# dmn-js' dist bundle contains Inferno's development build; ours is built from its sources for production.
+	node_modules/.bin/esbuild webapp/assets/dmn-modeler.mjs --bundle --minify --format=iife \
+	   --define:process.env.NODE_ENV='"production"' --outfile=$(VENDOR)/dmn-js/dmn-modeler.js --log-level=warning
+	# The minimap (diagram-js-minimap, MIT) for large models; it styles only through the CSSOM, which our CSP allows.
+	cp node_modules/diagram-js-minimap/dist/diagram-minimap.umd.prod.js \
+	   node_modules/diagram-js-minimap/assets/diagram-js-minimap.css $(VENDOR)/minimap/
 	cp -R node_modules/dmn-js/dist/assets/. $(VENDOR)/dmn-js/
 	node_modules/.bin/esbuild webapp/assets/bpmnlint.mjs --bundle --minify --format=iife \
 	   --outfile=$(VENDOR)/bpmnlint/bpmnlint.js --log-level=warning

@@ -9,6 +9,7 @@ clear the session, create a server-side session row and log the person in.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import logging
@@ -43,6 +44,34 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+# dmn-js writes a few style attributes in markup: the bpmn.io logo its licence requires (a file that
+# "must not be changed or exchanged") and the invisible drag image of a rule. The DMN editor's page
+# allows exactly these values by hash; 'unsafe-hashes' admits no other attribute and no <style>.
+# tests/webapp/test_editor_csp.py reads the values from node_modules, so an upgrade that changes
+# one fails there instead of in a user's console.
+DMN_STYLE_ATTRIBUTES = (
+    "position: absolute; bottom: 15px; right: 15px; z-index: 100;",
+    "vertical-align:middle",
+    "z-index: 1001;position: fixed;top: 0;left: 0;right: 0;bottom: 0",
+    "width: 100%;height: 100%;background: rgba(40,40,40,0.2)",
+    "position: absolute;left: 50%;top: 40%;transform: translate(-50%);width: 260px;padding: 10px;"
+    "background: white;box-shadow: 0 1px 4px rgba(0,0,0,0.3);font-family: Helvetica, Arial, sans-serif;"
+    "font-size: 14px;display: flex;line-height: 1.3",
+    "margin: 15px 20px 15px 10px; align-self: center;",
+    "\n          visibility: hidden;\n          position: fixed;\n          top: -10000px\n      ",
+)
+
+
+def _style_hash(value: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(value.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def dmn_editor_policy(nonce: str) -> str:
+    """The DMN editor's CSP: ours, plus the hashed style attributes above and one nonce for the
+    <style> element CodeMirror (dmn-js' FEEL editor) writes its theme into (style-mod takes a nonce)."""
+    policy = CONTENT_SECURITY_POLICY.replace("style-src 'self'", f"style-src 'self' 'nonce-{nonce}'")
+    return (policy + "; style-src-attr 'unsafe-hashes' "
+            + " ".join(_style_hash(value) for value in DMN_STYLE_ATTRIBUTES))
 SESSION_ID = "sid"
 PENDING = "_inloggen"
 PENDING_FOR = timedelta(minutes=10)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine.modelling.specs import specs_for
+from engine.audit.replay_names import ElementNames
 from engine.models import ProcessDefinition
 
 
@@ -41,21 +41,11 @@ class Model:
     """The calls and element names of one process version (built from its parsed specs)."""
 
     def __init__(self, definition: ProcessDefinition):
-        spec, subprocess_specs = specs_for(definition)
         self.main = definition.process_id
-        self.names: dict[str, str] = {}
-        self.process_names: dict[str, str] = {}
-        self.calls: list[Call] = []
-        for process in [spec, *subprocess_specs.values()]:
-            self.process_names[process.name] = process.description or ""
-            for task_spec in process.task_specs.values():
-                element = getattr(task_spec, "bpmn_id", None)
-                if not element:
-                    continue
-                self.names[f"{process.name}:{element}"] = getattr(task_spec, "bpmn_name", None) or ""
-                called = getattr(task_spec, "spec", None)
-                if isinstance(called, str) and called in subprocess_specs:
-                    self.calls.append(Call(process.name, element, called))
+        self.element_names = ElementNames([definition])
+        self.process_names: dict[str, str] = dict(self.element_names.processes)
+        self.calls: list[Call] = [Call(e.process, e.element, e.calls)
+                                  for e in self.element_names.elements.values() if e.calls]
 
     def embedded(self) -> list[str]:
         """Process ids that are drawn inside their parent's diagram (embedded sub-processes)."""
@@ -79,9 +69,6 @@ class Model:
 
         return up(process, frozenset())
 
-    def name(self, key: str) -> str:
-        return self.names.get(key) or "een naamloos element"
-
     def position(self, active: list[str]) -> Position:
         """The boxes holding each active key, and one Dutch sentence per active position inside a box."""
         found = Position()
@@ -93,12 +80,14 @@ class Model:
                     inside = found.containers.setdefault(call.key, [])
                     if key not in inside:
                         inside.append(key)
-                path = " → ".join(f"‘{self.name(c.key)}’" for c in chain)
-                found.sentences.append({"tekst": f"in {path} → ‘{self.name(key)}’ wacht", "box": chain[-1].key})
+                path = " → ".join(self.element_names.quoted(c.key) for c in chain)
+                sentence = f"in {path} → {self.element_names.quoted(key)} wacht"
+                if all(s["tekst"] != sentence for s in found.sentences):  # boxes calling the same process read alike
+                    found.sentences.append({"tekst": sentence, "box": chain[-1].key})
                 found.called.update({c.key: c.called for c in chain})
         for box, keys in found.containers.items():
             more = f" en {len(keys) - 1} meer" if len(keys) > 1 else ""
-            found.labels[box] = f"hier binnen: ‘{self.name(keys[0])}’{more}"
+            found.labels[box] = f"hier binnen: {self.element_names.quoted(keys[0])}{more}"
         return found
 
 

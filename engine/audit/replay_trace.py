@@ -36,6 +36,7 @@ class Step:
     visited: dict[str, int] = field(default_factory=dict)   # "process:element" -> times completed so far
     active: list[str] = field(default_factory=list)         # "process:element" ready or waiting now
     definition_id: int | None = None                        # the process version in force after the step
+    event: AuditEvent | None = field(default=None, repr=False)  # the recorded event, to phrase it
 
 
 @dataclass
@@ -89,7 +90,7 @@ def walk(session: Session, instance: Case, events: list[AuditEvent], *,
         payload = event.payload
         steps.append(Step(number, event.seq, event.event_type, event.occurred_at, event.actor_username,
                           payload.get("element_id"), dict(payload.get("data") or {}), dict(counts), active,
-                          versions.definition_id))
+                          versions.definition_id, event))
         state = replay.state_as_stored(workflow)
         spec, subprocess_specs = versions.current
         workflow = serializer.loads(state, spec=spec, subprocess_specs=subprocess_specs,

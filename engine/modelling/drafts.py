@@ -29,7 +29,7 @@ from engine.accounts.actors import Actor
 from engine.accounts.roles import Role
 from engine.db import keep_on_refusal
 from engine.errors import Conflict, Forbidden, ModelRejected, NotFound, ValidationFailed
-from engine.modelling import deployments, model_ownership, model_versions
+from engine.modelling import deployments, element_ids, model_ownership, model_versions
 from engine.modelling.forms import FormRepository
 from engine.models import Deployment, ModelDraft, ModelFile, Organisation, ProcessDefinition, User
 from engine.workflow.bundle import BPMN_NS, DMN_NAMESPACES, NOT_A_MODEL, SourceFile
@@ -91,6 +91,11 @@ def _new(session: Session, *, actor: Actor, now: datetime, filename: str, conten
     _require_deployer(actor)
     _check_room(session)
     parsed = _parse(filename, content, max_bytes)
+    # Refused at the start, not only at deploy: no afternoon of work on a model that is not theirs.
+    refusal = (model_ownership.process_refusal(session, actor, parsed.process_id) if parsed.process_id
+               else model_ownership.decisions_refusal(session, actor, parsed.decision_ids))
+    if refusal:
+        raise Forbidden(refusal)
     draft = ModelDraft(filename=filename, kind=parsed.kind, process_id=parsed.process_id, title=parsed.title[:300],
                        content=content, sha256=_sha256(content), base_file_id=base_file_id, revision=1, check_ok=False,
                        problems=[], created_by_id=actor.user_id, created_at=now, updated_by_id=actor.user_id,
@@ -297,6 +302,7 @@ def validate(session: Session, *, actor: Actor, now: datetime, draft_id: int, fo
     """The full deploy validation plus the lint, nothing deployed; the outcome is kept on the draft."""
     draft = get(session, actor=actor, draft_id=draft_id)
     files, problems = files_to_deploy(session, draft, max_bytes)
+    problems += _renamed_in_use(session, draft, max_bytes)
     problems += deployments.validate(session, actor=actor, files=files, forms=forms,
                                      max_bytes=max(max_bytes, *(len(f.content) for f in files)))
     found = [p.as_dict() for p in dict.fromkeys(problems)]
@@ -344,6 +350,28 @@ def deployed_definition(session: Session, deployment: Deployment, draft: ModelDr
     return next((d for d in deployment.definitions if d.process_id == draft.process_id), None)
 
 
+def deployed_file(session: Session, draft: ModelDraft) -> ModelFile | None:
+    """The newest deployed file of the draft's process: what its running cases' ids come from."""
+    if draft.kind != "bpmn" or not draft.process_id:
+        return None
+    newest = session.scalars(select(ProcessDefinition).where(ProcessDefinition.process_id == draft.process_id)
+                             .order_by(ProcessDefinition.version.desc()).limit(1)).first()
+    return model_versions.process_file(newest) if newest is not None else None
+
+
+def ids_in_use(session: Session, draft: ModelDraft) -> dict[str, int]:
+    """Element ids of the draft's process where running cases stand (the panel refuses to rename them)."""
+    return element_ids.ids_in_use(session, draft.process_id) if draft.kind == "bpmn" and draft.process_id else {}
+
+
+def _renamed_in_use(session: Session, draft: ModelDraft, max_bytes: int) -> list[ModelProblem]:
+    deployed = deployed_file(session, draft)
+    if deployed is None:
+        return []
+    return element_ids.renamed_in_use(deployed.content, draft.content, ids_in_use(session, draft),
+                                      filename=draft.filename, max_bytes=max(max_bytes, len(deployed.content)))
+
+
 def base_file(session: Session, draft: ModelDraft) -> ModelFile | None:
     return session.get(ModelFile, draft.base_file_id) if draft.base_file_id else None
 
@@ -354,9 +382,11 @@ __all__ = [
     "create_empty",
     "deploy",
     "deployed_definition",
+    "deployed_file",
     "discard",
     "files_to_deploy",
     "get",
+    "ids_in_use",
     "list_open",
     "open_file",
     "open_version",

@@ -114,6 +114,45 @@ def require_may_change_process(session: Session, actor: Actor, process_id: str) 
                            "een landelijke procesregisseur of de beheerder."))
 
 
+def who_may_change(session: Session, owner: str | None, *, limit: int = 3) -> list[str]:
+    """Names of active procesregisseurs who may change a model of ``owner`` (None: shared models)."""
+    query = (select(User.display_name).join(Organisation, User.organisation_id == Organisation.id)
+             .where(User.role == Role.PROCESREGISSEUR, User.active.is_(True)))
+    query = query.where(Organisation.region == owner) if owner else query.where(Organisation.region.is_(None))
+    return [str(name) for name in session.scalars(query.order_by(User.display_name).limit(limit))]
+
+
+def _ask(session: Session, owner: str | None) -> str:
+    names = who_may_change(session, owner)
+    whom = (f"een procesregisseur van regio {owner}" if owner
+            else "een landelijke procesregisseur of de beheerder")
+    return f"Vraag een wijziging aan {whom}" + (f" ({', '.join(names)})." if names else ".")
+
+
+def process_refusal(session: Session, actor: Actor, process_id: str) -> str | None:
+    """Why the actor may not start a draft of this deployed process, with whom to ask; None when they may."""
+    region = actor_region(session, actor)
+    if region is None:
+        return None
+    deployed, owner = process_owner(session, process_id)
+    if not deployed or owner == region:
+        return None
+    return f"Dit proces {_owned_by(owner)}: u kunt het bekijken maar niet wijzigen. {_ask(session, owner)}"
+
+
+def decisions_refusal(session: Session, actor: Actor, decision_ids: Iterable[str]) -> str | None:
+    """As :func:`process_refusal`, for a decision table file (refused when any of its decisions is not theirs)."""
+    region = actor_region(session, actor)
+    if region is None:
+        return None
+    for decision_id in decision_ids:
+        deployed, owner = decision_owner(session, decision_id)
+        if deployed and owner != region:
+            return (f"Deze beslistabel {_owned_by(owner)}: u kunt haar bekijken maar niet wijzigen. "
+                    + _ask(session, owner))
+    return None
+
+
 def require_may_deploy(session: Session, actor: Actor, files: Iterable[SourceFile]) -> None:
     """Every process and decision in an upload must be the actor's region's, or new.
 

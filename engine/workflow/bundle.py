@@ -60,6 +60,9 @@ class Bundle:
     # (sourceRef, targetRef) -> sequence flow id, so a condition's problem lands on its own flow
     flows: dict[tuple[str, str], str] = field(default_factory=dict)
     roots: list[tuple[str, etree._Element]] = field(default_factory=list)
+    # lane name -> lane id, and the lanes whose unknown role was reported: once per lane, on the lane
+    lanes: dict[str, str] = field(default_factory=dict)
+    reported_lanes: set[str] = field(default_factory=set)
 
     @property
     def executable_process_ids(self) -> list[str]:
@@ -146,6 +149,8 @@ def load_bundle(files: Iterable[SourceFile], *, max_bytes: int = DEFAULT_MAX_BYT
                 bundle.locations[node_id] = (source.filename, node.sourceline)
             if isinstance(node.tag, str) and etree.QName(node).localname == "process" and node_id:
                 bundle.process_names[node_id] = node.get("name") or node_id
+            if isinstance(node.tag, str) and etree.QName(node).localname == "lane" and node_id:
+                bundle.lanes.setdefault(" ".join((node.get("name") or "").split()), node_id)
             if isinstance(node.tag, str) and etree.QName(node).localname == "sequenceFlow" and node_id:
                 bundle.flows.setdefault((node.get("sourceRef") or "", node.get("targetRef") or ""), node_id)
         bundle.roots.append((source.filename, root))
@@ -268,8 +273,11 @@ def check_task_spec(bundle: Bundle, problems: list[ModelProblem], task_spec: Any
     """Everything we promise about one element: roles, forms and code that compiles."""
     element_id = getattr(task_spec, "bpmn_id", None) or task_spec.name
     lane = getattr(task_spec, "lane", None)
-    if lane and role_for_lane(lane) is None:
-        problems.append(bundle.problem(f"Lane '{lane}' noemt geen bekende rol", element_id))
+    if lane and role_for_lane(lane) is None and lane not in bundle.reported_lanes:
+        # Once, on the lane: every task in it has the same cause, and the lane is where to fix it.
+        bundle.reported_lanes.add(lane)
+        lane_id = bundle.lanes.get(" ".join(str(lane).split()))
+        problems.append(bundle.problem(f"Lane '{lane}' noemt geen bekende rol", lane_id or element_id))
     if isinstance(task_spec, ServiceTask):
         problems.append(bundle.problem("Servicetaken worden niet ondersteund", element_id))
     extensions = getattr(task_spec, "extensions", None) or {}

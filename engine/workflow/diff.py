@@ -45,6 +45,7 @@ _TIMER_KINDS = {"timeDate": "datum", "timeDuration": "duur", "timeCycle": "herha
 
 # Aspect name -> Dutch label, in the order a change lists them.
 ASPECTS = {
+    "id": "Id",
     "type": "Soort element",
     "name": "Naam",
     "lane": "Lane (rol)",
@@ -62,6 +63,27 @@ ASPECTS = {
 }
 
 ADDED, REMOVED, CHANGED = "toegevoegd", "verwijderd", "gewijzigd"
+
+# Element type (local name) -> what a procesregisseur calls it; the diff table shows these words.
+TYPE_NAMES = {
+    "startEvent": "startgebeurtenis", "endEvent": "eindgebeurtenis", "userTask": "gebruikerstaak",
+    "manualTask": "handmatige taak", "task": "taak", "scriptTask": "scripttaak", "serviceTask": "servicetaak",
+    "businessRuleTask": "beslistaak", "sendTask": "verzendtaak", "receiveTask": "ontvangsttaak",
+    "callActivity": "procesaanroep", "subProcess": "subproces", "transaction": "transactie",
+    "adHocSubProcess": "ad-hocsubproces", "exclusiveGateway": "exclusieve gateway",
+    "parallelGateway": "parallelle gateway", "inclusiveGateway": "inclusieve gateway",
+    "eventBasedGateway": "gebeurtenisgateway", "complexGateway": "complexe gateway",
+    "intermediateCatchEvent": "tussengebeurtenis (wachten)", "intermediateThrowEvent": "tussengebeurtenis",
+    "boundaryEvent": "grensgebeurtenis", "sequenceFlow": "volgstroom", "messageFlow": "berichtstroom",
+    "lane": "lane", "participant": "pool", "process": "proces", "collaboration": "samenwerking",
+    "dataObjectReference": "gegevensobject", "dataStoreReference": "gegevensopslag", "dataObject": "gegevensobject",
+    "textAnnotation": "notitie", "association": "koppeling", "group": "groep", "message": "bericht",
+    "signal": "signaal", "error": "fout", "escalation": "escalatie",
+    "decision": "beslissing", "decisionTable": "beslistabel", "rule": "regel", "input": "invoerkolom",
+    "output": "uitvoerkolom", "inputData": "invoergegevens", "knowledgeSource": "kennisbron",
+    "businessKnowledgeModel": "kennismodel",
+}
+_CONNECTIONS = {"sequenceFlow", "messageFlow", "association"}
 
 
 @dataclass(frozen=True)
@@ -82,6 +104,13 @@ class Change:
     element_type: str  # local name, e.g. "userTask"
     name: str
     details: tuple[Detail, ...] = ()
+    route: str | None = None  # an arrow's endpoints in words: "van 'A' naar 'B'"
+    old_id: str | None = None  # set when the element was renamed: its id in the old version
+
+    @property
+    def type_label(self) -> str:
+        """The element type in Dutch ("grensgebeurtenis"), the XML name if we have no word for it."""
+        return TYPE_NAMES.get(self.element_type, self.element_type)
 
 
 @dataclass
@@ -89,7 +118,14 @@ class ModelDiff:
     changes: list[Change] = field(default_factory=list)
 
     def ids(self, kind: str) -> list[str]:
-        return [c.element_id for c in self.changes if c.kind == kind]
+        """The ids to mark for ``kind``; a renamed element under both ids (each diagram has one)."""
+        found = []
+        for change in self.changes:
+            if change.kind == kind:
+                found.append(change.element_id)
+                if change.old_id:
+                    found.append(change.old_id)
+        return found
 
     @property
     def empty(self) -> bool:
@@ -151,7 +187,23 @@ def _extension(node: etree._Element, name: str) -> etree._Element | None:
     return _first(extensions, SPIFF_NS, name) if extensions is not None else None
 
 
+def _quoted(node_id: str | None, units: dict[str, etree._Element]) -> str:
+    """An endpoint of an arrow as a reader knows it: its name, or its id when it has none."""
+    if not node_id:
+        return "?"
+    target = units.get(node_id)
+    return f"'{(target.get('name') if target is not None else None) or node_id}'"
+
+
+def _route(node: etree._Element | None, units: dict[str, etree._Element]) -> str | None:
+    """An arrow by its endpoints in words, so a reader need not know flow ids."""
+    if node is None or (node.get("sourceRef") is None and node.get("targetRef") is None):
+        return None
+    return f"van {_quoted(node.get('sourceRef'), units)} naar {_quoted(node.get('targetRef'), units)}"
+
+
 def _aspects(node: etree._Element, lanes: dict[str, str]) -> dict[str, str | None]:
+    """What the runtime reads of ``node``, by ids: renaming a task does not change its arrows."""
     aspects: dict[str, str | None] = {"type": _local(node), "name": node.get("name")}
     node_id = node.get("id") or ""
     if node_id in lanes:
@@ -175,9 +227,20 @@ def _aspects(node: etree._Element, lanes: dict[str, str]) -> dict[str, str | Non
     aspects["default"] = node.get("default")
     aspects["called"] = node.get("calledElement")
     aspects["script"] = _text(_first(node, BPMN_NS, "script"))
-    if node.get("sourceRef") or node.get("targetRef"):
+    if _local(node) in _CONNECTIONS:
         aspects["flow"] = f"{node.get('sourceRef')} → {node.get('targetRef')}"
     return {k: v for k, v in aspects.items() if v is not None}
+
+
+def _shown(aspect: str, node: etree._Element, value: str | None, units: dict[str, etree._Element]) -> str | None:
+    """An aspect's value as the table shows it: arrows and default paths by their endpoints' names."""
+    if value is None:
+        return None
+    if aspect == "flow":
+        return _route(node, units)
+    if aspect == "default":
+        return _route(units.get(value), units) or value
+    return value
 
 
 def _units(root: etree._Element) -> tuple[dict[str, etree._Element], dict[str, str]]:
@@ -195,6 +258,26 @@ def _units(root: etree._Element) -> tuple[dict[str, etree._Element], dict[str, s
     return units, lanes
 
 
+_REFERENCES = ("sourceRef", "targetRef", "attachedToRef", "default")
+
+
+def _renames(old_units: dict[str, etree._Element], new_units: dict[str, etree._Element]) -> dict[str, str]:
+    """Old id -> new id for an element that only got a new id: same type and name, one of each."""
+    def key(node: etree._Element) -> tuple[str, str]:
+        return _local(node), " ".join((node.get("name") or "").split())
+
+    removed: dict[tuple[str, str], list[str]] = {}
+    added: dict[tuple[str, str], list[str]] = {}
+    for element_id, node in old_units.items():
+        if element_id not in new_units:
+            removed.setdefault(key(node), []).append(element_id)
+    for element_id, node in new_units.items():
+        if element_id not in old_units:
+            added.setdefault(key(node), []).append(element_id)
+    return {old[0]: added[k][0] for k, old in removed.items()
+            if k[1] and len(old) == 1 and len(added.get(k, [])) == 1}
+
+
 def diff_models(old: bytes, new: bytes, *, max_bytes: int = 5 * 1024 * 1024) -> ModelDiff:
     """Added, removed and changed units between two versions of one model file."""
     old_root = parse_untrusted_xml(old, "oud", max_bytes)
@@ -204,25 +287,42 @@ def diff_models(old: bytes, new: bytes, *, max_bytes: int = 5 * 1024 * 1024) -> 
             raise ValueError("geen BPMN- of DMN-model")
     old_units, old_lanes = _units(old_root)
     new_units, new_lanes = _units(new_root)
+    # A new id is a rename, not a removal and an addition; what points at the element follows it,
+    # so its arrows and boundary events do not show as changed for the rename alone.
+    renames = _renames(old_units, new_units)
+    renamed_from = {new: old for old, new in renames.items()}
+    for node in old_root.iter():
+        if _is_element(node):
+            for attribute in _REFERENCES:
+                if node.get(attribute) in renames:
+                    node.set(attribute, renames[str(node.get(attribute))])
+    old_lookup = {**old_units, **{new: old_units[old] for old, new in renames.items()}}
     result = ModelDiff()
     for element_id, node in new_units.items():
-        if element_id not in old_units:
-            result.changes.append(Change(element_id, ADDED, _local(node), node.get("name") or ""))
+        old_id = renamed_from.get(element_id)
+        if element_id not in old_units and old_id is None:
+            result.changes.append(Change(element_id, ADDED, _local(node), node.get("name") or "",
+                                         route=_route(node, new_units)))
             continue
-        before_node = old_units[element_id]
+        before_node = old_units[old_id or element_id]
         before = _aspects(before_node, old_lanes)
         after = _aspects(node, new_lanes)
-        details = [Detail(aspect, before.get(aspect), after.get(aspect))
-                   for aspect in ASPECTS if aspect != "other" and before.get(aspect) != after.get(aspect)]
+        details = [Detail(aspect, _shown(aspect, before_node, before.get(aspect), old_lookup),
+                          _shown(aspect, node, after.get(aspect), new_units))
+                   for aspect in ASPECTS if aspect not in ("id", "other") and before.get(aspect) != after.get(aspect)]
         if not details and _canonical(before_node, top=True) != _canonical(node, top=True):
             details.append(Detail("other", None, None))
+        if old_id:
+            details.insert(0, Detail("id", old_id, element_id))
         if details:
             result.changes.append(Change(element_id, CHANGED, _local(node), node.get("name") or
-                                         before_node.get("name") or "", tuple(details)))
+                                         before_node.get("name") or "", tuple(details),
+                                         route=_route(node, new_units), old_id=old_id))
     for element_id, node in old_units.items():
-        if element_id not in new_units:
-            result.changes.append(Change(element_id, REMOVED, _local(node), node.get("name") or ""))
+        if element_id not in new_units and element_id not in renames:
+            result.changes.append(Change(element_id, REMOVED, _local(node), node.get("name") or "",
+                                         route=_route(node, old_lookup)))
     return result
 
 
-__all__ = ["ADDED", "ASPECTS", "CHANGED", "REMOVED", "Change", "Detail", "ModelDiff", "diff_models"]
+__all__ = ["ADDED", "ASPECTS", "CHANGED", "REMOVED", "TYPE_NAMES", "Change", "Detail", "ModelDiff", "diff_models"]

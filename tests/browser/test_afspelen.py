@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.support.browser import log_in, serious_violations
@@ -25,6 +27,29 @@ def test_the_auditor_steps_through_a_case_on_the_diagram(page, chain, chain_serv
     page.get_by_label("Stap 2 van 3").fill("3")
     page.get_by_role("button", name="Naar deze stap").click()
     expect(page.get_by_test_id("gegevens")).to_contain_text("Verhoor gepland.")
+
+
+def test_the_step_text_names_elements_and_fields_as_people_know_them(page, chain, chain_server, tmp_path):
+    case = chain.report("eersel")
+    chain.do(case, "verrijken", VERRIJKT)
+    log_in(page, chain_server, chain.person("auditor", "eersel").username)
+    page.goto(f"{chain_server}/audit/zaken/{case}/afspelen?stap=2")
+    expect(page.get_by_test_id("stap")).to_contain_text("rondde ‘Signaal verrijken en beoordelen’ af")
+    expect(page.get_by_test_id("gegevens")).to_contain_text("Vorm van uitbuiting")
+    expect(page.get_by_test_id("gegevens")).to_contain_text("Seksuele uitbuiting (SU)")
+    expect(page.get_by_test_id("actief")).to_contain_text(
+        "Signaal overnemen (politie) in deelproces ‘Overdracht aan ketenpartners met terugkoppeling’")
+    expect(page.get_by_test_id("bezocht")).to_contain_text("exclusieve gateway na ‘Acuut gevaar?’")
+    page.locator("#diagram[data-geladen='ja']").wait_for()
+    diagram = page.locator("#diagram")
+    expect(diagram.locator(".djs-element.afspelen-bezocht[data-element-id='verrijken']")).to_have_count(1)
+    text = page.locator("main").inner_text()
+    assert not re.findall(r"\b[a-z_]+:[a-z_]+\b|\btask\.completed\b", text), "no raw keys or event types"
+    for width in (1280, 320):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(tmp_path / f"afspelen-{width}.png"), full_page=True)
+        wide = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        assert wide, f"no sideways scroll at {width}px"
 
 
 def test_the_step_page_passes_axe(axe_page, chain, chain_server):

@@ -59,3 +59,58 @@ def test_an_expression_rewritten_by_the_modeller_with_xsi_type_is_not_a_change()
         b'xsi:type="bpmn:tFormalExpression">acuut == True</bpmn:conditionExpression>')
     assert rewritten != FRYSLAN
     assert diff_models(FRYSLAN, rewritten).empty
+
+
+def test_element_types_are_named_in_dutch():
+    new = ZORG.replace(b'werkdagen(termijnen["terugkoppeling"])', b"werkdagen(10)", 1)
+    [change] = diff_models(ZORG, new).changes
+    assert change.type_label == "grensgebeurtenis"
+    added = FRYSLAN.replace(
+        b'<bpmn:sequenceFlow id="f_verrijken__later_acuut_gw"',
+        b'<bpmn:sequenceFlow id="extra" sourceRef="verrijken" targetRef="acuut_oppakken_nagevraagd" />'
+        b'<bpmn:sequenceFlow id="f_verrijken__later_acuut_gw"', 1)
+    [flow] = diff_models(FRYSLAN, added).changes
+    assert flow.type_label == "volgstroom"
+
+
+def test_a_new_arrow_is_described_by_the_names_of_its_endpoints():
+    added = FRYSLAN.replace(
+        b'<bpmn:sequenceFlow id="f_verrijken__later_acuut_gw"',
+        b'<bpmn:sequenceFlow id="extra" sourceRef="verrijken" targetRef="acuut_oppakken_nagevraagd" />'
+        b'<bpmn:sequenceFlow id="f_verrijken__later_acuut_gw"', 1)
+    [flow] = diff_models(FRYSLAN, added).changes
+    assert (flow.element_id, flow.kind) == ("extra", ADDED)
+    assert flow.route == "van 'Signaal verrijken en beoordelen' naar 'Nagevraagd'"
+
+
+def test_a_rerouted_arrow_names_its_old_and_new_endpoints_not_flow_ids():
+    rerouted = FRYSLAN.replace(
+        b'id="f_verrijken__later_acuut_gw" sourceRef="verrijken" targetRef="later_acuut_gw"',
+        b'id="f_verrijken__later_acuut_gw" sourceRef="verrijken" targetRef="acuut_oppakken_nagevraagd"', 1)
+    [change] = diff_models(FRYSLAN, rerouted).changes
+    [detail] = change.details
+    assert detail.label == "Van → naar"
+    assert detail.after == "van 'Signaal verrijken en beoordelen' naar 'Nagevraagd'"
+    assert detail.before == "van 'Signaal verrijken en beoordelen' naar 'Nu alsnog acuut?'"
+
+
+def test_renaming_a_task_does_not_mark_its_arrows_as_changed():
+    renamed = FRYSLAN.replace(b'name="Signaal verrijken en beoordelen"', b'name="Verrijken"', 1)
+    changes = diff_models(FRYSLAN, renamed).changes
+    assert [(c.element_id, [d.aspect for d in c.details]) for c in changes] == [("verrijken", ["name"])]
+
+
+def test_a_new_id_for_the_same_task_is_a_rename_and_its_arrows_follow_it():
+    renamed = FRYSLAN.replace(b'"verrijken"', b'"signaal_verrijken"').replace(b">verrijken<", b">signaal_verrijken<")
+    changes = diff_models(FRYSLAN, renamed).changes
+    assert [(c.element_id, c.kind, c.old_id) for c in changes] == [("signaal_verrijken", CHANGED, "verrijken")]
+    [change] = changes
+    assert [(d.label, d.before, d.after) for d in change.details] == [("Id", "verrijken", "signaal_verrijken")]
+    assert sorted(diff_models(FRYSLAN, renamed).ids(CHANGED)) == ["signaal_verrijken", "verrijken"]
+
+
+def test_a_removed_task_and_another_added_with_a_different_name_are_no_rename():
+    swapped = FRYSLAN.replace(b'"verrijken"', b'"signaal_verrijken"').replace(
+        b">verrijken<", b">signaal_verrijken<").replace(b'name="Signaal verrijken en beoordelen"', b'name="Anders"', 1)
+    kinds = {(c.element_id, c.kind) for c in diff_models(FRYSLAN, swapped).changes}
+    assert {("signaal_verrijken", ADDED), ("verrijken", REMOVED)} <= kinds

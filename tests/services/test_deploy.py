@@ -81,7 +81,7 @@ def test_a_call_activity_to_an_earlier_deployment_is_resolved_and_copied_in(fact
 @pytest.mark.parametrize(
     ("content", "expected_element", "expected_text"),
     [
-        (one_task_process(lane="Bakkers"), "taak", "Lane 'Bakkers' noemt geen bekende rol"),
+        (one_task_process(lane="Bakkers"), "l", "Lane 'Bakkers' noemt geen bekende rol"),  # on the lane
         (one_task_process(task_extra='<bpmn:extensionElements><spiffworkflow:properties>'
                           '<spiffworkflow:property name="formJsonSchemaFilename" value="bestaat-niet.json"/>'
                           '</spiffworkflow:properties></bpmn:extensionElements>'),
@@ -106,6 +106,19 @@ def test_an_invalid_model_is_refused_with_file_line_and_element(factory, world, 
         matching = [d for d in details if d["element_id"] == expected_element and expected_text in d["message"]]
         assert matching, details
         assert isinstance(matching[0]["line"], int) and matching[0]["line"] > 1
+
+
+def test_an_unknown_role_is_reported_once_on_the_lane_not_on_every_task(factory, world, forms):
+    content = one_task_process(lane="Bakkers", after='<bpmn:exclusiveGateway id="x" /><bpmn:userTask id="taak2" />'
+                               ).replace(
+        b"<bpmn:flowNodeRef>taak</bpmn:flowNodeRef>",
+        b"<bpmn:flowNodeRef>taak</bpmn:flowNodeRef><bpmn:flowNodeRef>taak2</bpmn:flowNodeRef>").replace(
+        b'<bpmn:sequenceFlow id="f3" sourceRef="x" targetRef="e" />',
+        b'<bpmn:sequenceFlow id="f3" sourceRef="x" targetRef="taak2" />'
+        b'<bpmn:sequenceFlow id="f4" sourceRef="taak2" targetRef="e" />')
+    details = rejected(factory, world, forms, [SourceFile("fout.bpmn", content)])
+    lanes = [d for d in details if "noemt geen bekende rol" in d["message"]]
+    assert [(d["element_id"], d["message"]) for d in lanes] == [("l", "Lane 'Bakkers' noemt geen bekende rol")]
 
 
 def test_broken_xml_is_refused_with_its_line_number(factory, world, forms):

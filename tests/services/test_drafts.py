@@ -15,10 +15,9 @@ from tests.support.chain import FORMS, MODEL_FILES, SYSTEM
 from tests.support.modelling import (
     HEAD,  # noqa: F401
     HOSTILE,
+    LIMIT,  # noqa: F401
     model,  # noqa: F401
 )
-
-LIMIT = 5 * 1024 * 1024
 
 
 def uploaded(factory, actor, content: bytes, filename: str = "klein.bpmn") -> int:

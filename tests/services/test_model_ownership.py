@@ -123,3 +123,27 @@ def test_a_region_does_not_move_another_regions_cases_or_see_its_drafts(chain):
     landelijk = chain.person("procesregisseur", "landelijk")
     with unit_of_work(chain.factory) as session:
         assert [d.id for d in drafts.list_open(session, actor=landelijk)] == [draft_id]
+
+
+def test_a_region_cannot_start_a_draft_of_another_regions_model_or_a_shared_one(chain):
+    """Refused when the draft would start (version, stored file or upload), not after an afternoon's work."""
+    fryslan = chain.person("procesregisseur", "leeuwarden")
+    limburg = chain.person("procesregisseur", "venlo")
+    with unit_of_work(chain.factory) as session:
+        for process_id, whom in (("signaal_limburg", f"regio noord-en-midden-limburg ({limburg.username})"),
+                                 ("zorg_regelen", "een landelijke procesregisseur of de beheerder")):
+            with pytest.raises(Forbidden) as refused:
+                drafts.open_version(session, actor=fryslan, now=chain.at(), process_id=process_id, version=1,
+                                    max_bytes=MAX)
+            assert f"Vraag een wijziging aan {'een procesregisseur van ' if 'regio' in whom else ''}{whom}" in \
+                refused.value.message
+        with pytest.raises(Forbidden):
+            drafts.upload(session, actor=fryslan, now=chain.at(), filename="gedeeld_zorg.bpmn",
+                          content=(PROCESSES / "gedeeld_zorg.bpmn").read_bytes(), max_bytes=MAX)
+        with pytest.raises(Forbidden) as refused:
+            drafts.upload(session, actor=fryslan, now=chain.at(), filename="routering.dmn",
+                          content=(PROCESSES / "routering.dmn").read_bytes(), max_bytes=MAX)
+        assert refused.value.message.startswith("Deze beslistabel wordt door alle regio's gedeeld")
+        own = drafts.open_version(session, actor=fryslan, now=chain.at(), process_id="signaal_fryslan", version=1,
+                                  max_bytes=MAX)
+        assert own.process_id == "signaal_fryslan"

@@ -93,3 +93,14 @@ def chain_server(chain, db_url: str, tmp_path: Path, at: Clock) -> Iterator[str]
                         forms_dir=ROOT / "forms", processes_dir=ROOT / "processes")
     app = create_app(settings, {"CLOCK": at})
     yield from _serve(app)
+
+
+def open_draft(page: Page, base: str, process_name: str, version: int = 1) -> None:
+    page.goto(f"{base}/modelleren/")
+    page.get_by_role("button", name=f"Concept maken van versie {version} van {process_name}").click()
+    expect(page.get_by_test_id("status")).to_have_text("Model geladen.")
+
+
+def check(page: Page) -> None:
+    page.get_by_role("button", name="Controleren").click()
+    expect(page.get_by_test_id("status")).to_contain_text("Opgeslagen en gecontroleerd")

@@ -111,3 +111,6 @@ voorbereid = True</bpmn:script>
 HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
     xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="D" targetNamespace="t">"""
+
+
+LIMIT = 5 * 1024 * 1024

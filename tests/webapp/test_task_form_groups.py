@@ -151,3 +151,16 @@ def test_reading_keeps_melden_style_flat_forms_unchanged():
     assert task_form.read_values(fields, form) == ({"wat": "iets", "keuzes": ["a", "b"]},
                                                    {"aantal": "Vul een geheel getal in."})
     assert task_form.posted_values(fields, form) == {"wat": " iets ", "aantal": "x", "keuzes": ["a", "b"]}
+
+
+def test_a_string_the_renderer_cannot_draw_is_reported_with_its_reason_not_drawn_as_a_text_box():
+    from webapp.ui.task_form import fields_of
+
+    schema = {"type": "object", "properties": {
+        "naam": {"type": "string"}, "geboren": {"type": "string", "format": "date"},
+        "bijlage": {"type": "string", "format": "binary"}, "moment": {"type": "string", "format": "date-time"},
+        "scan": {"type": "string", "contentMediaType": "image/png"}, "kaart": {"type": "null"}}}
+    fields, unsupported = fields_of(schema)
+    assert [(f.name, f.kind) for f in fields] == [("naam", "text"), ("geboren", "date")]
+    assert unsupported == ["bijlage (format: binary)", "moment (format: date-time)",
+                           "scan (contentMediaType: image/png)", "kaart (type: null)"]

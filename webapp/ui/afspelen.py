@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from flask_login import login_required
 
 from engine import access
-from engine.audit import case_integrity, replay_position, replay_trace
+from engine.audit import case_integrity, replay_names, replay_position, replay_trace
 from engine.audit.seal_key import available_verifier
 from engine.cases import lifecycle
 from engine.models import Case, Deployment, ModelFile, ProcessDefinition
@@ -42,10 +42,24 @@ def afspelen(instance_id: int) -> str:
         return render_template("ui/audit/afspelen_leeg.html", trace=trace, integrity=integrity, reference=reference)
     number = min(max(request.args.get("stap", 1, type=int) or 1, 1), len(trace.steps))
     step = trace.steps[number - 1]
-    position = replay_position.describe(_definition_at(instance_id, step), step.active)
+    definition = _definition_at(instance_id, step)
+    position = replay_position.describe(definition, step.active)
+    text = replay_names.describe(db.session(), step, previous=trace.steps[number - 2] if number > 1 else None,
+                                 definitions=_versions_until(instance_id, trace.steps[:number]),
+                                 forms=current_app.extensions["signaalroute.forms"])
     return render_template("ui/audit/afspelen.html", trace=trace, step=step, number=number, total=len(trace.steps),
                            bpmn_viewer=_viewer_built(), integrity=integrity, reference=reference,
-                           position=position)
+                           position=position, text=text)
+
+
+def _versions_until(instance_id: int, steps: list[replay_trace.Step]) -> list[ProcessDefinition]:
+    """The versions in force up to a step, newest first: elements are named from the newest that has them."""
+    found: list[ProcessDefinition] = []
+    for step in reversed(steps):
+        definition = _definition_at(instance_id, step)
+        if definition not in found:
+            found.append(definition)
+    return found
 
 
 def _definition_at(instance_id: int, step: replay_trace.Step) -> ProcessDefinition:

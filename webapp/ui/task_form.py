@@ -91,10 +91,30 @@ def _kind(prop: dict[str, Any]) -> str | None:
     if kind == "string":
         if prop.get("format") == "date":
             return "date"
+        if _unsupported_string(prop):
+            return None  # a file (format: binary), a date-time, ...: never silently a text box
         return "textarea" if int(prop.get("maxLength", 0)) > LONG_TEXT_FROM else "text"
     if kind in ("boolean", "integer", "number"):
         return str(kind)
     return None
+
+
+def _unsupported_string(prop: dict[str, Any]) -> str | None:
+    """What of a string property this renderer cannot draw faithfully, as the schema says it."""
+    if prop.get("format") not in (None, "date"):
+        return f"format: {prop.get('format')}"
+    for keyword in ("contentEncoding", "contentMediaType"):
+        if prop.get(keyword):
+            return f"{keyword}: {prop.get(keyword)}"
+    return None
+
+
+def _why(prop: dict[str, Any]) -> str:
+    """The reason a property is not drawn, for the modeller: its type, or the string feature we lack."""
+    if prop.get("type") == "string":
+        return _unsupported_string(prop) or "type: string"
+    kind = prop.get("type")
+    return f"type: {kind}" if kind else "geen type"
 
 
 def fields_of(schema: dict[str, Any], counts: Mapping[str, int] | None = None) -> tuple[list[Field], list[str]]:
@@ -114,7 +134,7 @@ def _fields(schema: dict[str, Any], prefix: str, counts: Mapping[str, int], unsu
         name = f"{prefix}{key}"
         kind = _kind(prop)
         if kind is None:
-            unsupported.append(name)
+            unsupported.append(f"{name} ({_why(prop) if isinstance(prop, dict) else 'geen schema'})")
             continue
         spec = Field(name=name, key=key, label=str(prop.get("title") or key), kind=kind, required=key in required,
                      help=prop.get("description"))

@@ -4,13 +4,35 @@
 
   var root = document.getElementById('modelleren');
   if (!root || !window.BpmnJS || !window.SignaalrouteConcept) { return; }
-  var modeler = new window.BpmnJS({ container: '#canvas' });
+  // Dutch labels (vertaling.js) and the minimap (diagram-js-minimap) as additional diagram-js modules.
+  var modules = [];
+  if (window.SignaalrouteVertaling) { modules.push(window.SignaalrouteVertaling.module); }
+  if (window.DiagramJSMinimap) { modules.push(window.DiagramJSMinimap); }
+  if (window.SignaalrouteContextPad) { modules.push(window.SignaalrouteContextPad); }
+  var modeler = new window.BpmnJS({ container: '#canvas', additionalModules: modules, minimap: { open: window.matchMedia('(min-width: 40rem)').matches } });
   var canvas = modeler.get('canvas');
   var registry = modeler.get('elementRegistry');
   var selection = modeler.get('selection');
   var commandStack = modeler.get('commandStack');
   var marked = [];
   var hinted = [];
+
+  // "Toon in het model": the element in the middle of the canvas at 100 %, where its label is readable.
+  function centre(element) {
+    var box = canvas.viewbox();
+    var scale = Math.max(box.scale, 1);
+    var width = box.outer.width / scale;
+    var height = box.outer.height / scale;
+    var x = element.x + (element.width || 0) / 2;
+    var y = element.y + (element.height || 0) / 2;
+    if (element.waypoints && element.waypoints.length) {
+      var middle = element.waypoints[Math.floor(element.waypoints.length / 2)];
+      var before = element.waypoints[Math.floor(element.waypoints.length / 2) - 1] || middle;
+      x = (middle.x + before.x) / 2;
+      y = (middle.y + before.y) / 2;
+    }
+    canvas.viewbox({ x: x - width / 2, y: y - height / 2, width: width, height: height });
+  }
 
   function shapeFor(id) {
     var element = registry.get(id);
@@ -50,7 +72,7 @@
     show: function (id) {
       var element = shapeFor(id);
       if (!element) { return; }
-      canvas.scrollToElement(element);
+      centre(element);
       selection.select(element);
       var panel = document.getElementById('eigenschappen');
       var first = panel && panel.querySelector('input, select, textarea');
@@ -69,6 +91,33 @@
   root.querySelector('[data-actie="opnieuw"]').addEventListener('click', function () { commandStack.redo(); });
   root.querySelector('[data-actie="passend"]').addEventListener('click', function () { canvas.zoom('fit-viewport', 'auto'); });
   modeler.on('commandStack.changed', updateButtons);
+
+  // The editor alone on the screen (the Fullscreen API on our own block, so toolbar and panel come along).
+  var full = root.querySelector('[data-actie="vol-scherm"]');
+  if (root.requestFullscreen && document.fullscreenEnabled) {
+    full.hidden = false;
+    full.addEventListener('click', function () {
+      if (document.fullscreenElement) { document.exitFullscreen(); } else { root.requestFullscreen(); }
+    });
+    document.addEventListener('fullscreenchange', function () {
+      var on = document.fullscreenElement === root;
+      full.setAttribute('aria-pressed', on ? 'true' : 'false');
+      full.textContent = on ? 'Volledig scherm sluiten' : 'Volledig scherm';
+      canvas.resized();
+    });
+  }
+
+  // The properties panel folds away for room to draw; the canvas then takes the full width.
+  var fold = root.querySelector('[data-actie="paneel"]');
+  var werkvlak = root.querySelector('.werkvlak');
+  fold.addEventListener('click', function () {
+    var hide = fold.getAttribute('aria-expanded') === 'true';
+    fold.setAttribute('aria-expanded', hide ? 'false' : 'true');
+    fold.textContent = hide ? 'Eigenschappen tonen' : 'Eigenschappen verbergen';
+    werkvlak.classList.toggle('werkvlak--zonder-paneel', hide);
+    document.getElementById('eigenschappen').hidden = hide;
+    canvas.resized();
+  });
 
   // bpmnlint: hints while drawing. The server's check decides; these only help earlier.
   var hintList = document.getElementById('hints');

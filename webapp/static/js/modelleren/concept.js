@@ -229,6 +229,8 @@
       })
       .then(function (body) {
         state.revision = body.revision;
+        window.SignaalrouteConcept.inUse = body.ids_in_gebruik || {};
+        window.SignaalrouteConcept.fixedIds = body.vaste_ids || {};
         return adapter.importXML(body.xml).then(function (warnings) {
           return adapter.exportXML().then(function (xml) {
             state.savedXml = xml;
@@ -250,5 +252,7 @@
       .catch(function (error) { say('Het model kon niet worden geopend: ' + error.message); });
   }
 
-  window.SignaalrouteConcept = { start: start, say: say };
+  // inUse: element id -> running cases standing there (the panel refuses to rename those ids).
+  // fixedIds: ids the runtime looks up itself -> why (never renamed either).
+  window.SignaalrouteConcept = { start: start, say: say, inUse: {}, fixedIds: {} };
 }());

@@ -5,7 +5,17 @@
   var root = document.getElementById('modelleren');
   if (!root || !window.DmnJS || !window.SignaalrouteConcept) { return; }
   // No input debounce: an edit typed just before "Controleren" must be in the XML that is sent.
-  var modeler = new window.DmnJS({ container: '#canvas', common: { debounceInput: false } });
+  if (root.dataset.stijlNonce && window.DmnJS.styleNonce) { window.DmnJS.styleNonce(root.dataset.stijlNonce); }
+  // Dutch labels for every view. Per view: dmn-js replaces a `common.additionalModules` by its own.
+  var modules = window.SignaalrouteVertaling ? [window.SignaalrouteVertaling.module] : [];
+  var modeler = new window.DmnJS({
+    container: '#canvas',
+    common: { debounceInput: false },
+    drd: { additionalModules: modules.concat(window.SignaalrouteContextPad ? [window.SignaalrouteContextPad] : []) },
+    decisionTable: { additionalModules: modules },
+    literalExpression: { additionalModules: modules },
+    boxedExpression: { additionalModules: modules }
+  });
   var marked = [];
   var listeners = [];
 
@@ -59,4 +69,5 @@
 
   modeler.on('views.changed', watchActiveViewer);
   window.SignaalrouteConcept.start(adapter);
+  window.signaalrouteDmn = modeler;  // for browser tests and the curious; nothing depends on it
 }());

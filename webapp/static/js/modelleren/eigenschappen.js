@@ -34,6 +34,45 @@
     'bpmn:TextAnnotation': 'Notitie', 'bpmn:DataObjectReference': 'Gegevensobject'
   };
 
+  // Readable ids, the same rules as engine/modelling/element_ids.py (the server checks again).
+  var ID_MAX = 64;
+  var NCNAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+  // What bpmn-js generates (Activity_1co9rst, Flow_0abc123, Gateway_...): not meant for people.
+  var GENERATED = /^[A-Z][A-Za-z]*_[0-9a-z]{7}$/;
+
+  function cases(count) { return count === 1 ? '1 lopende zaak staat' : count + ' lopende zaken staan'; }
+
+  function idProblem(newId, current, registry, inUse, fixed) {
+    if (newId === current) { return null; }
+    if (!newId) { return 'Geef een id.'; }
+    if (newId.length > ID_MAX) { return 'Een id is hoogstens ' + ID_MAX + ' tekens lang.'; }
+    if (!NCNAME.test(newId)) {
+      return 'Een id begint met een letter of _ en bevat alleen letters zonder accent, cijfers, _, - en . ' +
+        '(geen spaties), bijvoorbeeld signaal_verrijken.';
+    }
+    var taken = registry.filter(function (e) { return e.businessObject && e.businessObject.id === newId; }).length;
+    if (taken) { return "Het id '" + newId + "' bestaat al in dit model."; }
+    if (inUse[current]) {
+      return cases(inUse[current]) + " nu op '" + current + "'. Met een ander id kunnen zij niet naar de nieuwe " +
+        'versie worden verplaatst; laat het id staan tot die zaken verder zijn of gesloten.';
+    }
+    if (fixed[current]) { return "Signaalroute zoekt '" + current + "' zelf op (" + fixed[current] + '); dit id blijft zo.'; }
+    return null;
+  }
+
+  function proposeId(name, registry) {
+    var base = (name || '').normalize('NFKD').replace(/[^\x00-\x7f]/g, '').toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 40).replace(/_+$/, '') || 'element';
+    if (!/^[a-z]/.test(base)) { base = 'stap_' + base; }
+    var candidate = base;
+    var number = 2;
+    while (registry.get(candidate) || registry.filter(function (e) { return e.businessObject && e.businessObject.id === candidate; }).length) {
+      candidate = base + '_' + number;
+      number += 1;
+    }
+    return candidate;
+  }
+
   function is(bo, type) { return !!bo && typeof bo.$instanceOf === 'function' && bo.$instanceOf(type); }
 
   function spiffName(element) {
@@ -78,6 +117,22 @@
       }
     });
     modeler.on('import.done', function () { self.show(null); });
+    // A task drawn here gets its id from its first name ("Signaal verrijken" -> signaal_verrijken),
+    // in the same undo step as the name. Ids from the file are never touched.
+    var created = {};
+    modeler.on('commandStack.shape.create.postExecuted', function (event) {
+      var shape = event.context.shape;
+      if (shape && shape.businessObject && GENERATED.test(shape.businessObject.id)) { created[shape.id] = true; }
+    });
+    modeler.on('commandStack.element.updateLabel.postExecuted', function (event) {
+      var element = event.context.element;
+      if (element && element.type === 'label') { element = element.labelTarget; }
+      var bo = element && element.businessObject;
+      if (!bo || !created[element.id] || !GENERATED.test(bo.id) || !bo.name || !is(bo, 'bpmn:FlowNode')) { return; }
+      delete created[element.id];
+      self.modeling.updateProperties(element, { id: proposeId(bo.name, self.registry) });
+      self.proposed = element.id;
+    });
   }
 
   Panel.prototype.target = function (element) {
@@ -235,6 +290,60 @@
     return this.field(id, label, control, help);
   };
 
+  // Who does this task: its lane and the role that lane names. An unknown role is the lane's to fix,
+  // so the task only points there (the server's check reports it once, on the lane).
+  Panel.prototype.laneOf = function (element) {
+    var self = this;
+    var bo = element.businessObject;
+    var lane = this.registry.find(function (candidate) {
+      var laneBo = candidate.businessObject;
+      return is(laneBo, 'bpmn:Lane') && (laneBo.flowNodeRef || []).indexOf(bo) >= 0;
+    });
+    var box = make('p', { className: 'lane-rol', 'data-testid': 'lane-rol' });
+    if (!lane) {
+      box.append(is(bo, 'bpmn:UserTask') ? 'Lane: geen. Zet de taak in een lane; die bepaalt wie haar krijgt.'
+        : 'Lane: geen.');
+      return box;
+    }
+    var laneName = lane.businessObject.name || lane.id;
+    var role = this.roleOf(lane.businessObject.name);
+    var go = make('button', { type: 'button', className: 'link-knop', text: laneName });
+    go.addEventListener('click', function () { self.modeler.get('selection').select(lane); });
+    box.append('Lane: ', go, role ? ' · rol: ' + role.label : ' · rol onbekend (kies de rol bij de lane)');
+    return box;
+  };
+
+  // The id people read in the diff, the replay and the audit: validated before bpmn-js gets it.
+  Panel.prototype.idField = function (element) {
+    var self = this;
+    var bo = element.businessObject;
+    var inUse = (window.SignaalrouteConcept && window.SignaalrouteConcept.inUse) || {};
+    var help = this.proposed === element.id ? 'Voorgesteld uit de naam; u kunt het wijzigen.'
+      : (GENERATED.test(bo.id) ? 'Een leesbaar id (zoals signaal_verrijken) staat in de vergelijking, het afspelen en de audit.'
+        : (inUse[bo.id] ? cases(inUse[bo.id]) + ' nu op dit element: het id blijft zo.' : 'Letters, cijfers en _; uniek in dit model.'));
+    var wrapper = this.text('eig-id', 'Id', bo.id, function () {}, help);
+    var input = wrapper.querySelector('input');
+    var error = make('p', { className: 'foutmelding', id: 'eig-id-fout', hidden: true });
+    input.setAttribute('spellcheck', 'false');
+    input.after(error);
+    input.addEventListener('change', function (event) {
+      event.stopImmediatePropagation();
+      var value = input.value.trim();
+      var problem = idProblem(value, bo.id, self.registry.getAll(), inUse,
+        (window.SignaalrouteConcept && window.SignaalrouteConcept.fixedIds) || {});
+      error.textContent = problem || '';
+      error.hidden = !problem;
+      input.setAttribute('aria-invalid', problem ? 'true' : 'false');
+      wrapper.classList.toggle('veld--fout', !!problem);
+      if (problem || value === bo.id) { return; }
+      self.proposed = null;
+      self.modeling.updateProperties(element, { id: value });
+      self.modeler.get('selection').select(self.registry.get(value));
+    });
+    input.setAttribute('aria-describedby', 'eig-id-hulp eig-id-fout');
+    return wrapper;
+  };
+
   Panel.prototype.label = function (element) {
     var bo = element.businessObject;
     var type = TYPE_NAMES[bo.$type] || bo.$type.replace('bpmn:', '');
@@ -285,6 +394,8 @@
     ]));
     if (!selected) {
       parts.push(make('p', { className: 'hulp', text: 'Kies een element in het diagram om het te bewerken; hieronder staat het proces zelf.' }));
+    } else if (!is(bo, 'bpmn:Process') && !is(bo, 'bpmn:Collaboration') && !is(bo, 'bpmn:Participant')) {
+      parts.push(this.idField(element));
     }
     if (is(bo, 'bpmn:Lane')) {
       var role = this.roleOf(bo.name);
@@ -297,6 +408,7 @@
     } else if (!is(bo, 'bpmn:Collaboration')) {
       parts.push(this.text('eig-naam', 'Naam', bo.name, function (value) { self.setName(element, value); }));
     }
+    if (is(bo, 'bpmn:FlowNode')) { parts.push(this.laneOf(element)); }
     if (is(bo, 'bpmn:UserTask')) {
       var current = this.form(bo);
       var forms = [['', '— geen formulier —']].concat(this.meta.forms.map(function (f) { return [f.name, f.title + ' (' + f.name + ')']; }));
