@@ -111,21 +111,38 @@ class Scene:
     ids: dict[str, Any] = field(default_factory=dict)
     _clients: dict[tuple[str, str] | None, FlaskClient] = field(default_factory=dict)
     _tokens: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Shared scenes: every ``client()`` is a new client holding the cookies of right after the login (and
+    # its CSRF fetch), so what one test's requests do to a session never reaches the next test.
+    shared: bool = False
+    _logins: dict[tuple[str, str] | None, dict[Any, Any]] = field(default_factory=dict)
+    _login_csrf: dict[tuple[str, str] | None, str] = field(default_factory=dict)
 
     def actor(self, principal: tuple[str, str]) -> Actor:
         role, side = principal
         return self.chain.person(role, ORGANISATIONS[(role, side)])
 
     def client(self, principal: tuple[str, str] | None) -> FlaskClient:
-        """A logged-in client for the principal (one per principal, reused); ``None``: anonymous."""
-        if principal is None:
-            if None not in self._clients:
-                self._clients[None] = self.app.test_client()
-            return self._clients[None]
+        """A logged-in client for the principal (one per principal, reused; on a shared scene a fresh copy of
+        its session each time); ``None``: anonymous."""
         if principal not in self._clients:
-            role, side = principal
-            self._clients[principal] = logged_in(self.app, self.chain, role, ORGANISATIONS[(role, side)])
-        return self._clients[principal]
+            if principal is None:
+                client = self.app.test_client()
+            else:
+                role, side = principal
+                client = logged_in(self.app, self.chain, role, ORGANISATIONS[(role, side)])
+            self._clients[principal] = client
+            self._login_csrf[principal] = self.csrf(client)
+            self._logins[principal] = dict(client._cookies)
+        if not self.shared:
+            return self._clients[principal]
+        fresh = self.app.test_client()
+        fresh._cookies = dict(self._logins[principal])
+        return fresh
+
+    def login_csrf(self, principal: tuple[str, str] | None) -> str:
+        """The CSRF token of the principal's session as ``client()`` hands it out."""
+        self.client(principal)
+        return self._login_csrf[principal]
 
     def csrf(self, client: FlaskClient) -> str:
         return csrf_of(client, "/inloggen")
@@ -254,7 +271,7 @@ def built_scene(url: str, instance_dir: Path) -> Iterator[Scene]:
     with built_chain(url, instance_dir) as (chain, app):
         ids = build_scene(chain)
         add_case_file(app, chain, ids)
-        yield Scene(app, chain, ids)
+        yield Scene(app, chain, ids, shared=True)
 
 
 def scene_database(backend: str, root: Path, template: Path, name: str = "scene") -> str:
