@@ -28,7 +28,7 @@ NUMERIC_FIELDS = frozenset({
     "verification_id", "user_id", "pid", "count", "pending", "attempts", "problems", "retry_after",
     "poll_seconds", "called", "frozen", "acute_added", "destroyed", "kept", "sent", "retrying", "failed",
     "length", "ok", "elapsed", "duration_ms", "lateness_seconds", "next_attempt_at", "status", "instance_ids",
-    "note_id", "leader",
+    "note_id", "leader", "organisation_id", "year", "hidden_cells",
 })
 # Fields whose text Signaalroute writes itself (a route, an error kind, a fingerprint), never user input.
 TEXT_FIELDS = frozenset({"event", "path", "method", "endpoint", "kind", "region", "error", "fingerprint", "state",

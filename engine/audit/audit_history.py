@@ -81,7 +81,7 @@ class HistoryEntry:
 
     @property
     def sentence(self) -> str:
-        """One sentence: "af (Aandachtsfunctionaris, eersel) rondde ‘X’ af"; system phrases stand alone."""
+        """One sentence: "af (Aandachtsfunctionaris, Gemeente Eersel) rondde ‘X’ af"; system phrases stand alone."""
         return self.what if self.what[:1].isupper() else f"{self.who_text} {self.what}"
 
 
@@ -183,6 +183,7 @@ def entries_of(session: Session, events: Sequence[AuditEvent], *, reveal_melder:
             data.update(submitted)
             data = {k: v for k, v in data.items() if v is not None}
         name, username, role, organisation = person(event, reveal_melder=reveal_melder)
+        organisation = vocabulary.organisation_names().get(organisation or "", organisation)  # never a slug
         entries.append(HistoryEntry(
             seq=event.seq, occurred_at=event.occurred_at, event_type=event.event_type,
             type_label=EVENT_LABELS.get(event.event_type, event.event_type), who=name, username=username,

@@ -13,6 +13,7 @@ import secrets
 from datetime import datetime
 
 from fpdf import FPDF
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import access
@@ -29,6 +30,7 @@ from engine.cases.notes import NoteView, all_notes
 from engine.dutch import datum_tijd
 from engine.errors import Forbidden, NotFound
 from engine.modelling.forms import FormRepository
+from engine.models import Organisation
 
 FONT = "helvetica"  # a PDF core font: nothing to ship or embed; text is limited to Windows-1252
 ENCODING = "windows-1252"
@@ -57,7 +59,9 @@ def dossier_pdf(session: Session, *, actor: Actor, now: datetime, instance_id: i
     log.record(session, event_type=EventType.DOSSIER_EXPORTED, actor=actor, now=now, instance_id=instance_id,
                definition_id=instance.definition_id, payload={"format": "PDF", "events": len(entries)})
     role = ROLE_LABELS.get(actor.role) if actor.role else None
-    by = f"{actor.username} ({', '.join(p for p in (role, actor.organisation_slug) if p)})"
+    own = session.scalar(select(Organisation.name).where(Organisation.slug == actor.organisation_slug)) \
+        if actor.organisation_slug else None
+    by = f"{actor.username} ({', '.join(p for p in (role, own or actor.organisation_slug) if p)})"
     summary = [("Kenmerk", reference(instance)), ("Proces", process), ("Status", status),
                ("Gemeente", organisation), ("Gestart", datum_tijd(instance.created_at))]
     closing = _integrity_lines(integrity, head, by=by)

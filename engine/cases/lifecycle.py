@@ -36,6 +36,7 @@ from engine.models import (
     TimerState,
 )
 from engine.models.cases import CaseStatus
+from engine.monitoring import figures
 from engine.workflow import runner, serializer
 from engine.workflow.errors import WorkflowFailed
 
@@ -126,11 +127,13 @@ def start_case(session: Session, *, actor: Actor, now: datetime, process_id: str
     )
     session.add(instance)
     session.flush()
-    take_step(session, instance, actor=actor, now=now, event_type=EventType.INSTANCE_STARTED, workflow=workflow,
-              payload=lambda created: {
-                  "process_id": definition.process_id, "version": definition.version, "data": data,
-                  "seed": runner.seed_of(workflow), "ready_tasks": ready_elements(created),
-              })
+    step = take_step(session, instance, actor=actor, now=now, event_type=EventType.INSTANCE_STARTED,
+                     workflow=workflow, payload=lambda created: {
+                         "process_id": definition.process_id, "version": definition.version, "data": data,
+                         "seed": runner.seed_of(workflow), "ready_tasks": ready_elements(created),
+                     })
+    figures.record_start(session, instance, process_id=definition.process_id, data=data)
+    figures.record_step(session, instance, now=now, created_ids=[t.id for t in step.created])
     return instance
 
 
@@ -196,7 +199,7 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
             set_committed_value(task, key, value)
 
     try:
-        take_step(session, instance, actor=actor, now=now, event_type=EventType.TASK_COMPLETED, task_id=task.id,
+        step = take_step(session, instance, actor=actor, now=now, event_type=EventType.TASK_COMPLETED, task_id=task.id,
                   move=lambda workflow: runner.complete_human_task(workflow, task.spiff_task_id, data, now),
                   before_store=mark_completed,
                   vorm=data[VORM_KEY][:20] if isinstance(data.get(VORM_KEY), str) else None,
@@ -207,6 +210,7 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
                   })
     except LookupError as exc:
         raise Conflict("Deze taak wacht niet meer op invoer.") from exc
+    figures.record_step(session, instance, now=now, task=task, data=data, created_ids=[t.id for t in step.created])
     return instance
 
 

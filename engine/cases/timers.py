@@ -16,6 +16,7 @@ from engine.cases.step import ModelError, ready_elements, take_step
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.models import Case, Timer, TimerState
 from engine.models.cases import CaseStatus
+from engine.monitoring import figures
 from engine.workflow import runner
 
 SCHEDULER = Actor.system("planner")
@@ -32,7 +33,7 @@ def _fire_locked(session: Session, instance: Case, timer: Timer, actor: Actor, n
         session.flush()
 
     try:
-        take_step(session, instance, actor=actor, now=now, event_type=EventType.TIMER_FIRED,
+        step = take_step(session, instance, actor=actor, now=now, event_type=EventType.TIMER_FIRED,
                   move=lambda workflow: runner.fire_timer(workflow, timer.spiff_task_id, now),
                   before_store=mark_fired, failure_context={"timer_id": timer.id},
                   payload=lambda created: {
@@ -44,9 +45,11 @@ def _fire_locked(session: Session, instance: Case, timer: Timer, actor: Actor, n
                   })
     except LookupError:  # the workflow no longer waits for this timer
         timer.state = TimerState.CANCELLED
+        return
     except ModelError:
         timer.state = TimerState.FAILED
         raise
+    figures.record_step(session, instance, now=now, created_ids=[t.id for t in step.created])
 
 
 def execute_timer(session: Session, *, actor: Actor, now: datetime, timer_id: int, reason: str = "") -> Case:

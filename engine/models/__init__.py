@@ -7,6 +7,7 @@ from engine.models.deployments import Deployment, ModelFile, ProcessDefinition
 from engine.models.drafts import ModelDraft
 from engine.models.form_versions import DeploymentForm, FormVersion
 from engine.models.meetings import AgendaSection, Meeting, MeetingItem, MeetingSchedule, MeetingState
+from engine.models.monitoring import CaseCount, CaseFigure
 from engine.models.notes import CaseNote
 from engine.models.outbox import OutboxMessage, OutboxState
 from engine.models.retention import DestructionRecord
@@ -22,6 +23,8 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "AuditVerification",
+    "CaseCount",
+    "CaseFigure",
     "CaseNote",
     "CaseMigration",
     "Deployment",

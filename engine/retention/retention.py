@@ -61,6 +61,7 @@ from engine.models import (
     TimerState,
 )
 from engine.models.cases import CaseStatus
+from engine.models.monitoring import CaseFigure
 from engine.retention.retention_rules import DECISIONS, LAST_ACTIVITY, Outcome, RetentionRules, Rule
 
 logger = logging.getLogger(__name__)
@@ -237,6 +238,13 @@ def _clear_case(session: Session, instance: Case, now: datetime) -> dict[str, in
         "migratietoestanden_verwijderd": _rowcount(session.execute(
             delete(CaseMigration).where(CaseMigration.instance_id == case)
             .execution_options(synchronize_session=False))),
+        # What the person was (gender, age group, nationality group) goes with the case; the counts
+        # already made of it stay, as aggregates without the case (engine.monitoring.figures).
+        "kenmerken_gewist": _rowcount(session.execute(
+            update(CaseFigure).where(CaseFigure.instance_id == case, (
+                CaseFigure.geslacht.is_not(None) | CaseFigure.leeftijdsgroep.is_not(None)
+                | CaseFigure.nationaliteitsgroep.is_not(None)))
+            .values(geslacht=None, leeftijdsgroep=None, nationaliteitsgroep=None))),
     }
     return removed
 

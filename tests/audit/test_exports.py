@@ -147,11 +147,11 @@ def test_the_dossier_tells_who_did_what_when_and_masks_the_melder(factory, world
     text = pdf_text(body)
     assert f"Dossier SR-2026-{case:05d}" in text
     assert "Intact, gecontroleerd op 3 maart 2026, 11.00.00 uur \\(nog geen zegel; 2 gebeurtenissen\\)" in text
-    assert "Gegenereerd door auditor \\(Auditor, eersel\\) op 3 maart 2026, 11.00.00 uur" in text
+    assert "Gegenereerd door auditor \\(Auditor, Gemeente Eersel\\) op 3 maart 2026, 11.00.00 uur" in text
     assert "Verklaring over de integriteit" in text and "Uitkomst: intact" in text
     assert "Kop van de keten: volgnummer 2, hash " in text
     assert "de melder startte de zaak" in text
-    assert "af \\(Aandachtsfunctionaris, eersel\\) rondde ‘Signaal verrijken’ af" in text
+    assert "af \\(Aandachtsfunctionaris, Gemeente Eersel\\) rondde ‘Signaal verrijken’ af" in text
     assert "Vorm van uitbuiting: \\(leeg\\) -> SU \\(toegevoegd\\)" in text
     assert "Melder naam: \\(leeg\\) -> [afgeschermd] \\(toegevoegd\\)" in text, "a field without a form title in words"
     assert "Marieke" not in text and "melder \\(Melder" not in text

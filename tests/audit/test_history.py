@@ -44,10 +44,10 @@ def read(factory, actor, at, case, **filters):
 def test_every_event_reads_as_a_dutch_sentence_with_who_role_organisation_and_version(factory, world, at, case):
     history = read(factory, world.auditor, at, case)
     assert [e.sentence for e in history.entries] == [
-        "melder (Melder, eersel) startte de zaak",
-        "af (Aandachtsfunctionaris, eersel) rondde ‘Signaal verrijken’ af",
-        "politie (Politie (AVIM), politie-ob) nam ‘Overdracht ontvangen’ in behandeling",
-        "politie (Politie (AVIM), politie-ob) rondde ‘Overdracht ontvangen’ af",
+        "melder (Melder, Gemeente Eersel) startte de zaak",
+        "af (Aandachtsfunctionaris, Gemeente Eersel) rondde ‘Signaal verrijken’ af",
+        "politie (Politie (AVIM), Politie Oost-Brabant AVIM) nam ‘Overdracht ontvangen’ in behandeling",
+        "politie (Politie (AVIM), Politie Oost-Brabant AVIM) rondde ‘Overdracht ontvangen’ af",
     ]
     assert {e.process_version for e in history.entries} == {"Drie taken, versie 1"}
     assert history.process == "Drie taken (drie_taken), versie 1"
@@ -109,8 +109,8 @@ def test_assignments_and_migrations_are_phrased_too(factory, world, at, case):
                    payload={"element_id": "terugkoppelen", "assignee": "collega"})
     entries = read(factory, world.auditor, at, case).entries[-2:]
     assert [e.sentence for e in entries] == [
-        "regisseur (Procesregisseur, zvh-ob) zette de zaak over van versie 1 naar versie 2",
-        "af (Aandachtsfunctionaris, eersel) wees ‘terugkoppelen’ toe aan collega",
+        "regisseur (Procesregisseur, Zorg- en Veiligheidshuis) zette de zaak over van versie 1 naar versie 2",
+        "af (Aandachtsfunctionaris, Gemeente Eersel) wees ‘terugkoppelen’ toe aan collega",
     ]
 
 

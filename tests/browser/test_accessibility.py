@@ -10,16 +10,25 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
 from engine.config import Settings
-from tests.support.browser import _serve, log_in, serious_violations
+from tests.support.browser import (  # noqa: F401
+    NARROW,
+    WIDE,
+    _serve,
+    log_in,
+    open_the_menu_if_folded,
+    page_width,
+    problems_at_both_widths,
+    serious_violations,
+    wide_elements,
+)
 from tests.support.chain import ROOT, VERRIJKT, Chain
 from tests.support.helpers import deploy, ready, start
 from tests.support.scene import built_chain, scene_database
 from webapp import create_app
 
-NARROW, WIDE = 320, 1280
 # The people of the README tour, each with the pages only their role reaches (2FA roles enrol on the way in).
 PEOPLE = [("melder", "eersel"), ("af", "eersel"), ("oov", "eersel"), ("politie", "oost-brabant-avim"),
           ("zorgcoordinator", "oost-brabant-lumens"), ("procesregisseur", "eersel"), ("auditor", "eersel"),
@@ -30,46 +39,6 @@ AXE_CHECKED: set[str] = set()
 LINKS_PER_PAGE = 2
 # Links out of the page that are no page of their own.
 NOT_A_PAGE = re.compile(r"^(mailto:|tel:|#)|/uitloggen|/download|\.(csv|xlsx|pdf|ics|bpmn|dmn)(\?|$)")
-
-
-def page_width(page: Page) -> int:
-    return int(page.evaluate("document.documentElement.scrollWidth"))
-
-
-def wide_elements(page: Page) -> list[str]:
-    """The outermost elements that stick out past the right edge, to say what to fix."""
-    return list(page.evaluate("""() => {
-        const limit = document.documentElement.clientWidth;
-        const wide = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > limit + 1);
-        return wide.filter(e => !wide.includes(e.parentElement)).slice(0, 3)
-            .map(e => [e.tagName.toLowerCase(), ...(typeof e.className === 'string' ? e.className.split(/ +/) : [])]
-                .filter(Boolean).join('.'));
-    }"""))
-
-
-def open_the_menu_if_folded(page: Page) -> None:
-    """At 320 px the menu is folded into a "Menu" button: open it, so its links are measured and checked too."""
-    summary = page.locator("summary", has_text="Menu")
-    if summary.count() and summary.is_visible() and page.locator("details.menu-uitklap[open]").count() == 0:
-        summary.click()
-        expect(page.get_by_role("navigation", name="Hoofdmenu")).to_be_visible()
-
-
-def problems_at_both_widths(page: Page, name: str, *, axe: bool = True) -> list[str]:
-    """What is wrong with the page now loaded: sideways scrolling at 320 px, axe findings at 320 and 1280 px."""
-    problems = []
-    page.set_viewport_size({"width": WIDE, "height": 900})
-    if axe:
-        problems += [f"{name} @ {WIDE}px: {v}" for v in serious_violations(page)]
-    page.set_viewport_size({"width": NARROW, "height": 700})
-    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-    open_the_menu_if_folded(page)
-    if (width := page_width(page)) > NARROW:
-        problems.append(f"{name} @ {NARROW}px: de pagina is {width}px breed door {wide_elements(page)}")
-    if axe:
-        problems += [f"{name} @ {NARROW}px: {v}" for v in serious_violations(page)]
-    page.set_viewport_size({"width": WIDE, "height": 900})
-    return problems
 
 
 def _shape(url: str) -> str:

@@ -104,3 +104,46 @@ def open_draft(page: Page, base: str, process_name: str, version: int = 1) -> No
 def check(page: Page) -> None:
     page.get_by_role("button", name="Controleren").click()
     expect(page.get_by_test_id("status")).to_contain_text("Opgeslagen en gecontroleerd")
+
+
+NARROW, WIDE = 320, 1280
+
+
+def page_width(page: Page) -> int:
+    return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
+def wide_elements(page: Page) -> list[str]:
+    """The outermost elements that stick out past the right edge, to say what to fix."""
+    return list(page.evaluate("""() => {
+        const limit = document.documentElement.clientWidth;
+        const wide = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > limit + 1);
+        return wide.filter(e => !wide.includes(e.parentElement)).slice(0, 3)
+            .map(e => [e.tagName.toLowerCase(), ...(typeof e.className === 'string' ? e.className.split(/ +/) : [])]
+                .filter(Boolean).join('.'));
+    }"""))
+
+
+def open_the_menu_if_folded(page: Page) -> None:
+    """At 320 px the menu is folded into a "Menu" button: open it, so its links are measured and checked too."""
+    summary = page.locator("summary", has_text="Menu")
+    if summary.count() and summary.is_visible() and page.locator("details.menu-uitklap[open]").count() == 0:
+        summary.click()
+        expect(page.get_by_role("navigation", name="Hoofdmenu")).to_be_visible()
+
+
+def problems_at_both_widths(page: Page, name: str, *, axe: bool = True) -> list[str]:
+    """What is wrong with the page now loaded: sideways scrolling at 320 px, axe findings at 320 and 1280 px."""
+    problems = []
+    page.set_viewport_size({"width": WIDE, "height": 900})
+    if axe:
+        problems += [f"{name} @ {WIDE}px: {v}" for v in serious_violations(page)]
+    page.set_viewport_size({"width": NARROW, "height": 700})
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    open_the_menu_if_folded(page)
+    if (width := page_width(page)) > NARROW:
+        problems.append(f"{name} @ {NARROW}px: de pagina is {width}px breed door {wide_elements(page)}")
+    if axe:
+        problems += [f"{name} @ {NARROW}px: {v}" for v in serious_violations(page)]
+    page.set_viewport_size({"width": WIDE, "height": 900})
+    return problems

@@ -138,8 +138,12 @@ MATRIX: dict[str, str] = {
     "GET /beheer/gemeenten/<int:organisation_id>":                 "L   403     403     403 403     403     403 403     403     403 ok",
     "POST /beheer/gemeenten/<int:organisation_id>":                "L   403     403     403 403     403     403 403     403     403 ok",
     "POST /beheer/gemeenten/<int:organisation_id>/samenvoegen":    "L   403     403     403 403     403     403 403     403     403 ok",
-    "GET /statistiek":                                             "L   403     403     403 403     403     403 ok      ok      ok  ok",
-    "GET /statistiek.csv":                                         "L   403     403     403 403     403     403 ok      ok      ok  ok",
+    # the dashboard: the region's chain roles see their region, a gemeente's own people their gemeente
+    "GET /statistiek":                                             "L   403     ok      ok  403     403     403 ok      ok      ok  ok",
+    "GET /dashboard":                                              "L   403     ok      ok  403     403     403 ok      ok      ok  ok",
+    "GET /dashboard/tabel/<slug>.csv":                             "L   403     ok      ok  403     403     403 ok      ok      ok  ok",
+    "GET /dashboard/jaarverslag.<fmt>":                            "L   403     ok      ok  403     403     403 ok      ok      ok  ok",
+    "GET /dashboard/comensha.csv":                                 "L   403     ok      ok  403     403     403 ok      ok      ok  ok",
     # --- modelleren and migratie: procesregisseurs and beheerders; every one reads every model (policy, no
     #     personal data), but drafts and moving cases stay within the region that owns the process ---
     "GET /modelleren/":                                            "L   403     403     403 403     403     403 403     ok      403 ok",
@@ -237,6 +241,8 @@ CALLS: dict[str, Call] = {
     "POST /overleg/<int:meeting_id>/afsluiten": Call("/overleg/{meeting}/afsluiten", {}),
     "POST /overleg/<int:meeting_id>/agenda-sluiten": Call("/overleg/{meeting}/agenda-sluiten", {}),
     "POST /overleg/vergadermoment": Call("/overleg/vergadermoment", {"weekdag": "zaterdag"}),
+    "GET /dashboard/tabel/<slug>.csv": Call("/dashboard/tabel/vorm-per-maand.csv"),
+    "GET /dashboard/jaarverslag.<fmt>": Call("/dashboard/jaarverslag.xlsx"),
     "POST /beheer/regios/<region_slug>/gemeenten": Call("/beheer/regios/fryslan/gemeenten", {"naam": ""}),
     "GET /beheer/gemeenten/<int:organisation_id>": Call("/beheer/gemeenten/{gemeente}"),
     "POST /beheer/gemeenten/<int:organisation_id>": Call("/beheer/gemeenten/{gemeente}", {"naam": ""}),

@@ -44,8 +44,8 @@ def test_the_auditor_reads_the_history_in_dutch_with_the_diff(client, log_in, ca
     response = client.get(f"/audit/zaken/{case}")
     assert response.status_code == 200
     shown = page(response)
-    assert "af (Aandachtsfunctionaris, eersel) rondde ‘Signaal verrijken’ af" in shown
-    assert "Wanneer 2 maart 2026, 11.00 uur Wie af Rol Aandachtsfunctionaris Organisatie eersel" in shown
+    assert "af (Aandachtsfunctionaris, Gemeente Eersel) rondde ‘Signaal verrijken’ af" in shown
+    assert "Wanneer 2 maart 2026, 11.00 uur Wie af Rol Aandachtsfunctionaris Organisatie Gemeente Eersel" in shown
     assert "Procesversie Drie taken, versie 1" in shown
     assert "Samenvatting samenvatting Eerste indruk Na gesprek bijgesteld gewijzigd" in shown
     assert "Vorm van uitbuiting vorm (leeg) SU toegevoegd" in shown
@@ -55,7 +55,7 @@ def test_filters_work_as_a_plain_get_form(client, log_in, case):
     log_in("auditor")
     shown = page(client.get(f"/audit/zaken/{case}?type=task.completed&persoon=politie"))
     assert "1 van 3 gebeurtenissen (gefilterd)." in shown
-    assert "politie (Politie (AVIM), politie-ob) rondde ‘Overdracht ontvangen’ af" in shown
+    assert "politie (Politie (AVIM), Politie Oost-Brabant AVIM) rondde ‘Overdracht ontvangen’ af" in shown
     assert "rondde ‘Signaal verrijken’ af" not in shown
     html = client.get(f"/audit/zaken/{case}?type=task.completed").get_data(as_text=True)
     assert '<option value="task.completed" selected>Taak afgerond</option>' in html
@@ -67,7 +67,7 @@ def test_each_view_lands_in_the_access_log_shown_on_the_page(client, log_in, cas
     at.advance(minutes=10)
     shown = page(client.get(f"/audit/zaken/{case}"))
     assert views(factory, case) == 2
-    assert "2 maart 2026, 12.00 uur auditor Auditor eersel bekeek de auditgeschiedenis" in shown
+    assert "2 maart 2026, 12.00 uur auditor Auditor Gemeente Eersel bekeek de auditgeschiedenis" in shown
 
 
 @pytest.mark.parametrize("who", ["af", "politie", "beheerder", "melder"])

@@ -71,11 +71,8 @@ def test_nobody_reads_another_persons_confirmation(web, chain):
     assert other.get(location).status_code == 404
 
 
-def test_the_statistics_page_and_csv_for_the_ketenregisseur_only(web, chain):
-    chain.report("eersel")
+def test_the_old_statistics_page_leads_to_the_dashboard(web, chain):
     keten = logged_in(web, chain, "ketenregisseur", "oost-brabant-ketenregisseur")
-    page = keten.get("/statistiek?jaar=2026").get_data(as_text=True)
-    assert "Statistiek 2026" in page and "Gemeente Eersel" in page and "&lt;5" in page
-    csv = keten.get("/statistiek.csv?jaar=2026")
-    assert csv.mimetype == "text/csv" and "Gemeente Eersel" in csv.get_data(as_text=True)
-    assert logged_in(web, chain, "af", "eersel").get("/statistiek").status_code == 403
+    answer = keten.get("/statistiek?jaar=2026")
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/dashboard?jaar=2026")
+    assert logged_in(web, chain, "melder", "eersel").get("/statistiek").status_code == 403

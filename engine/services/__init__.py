@@ -1,1 +1,0 @@
-"""Use cases: ``(session, *, actor, now, ...) -> result``. They flush, never commit (decision 1)."""
