@@ -55,17 +55,17 @@ $(VENDOR)/.built: package.json package-lock.json webapp/assets/bpmnlint.mjs weba
 assets: $(VENDOR)/.built
 
 instance/secret_key: | install
-	$(BIN)/signaalroute init
+	$(BIN)/signaalroute initialiseren
 
 run: install assets instance/secret_key
-	$(BIN)/signaalroute db upgrade
-	$(BIN)/signaalroute demo load
+	$(BIN)/signaalroute database bijwerken
+	$(BIN)/signaalroute demo laden
 	@echo ""
 	@echo "Signaalroute draait op http://$(HOST):$(PORT)/ — log in met een account hierboven."
 	@echo "(Ctrl-C stopt webserver en planner.)"
 	@trap 'kill 0' INT TERM EXIT; \
-	  $(BIN)/signaalroute scheduler & \
-	  $(BIN)/signaalroute serve --host $(HOST) --port $(PORT) --workers 2
+	  $(BIN)/signaalroute planner & \
+	  $(BIN)/signaalroute webserver --host $(HOST) --poort $(PORT) --workers 2
 
 chromium:
 	@test -x $(CHROMIUM) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)

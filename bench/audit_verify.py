@@ -1,4 +1,4 @@
-"""How long `audit verify` takes over a large log, and how much memory it needs.
+"""How long `audit controleren` takes over a large log, and how much memory it needs.
 
 Generates an audit log of N events (default 1,000,000) spread over cases of EVENTS_PER_CASE events,
 each a valid hash-chained event with a payload of the size a task completion writes (about 300

@@ -4,7 +4,7 @@
     stock serializer) around every step, as any persistent engine must;
 (b) the same steps through our services on SQLite and PostgreSQL (lock, load, run, index,
     audit, commit per step);
-(c) the same steps through the JSON API over real HTTP (``signaalroute serve``: gunicorn on 127.0.0.1).
+(c) the same steps through the JSON API over real HTTP (``signaalroute webserver``: gunicorn on 127.0.0.1).
 Plus the loop model: the cost of a step after 200 earlier steps vs after 10.
 
 Usage: python bench/engine_overhead.py [--runs N] [--pg URL]; prints a Markdown table.
@@ -158,7 +158,7 @@ def services_runner(factory, people) -> Callable[[], None]:
 
 
 def http_runner(url: str, factory, people, instance_dir: Path) -> tuple[Callable[[], None], Callable[[], None]]:
-    """The API served as in production: ``signaalroute serve`` (gunicorn, one gthread worker)."""
+    """The API served as in production: ``signaalroute webserver`` (gunicorn, one gthread worker)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -168,8 +168,8 @@ def http_runner(url: str, factory, people, instance_dir: Path) -> tuple[Callable
            # The limiter stays on (its cost is part of a request) but must not refuse: --runs 200
            # sends some 600 requests per token in seconds, far over the default 300 a minute.
            "SIGNAALROUTE_API_RATE": "1000000"}
-    server = subprocess.Popen([sys.executable, "-c", "from signaalroute.cli import main; main()", "serve",
-                               "--port", str(port), "--workers", "1"], env=env, cwd=ROOT,
+    server = subprocess.Popen([sys.executable, "-c", "from signaalroute.cli import main; main()", "webserver",
+                               "--poort", str(port), "--workers", "1"], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while True:

@@ -29,7 +29,8 @@ def can_deploy(actor: Actor) -> bool:
 def can_read_models(actor: Actor) -> bool:
     """Read every deployed version, its files, forms and diffs: whoever may deploy, and the auditor read-only.
 
-    Process and form changes are part of the audit trail (issue 16 §4); they hold policy, no personal data.
+    Process and form changes are part of the audit trail (they decide where signals go); they hold policy, no
+    personal data.
     """
     return actor.role in MODEL_READERS
 
@@ -130,7 +131,7 @@ def in_team(actor: Actor, task: HumanTask) -> bool:
 
 def worklist_filter(actor: Actor) -> ColumnElement[bool]:
     """SQL condition for the werkbak: what :func:`task_filter` allows, plus the team's open tasks that a
-    colleague holds (issue 13: "Taken van mijn team" shows who has each one in hand).
+    colleague holds ("Taken van mijn team" shows who has each one in hand, so nothing is left lying).
 
     A colleague's open task shows as a row (name, case reference, holder); opening it is for the holder
     and, read-only, for a coordinator (:func:`can_view_task`). Completed tasks a colleague held stay theirs.
@@ -155,7 +156,7 @@ def can_view_task(actor: Actor, task: HumanTask) -> bool:
 def case_filter(actor: Actor) -> ColumnElement[bool]:
     """SQL condition for cases the actor may see: the gemeente's AF and the holders of the case's tasks.
 
-    Reporting a signal gives no access to the case it starts (DOMAIN, Privacy: need to know). The
+    Reporting a signal gives no access to the case it starts (docs/domain.md, "Privacy": need to know). The
     melder reads only the feedback meant for them ("Mijn meldingen"); the case holds the AF's
     assessment and the partners' findings, which a melder must not see, least of all once a criminal
     investigation starts. Found by tests/security/test_matrix.py.

@@ -2,7 +2,7 @@
 
 Settings come from environment variables prefixed ``SIGNAALROUTE_``. There is never a
 fallback secret: a missing secret key is generated into ``instance/`` by ``make run``
-(``signaalroute init``) or the process refuses to start.
+(``signaalroute initialiseren``) or the process refuses to start.
 """
 
 from __future__ import annotations
@@ -162,7 +162,7 @@ def load_settings(*, require_secret: bool = True) -> Settings:
     if require_secret and len(secret) < 32:
         raise ConfigurationError(
             f"Geen geheime sleutel: zet {PREFIX}SECRET_KEY (minstens 32 tekens) of voer "
-            "'signaalroute init' uit om instance/secret_key aan te maken."
+            "'signaalroute initialiseren' uit om instance/secret_key aan te maken."
         )
     if _env("SMTP_USER") and not _env("SMTP_PASSWORD"):
         raise ConfigurationError(f"{PREFIX}SMTP_USER is gezet maar {PREFIX}SMTP_PASSWORD niet.")

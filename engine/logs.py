@@ -1,4 +1,4 @@
-"""Structured (JSON lines) logging, configured once per entry point (STYLE 14).
+"""Structured (JSON lines) logging, configured once per entry point (docs/architecture.md, convention 14).
 
 Log lines carry ids, event names, durations and counts, never names of people or case content.
 That is enforced here, by an allow-list, not left to each call site: libraries log what they like

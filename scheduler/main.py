@@ -52,7 +52,8 @@ MEETING_POLL_SECONDS = 60  # calls and agenda freezes are set to the minute
 STRANDED_POLL_SECONDS = 15 * 60  # a report for people: every quarter of an hour is soon enough
 NIGHTLY_HOUR = 3  # exists exactly once every night in Europe/Amsterdam (02.00 does not, or twice)
 NIGHTLY_JOB = "nachtwerk"
-_RETIRED_JOBS = ("audit-anchor", "bewaartermijnen")  # the separate seal and retention jobs before issue 15
+# The separate seal and retention jobs of older releases, before one nightly job fixed their order.
+_RETIRED_JOBS = ("audit-anchor", "bewaartermijnen")
 
 
 def _attach_calendar_jobs(scheduler: BaseScheduler, factory: sessionmaker[Session]) -> None:

@@ -1,4 +1,8 @@
-"""The ``signaalroute`` command: each command is one edge with its own unit of work."""
+"""The ``signaalroute`` command: each command is one edge with its own unit of work.
+
+Command names, options and help are Dutch, as the beheerder who types them speaks; the English names
+of the first release are hidden aliases for one release (``signaalroute/dutch_click.py``).
+"""
 
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ from engine.regions import region_setup
 from engine.regions.regions import RegionError, load_regions
 from engine.workflow.bundle import SourceFile
 from signaalroute import passes
+from signaalroute.dutch_click import DutchRoot, Fout, Gebruiksfout, option
 
 CLI_ACTOR = Actor.system("cli")
 
@@ -35,7 +40,7 @@ def _settings() -> Settings:
     try:
         return load_settings()
     except ConfigurationError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise Fout(str(exc)) from exc
 
 
 @contextmanager
@@ -66,22 +71,32 @@ def _work(settings: Settings) -> Iterator[Session]:
             lines += [f"  - {_where(d)}{d['message']}" for d in details]
         elif isinstance(details, dict):
             lines += [f"  - {k}: {v}" for k, v in details.items()]
-        raise click.ClickException("\n".join(lines)) from exc
+        raise Fout("\n".join(lines)) from exc
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@click.group()
+@click.group(cls=DutchRoot, aliases={
+    "init": "initialiseren", "db": "database", "deploy": "uitrollen", "organisations": "organisaties",
+    "users": "gebruikers", "replay": "afspelen", "migreer": "migreren", "serve": "webserver",
+    "scheduler": "planner",
+})
 def main() -> None:
-    """Signaalroute: signalen van mensenhandel, van signaal naar aanpak."""
+    """Signaalroute: signalen van mensenhandel, van signaal naar aanpak.
+
+    Beheer vanaf de opdrachtregel: instellen, accounts, modellen uitrollen, het auditlog controleren.
+    """
     logs.configure("WARNING")
 
 
-@main.command()
+@main.command("initialiseren")
 def init() -> None:
-    """Create instance/ with a generated secret key and seal key (once each; never overwritten)."""
+    """Maak de geheime sleutel en de zegelsleutel in instance/ aan.
+
+    Elk één keer: een bestaande sleutel wordt nooit overschreven.
+    """
     from engine.audit.seal_key import default_key_path, ensure_seal_key
 
     settings = load_settings(require_secret=False)
@@ -91,26 +106,32 @@ def init() -> None:
         click.echo(f"Zegelsleutel staat in {ensure_seal_key(default_key_path(settings.instance_dir))}")
 
 
-@main.group()
+@main.group("database", aliases={"upgrade": "bijwerken"})
 def db() -> None:
-    """Database schema."""
+    """Het databaseschema."""
 
 
-@db.command("upgrade")
+@db.command("bijwerken")
 def db_upgrade() -> None:
-    """Bring the database to the newest schema (Alembic)."""
+    """Breng de database naar het nieuwste schema (Alembic-migraties)."""
     settings = load_settings(require_secret=False)
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
     click.echo("Database is bijgewerkt.")
 
 
-@main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--comment", default="", help="Waarom deze versie (verplicht in de modeleditor).")
-@click.option("--default-role", default=None, help="Rol voor taken buiten een lane (standaard af).")
+@main.command("uitrollen")
+@click.argument("files", nargs=-1, required=True, metavar="BESTANDEN...",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@option("--toelichting", "comment", aliases=("--comment",), default="",
+        help="Waarom deze versie (verplicht in de modeleditor).")
+@option("--standaardrol", "default_role", aliases=("--default-role",), default=None, metavar="ROL",
+        help="Rol voor taken buiten een lane (standaard af).")
 def deploy(files: tuple[Path, ...], comment: str, default_role: str | None) -> None:
-    """Deploy BPMN/DMN files as a new immutable version."""
+    """Rol BPMN- en DMN-bestanden uit als nieuwe versie.
+
+    Een uitgerolde versie verandert nooit meer; lopende zaken blijven op hun versie.
+    """
     settings = _settings()
     sources = [SourceFile(p.name, p.read_bytes()) for p in files]
     with _work(settings) as session:
@@ -123,16 +144,18 @@ def deploy(files: tuple[Path, ...], comment: str, default_role: str | None) -> N
         click.echo(f"Uitgerold als deployment {deployment.id}: {names or 'geen nieuwe processen'}")
 
 
-@main.group()
+@main.group("organisaties", aliases={"create": "aanmaken"})
 def organisations() -> None:
-    """Gemeenten and chain partners."""
+    """Gemeenten en ketenpartners."""
 
 
-@organisations.command("create")
-@click.option("--slug", required=True)
-@click.option("--name", required=True)
-@click.option("--kind", type=click.Choice(["gemeente", "partner"]), default="gemeente")
+@organisations.command("aanmaken")
+@option("--slug", "slug", required=True, help="Korte naam in het adres en in de regioprofielen, bv. eersel.")
+@option("--naam", "name", aliases=("--name",), required=True, help="Naam zoals de schermen hem tonen.")
+@option("--soort", "kind", aliases=("--kind",), type=click.Choice(["gemeente", "partner"]), default="gemeente",
+        help="Gemeente of ketenpartner (standaard gemeente).")
 def organisations_create(slug: str, name: str, kind: str) -> None:
+    """Maak een organisatie aan als die nog niet bestaat."""
     with _work(_settings()) as session:
         get_or_create_organisation(session, slug=slug, name=name, kind=kind)
     click.echo(f"Organisatie {slug} bestaat.")
@@ -150,27 +173,33 @@ def regio_laden() -> None:
     try:
         regions = load_regions(settings.regions_dir)
     except RegionError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise Fout(str(exc)) from exc
     with _work(settings) as session:
         created = region_setup.load_region_organisations(session, regions)
     click.echo(f"{len(regions)} regio's geladen; {len(created)} organisaties aangemaakt.")
 
 
-@main.group("users")
+@main.group("gebruikers", aliases={
+    "create": "aanmaken", "reset-2fa": "tweestaps-wissen", "link-oidc": "oidc-koppelen",
+    "allow-oidc-link": "oidc-koppeling-toestaan",
+})
 def users_group() -> None:
     """Accounts."""
 
 
-@users_group.command("create")
-@click.option("--username", required=True)
-@click.option("--role", required=True)
-@click.option("--organisation", required=True, help="Slug van de organisatie.")
-@click.option("--display-name", default=None)
-@click.option("--email", default=None, help="Werkadres voor herinneringen (alleen een link, nooit zaakinhoud).")
-@click.option("--coordinator", is_flag=True, help="Mag taken van het team aan een collega toewijzen.")
+@users_group.command("aanmaken")
+@option("--gebruikersnaam", "username", aliases=("--username",), required=True, metavar="NAAM")
+@option("--rol", "role", aliases=("--role",), required=True, metavar="ROL", help="Bv. af, melder, beheerder.")
+@option("--organisatie", "organisation", aliases=("--organisation",), required=True, metavar="SLUG",
+        help="Slug van de organisatie.")
+@option("--weergavenaam", "display_name", aliases=("--display-name",), default=None, metavar="NAAM",
+        help="Naam zoals collega's hem zien (standaard de gebruikersnaam).")
+@option("--e-mail", "email", aliases=("--email",), default=None, metavar="ADRES",
+        help="Werkadres voor herinneringen (alleen een link, nooit zaakinhoud).")
+@option("--coordinator", "coordinator", is_flag=True, help="Mag taken van het team aan een collega toewijzen.")
 def users_create(username: str, role: str, organisation: str, display_name: str | None, email: str | None,
                  coordinator: bool) -> None:
-    """Create an account; the password is read from standard input."""
+    """Maak een account aan; het wachtwoord komt van standaardinvoer."""
     password = sys.stdin.readline().rstrip("\n")
     with _work(_settings()) as session:
         user = users.create_user(session, actor=CLI_ACTOR, now=_now(), username=username, password=password,
@@ -179,12 +208,14 @@ def users_create(username: str, role: str, organisation: str, display_name: str 
         click.echo(f"Gebruiker {user.username} aangemaakt (rol {user.role}).")
 
 
-@users_group.command("reset-2fa")
-@click.option("--username", required=True)
+@users_group.command("tweestaps-wissen")
+@option("--gebruikersnaam", "username", aliases=("--username",), required=True, metavar="NAAM")
 def users_reset_2fa(username: str) -> None:
-    """Helpdesk: forget someone's TOTP and recovery codes (lost phone) and end their sessions; audited.
+    """Wis iemands tweestapsverificatie (telefoon kwijt); gelogd.
 
-    Make sure first that it is really that person asking: with the password, a new app can be enrolled.
+    De herstelcodes worden gewist en de sessies beëindigd.
+    Ook de API-tokens van die persoon worden ingetrokken. Stel eerst vast dat
+    het echt die persoon is die het vraagt: met het wachtwoord kan een nieuwe app worden ingesteld.
     """
     with _work(_settings()) as session:
         ended = two_factor.reset(session, actor=CLI_ACTOR, now=_now(), username=username)
@@ -192,22 +223,30 @@ def users_reset_2fa(username: str) -> None:
                "keer inloggen stelt die persoon haar opnieuw in.")
 
 
-@users_group.command("link-oidc")
-@click.option("--username", required=True)
-@click.option("--issuer", required=True, help="De issuer van de OIDC-aanbieder (https://…).")
-@click.option("--subject", required=True, help="De 'sub' van de persoon bij die aanbieder.")
+@users_group.command("oidc-koppelen")
+@option("--gebruikersnaam", "username", aliases=("--username",), required=True, metavar="NAAM")
+@option("--aanbieder", "issuer", aliases=("--issuer",), required=True, metavar="URL",
+        help="De issuer van de OIDC-aanbieder (https://…).")
+@option("--sub", "subject", aliases=("--subject",), required=True, metavar="SUB",
+        help="De 'sub' van de persoon bij die aanbieder.")
 def users_link_oidc(username: str, issuer: str, subject: str) -> None:
-    """Link an account to one OpenID Connect identity (issuer + sub); audited."""
+    """Koppel een account aan een OIDC-identiteit; gelogd.
+
+    Eén identiteit (issuer + sub) hoort bij hoogstens één account.
+    """
     with _work(_settings()) as session:
         oidc_identities.link_oidc(session, actor=CLI_ACTOR, now=_now(), username=username, issuer=issuer,
                                   subject=subject)
     click.echo(f"{username} logt voortaan ook in via OIDC ({issuer}).")
 
 
-@users_group.command("allow-oidc-link")
-@click.option("--username", required=True)
+@users_group.command("oidc-koppeling-toestaan")
+@option("--gebruikersnaam", "username", aliases=("--username",), required=True, metavar="NAAM")
 def users_allow_oidc_link(username: str) -> None:
-    """Let the next OIDC login whose username claim is this username link the account, once; audited."""
+    """Sta één OIDC-koppeling op de gebruikersnaam toe; gelogd.
+
+    De eerstvolgende OIDC-login met deze gebruikersnaam koppelt het account, één keer.
+    """
     with _work(_settings()) as session:
         oidc_identities.allow_oidc_link(session, actor=CLI_ACTOR, now=_now(), username=username)
     click.echo(f"De eerstvolgende OIDC-login met gebruikersnaam {username} koppelt dit account.")
@@ -215,29 +254,29 @@ def users_allow_oidc_link(username: str) -> None:
 
 @users_group.command("rechten")
 def users_rechten() -> None:
-    """Print who has which rights as CSV (the yearly access review); audited."""
+    """Toon wie welke rechten heeft als CSV (de jaarlijkse controle); gelogd."""
     with _work(_settings()) as session:
         body = access_review.access_review_csv(session, actor=CLI_ACTOR, now=_now())
     click.echo(body.decode("utf-8-sig"), nl=False)
 
 
-@main.group()
+@main.group("tokens", aliases={"create": "aanmaken", "list": "tonen", "revoke": "intrekken"})
 def tokens() -> None:
-    """Personal API tokens."""
+    """Persoonlijke API-tokens."""
 
 
-@tokens.command("create")
-@click.option("--username", required=True)
-@click.option("--label", default="", help="Waarvoor het token dient, bijvoorbeeld de naam van het koppelprogramma.")
-@click.option("--dagen", "days", type=int, default=None,
+@tokens.command("aanmaken")
+@option("--gebruikersnaam", "username", aliases=("--username",), required=True, metavar="NAAM")
+@option("--label", "label", default="", help="Waarvoor het token dient, bijvoorbeeld de naam van het koppelprogramma.")
+@option("--dagen", "days", type=int, default=None,
               help=f"Geldigheid in dagen (standaard {api_tokens.DEFAULT_DAYS}, hoogstens {api_tokens.MAX_DAYS}; "
                    "voor beheerder, auditor en procesregisseur standaard en hoogstens "
                    f"{api_tokens.PRIVILEGED_MAX_DAYS}).")
 def tokens_create(username: str, label: str, days: int | None) -> None:
-    """Print a new personal API token once; only its hash is stored.
+    """Toon één keer een nieuw persoonlijk API-token; alleen de hash wordt bewaard.
 
-    For a role with mandatory two-factor authentication the person must be present: the command asks
-    for the code their authenticator app shows now.
+    Voor een rol met verplichte tweestapsverificatie moet de persoon erbij zijn: de opdracht vraagt
+    de code die de authenticator-app van die persoon nu toont.
     """
     settings = _settings()
     with _work(settings) as session:
@@ -250,10 +289,10 @@ def tokens_create(username: str, label: str, days: int | None) -> None:
     click.echo(token)
 
 
-@tokens.command("list")
-@click.option("--username", required=True)
+@tokens.command("tonen")
+@option("--gebruikersnaam", "username", aliases=("--username",), required=True, metavar="NAAM")
 def tokens_list(username: str) -> None:
-    """The person's tokens: number, label, dates and whether they still work (never the token itself)."""
+    """De tokens van een persoon: nummer, label, datums en of ze nog werken (nooit het token zelf)."""
     now = _now()
     with _work(_settings()) as session:
         rows = api_tokens.list_tokens(session, username=username)
@@ -268,39 +307,47 @@ def tokens_list(username: str) -> None:
         click.echo(f"{username} heeft geen API-tokens.")
 
 
-@tokens.command("revoke")
-@click.option("--username", required=True)
-@click.option("--id", "token_id", type=int, default=None, help="Nummer uit `tokens list`; zonder: alle tokens.")
+@tokens.command("intrekken")
+@option("--gebruikersnaam", "username", aliases=("--username",), required=True, metavar="NAAM")
+@option("--nummer", "token_id", aliases=("--id",), type=int, default=None,
+        help="Nummer uit `tokens tonen`; zonder: alle tokens.")
 def tokens_revoke(username: str, token_id: int | None) -> None:
-    """Stop one token (or all tokens) of a person at once; audited."""
+    """Stop één token (of alle tokens) van een persoon, direct; gelogd."""
     with _work(_settings()) as session:
         count = api_tokens.revoke(session, actor=CLI_ACTOR, now=_now(), username=username, token_id=token_id)
     click.echo(f"{count} API-token(s) van {username} ingetrokken.")
 
 
-@main.group("timers")
+@main.group("timers", aliases={"run": "afvuren"})
 def timers_group() -> None:
-    """BPMN timers."""
+    """Termijnen (BPMN-timers) van zaken."""
 
 
-@timers_group.command("run")
+@timers_group.command("afvuren")
 def timers_run() -> None:
-    """Fire every due timer once (one pass)."""
+    """Laat elke verlopen timer één keer afgaan (één ronde).
+
+    De planner doet dit steeds; dit is voor een inhaalslag met de hand.
+    """
     with _factory(_settings()) as factory:
         fired = passes.fire_due_timers(factory, now=_now())
     click.echo(f"{fired} timer(s) afgegaan.")
 
 
-@main.group()
+@main.group("audit", aliases={"verify": "controleren", "seal": "zegelen"})
 def audit() -> None:
-    """The tamper-evident audit log."""
+    """Het manipulatiebestendige auditlog."""
 
 
-@audit.command("verify")
-@click.option("--seals", "seals_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Controleer ook tegen de geëxporteerde zegels in dit bestand (SIGNAALROUTE_ZEGEL_EXPORT).")
+@audit.command("controleren")
+@option("--zegels", "seals_file", aliases=("--seals",), type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Controleer ook tegen de geëxporteerde zegels in dit bestand (SIGNAALROUTE_ZEGEL_EXPORT).")
 def audit_verify(seals_file: Path | None) -> None:
-    """Check every chain, its head and the seals, record the outcome, then seal; exit 1 and list what is wrong."""
+    """Controleer het auditlog: elke keten, haar kop en de zegels.
+
+    De uitkomst wordt vastgelegd, daarna wordt gezegeld.
+    Eindigt met code 1 en een lijst van wat niet klopt als het auditlog niet intact is.
+    """
     from engine.audit import seal_export, verification, verify
     from engine.audit.seal_key import seal_key, seal_verifier
 
@@ -311,7 +358,7 @@ def audit_verify(seals_file: Path | None) -> None:
         key = None if settings.seal_public_key_file and not settings.seal_key_file else seal_key(settings)
         exported = list(seal_export.read(seals_file)) if seals_file else None
     except (ConfigurationError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise Fout(str(exc)) from exc
     now = _now()
     with _factory(settings) as factory:
         with unit_of_work(factory) as session:
@@ -329,24 +376,26 @@ def audit_verify(seals_file: Path | None) -> None:
         click.echo(f"{line}; inhoud gewist, keten controleerbaar gebleven")
     if not result.ok:
         broken = len({p["chain"] for p in result.problems})
-        raise click.ClickException(f"Auditlog NIET intact: {broken} van {len(names)} keten(s) met problemen.")
+        raise Fout(f"Auditlog NIET intact: {broken} van {len(names)} keten(s) met problemen.")
     against = f", ook tegen {len(exported)} geëxporteerde zegel(s)" if exported is not None else ""
     click.echo(f"Auditlog intact: {len(names)} keten(s), {result.events_checked} gebeurtenis(sen) en "
                f"{result.anchors_checked} zegel(s) gecontroleerd{against}.")
 
 
-@main.command()
-@click.argument("instance_ids", nargs=-1, type=int)
-@click.option("--all", "replay_all", is_flag=True, help="Alle zaken opnieuw afspelen.")
-@click.option("--door", "operator", default=None,
-              help="Wie afspeelt, voor het auditlog (standaard de gebruiker van het besturingssysteem).")
-@click.option("--droog", "--dry-run", "dry_run", is_flag=True,
-              help="Alleen controleren: geen gebeurtenis 'Opnieuw afgespeeld' per zaak in het auditlog.")
+@main.command("afspelen")
+@click.argument("instance_ids", nargs=-1, type=int, metavar="[ZAAKNUMMERS]...")
+@option("--alle", "replay_all", aliases=("--all",), is_flag=True, help="Alle zaken opnieuw afspelen.")
+@option("--door", "operator", default=None, metavar="NAAM",
+        help="Wie afspeelt, voor het auditlog (standaard de gebruiker van het besturingssysteem).")
+@option("--droog", "dry_run", aliases=("--dry-run",), is_flag=True,
+        help="Alleen controleren: geen gebeurtenis 'Opnieuw afgespeeld' per zaak in het auditlog.")
 def replay(instance_ids: tuple[int, ...], replay_all: bool, operator: str | None, dry_run: bool) -> None:
-    """Replay cases from the audit log on their recorded process versions; exit 1 on any divergence.
+    """Speel zaken opnieuw af uit het auditlog; code 1 bij een afwijking.
 
-    Each replay is audited under the operator ("opdrachtregel (jan)"), unless ``--droog`` asks for a
-    check that leaves the audit log as it was.
+    Elke zaak draait op haar vastgelegde procesversie.
+
+    Elke keer afspelen komt in het auditlog op naam van wie het doet ("opdrachtregel (jan)"), tenzij
+    --droog alleen controleert en het auditlog laat zoals het was.
     """
     from engine.audit import replay as replay_service
     from engine.audit.audit_phrases import EVENT_LABELS
@@ -355,7 +404,7 @@ def replay(instance_ids: tuple[int, ...], replay_all: bool, operator: str | None
     with _work(_settings()) as session:
         ids = replay_service.all_case_ids(session) if replay_all else list(instance_ids)
         if not ids:
-            raise click.UsageError("Geef zaaknummers op of gebruik --all.")
+            raise Gebruiksfout("Geef zaaknummers op of gebruik --alle.")
         # A destroyed case has no content left to replay: say so, never report it as a divergence.
         destroyed = _destroyed(session, [f"instance:{i}" for i in ids])
         ids = [i for i in ids if f"instance:{i}" not in destroyed]
@@ -374,7 +423,7 @@ def replay(instance_ids: tuple[int, ...], replay_all: bool, operator: str | None
         click.echo(f"Zaak {report.instance_id}: wijkt af bij stap {d.step} (auditgebeurtenis {d.event_seq}, "
                    f"{EVENT_LABELS.get(d.event_type, d.event_type)}): {d.message}")
     if diverged:
-        raise click.ClickException(f"{len(diverged)} van {len(ids)} zaak/zaken wijken af.")
+        raise Fout(f"{len(diverged)} van {len(ids)} zaak/zaken wijken af.")
     recorded = "droog gecontroleerd, niets vastgelegd" if dry_run else f"vastgelegd als {actor.username}"
     click.echo(f"{len(ids)} zaak/zaken opnieuw afgespeeld ({recorded}): alle consistent.")
 
@@ -387,13 +436,13 @@ def _operator(name: str | None) -> Actor:
         try:
             name = getpass.getuser()
         except (KeyError, OSError) as exc:
-            raise click.UsageError("Geef met --door aan wie afspeelt.") from exc
+            raise Gebruiksfout("Geef met --door aan wie afspeelt.") from exc
     name = name.strip()
     if not name:
-        raise click.UsageError("Geef met --door een naam op.")
+        raise Gebruiksfout("Geef met --door een naam op.")
     username = f"opdrachtregel ({name})"
     if len(username) > 80:
-        raise click.UsageError("De naam bij --door is te lang (hoogstens 64 tekens).")
+        raise Gebruiksfout("De naam bij --door is te lang (hoogstens 64 tekens).")
     return Actor.system(username)
 
 
@@ -408,10 +457,25 @@ def _destroyed(session: Session, chains: list[str]) -> dict[str, str]:
             for r in retention.records_by_case(session, ids).values()}
 
 
-@main.command("bewaartermijnen")
-@click.option("--droog", is_flag=True, help="Alleen tonen wat vernietigd zou worden; niets veranderen.")
+@main.group("bewaartermijnen", invoke_without_command=True)
+@option("--droog", "droog", is_flag=True, hidden=True)
+@click.pass_context
+def bewaartermijnen_group(ctx: click.Context, droog: bool) -> None:
+    """De bewaartermijnen van zaken (retention.toml)."""
+    if ctx.invoked_subcommand is None:
+        # The first release had one command, `bewaartermijnen [--droog]`; it works for one more release.
+        click.echo("Let op: ‘bewaartermijnen’ heet nu ‘bewaartermijnen toepassen’; de oude vorm verdwijnt in "
+                   "een volgende versie.", err=True)
+        ctx.invoke(bewaartermijnen, droog=droog)
+
+
+@bewaartermijnen_group.command("toepassen")
+@option("--droog", "droog", is_flag=True, help="Alleen tonen wat vernietigd zou worden; niets veranderen.")
 def bewaartermijnen(droog: bool) -> None:
-    """Vernietig de inhoud van zaken waarvan de bewaartermijn verstreken is (retention.toml)."""
+    """Vernietig zaken waarvan de bewaartermijn verstreken is.
+
+    De termijnen staan in retention.toml; zaaknummer, kenmerk en een vernietigingsverslag blijven.
+    """
     from engine.dutch import datum
     from engine.retention import retention
     from engine.retention.retention_rules import RetentionError, load_rules
@@ -420,7 +484,7 @@ def bewaartermijnen(droog: bool) -> None:
     try:
         rules = load_rules(settings.retention_file)
     except RetentionError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise Fout(str(exc)) from exc
     now = _now()
     with _work(settings) as session:
         plan = retention.plan(session, rules=rules, now=now)
@@ -440,22 +504,26 @@ def bewaartermijnen(droog: bool) -> None:
                                            store=DirectoryBlobStore(settings.file_store_dir))
     click.echo(f"{len(result.destroyed)} zaak/zaken vernietigd.")
     if result.failed:
-        raise click.ClickException(f"Niet vernietigd door een fout: zaak {', '.join(map(str, result.failed))}.")
+        raise Fout(f"Niet vernietigd door een fout: zaak {', '.join(map(str, result.failed))}.")
 
 
-@main.command()
-@click.option("--proces", "process_id", required=True, help="BPMN-proces-id, bv. signaal_oost_brabant.")
-@click.option("--naar", "to_version", required=True, type=click.IntRange(min=1), help="Versie om naartoe te gaan.")
-@click.option("--alle", "all_eligible", is_flag=True, help="Alle zaken die over kunnen.")
-@click.option("--zaak", "instance_ids", multiple=True, type=int, help="Zaaknummer (herhaalbaar).")
-@click.option("--droog", "dry_run", is_flag=True, help="Alleen tonen wat er zou gebeuren; niets wijzigen.")
+@main.command("migreren")
+@option("--proces", "process_id", required=True, metavar="ID", help="BPMN-proces-id, bv. signaal_oost_brabant.")
+@option("--naar", "to_version", required=True, type=click.IntRange(min=1), metavar="VERSIE",
+        help="Versie om naartoe te gaan.")
+@option("--alle", "all_eligible", is_flag=True, help="Alle zaken die over kunnen.")
+@option("--zaak", "instance_ids", multiple=True, type=int, metavar="ZAAKNUMMER", help="Zaaknummer (herhaalbaar).")
+@option("--droog", "dry_run", is_flag=True, help="Alleen tonen wat er zou gebeuren; niets wijzigen.")
 def migreer(process_id: str, to_version: int, all_eligible: bool, instance_ids: tuple[int, ...],
             dry_run: bool) -> None:
-    """Move running cases to a newer process version, each in its own transaction; exit 1 if any fails."""
+    """Zet lopende zaken over naar een nieuwere procesversie; code 1 als er een mislukt.
+
+    Elke zaak in een eigen transactie: een mislukte houdt de andere niet tegen.
+    """
     from engine.modelling import migration
 
     if all_eligible == bool(instance_ids) and not dry_run:
-        raise click.UsageError("Kies --alle of een of meer --zaak (of --droog om eerst te kijken).")
+        raise Gebruiksfout("Kies --alle of een of meer --zaak (of --droog om eerst te kijken).")
     settings = _settings()
     with _work(settings) as session:
         plan = migration.plan(session, actor=CLI_ACTOR, now=_now(), process_id=process_id, to_version=to_version)
@@ -480,13 +548,17 @@ def migreer(process_id: str, to_version: int, all_eligible: bool, instance_ids: 
         click.echo(f"{name}: {'gemigreerd' if outcome.ok else 'mislukt: ' + outcome.message}")
     failed = [o for o in outcomes if not o.ok]
     if failed:
-        raise click.ClickException(f"{len(failed)} van {len(outcomes)} zaak/zaken niet overgezet.")
+        raise Fout(f"{len(failed)} van {len(outcomes)} zaak/zaken niet overgezet.")
     click.echo(f"{len(outcomes)} zaak/zaken overgezet naar versie {to_version}.")
 
 
-@audit.command("seal")
+@audit.command("zegelen")
 def audit_seal() -> None:
-    """Seal the chain heads that moved since the last seal, and export the seal (the scheduler does this often)."""
+    """Zegel de gewijzigde ketens en exporteer de zegel.
+
+    Alleen de koppen die sinds de vorige zegel bewogen.
+    De planner doet dit elke paar minuten en 's nachts na de controle.
+    """
     from engine.audit import sealing
     from engine.audit.seal_key import seal_key
 
@@ -494,7 +566,7 @@ def audit_seal() -> None:
     try:
         key = seal_key(settings)
     except ConfigurationError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise Fout(str(exc)) from exc
     now = _now()
     with _factory(settings) as factory:
         with unit_of_work(factory) as session:
@@ -503,33 +575,40 @@ def audit_seal() -> None:
     click.echo(f"Zegel {made.id} over {len(made.heads)} gewijzigde keten(s); {exported} zegel(s) geëxporteerd.")
 
 
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
+@main.command("webserver")
+@option("--host", "host", default="127.0.0.1", metavar="ADRES", help="Adres om op te luisteren (standaard 127.0.0.1).")
+@option("--poort", "port", aliases=("--port",), default=8000, type=int, help="Poort (standaard 8000).")
+@option("--workers", "workers", default=2, type=int, help="Aantal gunicorn-workers (standaard 2).")
 def serve(host: str, port: int, workers: int) -> None:
-    """Serve web UI and API with gunicorn (never Flask's debug server)."""
+    """Start de webtoepassing en de API onder gunicorn.
+
+    Nooit de ontwikkelserver van Flask.
+    """
     from signaalroute.server import run
 
     run(_settings(), host=host, port=port, workers=workers)
 
 
-@main.command()
+@main.command("planner")
 def scheduler() -> None:
-    """Run the scheduler process (same as ``python -m scheduler``)."""
+    """Start de planner (ook: python -m scheduler).
+
+    Hij laat timers afgaan, plant overleggen, stuurt herinneringen en e-mail, zegelt het auditlog en
+    past de bewaartermijnen toe.
+    """
     from scheduler.main import main as scheduler_main
 
     scheduler_main()
 
 
-@main.group()
+@main.group("demo", aliases={"load": "laden"})
 def demo() -> None:
-    """Demo region and users."""
+    """De demo-regio's en -accounts."""
 
 
-@demo.command("load")
+@demo.command("laden")
 def demo_load() -> None:
-    """Load demo organisations, users for every role and the processes in processes/ (idempotent)."""
+    """Laad de demo-organisaties, een account voor elke rol en de modellen in processes/ (herhaalbaar)."""
     from signaalroute.demo import load
 
     settings = _settings()

@@ -1,4 +1,4 @@
-"""Run the WSGI app under gunicorn, configured from code so ``signaalroute serve`` is one command.
+"""Run the WSGI app under gunicorn, configured from code so ``signaalroute webserver`` is one command.
 
 Two things gunicorn does not do by itself, done here for hostile clients:
 

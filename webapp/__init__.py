@@ -1,6 +1,6 @@
 """Flask application factory: wires configuration, database, login, CSRF and blueprints.
 
-It never acts (STYLE 1): no migrations, no network, no scheduler start here.
+It never acts (docs/architecture.md, convention 1): no migrations, no network, no scheduler start here.
 """
 
 from __future__ import annotations

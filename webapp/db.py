@@ -1,4 +1,4 @@
-"""The request owns the transaction (STYLE 2): one unit of work per request, committed before
+"""The request owns the transaction (docs/architecture.md, convention 2): one unit of work per request, committed before
 the response leaves, so a failed commit can still become an error response.
 
 What survives a refused request (4xx) is one policy, declared by the writer of the row in the core

@@ -1,4 +1,7 @@
-"""Typed core errors -> HTTP, in one place (STYLE 6). No stack trace ever leaves the server."""
+"""Typed core errors -> HTTP, in one place (convention 6 in docs/architecture.md).
+
+No stack trace ever leaves the server.
+"""
 
 from __future__ import annotations
 

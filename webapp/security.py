@@ -295,7 +295,7 @@ class _NoDebugger:
 
 
 def _no_development_server(*_args: Any, **_kwargs: Any) -> None:
-    raise RuntimeError("Gebruik 'signaalroute serve' (gunicorn): de ontwikkelserver van Flask is uitgeschakeld.")
+    raise RuntimeError("Gebruik 'signaalroute webserver' (gunicorn): de ontwikkelserver van Flask is uitgeschakeld.")
 
 
 def _refuse_debug_mode(app: Flask) -> None:

@@ -1,7 +1,7 @@
 """Rate limits as token buckets in the database, shared by every worker and host.
 
 Why the database and not memory or Redis: production runs several gunicorn workers on several
-hosts over one PostgreSQL (ARCHITECTURE decision 9). A per-process memory store would multiply
+hosts over one PostgreSQL (docs/architecture.md, decision 9). A per-process memory store would multiply
 every limit by the number of workers; Redis would be a new service to run, secure and back up just
 for this. One row per key, updated under ``SELECT ... FOR UPDATE`` (SQLite: the write lock every
 transaction takes), costs one short transaction per limited request: on the login that is nothing

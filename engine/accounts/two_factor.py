@@ -55,7 +55,7 @@ class SecretBox:
     """Encrypts TOTP secrets at rest with a key derived from the application's secret key.
 
     A database dump alone does not give anyone the codes. Changing the secret key makes existing
-    enrolments unreadable: then every enrolled person needs ``signaalroute users reset-2fa``.
+    enrolments unreadable: then every enrolled person needs ``signaalroute gebruikers tweestaps-wissen``.
     """
 
     def __init__(self, secret_key: str):

@@ -7,7 +7,7 @@ Ed25519 key the database does not hold (:mod:`engine.audit.seal_key`). Folding e
 gives the newest sealed head of every chain; each must still be in its chain, unchanged.
 
 Seals are also exported as they are made (:mod:`engine.audit.seal_export`) to a place the database
-administrator does not control; ``audit verify --seals FILE`` compares the database with them.
+administrator does not control; ``audit controleren --zegels FILE`` compares the database with them.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ EVENT_LABELS: dict[str, str] = {
     EventType.TASK_RELEASED: "Taak teruggegeven",
     EventType.TASK_ASSIGNED: "Taak toegewezen",
     EventType.TASK_REMINDED: "Herinnering verstuurd",
+    EventType.TASK_WITHDRAWN: "Taak vervallen",
     EventType.TIMER_FIRED: "Termijn verstreken",
     EventType.INSTANCE_MIGRATED: "Overgezet naar andere procesversie",
     EventType.INSTANCE_MIGRATION_REVERTED: "Overzetting teruggedraaid",

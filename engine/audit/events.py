@@ -1,4 +1,4 @@
-"""The event vocabulary: ``subject.past_tense_verb`` (STYLE 5)."""
+"""The event vocabulary: ``subject.past_tense_verb`` (docs/architecture.md, convention 5)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,10 @@ class EventType(StrEnum):
     TASK_CLAIMED = "task.claimed"
     TASK_RELEASED = "task.released"
     TASK_ASSIGNED = "task.assigned"
+    # A ready task the process stopped waiting for (a partner's feedback withdrew the AF's chase);
+    # payload: element_id, spiff_task_id, reason and reason_element (the model's terminate end event),
+    # after_element_id and after_task (the completed task or fired timer that caused it).
+    TASK_WITHDRAWN = "task.withdrawn"
     TASK_REMINDED = "task.reminded"  # overdue: the holder(s) got a reminder e-mail
     TIMER_FIRED = "timer.fired"
     TWO_FACTOR_ENABLED = "two_factor.enabled"  # system chain; payload: user_id

@@ -82,8 +82,11 @@ class Model:
                         inside.append(key)
                 path = " → ".join(self.element_names.quoted(c.key) for c in chain)
                 sentence = f"in {path} → {self.element_names.quoted(key)} wacht"
+                # The diagram to open is that of the innermost called process: an embedded sub-process
+                # inside it is drawn on a plane of that same diagram (only in the main process is it its own box).
+                drawn_in = [c for c in chain if not c.embedded] or chain
                 if all(s["tekst"] != sentence for s in found.sentences):  # boxes calling the same process read alike
-                    found.sentences.append({"tekst": sentence, "box": chain[-1].key})
+                    found.sentences.append({"tekst": sentence, "box": drawn_in[-1].key})
                 found.called.update({c.key: c.called for c in chain})
         for box, keys in found.containers.items():
             more = f" en {len(keys) - 1} meer" if len(keys) > 1 else ""

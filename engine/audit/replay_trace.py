@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from engine.accounts.actors import Actor
 from engine.accounts.roles import Role
 from engine.audit import access_log, log, replay
+from engine.audit.events import EventType
 from engine.errors import Forbidden, NotFound
 from engine.models import AuditEvent, Case
 from engine.workflow import runner, serializer
@@ -37,6 +38,8 @@ class Step:
     active: list[str] = field(default_factory=list)         # "process:element" ready or waiting now
     definition_id: int | None = None                        # the process version in force after the step
     event: AuditEvent | None = field(default=None, repr=False)  # the recorded event, to phrase it
+    # Tasks the step withdrew, with the reason the model gives, found by the re-execution itself
+    withdrawn: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -65,6 +68,17 @@ def trace(session: Session, *, actor: Actor, now: datetime, instance_id: int) ->
     return Trace(instance_id, instance.definition.process_id, steps, report.consistent, report.divergence)
 
 
+# Steps that can end other ready tasks (a partner's answer ends the AF's chase); a migration maps tasks
+# onto another version and is described by its own event.
+WITHDRAWING = {EventType.TASK_COMPLETED, EventType.TIMER_FIRED}
+
+
+def withdrawn_in_words(item: runner.WithdrawnTask) -> str:
+    """"‘Terugkoppeling opvragen bij de politie’ vervalt: partner meldt een strafrechtelijk onderzoek"."""
+    reason = item.reason or "het proces wacht niet meer op deze taak"
+    return f"‘{item.name}’ vervalt: {reason[:1].lower()}{reason[1:]}"
+
+
 def walk(session: Session, instance: Case, events: list[AuditEvent], *,
          stop_before: int | None = None) -> list[Step]:
     """Re-execute the recorded state changes in order, noting after each what was visited and what waits.
@@ -81,7 +95,11 @@ def walk(session: Session, instance: Case, events: list[AuditEvent], *,
     for number, event in enumerate(events, start=1):
         if stop_before is not None and number >= stop_before:
             break
+        were_ready: set[str] = set()
+        if workflow is not None and event.event_type in WITHDRAWING:
+            were_ready = runner.ready_human_task_ids(workflow)
         workflow = versions.step(workflow, state, event)
+        withdrawn = [withdrawn_in_words(item) for item in runner.withdrawn_tasks(workflow, were_ready)]
         for task_id, key in runner.visited_elements(workflow):
             if task_id not in seen:
                 seen.add(task_id)
@@ -90,7 +108,7 @@ def walk(session: Session, instance: Case, events: list[AuditEvent], *,
         payload = event.payload
         steps.append(Step(number, event.seq, event.event_type, event.occurred_at, event.actor_username,
                           payload.get("element_id"), dict(payload.get("data") or {}), dict(counts), active,
-                          versions.definition_id, event))
+                          versions.definition_id, event, withdrawn))
         state = replay.state_as_stored(workflow)
         spec, subprocess_specs = versions.current
         workflow = serializer.loads(state, spec=spec, subprocess_specs=subprocess_specs,

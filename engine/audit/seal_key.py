@@ -92,7 +92,8 @@ def read_seal_key(path: Path) -> SealKey:
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except FileNotFoundError as exc:
-        raise ConfigurationError(f"Zegelsleutel {path} bestaat niet; maak hem met 'signaalroute init'.") from exc
+        raise ConfigurationError(
+            f"Zegelsleutel {path} bestaat niet; maak hem met 'signaalroute initialiseren'.") from exc
     except ValueError as exc:
         raise ConfigurationError(f"Zegelsleutel {path} is geen geldige PEM-sleutel.") from exc
     if not isinstance(key, Ed25519PrivateKey):
@@ -102,7 +103,7 @@ def read_seal_key(path: Path) -> SealKey:
 
 def seal_key(settings: Settings) -> SealKey:
     """The configured key. The default path inside ``instance/`` is created on first use, like the
-    secret key of ``signaalroute init``; an explicitly configured path must exist (several hosts
+    secret key of ``signaalroute initialiseren``; an explicitly configured path must exist (several hosts
     must share one key, so a missing file there is a mistake, never a reason to make a new key)."""
     if settings.seal_key_file is not None:
         return read_seal_key(settings.seal_key_file)

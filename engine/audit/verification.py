@@ -1,4 +1,4 @@
-"""Run `audit verify` and keep its outcome, so the UI can show when the log was last proven intact.
+"""Run `audit controleren` and keep its outcome, so the UI can show when the log was last proven intact.
 
 Every run (command line, the scheduler's nightly job, the button on the beheer page) lands as one
 ``audit_verification`` row in the caller's transaction. Problems are stored as chain, seq, kind and
@@ -50,7 +50,7 @@ def check(session: Session, *, verifier: SealVerifier | None, exported: Sequence
           progress: Callable[[str], None] | None = None) -> Check:
     """Check the seals, then every chain against its head row and its newest sealed head; record nothing.
 
-    :param exported: seals read back from the export (``audit verify --seals FILE``): each must be
+    :param exported: seals read back from the export (``audit controleren --zegels FILE``): each must be
         in the database unchanged, and the chains must still hold the heads they sealed.
     """
     stored = list(anchor.stored_seals(session))

@@ -1,6 +1,7 @@
 """What a person working on a case may read of it: the melding, the AF's enrichment, partners' feedback.
 
-Need-to-know (DOMAIN, Privacy; issue 13) is the table :data:`NEED_TO_KNOW` below: which role reads
+Need-to-know (docs/domain.md, "Privacy": these are victims and suspects) is the table :data:`NEED_TO_KNOW` below:
+which role reads
 which section of a case. Every step of a case falls into exactly one section (:func:`section_of`),
 so adding a partner or a form never widens what someone sees by accident: a section nobody
 listed is read by the AF and the auditor only.
@@ -98,7 +99,7 @@ _MEETING = frozenset({Section.WERK_KETENREGISSEUR, Section.WERK_PROCESREGISSEUR,
 
 # The need-to-know rule: reader role -> the sections of a case it reads.
 # - The AF of the gemeente collects, enriches, routes and feeds back: the whole case, and the only
-#   one (with the auditor) who may reach the melder (seed 000 Bijlage 3; 004 2.2-2.3).
+#   one (with the auditor) who may reach the melder (000 Bijlage 3; 004 par. 2.2-2.3).
 # - A partner reads what it needs to act (what was seen, who, where, the AF's enrichment) and its
 #   own feedback; partners' feedback is addressed to the AF ("Terugkoppeling aan de AF"), not to
 #   each other, and never the melder's identity (001 Bijlage 5 privacy protocol).

@@ -61,6 +61,28 @@ def _call_activities(definition: ProcessDefinition) -> list[tuple[str, str, str]
     return calls
 
 
+def _drawn_in(definition: ProcessDefinition) -> dict[str, str]:
+    """Embedded sub-process -> the process whose diagram draws it (its element id names its own spec).
+
+    The case page fetches one diagram per process; an embedded sub-process has none of its own, its
+    elements sit on a plane of its parent's file, so its keys are shown under that parent.
+    """
+    parents = {called: process for process, element, called in _call_activities(definition) if called == element}
+    drawn: dict[str, str] = {}
+    for embedded in parents:
+        owner, seen = parents[embedded], {embedded}
+        while owner in parents and owner not in seen:
+            seen.add(owner)
+            owner = parents[owner]
+        drawn[embedded] = owner
+    return drawn
+
+
+def _as_drawn(key: str, drawn: dict[str, str]) -> str:
+    process, _, element = key.partition(":")
+    return f"{drawn[process]}:{element}" if process in drawn else key
+
+
 def _running_calls(definition: ProcessDefinition, active: list[str]) -> set[str]:
     """The call activities that lead to an open step, so the main diagram marks where the case waits.
 
@@ -134,6 +156,13 @@ def progress(session: Session, *, actor: Actor, instance_id: int, names: Names |
         else:
             found.path_known = False
     found.active = sorted(set(found.active) | _running_calls(definition, found.active))
+    drawn = _drawn_in(definition)
+    if drawn:
+        visited: dict[str, int] = {}
+        for key, count in found.visited.items():
+            visited[_as_drawn(key, drawn)] = visited.get(_as_drawn(key, drawn), 0) + count
+        found.visited = visited
+        found.active = sorted({_as_drawn(key, drawn) for key in found.active})
     if not found.active:  # no replay: the open human tasks still show, on the main process
         elements = session.scalars(select(HumanTask.element_id).where(
             HumanTask.instance_id == instance_id, HumanTask.state == TaskState.READY))

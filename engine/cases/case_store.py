@@ -204,7 +204,7 @@ def _sync_tasks(session: Session, instance: Case, workflow: Workflow, now: datet
                 "organisation_id": _organisation_for(session, instance, role, task.data), "assignee_id": None,
                 "form": task.form, "instructions": render_instructions(task.instructions, task.data),
                 "state": TaskState.READY, "due_at": task.due_at, "created_at": now, "completed_at": None,
-                "completed_by_id": None, "reminded_at": None,
+                "completed_by_id": None, "reminded_at": None, "acuut": instance.acuut,
             })
         ids = connection.execute(_INSERT_TASKS, rows).scalars().all()
         created = [NewTask(row_id, task.element_id) for row_id, task in zip(ids, new, strict=True)]

@@ -7,7 +7,7 @@ part of the case data can be named: instructions never echo personal data of the
 
 A fact the profile lacks shows nothing: wrap the words around it in ``[[ … ]]`` and the whole
 segment is left out ("Neem contact op[[: {{ regio.contacten.politie }}]]."). What a profile lacks
-is for the beheerder's overview of the profile, not for the person doing the task (issue 13).
+is for the beheerder's overview of the profile, not for the person doing the task, who cannot fix it.
 """
 
 from __future__ import annotations

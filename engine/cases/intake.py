@@ -80,7 +80,7 @@ MAX_QUESTION = 4000
 
 def ask_advice(session: Session, *, actor: Actor, now: datetime, regions: dict[str, Region], vraag: str,
                gemeente: str | None = None) -> Case:
-    """Anyone may ask the AF for advice (seed 004, par. 2.6); the AF answers or consults a partner."""
+    """Anyone may ask the AF for advice (004 par. 2.6); the AF answers or consults a partner."""
     vraag = (vraag or "").strip()
     if not vraag or len(vraag) > MAX_QUESTION:
         message = "Dit veld is verplicht." if not vraag else f"Vul hoogstens {MAX_QUESTION} tekens in."
@@ -129,7 +129,7 @@ def _shortened(text: object) -> str:
 
 
 def my_reports(session: Session, *, actor: Actor, limit: int = 50) -> list[MyReport]:
-    """The actor's own reports, newest first; never the case itself (need to know, DOMAIN Privacy)."""
+    """The actor's own reports, newest first; never the case itself (need to know: docs/domain.md, "Privacy")."""
     if actor.user_id is None:
         return []
     rows = list(session.scalars(select(Case).where(Case.started_by_id == actor.user_id)

@@ -201,7 +201,7 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
     try:
         step = take_step(session, instance, actor=actor, now=now, event_type=EventType.TASK_COMPLETED, task_id=task.id,
                   move=lambda workflow: runner.complete_human_task(workflow, task.spiff_task_id, data, now),
-                  before_store=mark_completed,
+                  before_store=mark_completed, cause=(task.element_id, task.name),
                   vorm=data[VORM_KEY][:20] if isinstance(data.get(VORM_KEY), str) else None,
                   payload=lambda created: {
                       "element_id": task.element_id, "spiff_task_id": task.spiff_task_id, "data": data,

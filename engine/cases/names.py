@@ -1,6 +1,7 @@
 """The names people read instead of identifiers: "Gemeente Eersel", not ``eersel``.
 
-Humans never see slugs or BPMN ids (issue 13). Pages, exports and e-mails that would otherwise
+Humans never see slugs or BPMN ids: they are configuration, not words a colleague uses. Pages, exports and e-mails
+that would otherwise
 print an organisation slug or a process id ask one :class:`Names` per request; it reads each
 name once and falls back to a neutral phrase, never to the identifier itself.
 """

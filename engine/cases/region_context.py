@@ -29,7 +29,8 @@ def contact_line(partner: Partner, *, spoed: bool = False) -> str | None:
     """'Naam, 088-… (ma t/m vr …), e-mail …' in the words of the profile; None when there is nothing to call.
 
     Emergency numbers (112) belong to acute tasks only (``spoed=True`` gives just those); a missing
-    contact shows nothing, so an instruction never tells the AF what the profile lacks (issue 13).
+    contact shows nothing, so an instruction never tells the AF what the profile lacks (that is for the beheerder's
+    overview, engine/regions/profile_gaps.py).
     """
     numbers = [t for t in partner.telefoon if t.spoed == spoed]
     parts = [f"{t.nummer} ({t.wanneer})" if t.wanneer else t.nummer for t in numbers]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.accounts.actors import Actor
@@ -24,8 +25,9 @@ from engine.cases import case_store
 from engine.cases.case_store import NewTask
 from engine.db import keep_on_refusal
 from engine.errors import DomainError
-from engine.models import AuditEvent, Case
+from engine.models import AuditEvent, Case, HumanTask
 from engine.models.cases import CaseStatus
+from engine.workflow import runner
 from engine.workflow.errors import WorkflowFailed
 from engine.workflow.runner import Workflow
 
@@ -52,7 +54,7 @@ def take_step(session: Session, instance: Case, *, actor: Actor, now: datetime, 
               move: Callable[[Workflow], None] | None = None, workflow: Workflow | None = None,
               before_store: Callable[[], None] | None = None, after_store: Callable[[Workflow], None] | None = None,
               task_id: int | None = None, vorm: str | None = None,
-              failure_context: dict[str, Any] | None = None) -> Step:
+              failure_context: dict[str, Any] | None = None, cause: tuple[str, str] | None = None) -> Step:
     """Move a locked case one step and record it; the caller holds the lock and checked what it needs.
 
     :param move: runs the engine on the loaded workflow (None: ``workflow`` is already where it goes).
@@ -61,14 +63,21 @@ def take_step(session: Session, instance: Case, *, actor: Actor, now: datetime, 
         hash is added here, so every state change carries it for replay.
     :param before_store: rows the step changes besides the case (a task completed, a timer fired).
     :param after_store: checks and index repairs that need the stored state (migration).
+    :param cause: (element id, name) of the task or timer that moves the case, when the step may
+        withdraw other ready tasks (a partner's answer ends the AF's chase): each withdrawn task gets
+        a ``task.withdrawn`` event after the step's own, with the reason the model gives.
     """
     if workflow is None:
         workflow = case_store.load_workflow(session, instance)
+    withdrawn: list[runner.WithdrawnTask] = []
     if move is not None:
+        were_ready = runner.ready_human_task_ids(workflow) if cause is not None else set()
         try:
             move(workflow)
         except WorkflowFailed as exc:
             raise fail(session, instance, actor, now, exc, **(failure_context or {})) from exc
+        if were_ready:  # before storing: pruning may drop the sub-process whose end explains it
+            withdrawn = runner.withdrawn_tasks(workflow, were_ready)
     if before_store is not None:
         before_store()
     created = case_store.store(session, instance, workflow, now, vorm=vorm)
@@ -77,8 +86,32 @@ def take_step(session: Session, instance: Case, *, actor: Actor, now: datetime, 
     event = log.record(session, event_type=event_type, actor=actor, now=now, instance_id=instance.id,
                        definition_id=instance.definition_id, task_id=task_id,
                        payload={**payload(created), "state_sha256": case_store.state_hash(instance)})
+    if withdrawn and cause is not None:
+        record_withdrawn(session, instance, now, withdrawn, cause)
     record_completion(session, instance, actor, now)
     return Step(workflow, created, event)
+
+
+PROCESS = Actor.system("proces")  # who withdraws a task: the process, on what a person or timer did
+
+
+def record_withdrawn(session: Session, instance: Case, now: datetime, withdrawn: list[runner.WithdrawnTask],
+                     cause: tuple[str, str]) -> None:
+    """One audit event per task the step withdrew, in the step's transaction, with the model's reason.
+
+    :func:`cases.store` has already marked the rows cancelled, so they left every werkbak with the step.
+    """
+    rows = session.execute(select(HumanTask.id, HumanTask.spiff_task_id).where(
+        HumanTask.instance_id == instance.id,
+        HumanTask.spiff_task_id.in_([item.spiff_task_id for item in withdrawn])).order_by(HumanTask.id))
+    row_ids = {row.spiff_task_id: row.id for row in rows}
+    for item in withdrawn:
+        log.record(session, event_type=EventType.TASK_WITHDRAWN, actor=PROCESS, now=now, instance_id=instance.id,
+                   definition_id=instance.definition_id, task_id=row_ids.get(item.spiff_task_id), payload={
+                       "element_id": item.element_id, "spiff_task_id": item.spiff_task_id,
+                       "reason": item.reason, "reason_element": item.reason_element,
+                       "after_element_id": cause[0], "after_task": cause[1],
+                   })
 
 
 def ready_elements(created: list[NewTask]) -> list[str]:

@@ -1,4 +1,5 @@
-"""Find active cases that wait for nothing (issue 15, section 2): report them, never repair them.
+"""Find active cases that wait for nothing: report them to people, never repair them (a guess could route a signal
+wrongly).
 
 Every step already refuses to strand a case (:func:`engine.workflow.runner.can_move`); this catches
 what got past that check anyway (a case stored by an older release, a restored backup, a bug). A

@@ -1,7 +1,7 @@
 """A case's history in plain Dutch, as the viewer may see it.
 
 Built from the audit log. The melder's identity is shown only to those who need it (the AF of the
-case's gemeente, the melder, auditors); partners read "de melder" (DOMAIN: need-to-know).
+case's gemeente, the melder, auditors); partners read "de melder" (need-to-know, docs/domain.md).
 """
 
 from __future__ import annotations
@@ -31,6 +31,15 @@ _WHAT: dict[str, str] = {
     EventType.INSTANCE_REPLAYED: "speelde de zaak opnieuw af ter controle",
 }
 _FIRED_BY_HAND = "liet de termijn ‘{task}’ direct verlopen"
+_WITHDRAWN = "‘{task}’ is vervallen na ‘{after}’"
+_NO_REASON = "het proces wacht niet meer op deze taak"
+
+
+def _withdrawn(event: AuditEvent, task_name: str) -> str:
+    """Why a task left the werkbak unfinished, in the model's words (its terminate end event's name)."""
+    reason = str(event.payload.get("reason") or "") or _NO_REASON
+    after = str(event.payload.get("after_task") or event.payload.get("after_element_id") or "?")
+    return f"{_WITHDRAWN.format(task=task_name, after=after)}: {reason[:1].lower()}{reason[1:]}"
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,8 @@ def describe(event: AuditEvent, task_name: str) -> str | None:
     if event.event_type == EventType.TIMER_FIRED and event.payload.get("manual"):
         reason = str(event.payload.get("reason") or "")
         return _FIRED_BY_HAND.format(task=task_name) + (f" (reden: {reason})" if reason else " (geen reden opgegeven)")
+    if event.event_type == EventType.TASK_WITHDRAWN:
+        return _withdrawn(event, task_name)
     template = _WHAT.get(event.event_type)
     return template.format(task=task_name) if template is not None else None
 

@@ -36,6 +36,7 @@ def _fire_locked(session: Session, instance: Case, timer: Timer, actor: Actor, n
         step = take_step(session, instance, actor=actor, now=now, event_type=EventType.TIMER_FIRED,
                   move=lambda workflow: runner.fire_timer(workflow, timer.spiff_task_id, now),
                   before_store=mark_fired, failure_context={"timer_id": timer.id},
+                  cause=(timer.element_id, timer.name),
                   payload=lambda created: {
                       "timer_id": timer.id, "element_id": timer.element_id, "spiff_task_id": timer.spiff_task_id,
                       "due_at": timer.due_at.isoformat(),

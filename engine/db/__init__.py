@@ -1,6 +1,6 @@
 """Database plumbing: declarative base, engine/session factories and the unit of work.
 
-Services never commit (ARCHITECTURE decision 1): the edge (web request, scheduler job, CLI
+Services never commit (docs/architecture.md, decision 1): the edge (web request, scheduler job, CLI
 command) opens one :func:`unit_of_work` and everything an action changes commits together.
 """
 

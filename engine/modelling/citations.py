@@ -5,7 +5,7 @@ Every rule a model encodes names where it comes from ("001 Bijlage 2 punt 3", "0
 phrase that is not in the cited part, passes a guess off as a fact; ``tests/processes/
 test_citations.py`` runs :func:`check` over the repository so CI catches it.
 
-The documents live in ``docs/bronnen/`` (copies of the seeds, see its README). Their outline is
+The documents live in ``docs/bronnen/`` (copies of the five source documents, see its README). Their outline is
 read from the text itself: numbered headings and table-of-contents rows ("2.2 Regionaal",
 "| 2.2 | Regionaal |", "### 5.1 Regionale partners"), appendices ("BIJLAGE 2 Meldroute …",
 "Bijlage Samenwerkingspartners"), and numbered items inside an appendix (its "punten" or "stappen").
@@ -22,7 +22,7 @@ the end of a sentence or the next document reference)::
                | number                                  (a bare "2.3" after the reference)
     quote      = "'" text "'" | "‘" text "’"             (after the parts: must occur in a cited part)
 
-"DOMAIN …" is refused outright: the domain notes are a summary, never a source.
+"DOMAIN …" (docs/domain.md) is refused outright: the domain notes are a summary, never a source.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ _TOC_ROW = re.compile(rf"^\|\s*({_NUMBER})\.?\s*\|")
 _APPENDIX_HEADING = re.compile(r"^\s*(?:#+\s*|\|\s*)?(?:<b>)?BIJLAGE\s+(\d+)\b|^\s*(?:#+\s*)?Bijlage\s+(\d+)\b",
                                re.IGNORECASE)
 # Facts a citation may name that must stand in every part it cites: "004 par. 2.1 … 112" is wrong when
-# 112 is in 2.2 and 2.3 only (issue 14).
+# 112 is in 2.2 and 2.3 only: an instruction must not send someone to a paragraph that lacks the number.
 KEY_TERMS = {"112": ("112",), "MMA": ("MMA", "Meld Misdaad Anoniem")}
 _NAMED_APPENDIX = re.compile(r"^\s*(?:#+\s*)?Bijlage\s+([A-Z][^\d\s]\S*)", re.IGNORECASE)
 _ITEM = re.compile(r"^\s*(?:[-*]\s*)?(\d+|[IVX]+)\.\s")
@@ -270,7 +270,7 @@ def _quotes(text: str) -> Iterable[str]:
 
 def check_text(name: str, text: str, outlines: dict[str, Outline]) -> list[Problem]:
     """Every citation in one file's text; a quoted phrase must stand in a cited part (or the document)."""
-    problems = [Problem(name, m.group(0), "DOMAIN.md is een samenvatting, geen bron: noem het brondocument")
+    problems = [Problem(name, m.group(0), "docs/domain.md is een samenvatting, geen bron: noem het brondocument")
                 for m in _DOMAIN.finditer(text)]
     for match in _REFERENCE.finditer(text):
         if match.start() > 0 and (text[match.start() - 1].isalnum() or text[match.start() - 1] in "-+/."):

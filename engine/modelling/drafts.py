@@ -1,4 +1,4 @@
-"""Drafts in the modeller (issue 6 point 2): save on the server, validate, deploy as a new version.
+"""Drafts in the modeller: saved on the server (work survives a closed browser), validated, deployed as a new version.
 
 A draft is one BPMN or DMN file. It is untrusted XML at every save (it comes from a browser or
 an upload), so every save passes the upload rules: size limit, no DTD or entities, bounded

@@ -1,6 +1,9 @@
-"""Migration of running cases to a newer version of their process, and back (issue 6, point 4).
+"""Migration of running cases to a newer version of their process, and back.
 
-Deploying never moves running cases (ARCHITECTURE decision 3); a procesregisseur does, case by
+A process fix must reach the cases already running on the flawed version, and a wrong move must be
+reversible, so moving and moving back are both explicit, audited actions (docs/architecture.md, decision 3).
+
+Deploying never moves running cases (docs/architecture.md, decision 3); a procesregisseur does, case by
 case, after :func:`plan` showed which can move and why the others cannot. :func:`migrate` and
 :func:`revert` each change one case under its lock, through :func:`cases.store`, with the audit
 event in the same transaction. :func:`signaalroute.passes.migrate_each` gives every case its own unit of work, so

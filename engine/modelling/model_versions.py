@@ -1,7 +1,8 @@
 """Deployed versions of a process for the modeller: history (who, when, why), files, and a diff.
 
 Read-only over the immutable deployments (decision 3). Procesregisseurs and beheerders read them to
-change them; the auditor reads the same history, files and diffs read-only (issue 16 §4).
+change them; the auditor reads the same history, files and diffs read-only: a change of process or form decides
+where signals go, so it is part of the audit trail.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.db import Base
@@ -61,14 +61,35 @@ class Case(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+def _werkbak_indexes() -> list[Index]:
+    """The indexes of migration 0021, declared here too so ``create_all`` and Alembic agree."""
+    branches = [("team", ["role", "organisation_id"], None), ("holder", ["assignee_id"], "assignee_id IS NOT NULL"),
+                ("done", ["completed_by_id"], "completed_by_id IS NOT NULL")]
+    tails = {"term": ["state", "acuut", "due_at", "created_at", "id"], "made": ["state", "created_at", "id"]}
+    indexes = []
+    for name, lead, where in branches:
+        for tail_name, tail in tails.items():
+            columns = [*lead, *tail]
+            if where is None:
+                indexes.append(Index(f"ix_human_task_{name}_{tail_name}", *columns))
+            else:
+                indexes.append(Index(f"ix_human_task_{name}_{tail_name}", *columns, sqlite_where=text(where),
+                                     postgresql_where=text(where)))
+    return indexes
+
+
 class HumanTask(Base):
     """Index of a user task, so work lists never deserialize workflows (decision 4)."""
 
     __tablename__ = "human_task"
     __table_args__ = (
         UniqueConstraint("instance_id", "spiff_task_id"),
-        Index("ix_human_task_work", "state", "role", "organisation_id"),
-        Index("ix_human_task_due", "state", "due_at"),
+        # The reminder scheduler's open, not yet reminded tasks by due time (no werkbak query can use it).
+        Index("ix_human_task_remind", "due_at", sqlite_where=text("state = 'ready' AND reminded_at IS NULL"),
+              postgresql_where=text("state = 'ready' AND reminded_at IS NULL")),
+        # The werkbak reads each branch of its access rule as one index range in sort order (issue 19):
+        # by team, by holder, by who completed it; each for "urgentie"/"proces" and for creation time.
+        *_werkbak_indexes(),
     )
 
     id: Mapped[IntPK]
@@ -88,6 +109,8 @@ class HumanTask(Base):
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     # Set once when the overdue reminder went out, so the scheduler reminds each task at most once.
     reminded_at: Mapped[OptionalTimestamp]
+    # A copy of the case's flag (set once, at intake), so the werkbak's "urgentie" order is an index order.
+    acuut: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     instance: Mapped[Case] = relationship(lazy="select")
 

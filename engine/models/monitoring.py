@@ -1,6 +1,6 @@
 """One row of figures per case, kept in the step's transaction, so the dashboard aggregates in SQL.
 
-It holds categories and durations only (no name, no free text): what monitoring needs (seed 003,
+It holds categories and durations only (no name, no free text): what monitoring needs (003
 ch. 7) and the CoMensha export asks for. Durations are whole seconds from the signal, so the
 same SQL computes percentiles on SQLite and PostgreSQL.
 """

@@ -44,7 +44,8 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(40))
-    # Coordinates the team's work: may assign a task of the team to a colleague (issue 4). Set by the beheerder.
+    # Coordinates the team's work: may assign a task of the team to a colleague (someone must be able to
+    # move work when a colleague is away). Set by the beheerder.
     coordinator: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -1,4 +1,4 @@
-"""Outcomes of `audit verify` runs, so a beheerder sees when the log was last proven intact."""
+"""Outcomes of `audit controleren` runs, so a beheerder sees when the log was last proven intact."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The region's monitoring dashboard (seed 003 ch. 7, 001 §5.2): counts, lead times and where work stalls.
+"""The region's monitoring dashboard (003 ch. 7, 001 §5.2): counts, lead times and where work stalls.
 
 Everything is aggregated in SQL over ``case_figure`` (one row per case, kept in the step's
 transaction) and the task index; Python only arranges the grouped rows. Counts pass through

@@ -2,7 +2,7 @@
 
 Both take the tables the dashboard publishes, with the same suppression, so a figure hidden on
 the screen is hidden in the report too. A short text per section says what the figures mean
-(seed 003 §7.1-7.2: monitoring and the yearly evaluation).
+(003 §7.1-7.2: monitoring and the yearly evaluation).
 """
 
 from __future__ import annotations

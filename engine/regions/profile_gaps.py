@@ -1,4 +1,4 @@
-"""What each region profile still lacks, in Dutch and with names, for the beheerder (issue 13).
+"""What each region profile still lacks, in Dutch and with names, for the beheerder.
 
 A missing phone number shows nothing in a task (the AF must not read configuration notes), so the
 gaps are collected here instead: contact details, values the sources do not give ("AAN TE VULLEN"),

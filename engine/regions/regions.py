@@ -1,6 +1,6 @@
 """Regioprofielen: per regio de gemeenten, het vaste overleg, de ketenpartners en de zorgcoördinatie.
 
-Each region routes signals differently (see /work/shared/DOMAIN.md), so the facts a process needs —
+Each region routes signals differently (see docs/domain.md), so the facts a process needs —
 who to call, when the triage meeting is, which ZoCo serves a gemeente — live in one TOML file per
 region under ``processes/regions/`` instead of in code. The loader validates them strictly, because
 a wrong phone number or a ZoCo pointing at nothing is worse than a region that fails to load.
@@ -10,7 +10,7 @@ Format (one file per region)::
     naam = "Oost-Brabant"
     slug = "oost-brabant"
     route_variant = "oost-brabant"        # oost-brabant | fryslan | limburg | soest
-    bron = ["000_….txt"]                  # seed file(s); a string or a list
+    bron = ["000_….txt"]                  # source document(s) in docs/bronnen/; a string or a list
 
     [[gemeenten]]                         # at least one; slugs unique
     slug = "eersel"

@@ -6,7 +6,7 @@ case, each case in its own transaction under its lock (decision 2):
 
 - the workflow state becomes a small tombstone; the row and its id stay, status ``vernietigd``. Kept:
   gemeente, route, creation date and the form of exploitation (``vorm``) — categories the aggregated
-  statistics need (seed 003, ch. 7), no person. The melder's account link is cut;
+  statistics need (003 ch. 7), no person. The melder's account link is cut;
 - task rows keep their model-given name but lose their instructions (rendered from case data); open
   tasks and waiting timers are cancelled, so nothing can act on the case again;
 - e-mail outbox rows of the case and its tasks are deleted (they hold links only, but name recipients);

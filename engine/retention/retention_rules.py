@@ -1,7 +1,7 @@
 """Bewaartermijnen: how long a case is kept, per outcome, read from ``retention.toml``.
 
 Why a TOML file and not environment variables like the rest of :mod:`engine.config`: every period
-must carry its source (the legal basis, the seed or the decision that set it), exactly like the facts
+must carry its source (the legal basis, a source document or the decision that set it), exactly like the facts
 in the region profiles, and an environment variable has no room for that. A retention period is also
 a policy decision of the gemeente (with its Functionaris Gegevensbescherming), not a deployment knob:
 it belongs in a reviewed, versioned file whose history shows who changed a period and why. The file's

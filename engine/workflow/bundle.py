@@ -66,7 +66,10 @@ class Bundle:
 
     @property
     def executable_process_ids(self) -> list[str]:
-        return list(self.parser.get_process_ids())
+        """Processes a case can start: SpiffWorkflow also lists every embedded sub-process as a process,
+        but that one only runs inside its parent and is deployed with it, never as a definition of its own."""
+        return [pid for pid in self.parser.get_process_ids()
+                if etree.QName(self.parser.process_parsers[pid].node).localname == "process"]
 
     def missing_processes(self) -> set[str]:
         """Called elements no file of the bundle defines (to be resolved from earlier deployments)."""

@@ -1,4 +1,5 @@
-"""Outcomes of a decision table that the process calling it cannot route (issue 15, section 5).
+"""Outcomes of a decision table that the process calling it cannot route: found at deploy time, before a signal
+takes that route and stalls.
 
 A business rule task writes the table's output into the case data; an exclusive or inclusive gateway
 downstream then splits on it (``route == "locatie"``). When the table can produce a value no

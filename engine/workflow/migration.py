@@ -1,4 +1,4 @@
-"""Move a running workflow onto another version of its process (ARCHITECTURE decision 3).
+"""Move a running workflow onto another version of its process (docs/architecture.md, decision 3).
 
 Elements are matched by BPMN id (SpiffWorkflow's task spec name). A case can move when every
 task it is busy with (ready, waiting, started) and every subprocess it runs exist in the new

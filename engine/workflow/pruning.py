@@ -2,7 +2,7 @@
 
 SpiffWorkflow keeps every task it ever created. A "lopend signaal" that returns to the triage
 meeting forty times would carry forty rounds of finished tasks, and every later step would pay
-to load and store them (ARCHITECTURE decision 4: the cost of a step must not grow with the
+to load and store them (docs/architecture.md, decision 4: the cost of a step must not grow with the
 history). The history itself lives in the audit log, not in the execution state.
 
 Rule: when a task tree grows past a threshold, re-root it a few levels above the lowest common

@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import TerminateEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
@@ -44,6 +45,21 @@ class ReadyTask:
     task_spec: Any
     data: dict[str, Any]
     due_at: datetime | None = None  # when the first timer attached to the task fires (its term)
+
+
+@dataclass(frozen=True)
+class WithdrawnTask:
+    """A human task the workflow stopped waiting for without anyone completing it.
+
+    ``reason`` is the name of the terminate end event that ended its (sub-)process, as the model
+    says it ("Partner meldt een strafrechtelijk onderzoek"); ``None`` when the model gives none.
+    """
+
+    spiff_task_id: str
+    element_id: str
+    name: str
+    reason: str | None
+    reason_element: str | None
 
 
 @dataclass(frozen=True)
@@ -112,7 +128,8 @@ def can_move(workflow: BpmnWorkflow) -> bool:
 
 
 def _require_movable(workflow: BpmnWorkflow) -> None:
-    """A step may never leave a case with nothing to wait for (issue 15): that is an error, not a 200."""
+    """A step may never leave a case with nothing to wait for (it would stall a signal unseen): that is an error,
+    not a 200."""
     if can_move(workflow):
         return
     # Where it stopped: a join still waiting for a branch, else the activity left half-done.
@@ -182,6 +199,34 @@ def fire_timer(workflow: BpmnWorkflow, spiff_task_id: str, now: datetime) -> Non
         except (SpiffWorkflowException, sandbox.SandboxError) as exc:
             raise _fail(exc) from exc
     _advance(workflow, now)
+
+
+def ready_human_task_ids(workflow: BpmnWorkflow) -> set[str]:
+    """The ids of the human tasks the workflow waits for; cheap, for comparing before and after a step."""
+    return {str(task.id) for task in workflow.get_tasks(state=SpiffState.READY, manual=True)}
+
+
+def withdrawn_tasks(workflow: BpmnWorkflow, were_ready: set[str]) -> list[WithdrawnTask]:
+    """Which of the human tasks ready before a step the step cancelled, and the model's reason.
+
+    Read before the state is stored: pruning may drop a finished sub-process and with it the
+    terminate end event that explains the cancellation.
+    """
+    found = []
+    for spiff_task_id in sorted(were_ready):
+        task = find_task(workflow, spiff_task_id)
+        if task is None or task.state != SpiffState.CANCELLED:
+            continue
+        ended_by = [t for t in task.workflow.get_tasks(state=SpiffState.COMPLETED)
+                    if isinstance(getattr(t.task_spec, "event_definition", None), TerminateEventDefinition)]
+        terminate = max(ended_by, key=lambda t: t.last_state_change) if ended_by else None
+        found.append(WithdrawnTask(
+            spiff_task_id=spiff_task_id, element_id=_element_id(task),
+            name=str(task.task_spec.bpmn_name or _element_id(task)),
+            reason=str(terminate.task_spec.bpmn_name) if terminate and terminate.task_spec.bpmn_name else None,
+            reason_element=_element_id(terminate) if terminate else None,
+        ))
+    return found
 
 
 def ready_human_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:

@@ -287,7 +287,7 @@ def _guarded_format_spec(spec: str) -> str:
 class _DiscardingPrinter:
     """RestrictedPython turns ``print(...)`` into ``_print_(_getattr_)._call_print(...)``: we print nothing.
 
-    Whatever a script prints is case data, and a server's stdout is its log (issue 15, section 4).
+    Whatever a script prints is case data, and a server's stdout is its log, which must never carry case content.
     """
 
     def __init__(self, _getattr: Any = None) -> None:

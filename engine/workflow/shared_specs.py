@@ -4,12 +4,12 @@ Two facts of SpiffWorkflow 3.2 make a parser-built spec unsafe to share:
 
 * ``ProcessParser.get_spec()`` builds lazily and returns ``self.spec`` as soon as it is assigned,
   before its tasks are connected: a second thread asking meanwhile gets a half-built spec and a
-  case started on it never moves (issue 15, section 2).
+  case started on it never moves.
 * Loop and multi-instance tasks connect their child's ``completed_event`` to their merge callback
   only when they create a child, in that process. SpiffWorkflow's own spec restore
   (``BpmnProcessSpecConverter.from_dict``) makes that connection up front; a worker that restores a
   case onto a parser-built spec it never ran children on has no connection, so a finished child
-  is never merged and the case is stranded (issue 15, section 1).
+  is never merged and the case is stranded.
 
 So specs are built once under a lock and then passed through SpiffWorkflow's spec converter
 (``to_dict`` then ``from_dict``): what every worker runs on is what SpiffWorkflow's restore path

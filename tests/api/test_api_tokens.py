@@ -110,11 +110,11 @@ def test_the_access_review_counts_only_tokens_that_still_work(client, factory, w
 
 def test_the_operator_needs_the_person_and_their_app_for_a_privileged_token(
         cli_env, db_url, factory, world):  # noqa: F811 - fixture imported above
-    assert run("init").exit_code == 0
+    assert run("initialiseren").exit_code == 0
     key = (cli_env / "secret_key").read_text()
-    partner = run("tokens", "create", "--username", "politie", "--label", "koppeling", "--dagen", "10")
+    partner = run("tokens", "aanmaken", "--gebruikersnaam", "politie", "--label", "koppeling", "--dagen", "10")
     assert partner.exit_code == 0 and partner.output.strip().startswith("sr_")
-    refused = run("tokens", "create", "--username", "beheerder", input="123456\n")
+    refused = run("tokens", "aanmaken", "--gebruikersnaam", "beheerder", input="123456\n")
     assert refused.exit_code != 0 and "authenticator-app instellen" in refused.output
     secret = two_factor.new_secret()
     now = datetime.now(UTC)
@@ -122,16 +122,16 @@ def test_the_operator_needs_the_person_and_their_app_for_a_privileged_token(
         two_factor.enable(session, actor=SYSTEM, now=now, user=users.user_by_username(session, "beheerder"),
                           secret=secret, code=pyotp.TOTP(secret).at(int(now.timestamp())),
                           box=two_factor.SecretBox(key))
-    wrong = run("tokens", "create", "--username", "beheerder", input="000000\n")
+    wrong = run("tokens", "aanmaken", "--gebruikersnaam", "beheerder", input="000000\n")
     assert wrong.exit_code != 0 and "zes cijfers" in wrong.output
     with unit_of_work(factory) as session:
         last = users.user_by_username(session, "beheerder").totp_last_step
-    issued = run("tokens", "create", "--username", "beheerder", input=unspent_code(secret, last, now) + "\n")
+    issued = run("tokens", "aanmaken", "--gebruikersnaam", "beheerder", input=unspent_code(secret, last, now) + "\n")
     assert issued.exit_code == 0, issued.output
     assert "Code uit de authenticator-app van beheerder" in issued.output
-    listed = run("tokens", "list", "--username", "politie")
+    listed = run("tokens", "tonen", "--gebruikersnaam", "politie")
     assert "geldig\tkoppeling" in listed.output and "sr_" not in listed.output
-    revoked = run("tokens", "revoke", "--username", "politie")
+    revoked = run("tokens", "intrekken", "--gebruikersnaam", "politie")
     assert revoked.exit_code == 0 and "1 API-token(s) van politie ingetrokken" in revoked.output
-    assert "ingetrokken\tkoppeling" in run("tokens", "list", "--username", "politie").output
+    assert "ingetrokken\tkoppeling" in run("tokens", "tonen", "--gebruikersnaam", "politie").output
 

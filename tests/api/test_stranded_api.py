@@ -1,4 +1,4 @@
-"""Over the API, a step that would strand a case is a 422, never a 200 (issue 15, section 1)."""
+"""Over the API, a step that would strand a case is a 422, never a 200."""
 
 from __future__ import annotations
 

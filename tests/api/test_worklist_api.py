@@ -83,3 +83,26 @@ def test_saved_filters_through_the_api_belong_to_their_owner(chain, handed_over,
     assert gone.status_code == 204
     assert avim.get("/api/v1/saved-filters").json["items"] == []
     assert avim.client.get("/api/v1/saved-filters").status_code == 401
+
+
+def test_beyond_the_count_limit_the_api_pages_by_position_and_its_links_reach_every_task_once(chain, token_for,
+                                                                                              monkeypatch):
+    """Issue 19: the paging contract of GET /api/v1/tasks (documented in the OpenAPI document)."""
+    from engine.cases import worklist
+
+    monkeypatch.setattr(worklist, "COUNT_LIMIT", 2)
+    cases = [chain.report("eersel") for _ in range(5)]
+    api = token_for("af", "eersel")
+    body = api.get("/api/v1/tasks?tab=team&sorteer=nieuwste&per_pagina=2").json
+    assert (body["total"], body["total_exact"], body["pages"], body["page"]) == (2, False, None, 1)
+    assert body["counts"]["team"] == 2 and body["counts_exact"] == {"mijn": True, "team": False}
+    seen = [item["reference"] for item in body["items"]]
+    while body["links"]["next"] is not None:
+        body = api.get("/api/v1/tasks" + body["links"]["next"]).json
+        seen += [item["reference"] for item in body["items"]]
+    assert seen == [ref(c) for c in reversed(cases)]
+    last = api.get("/api/v1/tasks" + body["links"]["last"]).json
+    assert [item["reference"] for item in last["items"]] == [ref(cases[1]), ref(cases[0])]
+    assert last["links"]["next"] is None and last["links"]["previous"] is not None
+    refused = api.get("/api/v1/tasks?tab=team&pagina=3&per_pagina=2")
+    assert refused.status_code == 422 and "pagina" in refused.json["error"]["details"]

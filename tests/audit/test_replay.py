@@ -146,11 +146,11 @@ def test_the_cli_replays_all_cases_and_fails_on_a_divergence(factory, world, for
     complete(factory, world.af, at(), forms, task.id, {"vorm": "AU"})
     monkeypatch.setenv("SIGNAALROUTE_DATABASE_URL", db_url)
     monkeypatch.setenv("SIGNAALROUTE_SECRET_KEY", "x" * 64)
-    dry = CliRunner().invoke(main, ["replay", "--all", "--droog"])
+    dry = CliRunner().invoke(main, ["afspelen", "--alle", "--droog"])
     assert dry.exit_code == 0 and "3 zaak/zaken opnieuw afgespeeld (droog gecontroleerd" in dry.output
     with unit_of_work(factory) as session:
         assert not session.scalars(select(AuditEvent).where(AuditEvent.event_type == "instance.replayed")).all()
-    ok = CliRunner().invoke(main, ["replay", "--all", "--door", "Jan de Vries"])
+    ok = CliRunner().invoke(main, ["afspelen", "--alle", "--door", "Jan de Vries"])
     assert ok.exit_code == 0 and "3 zaak/zaken opnieuw afgespeeld (vastgelegd als opdrachtregel (Jan de Vries)): " \
         "alle consistent." in ok.output
     with unit_of_work(factory) as session:
@@ -161,7 +161,7 @@ def test_the_cli_replays_all_cases_and_fails_on_a_divergence(factory, world, for
     with unit_of_work(factory) as session:
         row = session.scalar(select(ModelFile).where(ModelFile.filename == "partner_per_vorm.dmn"))
         row.content = row.content.replace(b"<text>vorm</text>", b"<text>vorm + 1</text>")
-    failed = CliRunner().invoke(main, ["replay", "--all"])
+    failed = CliRunner().invoke(main, ["afspelen", "--alle"])
     assert failed.exit_code == 1
     assert f"Zaak {cases[0]}: wijkt af bij stap 2 (auditgebeurtenis 2, Taak afgerond)" in failed.output
     assert "1 van 3 zaak/zaken wijken af." in failed.output
@@ -188,7 +188,7 @@ def test_replay_in_another_process_agrees_whatever_the_key_order_of_the_data(fac
     for hash_seed in ("1", "4242"):
         env = {**os.environ, "PYTHONHASHSEED": hash_seed, "SIGNAALROUTE_DATABASE_URL": db_url,
                "SIGNAALROUTE_SECRET_KEY": "x" * 64}
-        result = subprocess.run([sys.executable, "-c", "from signaalroute.cli import main; main()", "replay", "--all"],
-                                env=env, capture_output=True, text=True, timeout=120)
+        result = subprocess.run([sys.executable, "-c", "from signaalroute.cli import main; main()",
+                                 "afspelen", "--alle"], env=env, capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stdout + result.stderr
         assert "alle consistent" in result.stdout

@@ -31,8 +31,8 @@ def test_each_step_shows_what_was_visited_and_what_waits(chain):
     assert first.active == ["signaal_oost_brabant:verrijken", "signaal_oost_brabant:verrijken_termijn"]
     assert "signaal_oost_brabant:verrijken" not in first.visited
     assert second.visited["signaal_oost_brabant:verrijken"] == 1 and second.element_id == "verrijken"
-    assert "overdracht_partners:overdracht_politie" in second.active, "the call activity's task waits"
-    assert "zorg_regelen:zorg_en_opvang" in second.active, "care does not wait on the police"
+    assert "overdracht_politie_opvolging:overdracht_politie" in second.active, "the task waits inside its sub-process"
+    assert "zorg_en_opvang_opvolging:zorg_en_opvang" in second.active, "care does not wait on the police"
     assert fourth.data == TERUG
     assert "signaal_oost_brabant:terugkoppelen_melder" in fourth.active
 
@@ -65,8 +65,8 @@ def test_a_step_is_described_by_names_from_its_model_and_labels_from_its_form(ch
     assert fields["Vorm van uitbuiting"] == "Seksuele uitbuiting (SU)" and fields["Is het slachtoffer bekend?"] == "ja"
     assert fired.sentence.startswith("Termijn verstreken: ‘")
     assert fired.element is not None and fired.element.startswith("termijn ‘Terugkoppeling blijft uit’ bij ‘")
-    assert fired.element.endswith("in deelproces ‘Overdracht aan ketenpartners met terugkoppeling’") or \
-        fired.element.endswith("in deelproces ‘Zorg regelen voor het slachtoffer’")
+    assert fired.element.endswith("in deelproces ‘Signaal overnemen (politie) met opvolging’") or \
+        fired.element.endswith("in deelproces ‘Zorg en opvang regelen met opvolging’")
     for text in texts:
         shown = [text.sentence, text.element or "", *(f.label + f.value for f in text.data),
                  *(p.name for p in [*text.waiting, *text.visited])]

@@ -1,4 +1,4 @@
-"""Every `audit verify` run is recorded: from the command line, the nightly job and the beheer page."""
+"""Every `audit controleren` run is recorded: from the command line, the nightly job and the beheer page."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def cli(db_url, monkeypatch, instance_dir, *args):
 def test_the_cli_records_an_intact_run_with_what_it_checked(factory, case, db_url, monkeypatch, tmp_path):
     with unit_of_work(factory) as session:
         events = log.count(session)
-    result = cli(db_url, monkeypatch, tmp_path, "audit", "verify")
+    result = cli(db_url, monkeypatch, tmp_path, "audit", "controleren")
     assert result.exit_code == 0, result.output
     assert f"Auditlog intact: 2 keten(s), {events} gebeurtenis(sen) en 0 zegel(s) gecontroleerd." in result.output
     [run] = runs(factory)
@@ -52,7 +52,7 @@ def test_the_cli_records_an_intact_run_with_what_it_checked(factory, case, db_ur
 def test_a_tampered_chain_is_recorded_per_case_without_personal_data(factory, case, db_url, monkeypatch, tmp_path):
     sql(factory, "UPDATE audit_event SET actor_username = 'iemand_anders' WHERE chain = :c AND seq = 1",
         c=f"instance:{case}")
-    result = cli(db_url, monkeypatch, tmp_path, "audit", "verify")
+    result = cli(db_url, monkeypatch, tmp_path, "audit", "controleren")
     assert result.exit_code == 1 and "NIET intact: 1 van 2 keten(s)" in result.output
     [run] = runs(factory)
     assert run.ok is False

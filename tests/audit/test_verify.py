@@ -1,4 +1,4 @@
-"""Tampering with audit rows directly in the database is caught, per case, by `audit verify`."""
+"""Tampering with audit rows directly in the database is caught, per case, by `audit controleren`."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def test_an_untouched_log_verifies_and_the_cli_says_so(factory, cases, db_url, m
     monkeypatch.setenv("SIGNAALROUTE_DATABASE_URL", db_url)
     monkeypatch.setenv("SIGNAALROUTE_SECRET_KEY", "x" * 64)
     monkeypatch.setenv("SIGNAALROUTE_INSTANCE_DIR", str(tmp_path))
-    result = CliRunner().invoke(main, ["audit", "verify"])
+    result = CliRunner().invoke(main, ["audit", "controleren"])
     assert result.exit_code == 0 and "Auditlog intact: 3 keten(s)" in result.output
 
 
@@ -180,11 +180,11 @@ def cli_env(db_url, monkeypatch, tmp_path):
 
 
 def test_seals_are_exported_as_made_and_verify_against_the_database(factory, cases, cli_env):
-    made = CliRunner().invoke(main, ["audit", "seal"])
+    made = CliRunner().invoke(main, ["audit", "zegelen"])
     assert made.exit_code == 0 and "1 zegel(s) geëxporteerd" in made.output
     [line] = cli_env.read_text().splitlines()
     assert '"instance:' in line and "signature" in line
-    result = CliRunner().invoke(main, ["audit", "verify", "--seals", str(cli_env)])
+    result = CliRunner().invoke(main, ["audit", "controleren", "--zegels", str(cli_env)])
     assert result.exit_code == 0, result.output
     assert "ook tegen 1 geëxporteerde zegel(s)" in result.output
     assert len(cli_env.read_text().splitlines()) == 2, "the verification sealed and exported too"
@@ -192,16 +192,16 @@ def test_seals_are_exported_as_made_and_verify_against_the_database(factory, cas
 
 def test_rewriting_history_and_its_seals_in_the_database_is_caught_by_the_export(factory, cases, cli_env):
     """Someone with database access alone deletes a case's last event, its head and every seal: the file remains."""
-    assert CliRunner().invoke(main, ["audit", "seal"]).exit_code == 0
+    assert CliRunner().invoke(main, ["audit", "zegelen"]).exit_code == 0
     chain = f"instance:{cases[0]}"
     last = last_seq(factory, chain)
     sql(factory, "DELETE FROM audit_event WHERE chain = :c AND seq = :s", c=chain, s=last)
     sql(factory, "UPDATE audit_chain_head SET seq = :s, hash = (SELECT hash FROM audit_event WHERE chain = :c "
                  "AND seq = :s) WHERE chain = :c", c=chain, s=last - 1)
     sql(factory, "DELETE FROM audit_anchor")
-    without = CliRunner().invoke(main, ["audit", "verify"])
+    without = CliRunner().invoke(main, ["audit", "controleren"])
     assert without.exit_code == 0, "the database alone looks whole"
-    result = CliRunner().invoke(main, ["audit", "verify", "--seals", str(cli_env)])
+    result = CliRunner().invoke(main, ["audit", "controleren", "--zegels", str(cli_env)])
     assert result.exit_code != 0
     assert f"{chain} #{last}: ontbreekt - Gebeurtenis die bij de laatste zegel bestond, ontbreekt" in result.output
     assert "zegel #1: " in result.output, "the exported seal is missing or differs in the database"
@@ -209,7 +209,7 @@ def test_rewriting_history_and_its_seals_in_the_database_is_caught_by_the_export
 
 def test_a_damaged_export_file_is_refused_in_dutch(cases, cli_env):
     cli_env.write_text("geen zegel\n")
-    result = CliRunner().invoke(main, ["audit", "verify", "--seals", str(cli_env)])
+    result = CliRunner().invoke(main, ["audit", "controleren", "--zegels", str(cli_env)])
     assert result.exit_code != 0 and "Regel 1 van" in result.output and "is geen zegel" in result.output
 
 

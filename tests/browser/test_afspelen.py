@@ -38,7 +38,7 @@ def test_the_step_text_names_elements_and_fields_as_people_know_them(page, chain
     expect(page.get_by_test_id("gegevens")).to_contain_text("Vorm van uitbuiting")
     expect(page.get_by_test_id("gegevens")).to_contain_text("Seksuele uitbuiting (SU)")
     expect(page.get_by_test_id("actief")).to_contain_text(
-        "Signaal overnemen (politie) in deelproces ‘Overdracht aan ketenpartners met terugkoppeling’")
+        "Signaal overnemen (politie) in deelproces ‘Signaal overnemen (politie) met opvolging’")
     expect(page.get_by_test_id("bezocht")).to_contain_text("exclusieve gateway na ‘Acuut gevaar?’")
     page.locator("#diagram[data-geladen='ja']").wait_for()
     diagram = page.locator("#diagram")
@@ -71,7 +71,8 @@ def test_a_position_inside_a_call_activity_is_marked_and_its_inner_diagram_opens
     expect(box).to_have_count(1)
     expect(diagram.locator(".afspelen-binnen")).to_contain_text("hier binnen: ‘Signaal overnemen (politie)’")
     expect(page.get_by_test_id("positie")).to_contain_text(
-        "Stap 2: in ‘Overdracht aan ketenpartners’ → ‘Signaal overnemen (politie)’ wacht")
+        "Stap 2: in ‘Overdracht aan ketenpartners’ → ‘Signaal overnemen (politie) met opvolging’ → "
+        "‘Signaal overnemen (politie)’ wacht")
     inner = page.locator("#deelproces-diagram")
     expect(inner).to_be_hidden()
     box.click()
@@ -88,7 +89,8 @@ def test_the_inner_diagram_opens_from_the_text_list_by_keyboard(page, chain, cha
     log_in(page, chain_server, chain.person("auditor", "eersel").username)
     page.goto(f"{chain_server}/audit/zaken/{case}/afspelen?stap=2")
     sentence = page.get_by_test_id("positie").get_by_role("listitem").filter(
-        has_text="Stap 2: in ‘Overdracht aan ketenpartners’ → ‘Signaal overnemen (politie)’ wacht")
+        has_text="Stap 2: in ‘Overdracht aan ketenpartners’ → ‘Signaal overnemen (politie) met opvolging’ → "
+        "‘Signaal overnemen (politie)’ wacht")
     button = sentence.get_by_role("button", name="Toon het diagram van dit deelproces")
     button.focus()
     page.keyboard.press("Enter")

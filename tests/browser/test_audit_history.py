@@ -40,7 +40,8 @@ def test_the_auditor_opens_a_case_history_filters_it_and_the_page_passes_axe(axe
     axe_page.get_by_role("button", name="Filteren").click()
     expect(axe_page.get_by_test_id("aantal")).to_have_text("1 van 3 gebeurtenissen (gefilterd).")
     expect(events).to_have_count(1)
-    expect(events.first).to_contain_text("politie (Politie (AVIM), Politie Oost-Brabant AVIM) rondde ‘Overdracht ontvangen’ af")
+    expect(events.first).to_contain_text(
+        "politie (Politie (AVIM), Politie Oost-Brabant AVIM) rondde ‘Overdracht ontvangen’ af")
     changes = events.first.get_by_test_id("wijzigingen").get_by_role("row")
     expect(changes.nth(1)).to_have_text("Samenvatting samenvatting Eerste indruk Na gesprek bijgesteld gewijzigd",
                                         use_inner_text=True)

@@ -1,5 +1,5 @@
 """The auditor reads process changes in a real browser: the model list from the menu, then a diff of two
-versions drawn by bpmn-js with the changed task marked; both pages pass axe (issue 16 §4)."""
+versions drawn by bpmn-js with the changed task marked; both pages pass axe."""
 
 from __future__ import annotations
 

@@ -115,7 +115,7 @@ def test_the_case_page_tells_the_story_and_hides_the_melder_from_partners(page, 
         session.get(HumanTask, handover.id).organisation_id = world.politie.organisation_id
     log_in(page, live_server, "af")
     page.goto(f"{live_server}/zaken/{case}")
-    reference = f"SR-2026-{case:05d}"  # the case's name (issue 13): no bare number, no slugs
+    reference = f"SR-2026-{case:05d}"  # the case's name as people say it: no bare number, no slugs
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Zaak {reference}")
     timeline = page.get_by_test_id("tijdlijn").get_by_role("listitem")
     expect(timeline).to_have_text([

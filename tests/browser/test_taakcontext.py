@@ -1,4 +1,4 @@
-"""The README tour as its people see it (issue 13, section 1): the signal on every task, within need-to-know,
+"""The README tour as its people see it : the signal on every task, within need-to-know,
 the kenmerk as the case's name, labels instead of keys, and the diagram with the open step marked."""
 
 from __future__ import annotations

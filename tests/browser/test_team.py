@@ -1,5 +1,5 @@
 """In Chromium: a coordinator hands a colleague's task to another colleague from the werkbak, who then finds
-it under "Mijn taken"; an acute signal leads the werkbak, marked, above the fold (issue 13, sections 4-5)."""
+it under "Mijn taken"; an acute signal leads the werkbak, marked, above the fold."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ def test_reset_2fa_forgets_the_second_factor_ends_the_sessions_and_is_audited(
     token = issue_token(factory, username="auditor", now=app_now(app), secret_key=app.config["SECRET_KEY"])
     bearer = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/tasks", headers=bearer).status_code == 200
-    result = run("users", "reset-2fa", "--username", "auditor")
+    result = run("gebruikers", "tweestaps-wissen", "--gebruikersnaam", "auditor")
     assert result.exit_code == 0, result.output
     assert "Tweestapsverificatie van auditor is gewist en 1 sessie(s) beëindigd" in result.output
     assert client.get("/account").status_code == 302, "logged out everywhere"
@@ -36,21 +36,21 @@ def test_reset_2fa_forgets_the_second_factor_ends_the_sessions_and_is_audited(
     response = client.post("/inloggen", data={"username": "auditor", "password": "correct-paard-batterij-niet",
                                               "csrf_token": csrf_of(client, "/inloggen")})
     assert response.headers["Location"] == "/account/tweestaps", "enrols again at the next login"
-    unknown = run("users", "reset-2fa", "--username", "niemand")
+    unknown = run("gebruikers", "tweestaps-wissen", "--gebruikersnaam", "niemand")
     assert unknown.exit_code != 0 and "bestaat niet" in unknown.output
 
 
 def test_the_beheerder_links_oidc_identities_and_prints_the_access_review(
         cli_env, db_url, world, monkeypatch):  # noqa: F811 - fixtures imported above
     monkeypatch.setenv("SIGNAALROUTE_SECRET_KEY", "r" * 64)
-    linked = run("users", "link-oidc", "--username", "af", "--issuer", ISSUER, "--subject", "abc-1")
+    linked = run("gebruikers", "oidc-koppelen", "--gebruikersnaam", "af", "--aanbieder", ISSUER, "--sub", "abc-1")
     assert linked.exit_code == 0, linked.output
-    shared = run("users", "link-oidc", "--username", "politie", "--issuer", ISSUER, "--subject", "abc-1")
+    shared = run("gebruikers", "oidc-koppelen", "--gebruikersnaam", "politie", "--aanbieder", ISSUER, "--sub", "abc-1")
     assert shared.exit_code != 0 and "niet gedeeld" in shared.output
-    assert run("users", "allow-oidc-link", "--username", "politie").exit_code == 0
-    again = run("users", "allow-oidc-link", "--username", "af")
+    assert run("gebruikers", "oidc-koppeling-toestaan", "--gebruikersnaam", "politie").exit_code == 0
+    again = run("gebruikers", "oidc-koppeling-toestaan", "--gebruikersnaam", "af")
     assert again.exit_code != 0 and "al gekoppeld" in again.output
-    review = run("users", "rechten")
+    review = run("gebruikers", "rechten")
     assert review.exit_code == 0
     lines = review.output.splitlines()
     assert lines[0].startswith("gebruikersnaam;naam;rol;organisatie;actief;tweestapsverificatie")

@@ -19,32 +19,33 @@ from tests.support.cli import run
 
 
 def test_without_a_secret_key_commands_refuse_to_run(cli_env):
-    result = run("timers", "run")
+    result = run("timers", "afvuren")
     assert result.exit_code != 0
     assert "Geen geheime sleutel" in result.output
 
 
 def test_an_operator_sets_up_users_tokens_models_and_timers(cli_env, db_url, monkeypatch):
-    assert run("init").exit_code == 0
+    assert run("initialiseren").exit_code == 0
     key = (cli_env / "secret_key").read_text()
     assert len(key) == 128
-    assert run("init").exit_code == 0 and (cli_env / "secret_key").read_text() == key, "never overwritten"
-    assert run("db", "upgrade").exit_code == 0
-    assert run("organisations", "create", "--slug", "eersel", "--name", "Gemeente Eersel").exit_code == 0
-    created = run("users", "create", "--username", "anne", "--role", "af", "--organisation", "eersel",
+    assert run("initialiseren").exit_code == 0 and (cli_env / "secret_key").read_text() == key, "never overwritten"
+    assert run("database", "bijwerken").exit_code == 0
+    assert run("organisaties", "aanmaken", "--slug", "eersel", "--naam", "Gemeente Eersel").exit_code == 0
+    created = run("gebruikers", "aanmaken", "--gebruikersnaam", "anne", "--rol", "af", "--organisatie", "eersel",
                   input="een-lang-genoeg-wachtwoord\n")
     assert created.exit_code == 0, created.output
-    short = run("users", "create", "--username", "bob", "--role", "af", "--organisation", "eersel", input="kort\n")
+    short = run("gebruikers", "aanmaken", "--gebruikersnaam", "bob", "--rol", "af", "--organisatie", "eersel",
+                input="kort\n")
     assert short.exit_code != 0 and "minstens 12 tekens" in short.output
-    bad_role = run("users", "create", "--username", "bob", "--role", "koning", "--organisation", "eersel",
+    bad_role = run("gebruikers", "aanmaken", "--gebruikersnaam", "bob", "--rol", "koning", "--organisatie", "eersel",
                    input="een-lang-genoeg-wachtwoord\n")
     assert bad_role.exit_code != 0 and "Onbekende rol" in bad_role.output
-    token = run("tokens", "create", "--username", "anne").output.strip()
+    token = run("tokens", "aanmaken", "--gebruikersnaam", "anne").output.strip()
     assert token.startswith("sr_")
 
-    deployed = run("deploy", str(MODELS / "timers.bpmn"), "--comment", "eerste")
+    deployed = run("uitrollen", str(MODELS / "timers.bpmn"), "--toelichting", "eerste")
     assert deployed.exit_code == 0 and "terugkoppeling_bewaken v1" in deployed.output
-    refused = run("deploy", str(FIXTURES / "forms" / "test-verrijken.json"))
+    refused = run("uitrollen", str(FIXTURES / "forms" / "test-verrijken.json"))
     assert refused.exit_code != 0 and "Alleen .bpmn-, .dmn- en .xml-bestanden" in refused.output
     assert "[]" not in refused.output, "no empty element marker"
 
@@ -59,7 +60,7 @@ def test_an_operator_sets_up_users_tokens_models_and_timers(cli_env, db_url, mon
         anne = users.actor_for(session.scalar(select(User).where(User.username == "anne")))
         case = lifecycle.start_case(session, actor=anne, now=datetime(2020, 1, 1, tzinfo=UTC),
                                         process_id="terugkoppeling_bewaken", data={})
-    assert "1 timer(s) afgegaan" in run("timers", "run").output
+    assert "1 timer(s) afgegaan" in run("timers", "afvuren").output
     with unit_of_work(factory) as session:
         assert session.scalar(select(Timer.state).where(Timer.instance_id == case.id)) == "fired"
     engine.dispose()
@@ -78,7 +79,7 @@ def test_serve_runs_the_app_under_gunicorn(cli_env, db_url, tmp_path):
         port = probe.getsockname()[1]
     env = {**os.environ, "SIGNAALROUTE_SECRET_KEY": "s" * 64}
     script = "from signaalroute.cli import main; main()"
-    server = subprocess.Popen([sys.executable, "-c", script, "serve", "--port", str(port), "--workers", "1"],
+    server = subprocess.Popen([sys.executable, "-c", script, "webserver", "--poort", str(port), "--workers", "1"],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 30
@@ -103,13 +104,13 @@ def test_demo_load_creates_accounts_for_every_role_once_and_an_example_case(cli_
     from engine.config import PROJECT_ROOT
 
     monkeypatch.setenv("SIGNAALROUTE_FORMS_DIR", str(PROJECT_ROOT / "forms"))
-    assert run("init").exit_code == 0 and run("db", "upgrade").exit_code == 0
-    first = run("demo", "load")
+    assert run("initialiseren").exit_code == 0 and run("database", "bijwerken").exit_code == 0
+    first = run("demo", "laden")
     assert first.exit_code == 0, first.output
     assert "signaal_oost_brabant v1" in first.output and "overdracht_partners v1" in first.output
     assert "Voorbeeldzaak SR-" in first.output and "Drieluik gepland op" in first.output
     assert "Screeningsoverleg gepland op" in first.output and "elke dinsdag om 09:30" in first.output
-    second = run("demo", "load")
+    second = run("demo", "laden")
     assert second.exit_code == 0 and "Uitgerold" not in second.output, "loading twice changes nothing"
     logins = (cli_env / "demo-logins.txt").read_text().splitlines()
     assert (cli_env / "demo-logins.txt").stat().st_mode & 0o077 == 0, "only the owner may read the passwords"
@@ -144,7 +145,7 @@ def test_demo_load_creates_accounts_for_every_role_once_and_an_example_case(cli_
 
 
 def test_regio_laden_creates_gemeenten_and_partners_once_and_names_a_broken_profile(cli_env, tmp_path, monkeypatch):
-    assert run("init").exit_code == 0 and run("db", "upgrade").exit_code == 0
+    assert run("initialiseren").exit_code == 0 and run("database", "bijwerken").exit_code == 0
     first = run("regio", "laden")
     assert first.exit_code == 0 and first.output.startswith("4 regio's geladen;"), first.output
     assert run("regio", "laden").output == "4 regio's geladen; 0 organisaties aangemaakt.\n"

@@ -1,4 +1,4 @@
-"""``signaalroute migreer``: look first (--droog), then move chosen or all eligible cases, each on its own."""
+"""``signaalroute migreren``: look first (--droog), then move chosen or all eligible cases, each on its own."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ def versions(factory, *ids):
 
 def test_a_dry_run_shows_the_plan_and_changes_nothing(cli_env, factory, world, forms, at):  # noqa: F811
     stuck, movable = cases(factory, world, forms, at)
-    assert run("init").exit_code == 0
-    result = run("migreer", "--proces", "migratie", "--naar", "2", "--droog")
+    assert run("initialiseren").exit_code == 0
+    result = run("migreren", "--proces", "migratie", "--naar", "2", "--droog")
     assert result.exit_code == 0, result.output
     assert f"(zaak {stuck}, versie 1): kan niet over: taak 'Intake' bestaat niet in versie 2" in result.output
     assert f"(zaak {movable}, versie 1): kan over" in result.output
@@ -36,11 +36,11 @@ def test_a_dry_run_shows_the_plan_and_changes_nothing(cli_env, factory, world, f
 def test_all_eligible_cases_move_and_a_named_ineligible_case_fails_with_exit_1(cli_env, factory, world, forms,  # noqa: F811
                                                                                at):
     stuck, movable = cases(factory, world, forms, at)
-    assert run("init").exit_code == 0
-    moved = run("migreer", "--proces", "migratie", "--naar", "2", "--alle")
+    assert run("initialiseren").exit_code == 0
+    moved = run("migreren", "--proces", "migratie", "--naar", "2", "--alle")
     assert moved.exit_code == 0, moved.output
     assert f"SR-2026-{movable:05d}: gemigreerd" in moved.output
-    failed = run("migreer", "--proces", "migratie", "--naar", "2", "--zaak", str(stuck))
+    failed = run("migreren", "--proces", "migratie", "--naar", "2", "--zaak", str(stuck))
     assert failed.exit_code == 1
     assert "mislukt: Zaak" in failed.output and "taak 'Intake' bestaat niet in versie 2" in failed.output
     assert versions(factory, stuck, movable) == [1, 2]
@@ -48,8 +48,8 @@ def test_all_eligible_cases_move_and_a_named_ineligible_case_fails_with_exit_1(c
 
 def test_either_all_or_named_cases(cli_env, factory, world, forms, at):  # noqa: F811
     cases(factory, world, forms, at)
-    assert run("init").exit_code == 0
-    result = run("migreer", "--proces", "migratie", "--naar", "2")
+    assert run("initialiseren").exit_code == 0
+    result = run("migreren", "--proces", "migratie", "--naar", "2")
     assert result.exit_code == 2 and "Kies --alle of een of meer --zaak" in result.output
-    unknown = run("migreer", "--proces", "migratie", "--naar", "7", "--alle")
+    unknown = run("migreren", "--proces", "migratie", "--naar", "7", "--alle")
     assert unknown.exit_code == 1 and "Versie 7 van proces 'migratie' bestaat niet." in unknown.output

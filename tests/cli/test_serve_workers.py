@@ -1,4 +1,4 @@
-"""The gunicorn server completes loops and multi-instance cases whatever worker takes a step (issue 15).
+"""The gunicorn server completes loops and multi-instance cases whatever worker takes a step.
 
 Between two steps the server's workers are replaced (killed; gunicorn's master starts new ones),
 so every child of a loop or multi-instance task is completed by a process that
@@ -52,7 +52,7 @@ class Server:
                "SIGNAALROUTE_LOG_LEVEL": "WARNING"}
         script = "from signaalroute.cli import main; main()"
         self.process = subprocess.Popen(
-            [sys.executable, "-c", script, "serve", "--port", str(self.port), "--workers", str(WORKERS)],
+            [sys.executable, "-c", script, "webserver", "--poort", str(self.port), "--workers", str(WORKERS)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.token = token
         try:

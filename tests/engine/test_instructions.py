@@ -1,4 +1,4 @@
-"""Instructions name region facts; what a profile lacks shows nothing (issue 13), never a note about the profile."""
+"""Instructions name region facts; what a profile lacks shows nothing, never a note about the profile."""
 
 from __future__ import annotations
 

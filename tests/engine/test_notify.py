@@ -149,8 +149,8 @@ def test_two_senders_at_once_never_deliver_one_message_twice(factory, at, db_url
     if not db_url.startswith("postgresql"):
         pytest.skip("SQLite has one writer at a time: two senders cannot claim at once there")
     enqueue(factory, at, count=20)
-    # Force the interleaving (STYLE 11): each sender holds its first claim, uncommitted, until the
-    # other has claimed too. That only happens if the second claim skips the locked row.
+    # Force the interleaving (convention 11 in docs/architecture.md): each sender holds its first claim,
+    # uncommitted, until the other has claimed too. That only happens if the second claim skips the locked row.
     barrier = threading.Barrier(2, timeout=10)
     original, first_claim = notify.claim_due, threading.local()
 

@@ -1,4 +1,4 @@
-"""Region profiles load, carry the seeds' facts literally, and broken profiles fail in Dutch."""
+"""Region profiles load, carry the source documents' facts literally, and broken profiles fail in Dutch."""
 
 from __future__ import annotations
 

@@ -446,7 +446,7 @@ def test_normal_expressions_still_evaluate_after_the_escape_corpus() -> None:
 
 def test_print_from_models_of_other_tools_runs_and_prints_nothing(capfd):
     """SpiffWorkflow and SpiffArena models print from script tasks; here that is accepted and discarded:
-    a server's output is its log, and what a script prints is case data (issue 15, section 4)."""
+    a server's output is its log, and what a script prints is case data."""
     data: dict[str, Any] = {"naam": "Voorbeeldnaam"}
     execute("print('melding van', naam)\nprint(naam, sep='-', end='')\nklaar = True", data)
     assert data == {"naam": "Voorbeeldnaam", "klaar": True}

@@ -1,4 +1,4 @@
-"""Advice questions (seed 004, par. 2.6) and intake errors a user can make."""
+"""Advice questions (004 par. 2.6) and intake errors a user can make."""
 
 from __future__ import annotations
 

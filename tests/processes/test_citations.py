@@ -51,6 +51,13 @@ def test_every_citation_in_models_forms_and_profiles_holds():
     assert found == [], "\n".join(str(p) for p in found)
 
 
+def test_every_citation_in_the_developer_documentation_holds(outlines):
+    """docs/*.md summarise the sources for developers; a part they cite must exist like in a model."""
+    found = [str(p) for path in sorted((ROOT / "docs").glob("*.md"))
+             for p in citations.check_text(path.name, path.read_text(encoding="utf-8"), outlines)]
+    assert found == [], "\n".join(found)
+
+
 def test_the_checker_reads_every_model_form_and_profile():
     names = {p.name for p in citations.citation_files(ROOT)}
     assert {"signaal_fryslan.bpmn", "routering.dmn", "fryslan.toml", "riec-inbreng.json"} <= names
@@ -81,7 +88,7 @@ def test_a_correct_citation_passes(text, outlines):
     (f"{FILE}, par. 2.4: 'daarna melden bij AVIM of Arbeidsinspectie'.",
      "'daarna melden bij AVIM of Arbeidsinspectie' staat niet in het geciteerde deel"),
     ("de partner die voor het RIEC staat (DOMAIN route 4 en 6)",
-     "DOMAIN.md is een samenvatting, geen bron: noem het brondocument"),
+     "docs/domain.md is een samenvatting, geen bron: noem het brondocument"),
 ], ids=range(9))
 def test_a_wrong_citation_is_reported_with_what_is_wrong(text, message, outlines):
     assert message in problems(text, outlines)

@@ -80,11 +80,12 @@ def test_the_checks_find_unreachable_elements_stuck_gateways_and_tasks_without_l
     assert {p.element_id for p in lint_files(parsed("kapot.bpmn", BROKEN), strict=False)} == {"wees", "keuze"}
 
 
-# --- traceability and timers of the real schemas (issue 3, points 4 and 5) --------------------------------
+# --- traceability (every rule cites its source) and timers of the real schemas --------------------------------
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 DMN = "{https://www.omg.org/spec/DMN/20191111/MODEL/}"
-# A citation names the document and its part: "001 Bijlage 2.1", "004 §2.4", "000 Stroomschema 1", or "Seed 002".
-SEED = re.compile(r"\b(00[0-4]) (§|Bijlage|H\d|Stroomschema)|[Ss]eed (00[0-4])")
+# A citation names the document and its part: "001 Bijlage 2.1", "004 §2.4", "000 Stroomschema 1", or "Bron 002"
+# (models of the first release say "Seed 002": the documents were called seeds then).
+SEED = re.compile(r"\b(00[0-4]) (§|Bijlage|H\d|Stroomschema)|(?:[Ss]eed|[Bb]ron) (00[0-4])")
 RULE_ELEMENTS = ("userTask", "businessRuleTask", "callActivity", "boundaryEvent")
 README = (ROOT / "processes" / "README.md").read_text(encoding="utf-8")
 
@@ -111,7 +112,7 @@ def test_every_rule_names_its_seed_and_is_listed_in_the_processes_readme(path):
             missing_source.append(element.get("id"))
         if f"| `{path.name}` | `{element.get('id')}` |" not in README:
             missing_readme.append(element.get("id"))
-    assert missing_source == [], "documentation must name the seed file and section"
+    assert missing_source == [], "documentation must name the source document (docs/bronnen/) and its part"
     assert missing_readme == [], "processes/README.md lists every rule and where it lives"
 
 

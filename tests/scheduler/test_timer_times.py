@@ -1,5 +1,5 @@
 """Timers are dated by their own transaction; standbys help on PostgreSQL; the nightly jobs keep
-their order on DST nights; stranded cases are reported (issue 15, sections 2 and 7)."""
+their order on DST nights; stranded cases are reported."""
 
 from __future__ import annotations
 

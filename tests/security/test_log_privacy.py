@@ -1,4 +1,4 @@
-"""Logs, e-mails and error pages never carry case content (issue 15, section 6).
+"""Logs, e-mails and error pages never carry case content: they reach people and systems outside need-to-know.
 
 Attack: a case whose every text field holds a recognisable sentinel, run through several steps with
 the whole process logging at DEBUG (SpiffWorkflow's ``spiff.task`` records then carry the task data),

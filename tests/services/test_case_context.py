@@ -1,4 +1,4 @@
-"""What each person on a case reads of it (issue 13, section 1): the need-to-know table and its labels."""
+"""What each person on a case reads of it : the need-to-know table and its labels."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Two people complete the same task at once: exactly one wins, the other gets a Conflict.
 
-On PostgreSQL the interleaving is forced with a barrier (STYLE 11): both requests have read
+On PostgreSQL the interleaving is forced with a barrier (docs/architecture.md, convention 11): both requests have read
 the task as ready before either takes the case lock. SQLite serializes whole transactions
 (BEGIN IMMEDIATE), so there the two simply race.
 """

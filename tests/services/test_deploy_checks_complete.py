@@ -1,4 +1,5 @@
-"""Deploy checks find everything at once, at the right element, in Dutch (issue 15, section 5)."""
+"""Deploy checks find everything at once, at the right element, in Dutch: one round of fixing, not one error per
+upload."""
 
 from __future__ import annotations
 

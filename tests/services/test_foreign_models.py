@@ -1,4 +1,4 @@
-"""Models written with other tools deploy and run (issue 15, section 4).
+"""Models written with other tools deploy and run: a region may bring models drawn in Camunda Modeler or SpiffArena.
 
 SpiffArena scripts print; Camunda and Flowable save ``*.bpmn20.xml``, Signavio plain ``*.xml``; Camunda
 and Zeebe models carry settings of their own engine. BPMN or DMN is decided by the root element, the

@@ -1,7 +1,7 @@
 """A migration and a task completion on the same case at once: the case lock orders them, nothing is lost.
 
-The interleaving is forced (STYLE 11): the first transaction takes the lock and holds it until
-PostgreSQL shows the second one waiting for that lock. SQLite serializes whole transactions, so
+The interleaving is forced (convention 11 in docs/architecture.md): the first transaction takes the
+lock and holds it until PostgreSQL shows the second one waiting for that lock. SQLite serializes whole transactions, so
 these tests run on PostgreSQL only.
 """
 

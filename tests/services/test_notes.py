@@ -215,8 +215,8 @@ def test_the_auditor_reads_the_note_with_its_readers_and_hash_in_the_case_histor
                                            instance_id=case)
     [entry] = [e for e in history.entries if e.event_type == EventType.NOTE_ADDED]
     assert entry.type_label == "Notitie of bestand toegevoegd"
-    assert entry.sentence == ("af.eersel (Aandachtsfunctionaris, Gemeente Eersel) voegde een notitie met een bestand toe "
-                              "aan de zaak")
+    assert entry.sentence == ("af.eersel (Aandachtsfunctionaris, Gemeente Eersel) voegde een notitie met een "
+                              "bestand toe aan de zaak")
     assert dict(entry.facts) == {
         "Mag lezen": "Aandachtsfunctionaris, Zorgcoördinator (en de auteur)",
         "Notitie": "Foto van de locatie ontvangen.",

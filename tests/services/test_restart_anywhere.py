@@ -1,4 +1,5 @@
-"""Restart anywhere (issue 15, section 3): a case ends the same whether its steps run in one warm
+"""Restart anywhere (nothing of a case lives in a worker's memory): a case ends the same whether its steps run in
+one warm
 process, on a fresh spec cache every step, or alternately on two worker processes.
 
 The catalogue of constructs lives in tests/fixtures/constructs/ (written by hand for this test);

@@ -291,22 +291,22 @@ def test_the_command_line_dry_run_destroy_verify_and_replay(keten, factory, at, 
     monkeypatch.setattr("signaalroute.cli._now", lambda: START + timedelta(days=400))
     cli = CliRunner()
 
-    dry = cli.invoke(main, ["bewaartermijnen", "--droog"])
+    dry = cli.invoke(main, ["bewaartermijnen", "toepassen", "--droog"])
     assert dry.exit_code == 0, dry.output
     assert f"SR-2026-{gone:05d} (zaak {gone}): Geen mensenhandel" in dry.output
     assert f"SR-2026-{kept:05d}" not in dry.output and "er is niets veranderd" in dry.output
     assert destroyed_ids(factory) == set()
 
-    wet = cli.invoke(main, ["bewaartermijnen"])
+    wet = cli.invoke(main, ["bewaartermijnen", "toepassen"])
     assert wet.exit_code == 0 and "1 zaak/zaken vernietigd." in wet.output
     assert destroyed_ids(factory) == {gone}
 
-    checked = cli.invoke(main, ["audit", "verify"])
+    checked = cli.invoke(main, ["audit", "controleren"])
     assert checked.exit_code == 0, checked.output
     assert f"Zaak {gone} (SR-2026-{gone:05d}): vernietigd op " in checked.output
     assert "volgens regel ‘Geen mensenhandel (besluit overleg): 1 jaar na afsluiting van de zaak’" in checked.output
 
-    replayed = cli.invoke(main, ["replay", "--all"])
+    replayed = cli.invoke(main, ["afspelen", "--alle"])
     assert replayed.exit_code == 0, replayed.output
     assert f"Zaak {gone} (SR-2026-{gone:05d}): vernietigd op " in replayed.output
     assert "niet opnieuw af te spelen" in replayed.output

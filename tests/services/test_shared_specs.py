@@ -1,4 +1,4 @@
-"""Specs are complete before threads share them (issue 15, section 2)."""
+"""Specs are complete before threads share them: a half-built spec strands the case started on it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A step that leaves a case with nothing to wait for fails loudly (issue 15, section 1)."""
+"""A step that leaves a case with nothing to wait for fails loudly: a signal must never stall unseen."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The team's werkbak: every open task of the team with who holds it, acute signals first, and the
-coordinator who hands a colleague's task on (issue 13, sections 4 and 5)."""
+coordinator who hands a colleague's task on."""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ def last_seq(factory: sessionmaker[Session], chain: str) -> int | None:
 
 
 def log_problems(factory: sessionmaker[Session]) -> tuple[dict[str, list[ChainProblem]], list[ChainProblem]]:
-    """(problems per case or system chain, problems of the seals themselves), as `audit verify` finds them."""
+    """(problems per case or system chain, problems of the seals themselves), as `audit controleren` finds them."""
     with unit_of_work(factory) as session:
         found = verification.check(session, verifier=TEST_SEAL_KEY.verifier).problems
     per_chain: dict[str, list[ChainProblem]] = {}

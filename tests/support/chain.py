@@ -126,7 +126,8 @@ class Chain:
 
 @pytest.fixture
 def chain(factory, at):
-    """Every story's cases must replay to their stored state afterwards (issue 7's proof)."""
+    """Every story's cases must replay to their stored state afterwards: replay proves the audit log holds each
+    case's whole history."""
     with unit_of_work(factory) as session:
         region_setup.load_region_organisations(session, REGIONS)
         # Outside every region: whoever maintains the models all regions share.

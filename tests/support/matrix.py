@@ -117,7 +117,7 @@ MATRIX: dict[str, str] = {
     "GET /audit/zaken/<int:instance_id>/modellen/<process_id>.bpmn": "L   403     403     403 403     403     403 403     403     ok  403",
     "GET /audit/export":                                           "L   403     403     403 403     403     403 403     403     ok  403",
     "POST /audit/export":                                          "L   403     403     403 403     403     403 403     403     ok  403",
-    # process and form changes, read-only: the auditor, and the beheerder who may read models anyway (issue 16 §4)
+    # process and form changes, read-only: the auditor, and the beheerder who may read models anyway
     "GET /audit/modellen":                                         "L   403     403     403 403     403     403 403     403     ok  ok",
     "GET /audit/modellen/<process_id>/verschil":                   "L   403     403     403 403     403     403 403     403     ok  ok",
     "GET /audit/modellen/<process_id>/versies/<int:version>/inhoud":

@@ -1,4 +1,5 @@
-"""Run one case three ways and say what it ended as (issue 15, section 3; Zeebe's replay property).
+"""Run one case three ways and say what it ended as (Zeebe's replay property: restoring on any worker gives the same
+case).
 
 A *driver* decides every step from what the database shows (ready tasks, waiting timers), so the
 same decisions are taken however the steps are executed:

@@ -114,7 +114,7 @@ def build(chain: Chain) -> XssStory:
 
 AF, PR, AUDITOR = ("af", "leeuwarden"), ("procesregisseur", "fryslan-zvhf"), ("auditor", "leeuwarden")
 # (who as role/organisation, path with the story's ids as {fields}) of every page that shows a hostile text back.
-# The case page (/zaken/<id>) shows every field of the case the reader may know (issue 13): the Fryslân
+# The case page (/zaken/<id>) shows every field of the case the reader may know: the Fryslân
 # signal's page carries all its hostile texts; the hostile model's case adds hostile task names.
 PAGES: list[tuple[tuple[str, str], str]] = [
     (AF, "/"),

@@ -17,7 +17,7 @@ def test_the_auditor_steps_through_a_case_with_the_data_of_each_step(web, chain)
     first = auditor.get(f"/audit/zaken/{case}/afspelen").get_data(as_text=True)
     assert "Stap 1 van 3" in first and "signaal_oost_brabant:verrijken" in first and "Volgende stap" in first
     third = auditor.get(f"/audit/zaken/{case}/afspelen?stap=3").get_data(as_text=True)
-    assert "Verhoor gepland." in third and "zorg_regelen:zorg_en_opvang" in third
+    assert "Verhoor gepland." in third and "zorg_en_opvang_opvolging:zorg_en_opvang" in third
     assert "komt na elke stap uit op de vastgelegde toestand" in third
     trace = auditor.get(f"/audit/zaken/{case}/afspelen.json").get_json()
     assert trace["process_id"] == "signaal_oost_brabant" and len(trace["steps"]) == 3
@@ -73,8 +73,8 @@ def test_a_step_inside_a_called_process_names_the_call_activity_that_holds_it(we
     chain.do(case, "verrijken", VERRIJKT)
     auditor = logged_in(web, chain, "auditor", "eersel")
     step = auditor.get(f"/audit/zaken/{case}/afspelen.json").get_json()["steps"][1]
-    assert "overdracht_partners:overdracht_politie" in step["active"]
-    assert "overdracht_partners:overdracht_politie" in step["containers"]["signaal_oost_brabant:overdracht"]
+    assert "overdracht_politie_opvolging:overdracht_politie" in step["active"]
+    assert "overdracht_politie_opvolging:overdracht_politie" in step["containers"]["signaal_oost_brabant:overdracht"]
     assert step["labels"]["signaal_oost_brabant:overdracht"].startswith("hier binnen: ‘Signaal overnemen (politie)’")
     assert step["calls"]["signaal_oost_brabant:overdracht"] == "overdracht_partners"
     inner = auditor.get(step["models"]["overdracht_partners"])
@@ -82,8 +82,10 @@ def test_a_step_inside_a_called_process_names_the_call_activity_that_holds_it(we
     first = auditor.get(f"/audit/zaken/{case}/afspelen.json").get_json()["steps"][0]
     assert first["containers"] == {}, "before the handover nothing waits inside a call activity"
     page = auditor.get(f"/audit/zaken/{case}/afspelen?stap=2").get_data(as_text=True)
-    assert "Stap 2: in ‘Overdracht aan ketenpartners’ → ‘Signaal overnemen (politie)’ wacht" in page
-    sentence = "Stap 2: in ‘Overdracht aan ketenpartners’ → ‘Zorg regelen’ → ‘Zorg en opvang regelen’ wacht"
+    assert ("Stap 2: in ‘Overdracht aan ketenpartners’ → ‘Signaal overnemen (politie) met opvolging’ → "
+            "‘Signaal overnemen (politie)’ wacht") in page
+    sentence = ("Stap 2: in ‘Overdracht aan ketenpartners’ → ‘Zorg regelen’ → ‘Zorg en opvang regelen met opvolging’ "
+                "→ ‘Zorg en opvang regelen’ wacht")
     assert visible(page).count(sentence) == 1, "three boxes call the same process: one sentence, not three"
 
 
@@ -140,16 +142,30 @@ def test_each_step_reads_in_dutch_with_element_names_and_form_labels(web, chain)
     assert "rondde ‘Signaal verrijken en beoordelen’ af" in enriched
     assert "Vorm van uitbuiting\nSeksuele uitbuiting (SU)" in enriched, "the field's title and the choice's title"
     assert "Is het slachtoffer bekend?\nja" in enriched
-    assert "Signaal overnemen (politie) in deelproces ‘Overdracht aan ketenpartners met terugkoppeling’" in enriched
+    assert "Signaal overnemen (politie) in deelproces ‘Signaal overnemen (politie) met opvolging’" in enriched
     assert "Signaal verrijken en beoordelen\n1" in enriched and "exclusieve gateway na ‘Acuut gevaar?’\n1" in enriched
-    assert "Element\nZorg en opvang regelen in deelproces ‘Zorg regelen voor het slachtoffer’" in cared
+    assert "Element\nZorg en opvang regelen in deelproces ‘Zorg en opvang regelen met opvolging’" in cared
     assert "Termijn verstreken: ‘Signaal overnemen (politie)’" in timer
     assert ("Element\ntermijn ‘Terugkoppeling blijft uit’ bij ‘Signaal overnemen (politie)’ in deelproces "
-            "‘Overdracht aan ketenpartners met terugkoppeling’") in timer
+            "‘Signaal overnemen (politie) met opvolging’") in timer
     assert "Terugkoppeling opvragen bij de politie in deelproces" in timer and "Systeem (planner)" in timer
-    assert "parallelle gateway na ‘Signaal overnemen (politie)’ en ‘Zorg regelen’ in deelproces" in timer
+    assert "parallelle gateway na ‘Signaal overnemen (politie) met opvolging’ en ‘Zorg regelen’ in deelproces" in timer
     assert "(Zorgcoördinator, Lumens)" in cared, "an organisation by its name, not its slug"
     for text in pages:
         assert RAW.findall(text) == [], "no process:element key or raw event type"
         assert "verrijken_termijn" not in text and "sporen_samen" not in text
         assert "omschrijving" not in text and "soort_signaal" not in text, "field labels, not field names"
+
+
+def test_the_step_that_withdrew_the_afs_chase_says_why_in_dutch(web, chain):
+    case = chain.report("eersel")
+    chain.do(case, "verrijken", VERRIJKT)
+    chain.fire_timers(days=10)
+    chain.do(case, "overdracht_politie", {**TERUG, "strafrechtelijk_onderzoek": True})
+    auditor = logged_in(web, chain, "auditor", "eersel")
+    steps = auditor.get(f"/audit/zaken/{case}/afspelen.json").get_json()["steps"]
+    last = auditor.get(f"/audit/zaken/{case}/afspelen?stap={len(steps)}").get_data(as_text=True)
+    assert "Vervallen bij deze stap" in last
+    assert "‘Terugkoppeling opvragen bij de politie’ vervalt: partner meldt een strafrechtelijk onderzoek" in last
+    before = auditor.get(f"/audit/zaken/{case}/afspelen?stap={len(steps) - 1}").get_data(as_text=True)
+    assert "Vervallen bij deze stap" not in before

@@ -1,4 +1,5 @@
-"""The auditor reads process and form changes (issue 16 §4): who, when, why, hashes, exact bytes, the diff.
+"""The auditor reads process and form changes (they decide where signals go): who, when, why, hashes, exact bytes,
+the diff.
 
 Read-only: none of the procesregisseur's actions (draft, deploy, migrate) is offered, and every role but
 the auditor and the beheerder gets a 403 page.

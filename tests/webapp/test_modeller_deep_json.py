@@ -1,4 +1,4 @@
-"""The modeller's JSON endpoints refuse a deeply nested body in Dutch, like the API (issue 15, section 8)."""
+"""The modeller's JSON endpoints refuse a deeply nested body in Dutch, like the API."""
 
 from __future__ import annotations
 

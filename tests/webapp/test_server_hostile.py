@@ -1,4 +1,4 @@
-"""The gunicorn server (``signaalroute serve``) against clients that misbehave on the wire.
+"""The gunicorn server (``signaalroute webserver``) against clients that misbehave on the wire.
 
 Attack: a URL or a header far longer than any page needs; a request that announces a body and then
 never sends it (one such request per thread would take the whole server down).
@@ -37,7 +37,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
            "SIGNAALROUTE_INSTANCE_DIR": str(root), "SIGNAALROUTE_FORMS_DIR": str(FIXTURES / "forms"),
            "SIGNAALROUTE_READ_TIMEOUT_SECONDS": str(READ_TIMEOUT)}
     script = "from signaalroute.cli import main; main()"
-    process = subprocess.Popen([sys.executable, "-c", script, "serve", "--port", str(port), "--workers", "1"],
+    process = subprocess.Popen([sys.executable, "-c", script, "webserver", "--poort", str(port), "--workers", "1"],
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30

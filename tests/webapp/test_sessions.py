@@ -110,7 +110,7 @@ def test_debug_mode_cannot_be_switched_on(db_url, tmp_path, monkeypatch):
     app = create_app(settings)
     try:
         assert app.debug is False
-        with pytest.raises(RuntimeError, match="signaalroute serve"):
+        with pytest.raises(RuntimeError, match="signaalroute webserver"):
             app.run(debug=True)
         assert not any("console" in rule.rule or "debugger" in rule.rule for rule in app.url_map.iter_rules())
         assert app.test_client().get("/console").status_code == 404

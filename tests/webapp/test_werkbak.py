@@ -167,3 +167,27 @@ def test_an_unknown_vorm_counts_as_onbekend_until_the_af_records_one(web, chain)
     af = logged_in(web, chain, "af", "eersel")
     assert references(af.get("/?vorm=onbekend").get_data(as_text=True)) == [ref(waiting)]
     assert references(af.get("/?vorm=SU").get_data(as_text=True)) == []
+
+
+def test_beyond_the_count_limit_the_page_says_more_than_and_its_links_reach_every_task_once(web, chain, monkeypatch):
+    """Issue 19: above worklist.COUNT_LIMIT the werkbak stops counting and pages by position, not by number."""
+    from engine.cases import worklist
+
+    monkeypatch.setattr(worklist, "COUNT_LIMIT", 3)
+    cases = [chain.report("eersel") for _ in range(7)]
+    af = logged_in(web, chain, "af", "eersel")
+    html = af.get("/?tab=team&sorteer=oudste&per_pagina=2").get_data(as_text=True)
+    assert "Taken van mijn team (3+)" in html and "1–2 van meer dan 3" in html and "Pagina 1" in html
+    seen = references(html)
+    while (following := re.search(r'<a href="([^"]+)" rel="next">Volgende pagina</a>', html)) is not None:
+        html = af.get(following.group(1).replace("&amp;", "&")).get_data(as_text=True)
+        seen += references(html)
+    assert seen == [ref(c) for c in cases], "next links meet every task once, in order"
+    assert "Pagina 4" in html and "7–7 van meer dan 3" in html
+    first = af.get("/?tab=team&sorteer=oudste&per_pagina=2").get_data(as_text=True)
+    last_link = re.search(r'<a href="([^"]+)">Laatste pagina</a>', first).group(1).replace("&amp;", "&")
+    last = af.get(last_link).get_data(as_text=True)
+    assert references(last) == [ref(cases[5]), ref(cases[6])] and "Einde van de lijst" in last
+    assert "de laatste 2 van meer dan 3" in last
+    back = re.search(r'<a href="([^"]+)" rel="prev">Vorige pagina</a>', last).group(1).replace("&amp;", "&")
+    assert references(af.get(back).get_data(as_text=True)) == [ref(cases[3]), ref(cases[4])]

@@ -1,4 +1,4 @@
-"""Task and case pages carry the case within need-to-know, named by its kenmerk (issue 13, section 1)."""
+"""Task and case pages carry the case within need-to-know, named by its kenmerk."""
 
 from __future__ import annotations
 

@@ -60,6 +60,16 @@ def _path_id(name: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": _ID}
 
 
+_LIMIT, _END = worklist.COUNT_LIMIT, worklist.END
+_PAGING = (
+    f"Paginering. Zolang een lijst ten hoogste {_LIMIT} taken telt (total_exact), gaan de links met "
+    f"paginanummers (pagina=n), zoals altijd. Daarboven telt de werkbak niet verder (total = {_LIMIT}, "
+    "total_exact = false, pages = null) en gaan next, previous en last met een positie (na=..., voor=..., "
+    f"voor={_END}): elke pagina kost dan evenveel, ook de laatste. Volg de links tot next null is en u ziet "
+    "elke taak precies één keer, ook als er intussen taken bij komen (die staan op hun plaats in de volgorde). "
+    "Een positie hoort bij de sortering waarmee ze gemaakt is; een andere of bewerkte positie geeft 422."
+)
+
 SCHEMAS: dict[str, Any] = {
     "Note": {"type": "object", "required": ["id", "instance_id", "created_at", "author", "readers"], "properties": {
         "id": _ID, "instance_id": _ID, "created_at": {"type": "string", "format": "date-time"},
@@ -111,11 +121,22 @@ SCHEMAS: dict[str, Any] = {
         "acuut": {"type": "boolean", "description": "Acuut signaal: iemand was bij de melding in acuut gevaar"},
         "assignee_name": {"type": ["string", "null"], "description": "Wie de taak in behandeling heeft"},
     }}]},
-    "Worklist": {"type": "object", "required": ["items", "page", "pages", "total", "counts"], "properties": {
+    "Worklist": {"type": "object", "required": ["items", "page", "pages", "total", "counts", "links"],
+                 "description": _PAGING, "properties": {
         "items": {"type": "array", "items": {"$ref": "#/components/schemas/WorkItem"}},
-        "tab": {"enum": [*worklist.TABS, worklist.ALLE]}, "page": {"type": "integer"},
-        "per_page": {"type": "integer"}, "pages": {"type": "integer"}, "total": {"type": "integer"},
-        "counts": {"type": "object", "properties": {tab: {"type": "integer"} for tab in worklist.TABS}},
+        "tab": {"enum": [*worklist.TABS, worklist.ALLE]},
+        "page": {"type": ["integer", "null"], "description": "Paginanummer; null als het niet bekend is "
+                 "(achteruit bladeren vanaf het einde van een lijst van meer dan de telgrens)"},
+        "per_page": {"type": "integer"},
+        "pages": {"type": ["integer", "null"], "description": "Aantal pagina's; null als total_exact false is"},
+        "total": {"type": "integer", "description": f"Aantal taken, exact tot {worklist.COUNT_LIMIT}"},
+        "total_exact": {"type": "boolean", "description": f"false: er zijn meer dan {worklist.COUNT_LIMIT} taken"},
+        "counts": {"type": "object", "description": f"Aantal per tabblad, exact tot {worklist.COUNT_LIMIT}",
+                   "properties": {tab: {"type": "integer"} for tab in worklist.TABS}},
+        "counts_exact": {"type": "object", "properties": {tab: {"type": "boolean"} for tab in worklist.TABS}},
+        "links": {"type": "object", "description": "Querystrings (beginnend met '?') voor deze zelfde lijst; "
+                  "null waar die pagina er niet is", "properties": {
+            name: {"type": ["string", "null"]} for name in ("first", "previous", "next", "last")}},
         "case": {"type": ["object", "null"], "description": "De zaak met het gezochte kenmerk, als u die mag inzien",
                  "properties": {"id": _ID, "reference": {"type": "string"}}},
     }},
@@ -207,7 +228,13 @@ _WORKLIST_PARAMETERS = [
     _query("sorteer", _choice(list(worklist.SORTERINGEN), default="termijn"), "Sortering"),
     _query("kenmerk", {"type": "string", "pattern": "^SR-[0-9]{4}-[0-9]+$"}, "Kenmerk van de zaak"),
     _query("instance_id", _ID, "Alleen taken van deze zaak"),
-    _query("pagina", {"type": "integer", "minimum": 1, "default": 1}, "Paginanummer"),
+    _query("pagina", {"type": "integer", "minimum": 1, "default": 1},
+           f"Paginanummer; alleen binnen de eerste {worklist.COUNT_LIMIT} taken (daarna 422): blader verder met "
+           "de links 'next' en 'last'"),
+    _query("na", {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"},
+           "Positie uit links.next: de pagina na die taak (keyset; kost even veel op elke pagina)"),
+    _query("voor", {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"},
+           f"Positie uit links.previous: de pagina voor die taak; '{worklist.END}' is de laatste pagina"),
     _query("per_pagina", {"type": "integer", "minimum": 1, "maximum": worklist.MAX_PAGE_SIZE,
                           "default": worklist.PAGE_SIZE}, "Taken per pagina"),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from engine.cases.lifecycle import CaseView
 from engine.cases.notes import NoteView
@@ -45,11 +46,14 @@ def worklist(listing: Worklist) -> dict[str, Any]:
     return {
         "items": [work_item(i) for i in listing.items],
         "tab": listing.query.tab,
-        "page": listing.query.pagina,
+        "page": listing.page,
         "per_page": listing.query.per_pagina,
         "pages": listing.pages,
         "total": listing.total,
+        "total_exact": listing.exact,
         "counts": listing.counts,
+        "counts_exact": listing.counts_exact,
+        "links": {name: None if params is None else "?" + urlencode(params) for name, params in listing.links.items()},
         "case": {"id": found.id, "reference": found.reference} if found else None,
     }
 

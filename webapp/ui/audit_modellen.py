@@ -1,4 +1,4 @@
-"""Process and form changes as the auditor reads them (issue 16 §4): read-only, no editing rights.
+"""Process and form changes as the auditor reads them (they decide where signals go): read-only, no editing rights.
 
 Who deployed which version when and why, every stored file and form with its SHA-256 and its exact
 bytes, and the diff of two versions. The views call the modeller's own services

@@ -1,6 +1,6 @@
 """Beheer: the retention rules, what the next run would destroy (dry run), and the destruction records.
 
-Read-only. Destroying happens only through the nightly planner job or ``signaalroute bewaartermijnen``:
+Read-only. Destroying happens only through the nightly planner job or ``signaalroute bewaartermijnen toepassen``:
 there is deliberately no button, so no person can destroy a case outside the rules. The page shows case
 numbers, references and counts, never case content (the beheerder reads no case content).
 """

@@ -1,7 +1,7 @@
 """Who holds a task and what the person looking at it may do about it, for the task pages.
 
 Everyone in the team can take a free task or give theirs back; a coordinator also hands a task of
-the team to a colleague, or takes it back from one (issue 13, section 4). The rules themselves live
+the team to a colleague, or takes it back from one. The rules themselves live
 in engine.access and engine.cases.assignment; this only gathers what the page shows.
 """
 

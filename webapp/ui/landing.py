@@ -1,4 +1,4 @@
-"""Where a person lands after logging in: the page their role needs first (issue 13, section 4).
+"""Where a person lands after logging in: the page their role needs first.
 
 Every login goes to ``/`` (or the page it was asked for); ``/`` is the werkbak for the people who
 handle cases. Auditors and beheerders have no werkbak (they do no case work, engine.access), and a

@@ -1,4 +1,4 @@
-"""Zaken overzetten naar een nieuwe procesversie (issue 6, point 4): the plan, the batch, a revert.
+"""Zaken overzetten naar een nieuwe procesversie: the plan, the batch, a revert (a fix must reach running cases).
 
 The process editor (webapp/ui/modelleren.py) links here as ``/modelleren/<process_id>/migratie``.
 Plain forms with CSRF, no script needed. The batch is the one view that does not run in the

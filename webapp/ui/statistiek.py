@@ -1,4 +1,4 @@
-"""Dashboard: the region's monitoring figures without persons (seed 003 ch. 7), reports and the CoMensha export.
+"""Dashboard: the region's monitoring figures without persons (003 ch. 7), reports and the CoMensha export.
 
 Views only parse the year and dimension, call engine.monitoring and render; who sees which scope
 is decided in engine.monitoring.dashboard. The old /statistiek page now leads here.

@@ -46,7 +46,7 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
 def hidden_as_forbidden(what: str) -> Iterator[None]:
     """Answer a case or task the user may not see with a Dutch 403 page, also when it does not exist.
 
-    Issue 4 asks that a user of another gemeente gets a 403 page; the services answer NotFound so
+    A user of another gemeente should get a page that says "no access" in Dutch; the services answer NotFound so
     that existence never leaks, and the API keeps that 404. Here every hidden *and* every missing
     id gets the same 403 "Geen toegang" page: people get the clearer message, and the page still
     cannot tell "exists in another gemeente" from "does not exist".

@@ -25,6 +25,22 @@
     });
   }
 
+  // When every waiting task of a diagram lies inside one collapsed sub-process, open that sub-process's
+  // plane (bpmn-js drill-down; its breadcrumb leads back), so the marked task is what the reader sees.
+  function showWhereItWaits(viewer, ids) {
+    var canvas = viewer.get('canvas');
+    var registry = viewer.get('elementRegistry');
+    if (!canvas.findRoot) { return; }
+    var roots = ids.map(function (id) { return registry.get(id); }).filter(function (el) {
+      return el && !/SubProcess|CallActivity/.test(el.type);
+    }).map(function (el) { return canvas.findRoot(el); });
+    if (!roots.length || !roots[0]) { return; }
+    if (roots.every(function (root) { return root === roots[0]; }) && roots[0] !== canvas.getRootElement()) {
+      canvas.setRootElement(roots[0]);
+      canvas.zoom('fit-viewport');
+    }
+  }
+
   // Mark one diagram: every key whose process part is the drawn process (or an embedded sub-process
   // drawn inside it) names an element of this diagram.
   function mark(viewer, processId, step, onBox) {
@@ -45,9 +61,11 @@
       canvas.addMarker(id, 'afspelen-bezocht');
       overlays.add(id, { position: { top: -12, right: 12 }, html: badge(String(step.visited[key]), 'afspelen-teller') });
     });
+    var waiting = [];
     step.active.forEach(function (key) {
       var id = element(key);
       if (!id) { return; }
+      waiting.push(id);
       canvas.addMarker(id, 'afspelen-actief');
       overlays.add(id, { position: { bottom: 4, left: -8 }, html: badge('wacht', 'afspelen-token') });
     });
@@ -57,6 +75,7 @@
       canvas.addMarker(id, 'afspelen-bevat-actief');
       overlays.add(id, { position: { top: -28, left: 0 }, html: badge(step.labels[key], 'afspelen-binnen') });
     });
+    showWhereItWaits(viewer, waiting);
     viewer.get('eventBus').on('element.click', function (event) {
       var key = Object.keys(step.calls || {}).filter(function (k) { return element(k) === event.element.id; })[0];
       if (key) { onBox(key); }
@@ -66,10 +85,14 @@
   function openBox(step, key) {
     var called = step.calls[key];
     if (!step.models[called]) {
-      // An embedded sub-process is part of the main diagram: bpmn-js's own drill-down shows it.
-      var canvas = mainViewer.get('canvas');
-      var plane = canvas.findRoot && canvas.findRoot(called + '_plane');
-      if (plane) { canvas.setRootElement(plane); }
+      // An embedded sub-process is part of the diagram that holds it (the main one, or a called
+      // process's drawn below): bpmn-js's own drill-down shows it.
+      [mainViewer, innerViewer].some(function (viewer) {
+        var canvas = viewer && viewer.get('canvas');
+        var plane = canvas && canvas.findRoot && canvas.findRoot(called + '_plane');
+        if (plane) { canvas.setRootElement(plane); }
+        return Boolean(plane);
+      });
       return Promise.resolve();
     }
     inner.hidden = false;

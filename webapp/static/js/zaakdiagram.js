@@ -21,6 +21,22 @@
     return el;
   }
 
+  // When every open task of a diagram lies inside one collapsed sub-process, open that sub-process's
+  // plane (bpmn-js drill-down; its breadcrumb leads back), so the marked task is what the reader sees.
+  function showWhereItWaits(viewer, ids) {
+    var canvas = viewer.get('canvas');
+    var registry = viewer.get('elementRegistry');
+    if (!canvas.findRoot) { return; }
+    var roots = ids.map(function (id) { return registry.get(id); }).filter(function (el) {
+      return el && !/SubProcess|CallActivity/.test(el.type);
+    }).map(function (el) { return canvas.findRoot(el); });
+    if (!roots.length || !roots[0]) { return; }
+    if (roots.every(function (root) { return root === roots[0]; }) && roots[0] !== canvas.getRootElement()) {
+      canvas.setRootElement(roots[0]);
+      canvas.zoom('fit-viewport');
+    }
+  }
+
   function draw(container, processId, progress) {
     var viewer = new window.BpmnJS({ container: container });
     return load(progress.models[processId], false).then(function (xml) {
@@ -36,12 +52,15 @@
         if (key.indexOf(prefix) !== 0 || !registry.get(id)) { return; }
         canvas.addMarker(id, 'zaak-bezocht');
       });
+      var open = [];
       progress.active.forEach(function (key) {
         var id = key.slice(prefix.length);
         if (key.indexOf(prefix) !== 0 || !registry.get(id)) { return; }
+        open.push(id);
         canvas.addMarker(id, 'zaak-open');
         overlays.add(id, { position: { bottom: 4, left: -8 }, html: badge('open', 'zaak-open-label') });
       });
+      showWhereItWaits(viewer, open);
       viewer.get('eventBus').on('element.click', function (event) {
         var called = event.element.businessObject && event.element.businessObject.calledElement;
         var target = called && document.getElementById('deelproces-' + called);

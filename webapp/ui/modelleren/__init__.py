@@ -1,4 +1,4 @@
-"""Modelleren (issue 6): process versions and their history, drafts in bpmn-js/dmn-js, forms.
+"""Modelleren: process versions and their history, drafts in bpmn-js/dmn-js, forms.
 
 Only procesregisseurs and beheerders come here (every request is checked, a 403 page otherwise).
 Views parse, call one service and render or answer JSON. The modeller's page talks to the

@@ -1,6 +1,6 @@
 """Model drafts, browser-saved form versions and the forms each deployment uses
 
-model_draft: BPMN/DMN files being edited in the modeller (issue 6), saved on the server.
+model_draft: BPMN/DMN files being edited in the modeller, saved on the server.
 form_version: a form's JSON Schema as saved in the browser, numbered per form.
 deployment_form: the exact form JSON each deployment's tasks use, so an old case keeps its form.
 

@@ -2,7 +2,7 @@
  *
  * Lane -> role, user task -> form and Dutch instructions, timer expressions, conditions and the
  * default path of gateways, the decision of a business rule task, scripts, and documentation
- * (with the seed reference). Every change goes through bpmn-js' modeling commands, so undo/redo
+ * (with the source reference). Every change goes through bpmn-js' modeling commands, so undo/redo
  * and the "unsaved changes" state work as for changes on the canvas.
  *
  * The spiffworkflow extensions are read and written as generic moddle elements, with exactly
@@ -488,7 +488,7 @@
     if (!is(owner, 'bpmn:Collaboration')) {
       parts.push(this.text('eig-documentatie', owner === bo ? 'Documentatie' : 'Documentatie van het proces', this.documentation(owner),
         function (value) { self.setDocumentation(element, owner, value); },
-        'Vermeld de bron, bijvoorbeeld: Seed 000 (000_4eb49870de54bd16.txt), Bijlage 3 stap 2.', 3));
+        'Vermeld de bron, bijvoorbeeld: 000 Bijlage 3 stap 2 (docs/bronnen/000_4eb49870de54bd16.txt).', 3));
     }
     parts.forEach(function (part) { self.container.append(part); });
     if (focusId) {
