@@ -76,7 +76,7 @@ postgres:
 test: install assets chromium postgres
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q -n 2 -m "not serial"
+	$(BIN)/python -m pytest -q -n 2 --dist worksteal -m "not serial"
 	$(BIN)/python -m pytest -q -m serial
 	@if [ "$$CI" = "true" ]; then $(MAKE) --no-print-directory audit-deps; fi
 

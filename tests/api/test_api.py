@@ -5,18 +5,14 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
+
 from engine.db import unit_of_work
 from engine.models import HumanTask
-from tests.accounts import log_in_client
-from tests.conftest import MODELS
+from tests.support.accounts import log_in_client
+from tests.support.api import upload  # noqa: F401
 
 VALID = {"vorm": "AU", "samenvatting": "Werknemers slapen in de kas."}
-
-
-def upload(api_user, *names, comment="via API"):
-    files = [(io.BytesIO((MODELS / n).read_bytes()), n) for n in names]
-    return api_user.post("/api/v1/process-models", data={"files": files, "comment": comment},
-                         content_type="multipart/form-data")
 
 
 def test_deploy_start_and_complete_through_the_api(api):
@@ -67,6 +63,7 @@ def test_invalid_task_data_gets_422_with_dutch_field_messages(api):
 NUL = "Tekst mag geen NUL-teken (\\u0000) bevatten."
 
 
+@pytest.mark.postgres
 def test_a_nul_character_in_task_data_is_refused_in_dutch_and_changes_nothing(api, factory, world):
     """PostgreSQL cannot store \\u0000 in JSONB (it used to give a 500); SQLite could: both refuse it."""
     upload(api("regisseur"), "drie_taken.bpmn")
@@ -236,7 +233,7 @@ def test_claim_release_and_assign_through_the_api(api, factory, at):
     from engine.accounts import users
     from engine.accounts.actors import Actor
     from engine.db import unit_of_work
-    from tests.conftest import PASSWORD
+    from tests.support.base import PASSWORD
 
     with unit_of_work(factory) as session:
         users.create_user(session, actor=Actor.system("t"), now=at(), username="af2", password=PASSWORD, role="af",

@@ -18,8 +18,8 @@ from engine.accounts.actors import Actor
 from engine.db import unit_of_work
 from engine.errors import NotFound, ValidationFailed
 from engine.models import AuditEvent
-from tests.cli.test_cli import cli_env, run  # noqa: F401 - the operator's environment
-from tests.tokens import issue_token, unspent_code
+from tests.support.cli import run
+from tests.support.tokens import issue_token, unspent_code
 
 SYSTEM = Actor.system("test")
 

@@ -11,12 +11,7 @@ from __future__ import annotations
 import pytest
 
 from engine.json_limits import MAX_JSON_DEPTH, json_depth
-
-TOO_DEEP = "De JSON is te diep genest: hoogstens 64 niveaus van objecten en lijsten."
-
-
-def nested(levels: int) -> str:
-    return '{"data": ' + "[" * (levels - 1) + "]" * (levels - 1) + "}"
+from tests.support.api import TOO_DEEP, nested  # noqa: F401
 
 
 def post_raw(client, path: str, body: str, headers: dict[str, str]):

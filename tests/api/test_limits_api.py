@@ -12,6 +12,8 @@ from engine.accounts.actors import Actor
 from engine.db import unit_of_work
 from webapp import create_app, db
 
+pytestmark = pytest.mark.postgres
+
 
 def token_for(factory, at, username: str) -> dict[str, str]:
     with unit_of_work(factory) as session:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.test_api import upload
+from tests.support.api import upload
 
 
 def two_cases(api):

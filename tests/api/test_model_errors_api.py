@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from tests.broken_models import BROKEN, ENGLISH
+from tests.support.broken_models import BROKEN, ENGLISH
 
 
 @pytest.mark.parametrize("name", ["missing-start-event", "duplicate-id", "sequence-flow-to-nowhere",

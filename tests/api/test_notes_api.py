@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from engine.db import unit_of_work
 from engine.models import AccessLogEntry
-from tests import file_samples
-from tests.chain import TERUG, VERRIJKT
-from tests.tokens import issue_token
+from tests.support import file_samples
+from tests.support.chain import TERUG, VERRIJKT
+from tests.support.tokens import issue_token
 
 PDF_HASH = hashlib.sha256(file_samples.PDF).hexdigest()
 

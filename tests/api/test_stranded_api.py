@@ -5,7 +5,7 @@ from __future__ import annotations
 from engine.db import unit_of_work
 from engine.models import Case
 from engine.workflow import runner
-from tests.services.test_stranded_cases import strand
+from tests.support.helpers import strand
 
 
 def test_the_api_answers_422_instead_of_a_200_that_strands_the_case(factory, world, at, forms, api):

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 
 from engine.db import UTCDateTime, make_engine
 from engine.db.migrate import alembic_config, upgrade
-from tests.conftest import START
+from tests.support.base import START
+
+pytestmark = pytest.mark.postgres
 
 TOKEN = sa.table("api_token", sa.column("user_id", sa.Integer), sa.column("token_hash", sa.String),
                  sa.column("label", sa.String), sa.column("created_at", UTCDateTime()),

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.api.conftest import Api
-from tests.tokens import issue_token
-from tests.werkbak_fixtures import logged_in, ref, references
+from tests.support.app import Api
+from tests.support.tokens import issue_token
+from tests.support.werkbak import logged_in, ref, references
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import pytest
 
 from engine.cases import assignment
 from engine.db import unit_of_work
-from tests.audit_support import VALID
-from tests.services.helpers import complete, deploy, ready, start
+from tests.support.audit import VALID
+from tests.support.helpers import complete, deploy, ready, start
 
 
 @pytest.fixture

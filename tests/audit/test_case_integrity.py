@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from engine.audit import case_integrity
 from engine.db import unit_of_work
-from tests.audit_support import TEST_SEAL_KEY, last_seq, seal, sql
+from tests.support.audit import TEST_SEAL_KEY, last_seq, seal, sql
+
+# Hashes and replay over payloads that PostgreSQL stores as JSONB (keys reordered), tampered with in SQL.
+pytestmark = pytest.mark.postgres
 
 
 def integrity(factory, case, at):

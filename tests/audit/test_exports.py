@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-import zlib
 from datetime import date, datetime
 
 import pytest
@@ -17,7 +15,8 @@ from engine.audit.events import EventType
 from engine.db import unit_of_work
 from engine.errors import Forbidden, ValidationFailed
 from engine.models import AccessLogEntry, AuditEvent
-from tests.services.helpers import complete, deploy, ready, start
+from tests.support.helpers import complete, deploy, ready, start
+from tests.support.pdf import pdf_streams, pdf_text  # noqa: F401
 
 MARCH = audit_export.Period(date(2026, 3, 1), date(2026, 3, 31))
 INJECTION = "=HYPERLINK(\"https://kwaad.example\",\"klik\")"
@@ -138,22 +137,6 @@ def test_only_auditors_export(factory, world, at, case, who):
         export(factory, getattr(world, who), at, "csv")
     with pytest.raises(Forbidden), unit_of_work(factory) as session:
         dossier.dossier_pdf(session, actor=getattr(world, who), now=at(), instance_id=case)
-
-
-def pdf_streams(body: bytes) -> list[bytes]:
-    """Every content stream of the PDF, decompressed where it is compressed."""
-    chunks = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S):
-        try:
-            chunks.append(zlib.decompress(stream))
-        except zlib.error:
-            chunks.append(stream)
-    return chunks
-
-
-def pdf_text(body: bytes) -> str:
-    """The text operators of every page: enough to assert on what the PDF says."""
-    return b"\n".join(pdf_streams(body)).decode("cp1252", "replace")
 
 
 def test_the_dossier_tells_who_did_what_when_and_masks_the_melder(factory, world, at, case, forms):

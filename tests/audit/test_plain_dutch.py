@@ -13,8 +13,8 @@ from engine.audit.audit_phrases import EVENT_LABELS, Vocabulary, field_value, ph
 from engine.audit.events import EventType
 from engine.db import unit_of_work
 from engine.models import AuditEvent
-from tests.conftest import FIXTURES
-from tests.services.helpers import complete, deploy, ready, start
+from tests.support.base import FIXTURES
+from tests.support.helpers import complete, deploy, ready, start
 
 MARCH = audit_export.Period(date(2026, 3, 1), date(2026, 3, 31))
 CONTEXT = {"regio": {"slug": "kempen", "naam": "Kempen", "gemeente": "Eersel", "overleg": "Casustafel Kempen",

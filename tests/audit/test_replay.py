@@ -16,7 +16,10 @@ from engine.errors import Forbidden
 from engine.models import AuditEvent, ModelFile
 from signaalroute import passes
 from signaalroute.cli import main
-from tests.services.helpers import complete, deploy, ready, start
+from tests.support.helpers import complete, deploy, ready, start
+
+# Hashes and replay over payloads that PostgreSQL stores as JSONB (keys reordered), tampered with in SQL.
+pytestmark = pytest.mark.postgres
 
 SYSTEM = Actor.system("test")
 
@@ -169,6 +172,7 @@ def test_the_cli_replays_all_cases_and_fails_on_a_divergence(factory, world, for
         assert len(by_os_user) == 3, "without --door the operating-system user is recorded"
 
 
+@pytest.mark.postgres
 def test_replay_in_another_process_agrees_whatever_the_key_order_of_the_data(factory, world, forms, at, db_url):
     """Another process (other hash seeds) and data read back from JSONB (which reorders keys)
     must still reproduce the stored state exactly."""

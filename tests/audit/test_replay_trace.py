@@ -11,7 +11,7 @@ from engine.audit import replay_names, replay_trace
 from engine.db import unit_of_work
 from engine.errors import Forbidden
 from engine.models import Case
-from tests.chain import FORMS, TERUG, VERRIJKT, ZORG
+from tests.support.chain import FORMS, TERUG, VERRIJKT, ZORG
 
 
 def trace_of(chain, case, actor=None):

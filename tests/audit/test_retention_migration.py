@@ -14,8 +14,8 @@ from sqlalchemy.engine import make_url
 from engine.audit import log
 from engine.db import make_engine, make_session_factory, normalize_url, unit_of_work
 from engine.db.migrate import downgrade, upgrade
-from tests.audit_support import log_problems
-from tests.conftest import BACKENDS, PG_URL, START, _create_pg_database
+from tests.support.audit import log_problems
+from tests.support.base import BACKENDS, PG_URL, START, create_pg_database
 
 
 def _canonical(fields):
@@ -37,7 +37,7 @@ def old_database(request, tmp_path) -> Iterator[str]:
         url = f"sqlite:///{tmp_path / 'oud.sqlite'}"
     else:
         parsed = make_url(normalize_url(PG_URL))
-        url = _create_pg_database(parsed.set(database=f"{parsed.database}_migratie0012")
+        url = create_pg_database(parsed.set(database=f"{parsed.database}_migratie0012")
                                   .render_as_string(hide_password=False))
     upgrade(url, "0011")
     yield url

@@ -14,8 +14,8 @@ from engine.models import AuditAnchor, AuditVerification
 from scheduler import jobs
 from scheduler.leader import Leadership
 from signaalroute.cli import main
-from tests.audit_support import TEST_SEAL_KEY, VALID, sql
-from tests.services.helpers import complete, deploy, ready, start
+from tests.support.audit import TEST_SEAL_KEY, VALID, sql
+from tests.support.helpers import complete, deploy, ready, start
 
 
 @pytest.fixture
@@ -71,6 +71,7 @@ def leading(factory, job, **runtime):
         leadership.release()
 
 
+@pytest.mark.postgres
 def test_the_nightly_job_verifies_then_seals_and_records_the_run(factory, case, at):
     leading(factory, jobs.verify_audit_log)
     [run] = runs(factory)
@@ -80,6 +81,7 @@ def test_the_nightly_job_verifies_then_seals_and_records_the_run(factory, case, 
         assert set(seal.heads) == {"system", f"instance:{case}"} and seal.key_id == TEST_SEAL_KEY.key_id
 
 
+@pytest.mark.postgres
 def test_the_frequent_job_seals_what_moved_and_exports_it_once(factory, world, case, at, tmp_path):
     export = tmp_path / "zegels.jsonl"
     leading(factory, jobs.seal_audit_log, seal_export=str(export))

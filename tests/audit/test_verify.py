@@ -13,9 +13,12 @@ from engine.models import AuditEvent
 from engine.retention import retention
 from engine.retention.retention_rules import load_rules
 from signaalroute.cli import main
-from tests.audit_support import last_seq, log_problems, seal, sql
-from tests.retention_support import write_rules
-from tests.services.helpers import start
+from tests.support.audit import last_seq, log_problems, seal, sql
+from tests.support.helpers import start
+from tests.support.retention import write_rules
+
+# Hashes and replay over payloads that PostgreSQL stores as JSONB (keys reordered), tampered with in SQL.
+pytestmark = pytest.mark.postgres
 
 
 def problems(factory):

@@ -6,40 +6,16 @@ downloads a browser here. Screenshots of the pages land in ``test-artifacts/``.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from playwright.sync_api import Browser, Page
-from werkzeug.serving import make_server
 
 from engine.config import Settings
-from tests.accounts import SERVERS
-from tests.chain import ROOT
-from tests.conftest import FIXTURES, Clock
-from webapp import create_app, db
-
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync"]
-
-
-def _serve(app: Flask) -> Iterator[str]:
-    """Serve ``app`` on a free port; the login helper finds it by its base URL (for TOTP codes)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    SERVERS[base] = app
-    yield base
-    SERVERS.pop(base, None)
-    server.shutdown()
-    thread.join(timeout=5)
-    db.dispose(app)
+from tests.support.base import FIXTURES, Clock
+from tests.support.browser import ARTIFACTS, AXE, _serve
+from webapp import create_app
 
 
 @pytest.fixture
@@ -75,10 +51,3 @@ def axe_page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-@pytest.fixture
-def chain_server(chain, db_url: str, tmp_path: Path, at: Clock) -> Iterator[str]:
-    """The app on the real forms, processes and region profiles, over the ``chain`` fixture's database."""
-    settings = Settings(instance_dir=tmp_path, database_url=db_url, secret_key="c" * 64,
-                        forms_dir=ROOT / "forms", processes_dir=ROOT / "processes")
-    app = create_app(settings, {"CLOCK": at})
-    yield from _serve(app)

@@ -4,17 +4,31 @@ desktop (1280 px), and no page scrolls sideways at 320 px (reflow, WCAG 1.4.10) 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
-from tests.browser.conftest import AXE
-from tests.browser.test_shell import log_in
-from tests.chain import VERRIJKT
-from tests.services.helpers import deploy, ready, start
+from engine.config import Settings
+from tests.support.browser import (  # noqa: F401
+    NARROW,
+    WIDE,
+    _serve,
+    log_in,
+    open_the_menu_if_folded,
+    page_width,
+    problems_at_both_widths,
+    serious_violations,
+    wide_elements,
+)
+from tests.support.chain import ROOT, VERRIJKT, Chain
+from tests.support.helpers import deploy, ready, start
+from tests.support.scene import built_chain, scene_database
+from webapp import create_app
 
-NARROW, WIDE = 320, 1280
 # The people of the README tour, each with the pages only their role reaches (2FA roles enrol on the way in).
 PEOPLE = [("melder", "eersel"), ("af", "eersel"), ("oov", "eersel"), ("politie", "oost-brabant-avim"),
           ("zorgcoordinator", "oost-brabant-lumens"), ("procesregisseur", "eersel"), ("auditor", "eersel"),
@@ -25,54 +39,6 @@ AXE_CHECKED: set[str] = set()
 LINKS_PER_PAGE = 2
 # Links out of the page that are no page of their own.
 NOT_A_PAGE = re.compile(r"^(mailto:|tel:|#)|/uitloggen|/download|\.(csv|xlsx|pdf|ics|bpmn|dmn)(\?|$)")
-
-
-def serious_violations(page: Page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("""async () => await axe.run(document, {
-        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""")
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])}x)" for v in result["violations"]
-            if v["impact"] in ("serious", "critical")]
-
-
-def page_width(page: Page) -> int:
-    return int(page.evaluate("document.documentElement.scrollWidth"))
-
-
-def wide_elements(page: Page) -> list[str]:
-    """The outermost elements that stick out past the right edge, to say what to fix."""
-    return list(page.evaluate("""() => {
-        const limit = document.documentElement.clientWidth;
-        const wide = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > limit + 1);
-        return wide.filter(e => !wide.includes(e.parentElement)).slice(0, 3)
-            .map(e => [e.tagName.toLowerCase(), ...(typeof e.className === 'string' ? e.className.split(/ +/) : [])]
-                .filter(Boolean).join('.'));
-    }"""))
-
-
-def open_the_menu_if_folded(page: Page) -> None:
-    """At 320 px the menu is folded into a "Menu" button: open it, so its links are measured and checked too."""
-    summary = page.locator("summary", has_text="Menu")
-    if summary.count() and summary.is_visible() and page.locator("details.menu-uitklap[open]").count() == 0:
-        summary.click()
-        expect(page.get_by_role("navigation", name="Hoofdmenu")).to_be_visible()
-
-
-def problems_at_both_widths(page: Page, name: str, *, axe: bool = True) -> list[str]:
-    """What is wrong with the page now loaded: sideways scrolling at 320 px, axe findings at 320 and 1280 px."""
-    problems = []
-    page.set_viewport_size({"width": WIDE, "height": 900})
-    if axe:
-        problems += [f"{name} @ {WIDE}px: {v}" for v in serious_violations(page)]
-    page.set_viewport_size({"width": NARROW, "height": 700})
-    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-    open_the_menu_if_folded(page)
-    if (width := page_width(page)) > NARROW:
-        problems.append(f"{name} @ {NARROW}px: de pagina is {width}px breed door {wide_elements(page)}")
-    if axe:
-        problems += [f"{name} @ {NARROW}px: {v}" for v in serious_violations(page)]
-    page.set_viewport_size({"width": WIDE, "height": 900})
-    return problems
 
 
 def _shape(url: str) -> str:
@@ -116,22 +82,42 @@ def reachable_pages(page: Page, base: str) -> list[str]:
     return list(found.values())
 
 
+@dataclass
+class Tour:
+    chain: Chain
+    base: str
+
+
+@pytest.fixture(scope="session")
+def tour(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path) -> Iterator[Tour]:
+    """The README tour's world, built once per worker: all four regions, a signal with the AF and one with
+    the police, served on the real forms and processes. The walks only read it (and log in)."""
+    root = tmp_path_factory.mktemp("tour")
+    url = scene_database("sqlite", root, _sqlite_template, "tour")
+    with built_chain(url, root / "seed") as (chain, _):
+        chain.report("eersel")
+        chain.do(chain.report("eersel"), "verrijken", VERRIJKT)
+        settings = Settings(instance_dir=root / "instance", database_url=url, secret_key="c" * 64,
+                            forms_dir=ROOT / "forms", processes_dir=ROOT / "processes")
+        serving = _serve(create_app(settings, {"CLOCK": chain.at}))
+        yield Tour(chain, next(serving))
+        next(serving, None)  # stops the server
+
+
 # A walk through twenty to thirty pages, each at two widths: longer than the suite's 120 s for one page-test.
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize(("role", "organisation"), PEOPLE, ids=[role for role, _ in PEOPLE])
 def test_every_page_a_role_reaches_reflows_at_320_px_and_passes_axe_at_320_and_1280(
-        axe_page, chain, chain_server, role, organisation):
+        axe_page, tour, role, organisation):
     """Each role of the README tour with work waiting: a signal with the AF and one with the police.
 
     Every page of every role is measured at 320 px; axe (about two seconds a run) checks each kind of page
     once per test process at both widths, whichever role reaches it first, so the suite stays fast.
     """
-    chain.report("eersel")
-    chain.do(chain.report("eersel"), "verrijken", VERRIJKT)
-    username = chain.person(role, organisation).username
-    log_in(axe_page, chain_server, username)
+    username = tour.chain.person(role, organisation).username
+    log_in(axe_page, tour.base, username)
     problems: list[str] = []
-    pages = reachable_pages(axe_page, chain_server)
+    pages = reachable_pages(axe_page, tour.base)
     for url in pages:
         axe_page.goto(url)
         shape = _shape(url)

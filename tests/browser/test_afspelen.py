@@ -6,9 +6,8 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.test_accessibility import serious_violations
-from tests.browser.test_shell import log_in
-from tests.chain import TERUG, VERRIJKT
+from tests.support.browser import log_in, serious_violations
+from tests.support.chain import TERUG, VERRIJKT
 
 
 def test_the_auditor_steps_through_a_case_on_the_diagram(page, chain, chain_server):

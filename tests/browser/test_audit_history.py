@@ -6,9 +6,8 @@ from playwright.sync_api import expect
 from sqlalchemy import text
 
 from engine.db import unit_of_work
-from tests.browser.test_accessibility import serious_violations
-from tests.browser.test_shell import log_in
-from tests.services.helpers import complete, deploy, ready, start
+from tests.support.browser import log_in, serious_violations
+from tests.support.helpers import complete, deploy, ready, start
 
 
 def make_case(factory, world, forms, at) -> int:

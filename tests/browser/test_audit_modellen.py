@@ -8,11 +8,9 @@ from playwright.sync_api import expect
 from engine.db import unit_of_work
 from engine.modelling import deployments
 from engine.workflow.bundle import SourceFile
-from tests.browser.test_accessibility import serious_violations
-from tests.browser.test_modelleren import marked
-from tests.browser.test_shell import log_in
-from tests.conftest import START
-from tests.services.test_drafts import model
+from tests.support.base import START
+from tests.support.browser import log_in, marked, serious_violations
+from tests.support.modelling import model
 
 DI = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC = "http://www.omg.org/spec/DD/20100524/DC"

@@ -10,10 +10,9 @@ from engine.accounts.actors import Actor
 from engine.retention import retention
 from engine.retention.retention_rules import load_rules
 from signaalroute import passes
-from tests.browser.test_accessibility import serious_violations
-from tests.browser.test_shell import log_in
-from tests.chain import ROOT
-from tests.services.helpers import deploy, start
+from tests.support.browser import log_in, serious_violations
+from tests.support.chain import ROOT
+from tests.support.helpers import deploy, start
 
 
 def test_the_retention_page_passes_axe(axe_page, live_server, factory, world, forms, at):

@@ -6,9 +6,8 @@ import os
 
 from playwright.sync_api import expect
 
-from tests.browser.test_accessibility import problems_at_both_widths
-from tests.browser.test_shell import log_in
-from tests.chain import VERRIJKT
+from tests.support.browser import log_in, problems_at_both_widths
+from tests.support.chain import VERRIJKT
 
 
 def test_the_ketenregisseur_reads_the_dashboard_and_axe_finds_nothing_serious(axe_page, chain, chain_server):

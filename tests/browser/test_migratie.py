@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_accessibility import serious_violations
-from tests.browser.test_shell import log_in
-from tests.services.helpers import complete, deploy, ready, start
+from tests.support.browser import ARTIFACTS, log_in, serious_violations
+from tests.support.helpers import complete, deploy, ready, start
 
 
 def test_the_procesregisseur_selects_and_migrates_a_case_then_reverts_it(axe_page, live_server, factory, world,

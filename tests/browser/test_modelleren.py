@@ -15,9 +15,14 @@ from sqlalchemy import select
 from engine.db import unit_of_work
 from engine.modelling import drafts
 from engine.models import Case, ProcessDefinition
-from tests.browser.test_accessibility import serious_violations
-from tests.browser.test_shell import log_in
-from tests.conftest import FIXTURES, START
+from tests.support.base import FIXTURES, START
+from tests.support.browser import (  # noqa: F401
+    check,
+    log_in,
+    marked,  # noqa: F401
+    open_draft,
+    serious_violations,
+)
 from webapp.ui.modelleren import xml_text
 
 MIWG = sorted((FIXTURES / "miwg").glob("*.bpmn"))
@@ -41,21 +46,6 @@ def watch_console(page: Page) -> list[str]:
             and "favicon" not in m.location.get("url", "") else None)
     page.on("pageerror", lambda e: found.append(str(e)))
     return found
-
-
-def open_draft(page: Page, base: str, process_name: str, version: int = 1) -> None:
-    page.goto(f"{base}/modelleren/")
-    page.get_by_role("button", name=f"Concept maken van versie {version} van {process_name}").click()
-    expect(page.get_by_test_id("status")).to_have_text("Model geladen.")
-
-
-def check(page: Page) -> None:
-    page.get_by_role("button", name="Controleren").click()
-    expect(page.get_by_test_id("status")).to_contain_text("Opgeslagen en gecontroleerd")
-
-
-def marked(page: Page, css: str) -> list[str]:
-    return page.locator(css).evaluate_all("els => els.map(e => e.dataset.elementId)")
 
 
 def version_of(chain, case: int) -> int:

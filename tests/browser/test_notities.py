@@ -6,11 +6,9 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests import file_samples
-from tests.browser.test_accessibility import serious_violations
-from tests.browser.test_shell import log_in
-from tests.browser.test_signal_flow import log_out
-from tests.chain import TERUG, VERRIJKT
+from tests.support import file_samples
+from tests.support.browser import log_in, log_out, serious_violations
+from tests.support.chain import TERUG, VERRIJKT
 
 NOTE = "Foto van de locatie ontvangen van de wijkagent."
 

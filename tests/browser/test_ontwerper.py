@@ -9,9 +9,8 @@ import re
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
-from tests.browser.editor_labels import dutch_dictionary, library_labels
-from tests.browser.test_modelleren import check, marked, open_draft
-from tests.browser.test_shell import log_in
+from tests.support.browser import check, log_in, marked, open_draft
+from tests.support.editor_labels import dutch_dictionary, library_labels
 
 # Strings that are the same in both languages are no sign of English.
 _SAME = {label for label, dutch in dutch_dictionary().items() if label.strip() == dutch.strip()}

@@ -7,10 +7,9 @@ from playwright.sync_api import expect
 
 from engine.db import unit_of_work
 from engine.meetings import meetings
-from tests.browser.test_accessibility import serious_violations
-from tests.browser.test_shell import log_in
-from tests.chain import VERRIJKT
-from tests.services.test_meetings import BASE, CALENDAR, PLANNED, meeting_rows
+from tests.support.browser import log_in, serious_violations
+from tests.support.chain import VERRIJKT
+from tests.support.meetings import BASE, CALENDAR, PLANNED, meeting_rows
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from engine.audit.events import EventType
 from engine.db import unit_of_work
 from engine.meetings import meetings
 from engine.models import AuditEvent, Meeting, MeetingState
-from tests.browser.test_shell import log_in
-from tests.chain import VERRIJKT
-from tests.services.test_meetings import BASE, CALENDAR
+from tests.support.browser import log_in
+from tests.support.chain import VERRIJKT
+from tests.support.meetings import BASE, CALENDAR
 
 
 def test_a_planned_drieluik_from_call_to_decision(page, chain, chain_server):
@@ -71,7 +71,7 @@ def test_a_planned_drieluik_from_call_to_decision(page, chain, chain_server):
 
 
 def test_the_meeting_moment_and_the_beheer_pages_pass_axe(axe_page, chain, chain_server):
-    from tests.browser.test_accessibility import serious_violations
+    from tests.support.browser import serious_violations
 
     log_in(axe_page, chain_server, chain.person("procesregisseur", "fryslan-zvhf").username)
     axe_page.goto(f"{chain_server}/overleg/vergadermoment")

@@ -2,35 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from engine.db import unit_of_work
 from engine.models import HumanTask
-from tests.accounts import SERVERS, code_for_secret, current_code
-from tests.conftest import PASSWORD
-from tests.services.helpers import complete, deploy, ready, start
-
-
-def log_in(page: Page, base: str, username: str, password: str = PASSWORD) -> None:
-    """Log in through the form; then type the app's code, or enrol first, where the login asks for it."""
-    page.goto(f"{base}/inloggen")
-    page.get_by_label("Gebruikersnaam").fill(username)
-    page.get_by_label("Wachtwoord").fill(password)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Inloggen").click()
-    path = urlsplit(page.url).path
-    if path == "/inloggen/code":
-        page.get_by_label("Code").fill(current_code(SERVERS[base], username))
-        with page.expect_navigation():
-            page.get_by_role("button", name="Inloggen").click()
-    elif path == "/account/tweestaps":
-        secret = page.get_by_test_id("totp-geheim").inner_text()
-        page.get_by_label("Code uit de app").fill(code_for_secret(SERVERS[base], secret))
-        page.get_by_role("button", name="Bevestigen").click()
-        expect(page.get_by_test_id("herstelcodes")).to_be_visible()
-        page.get_by_role("link", name="Ik heb de codes bewaard, verder").click()
+from tests.support.base import PASSWORD
+from tests.support.browser import log_in  # noqa: F401
+from tests.support.helpers import complete, deploy, ready, start
 
 
 def test_the_af_logs_in_sees_her_tasks_and_logs_out(page, live_server, factory, world, forms, at):

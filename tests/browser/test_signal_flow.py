@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.test_accessibility import serious_violations
-from tests.browser.test_shell import log_in
-from tests.chain import ZORG
-
-
-def log_out(page: Page) -> None:
-    page.get_by_role("button", name="Uitloggen").click()
-
-
-def choose(page: Page, group: str, option: str) -> None:
-    page.get_by_role("group", name=group).get_by_label(option, exact=True).check()
+from tests.support.browser import choose, log_in, log_out, serious_violations  # noqa: F401
+from tests.support.chain import ZORG
 
 
 def test_a_colleague_reports_the_af_routes_avim_takes_over_and_the_melder_reads_the_feedback(page, chain,

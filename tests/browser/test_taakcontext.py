@@ -7,10 +7,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_accessibility import serious_violations
-from tests.browser.test_shell import log_in
-from tests.browser.test_signal_flow import choose, log_out
-from tests.chain import TERUG, VERRIJKT
+from tests.support.browser import choose, log_in, log_out, serious_violations
+from tests.support.chain import TERUG, VERRIJKT
 
 MELDING = "Drie jonge vrouwen in een bovenwoning, 's nachts veel bezoek van mannen."
 WAAR = "Markt 1, Eersel"

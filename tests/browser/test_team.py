@@ -7,10 +7,9 @@ from playwright.sync_api import Page, expect
 
 from engine.cases import assignment
 from engine.db import unit_of_work
-from tests.browser.test_accessibility import serious_violations
-from tests.browser.test_shell import log_in
-from tests.chain import VERRIJKT
-from tests.services.test_team_worklist import colleague
+from tests.support.browser import log_in, serious_violations
+from tests.support.chain import VERRIJKT
+from tests.support.helpers import colleague
 
 
 def log_out(page: Page) -> None:

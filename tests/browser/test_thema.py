@@ -12,10 +12,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from engine.config import Settings
-from tests.browser.conftest import _serve
-from tests.browser.test_shell import log_in
-from tests.conftest import FIXTURES, Clock
-from tests.services.helpers import deploy, ready, start
+from tests.support.base import FIXTURES, Clock
+from tests.support.browser import _serve, log_in
+from tests.support.helpers import deploy, ready, start
 from webapp import create_app
 
 TRANSPARENT = "rgba(0, 0, 0, 0)"

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.accounts import SERVERS, code_for_secret, current_code
-from tests.browser.test_accessibility import serious_violations
-from tests.browser.test_shell import log_in
-from tests.conftest import PASSWORD
+from tests.support.accounts import SERVERS, code_for_secret, current_code
+from tests.support.base import PASSWORD
+from tests.support.browser import log_in, serious_violations
 
 
 def test_an_auditor_enrols_with_the_first_code_and_later_logs_in_with_a_code(axe_page, live_server, world):

@@ -9,11 +9,10 @@ from playwright.sync_api import Locator, Page, expect
 
 from engine.db import unit_of_work
 from engine.models import AuditEvent
-from tests.browser.test_accessibility import serious_violations
-from tests.browser.test_shell import log_in
-from tests.chain import VERRIJKT
-from tests.conftest import PASSWORD
-from tests.services.helpers import deploy, ready, start
+from tests.support.base import PASSWORD
+from tests.support.browser import log_in, serious_violations
+from tests.support.chain import VERRIJKT
+from tests.support.helpers import deploy, ready, start
 
 
 @pytest.fixture

@@ -7,12 +7,11 @@ from sqlalchemy import select
 from engine.accounts import users
 from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.models import AuditEvent
-from tests.accounts import app_now, log_in_client
-from tests.api.conftest import app, client  # noqa: F401 - the web app, to see the reset from the browser's side
-from tests.cli.test_cli import cli_env, run  # noqa: F401 - the operator's environment
-from tests.oidc_provider import ISSUER
-from tests.tokens import issue_token
-from tests.webapp.conftest import csrf_of
+from tests.support.accounts import app_now, log_in_client
+from tests.support.cli import run
+from tests.support.oidc_provider import ISSUER
+from tests.support.tokens import issue_token
+from tests.support.web import csrf_of
 
 
 def test_reset_2fa_forgets_the_second_factor_ends_the_sessions_and_is_audited(

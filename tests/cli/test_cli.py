@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -15,20 +14,8 @@ from engine.meetings import meetings
 from engine.modelling import model_ownership
 from engine.models import ApiToken, Meeting, MeetingSchedule, Timer, User
 from signaalroute.cli import main
-from tests.conftest import FIXTURES, MODELS
-
-
-@pytest.fixture
-def cli_env(db_url, tmp_path, monkeypatch):
-    monkeypatch.setenv("SIGNAALROUTE_INSTANCE_DIR", str(tmp_path / "instance"))
-    monkeypatch.setenv("SIGNAALROUTE_DATABASE_URL", db_url)
-    monkeypatch.setenv("SIGNAALROUTE_FORMS_DIR", str(FIXTURES / "forms"))
-    monkeypatch.delenv("SIGNAALROUTE_SECRET_KEY", raising=False)
-    return tmp_path / "instance"
-
-
-def run(*args: str, input: str | None = None):
-    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+from tests.support.base import FIXTURES, MODELS
+from tests.support.cli import run
 
 
 def test_without_a_secret_key_commands_refuse_to_run(cli_env):

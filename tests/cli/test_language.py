@@ -19,7 +19,7 @@ from sqlalchemy import select
 from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.models import User
 from signaalroute.cli import main
-from tests.conftest import FIXTURES, MODELS
+from tests.support.base import FIXTURES, MODELS
 
 ROOT = Path(__file__).resolve().parents[2]
 

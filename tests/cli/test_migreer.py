@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from engine.db import unit_of_work
 from engine.models import Case
-from tests.cli.test_cli import cli_env, run  # noqa: F401 - the CLI's environment fixture
-from tests.services.helpers import complete, deploy, ready, start
+from tests.support.cli import run
+from tests.support.helpers import complete, deploy, ready, start
 
 
 def cases(factory, world, forms, at):

@@ -26,9 +26,9 @@ import pytest
 from engine.db import unit_of_work
 from engine.modelling import deployments
 from engine.workflow.bundle import SourceFile
-from tests.conftest import FIXTURES
-from tests.restart_anywhere import CONSTRUCTS, outcome
-from tests.tokens import issue_token
+from tests.support.base import FIXTURES
+from tests.support.restart_anywhere import CONSTRUCTS, outcome
+from tests.support.tokens import issue_token
 
 SECRET = "s" * 64
 WORKERS = 2

@@ -22,7 +22,7 @@ from engine.regions import region_setup
 from engine.regions import regions as region_module
 from engine.regions.regions import RegionError, load_region, load_regions
 from engine.workflow.bundle import SourceFile
-from tests.chain import FORMS, MELDER_BERICHT, SYSTEM, TERUG, VERRIJKT, ZORG, Chain
+from tests.support.chain import FORMS, MELDER_BERICHT, SYSTEM, TERUG, VERRIJKT, ZORG, Chain
 
 ROOT = Path(__file__).resolve().parents[2]
 

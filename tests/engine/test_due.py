@@ -11,7 +11,7 @@ from engine.cases.due import DueState, due_state, overdue_task_ids
 from engine.db import unit_of_work
 from engine.models import HumanTask
 from engine.workflow.calendar import WorkingDayCalendar
-from tests.services.helpers import complete, deploy, ready, start
+from tests.support.helpers import complete, deploy, ready, start
 
 AMS = ZoneInfo("Europe/Amsterdam")
 CALENDAR = WorkingDayCalendar()

@@ -6,7 +6,7 @@ import pytest
 
 from engine.cases import file_types
 from engine.cases.file_types import sniff
-from tests import file_samples as s
+from tests.support import file_samples as s
 
 ALLOWED = [
     ("pdf", s.PDF, file_types.PDF), ("png", s.png(), file_types.PNG), ("jpeg", s.JPEG, file_types.JPEG),

@@ -7,7 +7,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import TaskDataEnvironm
 
 from engine.workflow import runner
 from engine.workflow.bundle import load_bundle
-from tests.conftest import START, model_files
+from tests.support.base import START, model_files
 
 
 @pytest.fixture(autouse=True)

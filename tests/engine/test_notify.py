@@ -13,8 +13,10 @@ from engine.db import unit_of_work
 from engine.models import HumanTask, OutboxMessage
 from engine.notify import SmtpConfig
 from signaalroute import passes
-from tests.mailserver import MailServer, free_port, give_everyone_an_address
-from tests.services.helpers import deploy, ready, start
+from tests.support.helpers import deploy, ready, start
+from tests.support.mailserver import MailServer, free_port, give_everyone_an_address
+
+pytestmark = pytest.mark.postgres
 
 BASE_URL = "https://signaalroute.gemeente.example"
 VICTIM = "Anna de Vries"

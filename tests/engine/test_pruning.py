@@ -8,7 +8,7 @@ import pytest
 
 from engine.workflow import pruning, runner, serializer
 from engine.workflow.bundle import load_bundle
-from tests.conftest import START, model_files
+from tests.support.base import START, model_files
 
 
 def fresh(*names: str, process: str):

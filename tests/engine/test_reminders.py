@@ -15,9 +15,11 @@ from engine.cases import assignment, reminders, timeline
 from engine.db import unit_of_work
 from engine.models import AuditEvent, HumanTask, OutboxMessage, User
 from signaalroute import passes
-from tests.conftest import PASSWORD
-from tests.mailserver import give_everyone_an_address
-from tests.services.helpers import complete, deploy, ready, start
+from tests.support.base import PASSWORD
+from tests.support.helpers import complete, deploy, ready, start
+from tests.support.mailserver import give_everyone_an_address
+
+pytestmark = pytest.mark.postgres
 
 BASE_URL = "https://signaalroute.gemeente.example"
 

@@ -11,7 +11,7 @@ from engine.db import unit_of_work
 from engine.modelling import deployments
 from engine.regions import region_setup
 from engine.workflow.bundle import SourceFile
-from tests.chain import FORMS, MODEL_FILES, REGIONS, SYSTEM, Chain
+from tests.support.chain import FORMS, MODEL_FILES, REGIONS, SYSTEM, Chain
 
 
 @pytest.fixture

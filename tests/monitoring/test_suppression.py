@@ -15,7 +15,7 @@ import pytest
 from engine.db import unit_of_work
 from engine.monitoring import dashboard, suppression
 from engine.monitoring.suppression import Publication, Relation
-from tests.monitoring.test_figures import generated_region
+from tests.support.monitoring import generated_region
 
 ALL = dashboard.ALL
 

@@ -1,1 +1,1 @@
-"""Stories through the real schemas use the ``chain`` fixture of tests/chain.py (registered in tests/conftest.py)."""
+"""Stories through the real schemas use the ``chain`` fixture of tests/support/chain.py (a pytest plugin)."""

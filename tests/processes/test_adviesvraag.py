@@ -7,7 +7,7 @@ import pytest
 from engine.cases import intake
 from engine.db import unit_of_work
 from engine.errors import ValidationFailed
-from tests.chain import FORMS, MELDING
+from tests.support.chain import FORMS, MELDING
 
 
 def ask(chain, vraag="Mag een uitzendbureau ..."):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from engine.config import Settings
-from tests.chain import MELDING, ROOT, TERUG, VERRIJKT, ZACHT, ZORG
-from tests.tokens import issue_token
+from tests.support.chain import MELDING, ROOT, TERUG, VERRIJKT, ZACHT, ZORG
+from tests.support.tokens import issue_token
 from webapp import create_app, db
 
 

@@ -8,19 +8,13 @@ import pytest
 
 from engine.accounts.roles import Role
 from engine.errors import ValidationFailed
-from tests.chain import MELDER_BERICHT, TERUG, VERRIJKT, ZORG
-
-AGENDA = {"persoonsgegevens_gedeeld": True}
-PLAN = {"casusregisseur": "J. de Vries (ZVHF)", "stoppen_uitbuiting": "Opvang Fier.", "strafrechtelijk_spoor": True,
-        "eerste_contact": "Hulpverlener met TMM."}
-OPPLUSSEN = {"besluit": "opplussen", "toelichting": "Redelijk vermoeden.", "ondermijning_starten": False}
-
-
-def to_drieluik(chain, **verrijkt):
-    case = chain.report("leeuwarden")
-    chain.do(case, "verrijken", {**VERRIJKT, **verrijkt})
-    chain.do(case, "agenderen_procesregisseur", AGENDA)
-    return case
+from tests.support.chain import MELDER_BERICHT, TERUG, VERRIJKT, ZORG
+from tests.support.fryslan import (  # noqa: F401
+    AGENDA,  # noqa: F401
+    OPPLUSSEN,
+    PLAN,
+    to_drieluik,
+)
 
 
 def test_a_leeuwarden_signal_reaches_the_drieluik_through_the_receiving_role_of_the_profile_with_a_term_on_every_step(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import ValidationFailed
-from tests.chain import MELDER_BERICHT, TERUG, ZACHT, ZORG
+from tests.support.chain import MELDER_BERICHT, TERUG, ZACHT, ZORG
 
 AANMELDING = {"geregistreerd": True}
 ROUTE = {"besluit": "route_bepaald", "toelichting": "Zorg en politie pakken op.", "zorg_inzetten": True,

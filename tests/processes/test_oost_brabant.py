@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import ValidationFailed
-from tests.chain import MELDER_BERICHT, TERUG, VERRIJKT, ZORG
+from tests.support.chain import MELDER_BERICHT, TERUG, VERRIJKT, ZORG
 
 
 def test_an_eersel_su_signal_gives_the_zorgcoordinator_a_task_while_the_polices_task_is_open(chain):

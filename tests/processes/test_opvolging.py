@@ -19,8 +19,8 @@ from engine.db import unit_of_work
 from engine.modelling import deployments, migration, specs
 from engine.models import Case, HumanTask, TaskState
 from engine.workflow.bundle import SourceFile
-from tests.chain import FORMS, ROOT, SYSTEM, TERUG, VERRIJKT, ZACHT, ZORG
-from tests.processes.test_fryslan import OPPLUSSEN, PLAN, to_drieluik
+from tests.support.chain import FORMS, ROOT, SYSTEM, TERUG, VERRIJKT, ZACHT, ZORG
+from tests.support.fryslan import OPPLUSSEN, PLAN, to_drieluik
 
 ONDERZOEK = {**TERUG, "strafrechtelijk_onderzoek": True}
 GEWOON = {"actie": "zorg ingezet", "terugkoppeling": "Slachtoffer is in beeld, zorg loopt."}

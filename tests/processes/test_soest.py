@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from engine.db import unit_of_work
 from engine.models import HumanTask
-from tests.chain import MELDER_BERICHT, TERUG, VERRIJKT, ZORG
+from tests.support.chain import MELDER_BERICHT, TERUG, VERRIJKT, ZORG
 
 LOCATIE = {**VERRIJKT, "soort_signaal": "locatie", "vorm": "AU"}
 OVERLEG = {"datum_overleg": "2026-03-03", "afspraken": "Zorgcoördinator gaat langs.", "hulp_nodig": True,

@@ -20,7 +20,7 @@ from engine.cases import lifecycle
 from engine.db import make_engine, make_session_factory, unit_of_work
 from engine.modelling import deployments
 from engine.models import AuditEvent, Timer
-from tests.conftest import PG_URL, empty_pg, model_files
+from tests.support.base import PG_URL, empty_pg, model_files
 
 TIMERS = 1000
 SPREAD_SECONDS = 60

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 from datetime import timedelta
 
@@ -12,12 +11,14 @@ from sqlalchemy import select
 from engine import notify
 from engine.config import Settings
 from engine.db import unit_of_work
-from engine.logs import JsonFormatter
 from engine.models import HumanTask, OutboxMessage
 from scheduler import jobs
 from scheduler.main import build
-from tests.mailserver import SENDER, MailServer, give_everyone_an_address
-from tests.services.helpers import deploy, ready, start
+from tests.support.helpers import deploy, ready, start
+from tests.support.mailserver import SENDER, MailServer, give_everyone_an_address
+from tests.support.scheduler import Lines  # noqa: F401
+
+pytestmark = pytest.mark.postgres
 
 BASE_URL = "https://signaalroute.gemeente.example"
 
@@ -31,44 +32,6 @@ def mail_server():
 @pytest.fixture
 def settings(db_url, tmp_path) -> Settings:
     return Settings(instance_dir=tmp_path, database_url=db_url, secret_key="k" * 64, base_url=BASE_URL)
-
-
-@pytest.fixture
-def leading(factory, at):
-    """Build the scheduler with ``settings``, take the lead, and run the jobs on the test's clock."""
-    def lead(settings: Settings):
-        build(settings, factory)
-        jobs._runtime.clock = at
-        jobs.contend()
-        assert jobs._runtime.leading
-    yield lead
-    if jobs._runtime is not None:
-        jobs._runtime.leadership.release()
-
-
-class Lines(logging.Handler):
-    """The scheduler's log lines as the JSON an operator reads (pytest's log capture is off here)."""
-
-    def __init__(self):
-        super().__init__()
-        self.setFormatter(JsonFormatter())
-        self.lines: list[str] = []
-
-    def emit(self, record):
-        self.lines.append(self.format(record))
-
-
-@pytest.fixture
-def log_lines():
-    handler, loggers = Lines(), [logging.getLogger("scheduler"), logging.getLogger("engine")]
-    previous = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-    yield handler.lines
-    for logger, level in zip(loggers, previous, strict=True):
-        logger.removeHandler(handler)
-        logger.setLevel(level)
 
 
 def overdue_task(factory, world, forms, at) -> int:

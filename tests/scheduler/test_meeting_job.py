@@ -8,8 +8,7 @@ from engine.config import Settings
 from engine.db import unit_of_work
 from engine.models import Meeting
 from scheduler import jobs
-from tests.scheduler.test_mail_jobs import leading, log_lines  # noqa: F401 - fixtures
-from tests.services.test_meetings import PLANNED
+from tests.support.meetings import PLANNED
 
 
 def test_the_leader_plans_meetings_and_logs_each_incomplete_region_once(chain, db_url, tmp_path, leading,  # noqa: F811

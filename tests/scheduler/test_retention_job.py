@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 
@@ -13,8 +14,10 @@ from engine.models import DestructionRecord
 from scheduler import jobs
 from scheduler.leader import Leadership
 from scheduler.main import build
-from tests.retention_support import write_rules
-from tests.services.helpers import deploy, start
+from tests.support.helpers import deploy, start
+from tests.support.retention import write_rules
+
+pytestmark = pytest.mark.postgres
 
 
 def destroyed(factory):

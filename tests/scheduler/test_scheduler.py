@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from engine.config import Settings
 from scheduler import jobs
 from scheduler.leader import Leadership
 from scheduler.main import build
-from tests.services.helpers import deploy, ready, start
-from tests.services.test_timers import PROCESS, waiting
+from tests.support.helpers import PROCESS, deploy, ready, start, waiting
+
+pytestmark = pytest.mark.postgres
 
 
 def test_the_leader_fires_due_timers_and_a_standby_does_not(factory, world, forms, at, db_url, tmp_path):

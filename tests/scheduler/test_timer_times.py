@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from engine.config import Settings
@@ -16,8 +17,9 @@ from scheduler import jobs
 from scheduler.leader import Leadership
 from scheduler.main import NIGHTLY_JOB, build
 from signaalroute import passes
-from tests.services.helpers import complete, deploy, ready, start
-from tests.services.test_timers import PROCESS, waiting
+from tests.support.helpers import PROCESS, complete, deploy, ready, start, waiting
+
+pytestmark = pytest.mark.postgres
 
 
 class TickingClock:

@@ -7,39 +7,28 @@ fields, huge numbers, odd strings in every path, query and body parameter) to ev
 Expected refusal: a documented status with the error shape of the document, under every check
 schemathesis has; never a 5xx, never a response that contradicts the document.
 
-One test per operation and caller, so pytest-xdist spreads them over its workers; the scene is built
-once per module and backend. Every request runs in dry-run mode (its transaction is rolled back), so
-generated POSTs cannot pile up state and the run is repeatable. The number of examples per test is
-bounded (``EXAMPLES``) and Hypothesis is derandomized: the same examples every run.
+One test per operation, caller and generation mode, so pytest-xdist spreads them over its workers; the
+scene is the shared one of each backend (tests/support/scene.py), built once per worker. Every request
+runs in dry-run mode (its transaction is rolled back), so generated POSTs cannot pile up state and the
+run is repeatable. The number of examples per test is bounded (``EXAMPLES``) and Hypothesis is
+derandomized: the same examples every run.
 """
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks, max_response_time
 
-from engine.accounts import organisations
-from engine.config import Settings
-from engine.db import make_engine, make_session_factory, unit_of_work
-from engine.db.migrate import upgrade
-from engine.modelling import deployments
-from engine.regions import region_setup
-from engine.workflow.bundle import SourceFile
-from tests.chain import FORMS, MODEL_FILES, REGIONS, ROOT, SYSTEM, Chain
-from tests.conftest import BACKENDS, PG_URL, START, Clock, _create_pg_database
-from tests.security.conftest import OWN, Scene, add_case_file, build_scene
-from tests.security.test_matrix import dry_run
-from webapp import create_app, db
+from tests.support.matrix import dry_run
+from tests.support.scene import OWN, Scene
 from webapp.api import openapi
 
-EXAMPLES = 10
+pytestmark = pytest.mark.timeout(600)  # the shared scene of each backend is set up inside the first test a worker runs
+
+EXAMPLES = 5  # per generation mode: 10 to 15 requests per operation and caller, as before the split
 load_all_checks()
 # Every check schemathesis has, except the response-time budget: a loaded CI machine is not a finding.
 CHECKS_ALL = [check for check in CHECKS.get_all() if check is not max_response_time]
@@ -64,40 +53,27 @@ def callers(path: str) -> list[str]:
     return sorted({"af", "beheerder", permitted})
 
 
-CASES = [pytest.param(method, path, role, id=f"{method.upper()} {path.removeprefix('/api/v1')} as {role}")
-         for method, path in OPERATIONS for role in callers(path)]
+KNOWN_IDS = ("instance_id", "task_id", "filter_id", "timer_id", "process_id", "note_id")  # see real_ids
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def fuzz_scene(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
-    """The attack suite's scene, built once per module and backend (on a database of its own)."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("fuzz") / "fuzz.sqlite"
-        shutil.copy(request.getfixturevalue("_sqlite_template"), path)
-        url = f"sqlite:///{path}"
-    else:
-        url = _create_pg_database(PG_URL.rsplit("/", 1)[0] + "/" + PG_URL.rsplit("/", 1)[1] + "_fuzz")
-        upgrade(url)
-    engine = make_engine(url)
-    factory = make_session_factory(engine)
-    at = Clock(START)
-    with unit_of_work(factory) as session:
-        region_setup.load_region_organisations(session, REGIONS)
-        organisations.get_or_create_organisation(session, slug="landelijk", name="Landelijke procesregie",
-                                                 kind="partner")
-        deployments.deploy(session, actor=SYSTEM, now=at(), comment="alle regio's", forms=FORMS,
-                           files=[SourceFile(p.name, p.read_bytes()) for p in MODEL_FILES])
-    chain = Chain(factory, at, REGIONS)
-    settings = Settings(instance_dir=tmp_path_factory.mktemp("fuzz-instance"), database_url=url,
-                        secret_key="s" * 64, forms_dir=ROOT / "forms", processes_dir=ROOT / "processes",
-                        login_per_minute_ip=0, login_per_minute_account=0, api_per_minute_token=0)
-    app = create_app(settings, {"TESTING": True, "CLOCK": at})
-    ids = build_scene(chain)
-    add_case_file(app, chain, ids)
-    scene = Scene(app, chain, ids)
-    yield scene
-    db.dispose(app)
-    engine.dispose()
+def modes(method: str, path: str) -> list[str]:
+    """Valid generated requests; invalid ones where the operation takes input (else there are none); with the
+    scene's real ids as well where the path takes one."""
+    operation = openapi.PATHS[path][method]
+    takes_input = "{" in path or bool(operation.get("parameters") or operation.get("requestBody"))
+    return ["positive"] + (["negative"] if takes_input else []) + \
+        (["real ids"] if any(f"{{{n}}}" in path for n in KNOWN_IDS) else [])
+
+
+CASES = [pytest.param(method, path, role, mode,
+                      id=f"{method.upper()} {path.removeprefix('/api/v1')} as {role}, {mode}")
+         for method, path in OPERATIONS for role in callers(path) for mode in modes(method, path)]
+
+
+@pytest.fixture(scope="module")
+def fuzz_scene(shared_scene_of_each_backend: Scene) -> Scene:
+    """The attack suite's shared scene of each backend: every fuzzed request runs in dry-run mode."""
+    return shared_scene_of_each_backend
 
 
 # A request can match the document and still break a rule of the domain no schema states (an unknown
@@ -126,23 +102,27 @@ def test_every_route_of_the_api_is_an_operation_of_the_document(fuzz_scene):
     assert as_rules == documented
 
 
-@pytest.mark.parametrize(("method", "path", "role"), CASES)
-def test_generated_requests_get_documented_answers_and_never_a_server_error(fuzz_scene, schema, method, path, role):
-    """Attack: schema-driven fuzzing of one operation (positive and negative generation) as one caller.
-    Refusal: only documented statuses, headers and bodies under every check; no 5xx."""
+@pytest.mark.parametrize(("method", "path", "role", "mode"), CASES)
+def test_generated_requests_get_documented_answers_and_never_a_server_error(fuzz_scene, schema, method, path, role,
+                                                                           mode):
+    """Attack: schema-driven fuzzing of one operation as one caller, in one generation mode (valid data,
+    invalid data, or the scene's real ids in the path). Refusal: only documented statuses, headers and
+    bodies under every check; no 5xx."""
     operation = schema[path][method.upper()]
     headers = fuzz_scene.api_headers((role, OWN))
     fixed = real_ids(fuzz_scene)
-    known = {p.name: fixed[p.name] for p in operation.path_parameters if p.name in fixed}
-    strategies = [operation.as_strategy(generation_mode=mode, headers=headers)
-                  for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)]
-    if known:
-        strategies.append(operation.as_strategy(headers=headers, path_parameters=known))
+    if mode == "real ids":
+        known = {p.name: fixed[p.name] for p in operation.path_parameters if p.name in fixed}
+        assert known, f"{path} takes none of {KNOWN_IDS}"
+        strategy = operation.as_strategy(headers=headers, path_parameters=known)
+    else:
+        generation = GenerationMode.POSITIVE if mode == "positive" else GenerationMode.NEGATIVE
+        strategy = operation.as_strategy(generation_mode=generation, headers=headers)
     sent: list[int] = []
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-    @given(case=st.one_of(strategies))
+    @given(case=strategy)
     def exercise(case):
         response = case.call()
         sent.append(response.status_code)
@@ -151,4 +131,5 @@ def test_generated_requests_get_documented_answers_and_never_a_server_error(fuzz
     with dry_run(fuzz_scene.app):
         exercise()
     has_inputs = operation.path_parameters or operation.query or operation.body
-    assert len(sent) >= (EXAMPLES // 2 if has_inputs else 1), f"only {len(sent)} requests were sent"
+    enough = EXAMPLES // 2 if has_inputs and mode != "real ids" else 1  # real ids alone: maybe one request
+    assert len(sent) >= enough, f"only {len(sent)} requests were sent"

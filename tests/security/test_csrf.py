@@ -7,36 +7,18 @@ as JSON for the modeller's fetch), and nothing changed: no task completed or cla
 minutes, meeting, form, deployment, audit event or access-log entry more or less.
 
 The API is exempt on purpose (bearer tokens only, never cookies): test_matrix.py shows that without a
-token it answers 401.
+token it answers 401. One test per route, on the shared scene (tests/support/scene.py): each refused POST
+must leave it exactly as it was.
 """
 
 from __future__ import annotations
 
-import hashlib
+import pytest
 
-from sqlalchemy import func, select
-
-from engine.db import Base, unit_of_work
-from engine.models import HumanTask, Meeting, ModelDraft
-from tests.security.conftest import OTHER, OWN, PRINCIPALS, Scene
-from tests.security.test_matrix import CALLS, JSON, MATRIX, Call, expected
+from tests.support.matrix import CALLS, JSON, MATRIX, Call, expected, fingerprint
+from tests.support.scene import OTHER, OWN, PRINCIPALS, Scene
 
 CSRF_MESSAGE = "Het formulier is verlopen of ongeldig"
-# Tables whose rows churn with every request regardless of the form (sessions' last use, rate buckets).
-VOLATILE = {"login_session", "rate_limit_bucket"}
-
-
-def fingerprint(scene: Scene) -> str:
-    """Row counts of every table plus the mutable state of tasks, meetings and drafts."""
-    parts = []
-    with unit_of_work(scene.chain.factory) as session:
-        for table in Base.metadata.sorted_tables:
-            if table.name not in VOLATILE:
-                parts.append(f"{table.name}={session.scalar(select(func.count()).select_from(table))}")
-        parts += [f"task {t.id} {t.state} {t.assignee_id}" for t in session.scalars(select(HumanTask))]
-        parts += [f"meeting {m.id} {m.state} {m.minutes}" for m in session.scalars(select(Meeting))]
-        parts += [f"draft {d.id} {d.revision}" for d in session.scalars(select(ModelDraft))]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def ui_posts() -> list[str]:
@@ -64,29 +46,45 @@ def post(scene: Scene, route: str, principal: tuple[str, str], token: str | None
     return client.post(path, data=form)
 
 
-def test_every_ui_post_without_or_with_a_wrong_csrf_token_is_refused_and_changes_nothing(scene):
-    """Attack: cross-site POSTs to every UI form. Refusal: 400 in Dutch, nothing changed."""
-    foreign = scene.csrf(scene.client(("af", OTHER)))  # a valid token, of someone else's session
+UI_POSTS = [r for r in ui_posts() if r != "POST /uitloggen"] + ["POST /uitloggen"]
+
+
+@pytest.fixture(scope="module")
+def foreign_token(shared_scene: Scene) -> str:
+    """Everyone logged in to the shared scene (before any fingerprint), and a valid token of another session."""
     for principal in PRINCIPALS:
-        scene.client(principal)  # every login done before the fingerprint
+        shared_scene.client(principal)
+    return shared_scene.csrf(shared_scene.client(("af", OTHER)))
+
+
+# The shared scene is set up inside the first test a worker runs.
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("route", UI_POSTS)
+def test_a_ui_post_without_or_with_a_wrong_csrf_token_is_refused_and_changes_nothing(shared_scene, foreign_token,
+                                                                                     route):
+    """Attack: a cross-site POST to the form. Refusal: 400 in Dutch, nothing changed."""
+    scene = shared_scene
     before = fingerprint(scene)
+    principal = allowed_principal(route)
     problems = []
-    routes = [r for r in ui_posts() if r != "POST /uitloggen"] + ["POST /uitloggen"]
-    for route in routes:
-        principal = allowed_principal(route)
-        for token in (None, foreign, "nep-token"):
-            response = post(scene, route, principal, token)
-            body = response.get_data(as_text=True)
-            if response.status_code != 400 or CSRF_MESSAGE not in body:
-                problems.append(f"{route} as {principal[0]} with token {token and token[:8]!r}: "
-                                f"{response.status_code} {body[:120]!r}")
+    for token in (None, foreign_token, "nep-token"):
+        response = post(scene, route, principal, token)
+        body = response.get_data(as_text=True)
+        if response.status_code != 400 or CSRF_MESSAGE not in body:
+            problems.append(f"{route} as {principal[0]} with token {token and token[:8]!r}: "
+                            f"{response.status_code} {body[:120]!r}")
     assert not problems, "\n".join(problems)
     assert fingerprint(scene) == before, "a refused POST changed something"
-    assert len(routes) >= 25, "every POST route of the UI is attacked"
 
 
-def test_the_login_form_itself_refuses_a_post_without_csrf_token(scene):
+def test_every_post_route_of_the_ui_is_attacked():
+    assert len(UI_POSTS) >= 25
+
+
+@pytest.mark.timeout(600)
+def test_the_login_form_itself_refuses_a_post_without_csrf_token(shared_scene):
     """Attack: login CSRF (log the victim into the attacker's account). Refusal: 400, no session."""
+    scene = shared_scene
     client = scene.app.test_client()
     response = client.post("/inloggen", data={"username": scene.actor(("af", OWN)).username,
                                               "password": "correct-paard-batterij-niet"})

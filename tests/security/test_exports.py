@@ -20,11 +20,10 @@ from engine.audit import audit_export, dossier
 from engine.db import unit_of_work
 from engine.modelling import deployments
 from engine.workflow.bundle import SourceFile
-from tests.api.conftest import app, client  # noqa: F401 - the web app for the download routes
-from tests.audit.test_exports import pdf_streams
-from tests.services.helpers import complete, deploy, ready, start
-from tests.services.test_drafts import model
-from tests.webapp.conftest import csrf_of, log_in  # noqa: F401
+from tests.support.helpers import complete, deploy, ready, start
+from tests.support.modelling import model
+from tests.support.pdf import pdf_streams
+from tests.support.web import csrf_of
 from webapp.downloads import attachment
 
 MARCH = audit_export.Period(date(2026, 3, 1), date(2026, 3, 31))

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 
 from engine.db import unit_of_work
 from engine.models import Deployment, ModelDraft
-from tests.security.conftest import OWN, Scene
-from tests.security.xml_corpus import CORPUS, LEAK_MARKERS, fifty_megabytes
+from tests.support.scene import OWN, Scene
+from tests.support.xml_corpus import CORPUS, LEAK_MARKERS, fifty_megabytes
 
 DEPLOYER = ("procesregisseur", OWN)
 SECONDS = 5.0

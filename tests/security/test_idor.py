@@ -16,9 +16,8 @@ import re
 
 from engine.cases import saved_filters, worklist
 from engine.db import unit_of_work
-from tests.security.conftest import OTHER, OWN, Scene
-from tests.security.test_csrf import fingerprint
-from tests.security.test_matrix import dry_run
+from tests.support.matrix import dry_run, fingerprint
+from tests.support.scene import OTHER, OWN, Scene
 
 MISSING = 987654
 ROUTES = [

@@ -15,8 +15,16 @@ from sqlalchemy import func, select
 
 from engine.db import unit_of_work
 from engine.models import Case
-from tests.security.conftest import OWN, Scene
-from tests.security.test_matrix import dry_run
+from tests.support.matrix import dry_run
+from tests.support.scene import OWN, Scene
+
+pytestmark = pytest.mark.timeout(600)  # the shared scene of each backend is set up inside the first test a worker runs
+
+
+@pytest.fixture
+def scene(shared_scene_of_each_backend: Scene) -> Scene:
+    """Every request here is a GET in dry-run mode: the shared scene of each backend (NUL, huge numbers)."""
+    return shared_scene_of_each_backend
 
 PAYLOADS = [
     "' OR '1'='1", "' OR 1=1 --", '" OR ""="', "1; DROP TABLE instance; --", "%", "%' OR '%'='",

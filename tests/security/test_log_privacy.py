@@ -22,8 +22,8 @@ from engine.cases import worklist
 from engine.db import unit_of_work
 from engine.models import OutboxMessage, User
 from signaalroute import passes
-from tests.chain import VERRIJKT
-from tests.security.conftest import OWN, Scene
+from tests.support.chain import VERRIJKT
+from tests.support.scene import OWN, Scene
 
 SENTINEL = "ZZGEHEIM"
 BASE = "https://signaalroute.example"
@@ -50,6 +50,7 @@ def log_lines() -> Iterator[io.StringIO]:
         root.setLevel(old_level)
 
 
+@pytest.mark.postgres
 def test_a_case_full_of_sentinels_leaves_no_trace_in_logs_mail_or_error_pages(chain, scene_app, log_lines,
                                                                               monkeypatch):
     case = chain.report("eersel", omschrijving=secret("omschrijving"), locatie=secret("locatie"),

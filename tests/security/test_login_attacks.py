@@ -1,20 +1,17 @@
 """Attacks on logging in: session fixation, a stolen cookie after logout, guessing passwords.
 
-Runs on the app with its real rate limits (``web`` from tests/werkbak_fixtures.py), unlike the matrix.
+Runs on the app with its real rate limits (``web`` from tests/support/werkbak.py), unlike the matrix.
 """
 
 from __future__ import annotations
 
-import statistics
-import time
-
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, extract_parameters
 
 from engine.accounts import organisations, passwords, users
 from engine.accounts.actors import Actor
 from engine.db import unit_of_work
-from tests.conftest import PASSWORD
-from tests.werkbak_fixtures import csrf_of, logged_in, web  # noqa: F401 - the app with its real limits
+from tests.support.base import PASSWORD
+from tests.support.werkbak import csrf_of, logged_in
 
 GENERIC = "Gebruikersnaam of wachtwoord is onjuist."
 
@@ -77,11 +74,25 @@ def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(web, chain
     assert attempt(client, "af.leeuwarden", PASSWORD).status_code == 302, "the lock ends"
 
 
-def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password_in_about_the_same_time(web, chain, monkeypatch):  # noqa: F811,E501
+def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password_and_the_same_work(web, chain, monkeypatch):  # noqa: F811,E501
     """Attack: find out which usernames exist from the answer or its timing. Refusal: the same status and
-    message, and the same work (a real argon2 verification against a dummy hash), so the median times
-    differ by less than a factor two."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher())  # production cost, like the dummy hash
+    message, and the same work: exactly one argon2 verification per attempt, against a hash of the same
+    cost, whether the account exists or not; the dummy hash the unknown name is checked against has the
+    production parameters. The work is counted, not timed (a timing belongs in bench/, not in a test)."""
+    production = PasswordHasher()
+    dummy = extract_parameters(passwords._DUMMY_HASH)
+    assert (dummy.time_cost, dummy.memory_cost, dummy.parallelism) == \
+        (production.time_cost, production.memory_cost, production.parallelism), "the dummy hash costs as much"
+    verified: list[str] = []
+
+    class CountingHasher(PasswordHasher):
+        def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+            verified.append(hash if isinstance(hash, str) else hash.decode())
+            return super().verify(hash, password)
+
+    cheap = CountingHasher(time_cost=1, memory_cost=1024, parallelism=1)  # same cost on both sides, quickly
+    monkeypatch.setattr(passwords, "_hasher", cheap)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", cheap.hash("signaalroute-timing-equaliser"))
     with unit_of_work(chain.factory) as session:
         organisations.get_or_create_organisation(session, slug="leeuwarden", name="Gemeente Leeuwarden",
                                                  kind="gemeente")
@@ -89,23 +100,21 @@ def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password_in_about_the_s
                           password=PASSWORD, role="af", organisation_slug="leeuwarden")
     known, unknown = web.test_client(), web.test_client()
 
-    def timed(client, username: str) -> tuple[float, int, str]:
+    def attempt(client, username: str) -> tuple[list[str], int, str]:
         token = csrf_of(client, "/inloggen")
-        started = time.perf_counter()
+        before = len(verified)
         response = client.post("/inloggen", data={"username": username, "password": "fout-maar-lang-genoeg",
                                                   "csrf_token": token})
-        return time.perf_counter() - started, response.status_code, response.get_data(as_text=True)
+        return verified[before:], response.status_code, response.get_data(as_text=True)
 
-    # Interleaved, so a burst of load from the other test worker slows both sides alike.
-    answers_known, answers_unknown = [], []
+    answers = []
     for i in range(4):  # four: a fifth wrong password would lock the known account
-        answers_known.append(timed(known, "bestaat"))
-        answers_unknown.append(timed(unknown, f"bestaat-niet-{i}"))
-    assert {a[1] for a in answers_known + answers_unknown} == {401}
-    assert all(GENERIC in a[2] for a in answers_known + answers_unknown)
-    t_known = statistics.median(a[0] for a in answers_known)
-    t_unknown = statistics.median(a[0] for a in answers_unknown)
-    assert 0.5 < t_unknown / t_known < 2.0, f"known {t_known * 1000:.0f} ms, unknown {t_unknown * 1000:.0f} ms"
+        answers += [attempt(known, "bestaat"), attempt(unknown, f"bestaat-niet-{i}")]
+    assert {a[1] for a in answers} == {401}
+    assert all(GENERIC in a[2] for a in answers)
+    assert [len(a[0]) for a in answers] == [1] * 8, "one argon2 verification per attempt, known name or not"
+    costs = {(p.time_cost, p.memory_cost, p.parallelism) for p in (extract_parameters(a[0][0]) for a in answers)}
+    assert len(costs) == 1, f"the known and the unknown name are checked against hashes of different cost: {costs}"
 
 
 def test_guessing_across_many_accounts_from_one_address_hits_the_rate_limit(web, chain, monkeypatch):  # noqa: F811

@@ -16,9 +16,8 @@ import pytest
 
 from engine.db import unit_of_work
 from engine.modelling import drafts
-from tests.browser.conftest import chain_server  # noqa: F401 - the live app over the chain
-from tests.browser.test_shell import log_in
-from tests.security.xss_story import PAYLOAD, build, pages
+from tests.support.browser import log_in
+from tests.support.xss_story import PAYLOAD, build, pages
 
 INJECTED = "document.querySelectorAll('img[src=\"x\"], svg[onload], script:not([src])').length"
 

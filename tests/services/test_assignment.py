@@ -11,8 +11,8 @@ from engine.cases import assignment, lifecycle
 from engine.db import unit_of_work
 from engine.errors import Conflict, NotFound, ValidationFailed
 from engine.models import AuditEvent
-from tests.conftest import PASSWORD
-from tests.services.helpers import complete, deploy, ready, start
+from tests.support.base import PASSWORD
+from tests.support.helpers import complete, deploy, ready, start
 
 VALID = {"vorm": "SU", "samenvatting": "Signaal"}
 

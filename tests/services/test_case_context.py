@@ -9,7 +9,7 @@ from engine.cases import case_context
 from engine.cases.case_context import NEED_TO_KNOW, Section, fields_of, read_case, section_of
 from engine.db import unit_of_work
 from engine.errors import NotFound
-from tests.chain import FORMS, MELDER_BERICHT, TERUG, VERRIJKT, ZORG
+from tests.support.chain import FORMS, MELDER_BERICHT, TERUG, VERRIJKT, ZORG
 
 MELDING_TEXT = "Drie jonge vrouwen op één adres, 's nachts veel bezoek."
 

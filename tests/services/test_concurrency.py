@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from engine.cases import case_store, lifecycle
 from engine.db import unit_of_work
 from engine.errors import Conflict
 from engine.models import AuditEvent, HumanTask
-from tests.services.helpers import deploy, ready, start
+from tests.support.helpers import deploy, ready, start
+
+pytestmark = pytest.mark.postgres
 
 DATA_A = {"vorm": "SU", "samenvatting": "versie van A"}
 DATA_B = {"vorm": "AU", "samenvatting": "versie van B"}

@@ -18,7 +18,7 @@ from sqlalchemy.sql.dml import Insert, Update
 from engine.cases import case_store
 from engine.models import AuditChainHead, AuditEvent, Case, HumanTask, Timer
 from signaalroute import passes
-from tests.services.helpers import complete, deploy, ready, start
+from tests.support.helpers import complete, deploy, ready, start
 
 # Columns of the case row a step writes (engine.cases.case_store._WRITE_CASE) ...
 STEP_WRITES = {"state", "serializer_version", "updated_at", "error_message", "status", "vorm", "version"}

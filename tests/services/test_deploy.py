@@ -5,19 +5,16 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from engine.db import unit_of_work
-from engine.errors import Forbidden, ModelRejected
+from engine.errors import Forbidden
 from engine.modelling import deployments
-from engine.models import AuditEvent, Deployment, ModelFile, ProcessDefinition
+from engine.models import AuditEvent, Deployment, ProcessDefinition
 from engine.workflow.bundle import SourceFile
-from tests.conftest import MODELS, START
-from tests.services.helpers import deploy
-
-BPMN_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="D" targetNamespace="t">"""
+from tests.support.base import MODELS, START
+from tests.support.helpers import deploy
+from tests.support.modelling import BPMN_HEAD, HOSTILE, rejected  # noqa: F401
 
 
 def one_task_process(*, lane: str = "af", task_extra: str = "", after: str = "") -> bytes:
@@ -38,16 +35,6 @@ def one_task_process(*, lane: str = "af", task_extra: str = "", after: str = "")
     {wiring}
   </bpmn:process>
 </bpmn:definitions>""".encode()
-
-
-def rejected(factory, world, forms, files: list[SourceFile]) -> list[dict]:
-    with pytest.raises(ModelRejected) as caught:
-        with unit_of_work(factory) as session:
-            deployments.deploy(session, actor=world.regisseur, now=START, files=files, comment="", forms=forms)
-    with unit_of_work(factory) as session:
-        assert session.scalar(select(func.count()).select_from(Deployment)) == 0, "nothing may be stored"
-        assert session.scalar(select(func.count()).select_from(ModelFile)) == 0
-    return caught.value.details
 
 
 def test_a_valid_deployment_stores_the_exact_bytes_with_their_hash_author_and_comment(factory, world, forms):
@@ -146,19 +133,6 @@ def test_broken_xml_is_refused_with_its_line_number(factory, world, forms):
 def test_a_call_to_an_unknown_process_is_refused(factory, world, forms):
     details = rejected(factory, world, forms, [SourceFile("p.bpmn", (MODELS / "parallel_sub.bpmn").read_bytes())])
     assert any("riec_opschaling" in d["message"] for d in details)
-
-
-HOSTILE = {
-    "xxe": b"""<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&x;</bpmn:definitions>""",
-    "billion-laughs": b"""<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">
-<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&c;</bpmn:definitions>""",
-    "oversize": BPMN_HEAD.encode() + b"<!--" + b"x" * (5 * 1024 * 1024) + b"-->",
-    "deep-nesting": BPMN_HEAD.encode() + b"<a>" * 300 + b"</a>" * 300 + b"</bpmn:definitions>",
-    "not-xml": b"\x89PNG\r\n\x1a\n binary",
-    "wrong-root": b'<?xml version="1.0"?><html><body>hallo</body></html>',
-}
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))

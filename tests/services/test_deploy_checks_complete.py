@@ -11,7 +11,7 @@ from lxml import etree
 from engine.workflow.bundle import SourceFile, check_bundle
 from engine.workflow.errors import ModelInvalid
 from engine.workflow.xml_messages import FALLBACK, dutch_xml_error
-from tests.services.test_deploy import BPMN_HEAD
+from tests.support.modelling import BPMN_HEAD
 
 LANE = ('<bpmn:laneSet id="ls"><bpmn:lane id="l" name="af"><bpmn:flowNodeRef>taak</bpmn:flowNodeRef>'
         '</bpmn:lane></bpmn:laneSet>')

@@ -9,8 +9,8 @@ import pytest
 from engine.db import unit_of_work
 from engine.modelling import deployments
 from engine.workflow import model_messages
-from tests.broken_models import BROKEN, ENGLISH
-from tests.services.test_deploy import rejected
+from tests.support.broken_models import BROKEN, ENGLISH
+from tests.support.modelling import rejected
 
 
 def assert_dutch(message: str) -> None:

@@ -10,43 +10,14 @@ from engine.errors import Conflict, Forbidden, ModelRejected, ValidationFailed
 from engine.modelling import deployments, drafts
 from engine.models import AuditEvent, Deployment, ModelDraft, ProcessDefinition
 from engine.workflow.bundle import SourceFile
-from tests.chain import FORMS, MODEL_FILES, SYSTEM
-from tests.conftest import START
-from tests.services.test_deploy import HOSTILE
-
-LIMIT = 5 * 1024 * 1024
-HEAD = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="D" targetNamespace="t">"""
-
-
-def model(*, form: str = "test-verrijken.json", lane: str = "AF", timer: str = "werkdagen(5)",
-          name: str = "Signaal verrijken") -> bytes:
-    """A small model that passes every check: a task in a lane with a form, and a boundary timer."""
-    return f"""{HEAD}
-  <bpmn:process id="klein" name="Klein proces" isExecutable="true">
-    <bpmn:laneSet id="ls"><bpmn:lane id="l" name="{lane}"><bpmn:flowNodeRef>s</bpmn:flowNodeRef>
-      <bpmn:flowNodeRef>taak</bpmn:flowNodeRef><bpmn:flowNodeRef>e</bpmn:flowNodeRef>
-      <bpmn:flowNodeRef>te_laat</bpmn:flowNodeRef><bpmn:flowNodeRef>e2</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
-    <bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:userTask id="taak" name="{name}">
-      <bpmn:documentation>Seed 000, Bijlage 3 stap 2.</bpmn:documentation>
-      <bpmn:extensionElements><spiffworkflow:properties>
-        <spiffworkflow:property name="formJsonSchemaFilename" value="{form}" /></spiffworkflow:properties>
-        <spiffworkflow:instructionsForEndUser>Verzamel de gegevens.</spiffworkflow:instructionsForEndUser>
-      </bpmn:extensionElements>
-      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
-    <bpmn:boundaryEvent id="te_laat" attachedToRef="taak" cancelActivity="false">
-      <bpmn:outgoing>f3</bpmn:outgoing>
-      <bpmn:timerEventDefinition id="td"><bpmn:timeDate>{timer}</bpmn:timeDate></bpmn:timerEventDefinition>
-    </bpmn:boundaryEvent>
-    <bpmn:endEvent id="e"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
-    <bpmn:endEvent id="e2"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="taak" />
-    <bpmn:sequenceFlow id="f2" sourceRef="taak" targetRef="e" />
-    <bpmn:sequenceFlow id="f3" sourceRef="te_laat" targetRef="e2" />
-  </bpmn:process>
-</bpmn:definitions>""".encode()
+from tests.support.base import START
+from tests.support.chain import FORMS, MODEL_FILES, SYSTEM
+from tests.support.modelling import (
+    HEAD,  # noqa: F401
+    HOSTILE,
+    LIMIT,  # noqa: F401
+    model,  # noqa: F401
+)
 
 
 def uploaded(factory, actor, content: bytes, filename: str = "klein.bpmn") -> int:

@@ -6,9 +6,9 @@ from engine.db import unit_of_work
 from engine.modelling import drafts
 from engine.modelling.element_ids import MAX_LENGTH, RUNTIME_IDS, id_problem, ids_in_use, propose, renamed_in_use
 from engine.models import ModelDraft
-from tests.chain import FORMS
-from tests.conftest import START
-from tests.services.test_drafts import LIMIT, model
+from tests.support.base import START
+from tests.support.chain import FORMS
+from tests.support.modelling import LIMIT, model
 
 TAKEN = ["s", "taak", "e"]
 

@@ -14,46 +14,9 @@ from engine.errors import ModelRejected
 from engine.modelling import deployments, drafts
 from engine.models import Case, ModelFile
 from engine.workflow.bundle import NOT_A_MODEL, SourceFile
-from tests.conftest import MODELS, START
-from tests.services.helpers import ready, start
-
-CAMUNDA_MODEL = b"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"
-    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
-    xmlns:modeler="http://camunda.org/schema/modeler/1.0" modeler:executionPlatform="Camunda Platform"
-    id="D" targetNamespace="t">
-  <bpmn:process id="uit_camunda" name="Uit Camunda" isExecutable="true" camunda:historyTimeToLive="180">
-    <bpmn:laneSet id="ls"><bpmn:lane id="l" name="af"><bpmn:flowNodeRef>taak</bpmn:flowNodeRef></bpmn:lane>
-    </bpmn:laneSet>
-    <bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:scriptTask id="script" name="Voorbereiden" scriptFormat="python">
-      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
-      <bpmn:script>print("voorbereiden voor", vorm)
-voorbereid = True</bpmn:script>
-    </bpmn:scriptTask>
-    <bpmn:businessRuleTask id="beslissen" name="Partner bepalen">
-      <bpmn:extensionElements>
-        <spiffworkflow:calledDecisionId>partner_per_vorm</spiffworkflow:calledDecisionId>
-      </bpmn:extensionElements>
-      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
-    </bpmn:businessRuleTask>
-    <bpmn:userTask id="taak" name="Beoordelen" camunda:assignee="demo" camunda:candidateGroups="af">
-      <bpmn:extensionElements>
-        <zeebe:assignmentDefinition assignee="demo" />
-        <spiffworkflow:properties>
-          <spiffworkflow:property name="formJsonSchemaFilename" value="test-verrijken.json" />
-        </spiffworkflow:properties>
-      </bpmn:extensionElements>
-      <bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:endEvent id="e"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="script" />
-    <bpmn:sequenceFlow id="f2" sourceRef="script" targetRef="beslissen" />
-    <bpmn:sequenceFlow id="f3" sourceRef="beslissen" targetRef="taak" />
-    <bpmn:sequenceFlow id="f4" sourceRef="taak" targetRef="e" />
-  </bpmn:process>
-</bpmn:definitions>"""
+from tests.support.base import MODELS, START
+from tests.support.helpers import ready, start
+from tests.support.modelling import CAMUNDA_MODEL  # noqa: F401
 
 
 def files() -> list[SourceFile]:

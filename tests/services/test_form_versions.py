@@ -14,8 +14,8 @@ from engine.modelling import deployments, form_catalogue, form_editing
 from engine.modelling.forms import FormRepository
 from engine.models import AuditEvent, DeploymentForm, ProcessDefinition
 from engine.workflow.bundle import SourceFile
-from tests.conftest import FIXTURES, START
-from tests.services.test_drafts import model
+from tests.support.base import FIXTURES, START
+from tests.support.modelling import model
 
 FORM = "test-verrijken.json"
 

@@ -10,7 +10,7 @@ from engine.db import unit_of_work
 from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.models import AuditEvent, Case, HumanTask, Organisation, TaskState, User
 from engine.regions import gemeenten, region_setup
-from tests.chain import REGIONS
+from tests.support.chain import REGIONS
 
 
 def beheerder(chain):
@@ -141,6 +141,7 @@ def test_gemeenten_of_different_regions_are_not_merged(chain):
 
 
 @pytest.mark.parametrize("gemeente", ["nul\x00byte", "x" * 500, "Leeuwarden; DROP"], ids=["nul", "long", "text"])
+@pytest.mark.postgres
 def test_a_reported_gemeente_that_is_no_slug_is_refused_in_dutch_without_touching_the_database(chain, gemeente):
     with pytest.raises(ValidationFailed) as raised:
         chain.report(gemeente, by=("melder", "leeuwarden"))

@@ -11,7 +11,7 @@ from engine.db import unit_of_work
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.models import AuditEvent, Case, HumanTask
 from engine.workflow.runner import ready_human_tasks
-from tests.services.helpers import complete, deploy, ready, start
+from tests.support.helpers import complete, deploy, ready, start
 
 VALID = {"vorm": "SU", "samenvatting": "Meerdere vrouwen wonen op één adres boven een nagelsalon."}
 
@@ -154,7 +154,7 @@ def test_start_data_must_be_an_object_of_plain_names(factory, world, forms, at):
 
 def test_a_task_outside_any_lane_goes_to_the_default_role_chosen_at_deploy(factory, world, forms, at):
     from engine.modelling import deployments
-    from tests.conftest import model_files
+    from tests.support.base import model_files
 
     with unit_of_work(factory) as session:
         deployments.deploy(session, actor=world.regisseur, now=at(), files=model_files("lus.bpmn"), comment="",

@@ -15,8 +15,14 @@ from engine.models import AuditEvent, Meeting, MeetingItem, MeetingState
 from engine.regions import profile_gaps
 from engine.regions.regions import load_regions
 from engine.workflow.calendar import AMSTERDAM, WorkingDayCalendar
-from tests.chain import REGIONS, ROOT
-from tests.services.test_meetings import BASE, meeting_rows, signal_waiting_for_the_drieluik
+from tests.support.chain import REGIONS, ROOT
+from tests.support.meetings import (
+    BASE,
+    chair,  # noqa: F401
+    meeting_rows,
+    set_schedule,  # noqa: F401
+    signal_waiting_for_the_drieluik,
+)
 
 CALENDAR = WorkingDayCalendar()
 
@@ -29,19 +35,6 @@ def working_days_before(earlier, later) -> int:
             count += 1
         day = day.fromordinal(day.toordinal() + 1)
     return count
-
-
-def chair(chain):
-    return chain.person("procesregisseur", "fryslan-zvhf")
-
-
-def set_schedule(chain, actor=None, regions=REGIONS, **values):
-    actor = actor or chair(chain)
-    settings = {"weekday": "dinsdag", "time_of_day": "09:30", "call_working_days": 3, "freeze_working_days": 1,
-                **values}
-    with unit_of_work(chain.factory) as session:
-        return meetings.change_schedule(session, actor=actor, now=chain.at(), regions=regions, calendar=CALENDAR,
-                                        **settings)
 
 
 def payloads(chain, event_type):

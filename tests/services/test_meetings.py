@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -13,35 +12,23 @@ from engine.accounts.actors import Actor
 from engine.db import unit_of_work
 from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.meetings import meetings
-from engine.models import AccessLogEntry, AuditEvent, Meeting, MeetingItem, OutboxMessage
-from engine.workflow.calendar import AMSTERDAM, WorkingDayCalendar
-from tests.chain import FORMS, PASSWORD, REGIONS, VERRIJKT
-
-CALENDAR = WorkingDayCalendar()
-FRYSLAN = replace(REGIONS["fryslan"], overleg=replace(
-    REGIONS["fryslan"].overleg, weekdag="dinsdag", tijd="09:30", oproep_werkdagen_vooraf=2,
-    startdatum=date(2026, 3, 10)))
-PLANNED = {**REGIONS, "fryslan": FRYSLAN}
-BASE = "https://signaalroute.example"
-
-
-def signal_waiting_for_the_drieluik(chain, **melding) -> int:
-    case = chain.report("leeuwarden", **melding)
-    chain.do(case, "verrijken", VERRIJKT)
-    chain.do(case, "agenderen_procesregisseur", {"persoonsgegevens_gedeeld": True})
-    assert "besluit_overleg" in chain.ready(case)
-    return case
+from engine.models import AccessLogEntry, AuditEvent, MeetingItem, OutboxMessage
+from engine.workflow.calendar import AMSTERDAM
+from tests.support.chain import FORMS, PASSWORD, REGIONS, VERRIJKT
+from tests.support.meetings import (  # noqa: F401
+    BASE,
+    CALENDAR,
+    FRYSLAN,  # noqa: F401
+    PLANNED,
+    meeting_rows,
+    signal_waiting_for_the_drieluik,
+)
 
 
 def cycle(chain, **advance):
     chain.at.advance(**advance)
     with unit_of_work(chain.factory) as session:
         return meetings.run_cycle(session, regions=PLANNED, calendar=CALENDAR, now=chain.at(), base_url=BASE)
-
-
-def meeting_rows(chain) -> list[Meeting]:
-    with unit_of_work(chain.factory) as session:
-        return list(session.scalars(select(Meeting).order_by(Meeting.starts_at)))
 
 
 def agenda(chain, meeting_id, actor=None):
@@ -81,6 +68,7 @@ def test_regions_whose_profile_lacks_weekday_and_time_are_not_planned_and_the_re
     assert meeting_rows(chain) == []
 
 
+@pytest.mark.postgres
 def test_the_call_goes_to_the_participants_with_a_link_only(chain):
     with unit_of_work(chain.factory) as session:
         for name, role, org in [("tmm", "politie", "fryslan-politie-tmm"), ("fier", "zorgcoordinator", "fryslan-fier"),

@@ -21,7 +21,7 @@ from engine.errors import Conflict, Forbidden
 from engine.modelling import migration
 from engine.models import AuditEvent, Case, CaseMigration, HumanTask, TaskState, Timer, TimerState
 from signaalroute import passes
-from tests.services.helpers import complete, deploy, ready, start
+from tests.support.helpers import complete, deploy, ready, start
 
 SYSTEM = Actor.system("test")
 

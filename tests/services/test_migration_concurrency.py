@@ -18,7 +18,9 @@ from engine.cases import case_store, lifecycle
 from engine.db import make_engine, unit_of_work
 from engine.errors import Conflict
 from engine.modelling import migration
-from tests.services.helpers import complete, deploy, ready, start
+from tests.support.helpers import complete, deploy, ready, start
+
+pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from engine.db import unit_of_work
 from engine.errors import ModelRejected
 from engine.modelling import deployments, drafts
 from engine.workflow.bundle import SourceFile
-from tests.conftest import FIXTURES, START
+from tests.support.base import FIXTURES, START
 
 MIWG = sorted((FIXTURES / "miwg").glob("*.bpmn"))
 

@@ -15,7 +15,7 @@ from engine.errors import Forbidden, NotFound
 from engine.modelling import deployments, drafts, migration, model_ownership
 from engine.models import Deployment
 from engine.workflow.bundle import SourceFile
-from tests.chain import FORMS, REGIONS, ROOT
+from tests.support.chain import FORMS, REGIONS, ROOT
 
 MAX = 5 * 1024 * 1024
 PROCESSES = ROOT / "processes"

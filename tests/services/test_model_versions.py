@@ -11,9 +11,9 @@ from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.modelling import deployments, model_versions
 from engine.workflow.bundle import SourceFile
 from engine.workflow.diff import CHANGED
-from tests.conftest import START
-from tests.services.helpers import start
-from tests.services.test_drafts import model
+from tests.support.base import START
+from tests.support.helpers import start
+from tests.support.modelling import model
 
 
 def deploy(factory, actor, forms, content: bytes, comment: str, at=START) -> None:

@@ -18,11 +18,10 @@ from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.models import AccessLogEntry, AuditEvent, CaseNote, DestructionRecord
 from engine.retention import retention
 from signaalroute import passes
-from tests import file_samples
-from tests.audit.test_exports import pdf_text
-from tests.chain import TERUG, VERRIJKT
-from tests.retention_support import keten_fixture, rules_fixture  # noqa: F401
-from tests.services.test_retention import finish
+from tests.support import file_samples
+from tests.support.chain import TERUG, VERRIJKT
+from tests.support.pdf import pdf_text
+from tests.support.retention import finish, keten_fixture, rules_fixture  # noqa: F401
 
 MAX = 1024 * 1024
 PDF_HASH = hashlib.sha256(file_samples.PDF).hexdigest()

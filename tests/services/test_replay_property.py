@@ -8,7 +8,7 @@ from engine.cases.case_store import load_workflow
 from engine.db import unit_of_work
 from engine.models import Case
 from engine.workflow import serializer
-from tests.services.helpers import complete, deploy, ready, start
+from tests.support.helpers import complete, deploy, ready, start
 
 
 def assert_state_round_trips(factory, case):

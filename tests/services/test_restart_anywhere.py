@@ -17,9 +17,9 @@ import pytest
 from engine.db import unit_of_work
 from engine.modelling import deployments
 from engine.workflow.bundle import SourceFile
-from tests.chain import FORMS, MELDING, REGIONS
-from tests.processes.test_random_paths import random_answer
-from tests.restart_anywhere import (
+from tests.support.chain import FORMS, MELDING, REGIONS
+from tests.support.random_paths import random_answer
+from tests.support.restart_anywhere import (
     CONSTRUCTS,
     START,
     TEST_FORMS,
@@ -89,6 +89,7 @@ def _assert_same(results, name):
 
 @pytest.mark.parametrize(("filename", "process_id", "data"), CATALOGUE,
                          ids=[f"{p}-{'-'.join(map(str, d.values())) or 'standaard'}" for _, p, d in CATALOGUE])
+@pytest.mark.sqlite_only("the steps run one after another, and the state they hand on is Text, not JSONB")
 def test_every_construct_ends_the_same_however_its_steps_are_spread(factory, db_url, world, at, worker_pair,
                                                                      filename, process_id, data):
     with unit_of_work(factory) as session:
@@ -113,6 +114,7 @@ def _region_scenarios() -> list[tuple[str, str, int]]:
 
 @pytest.mark.parametrize(("route", "gemeente", "seed"), _region_scenarios(),
                          ids=[f"{r}-{s}" for r, _, s in _region_scenarios()])
+@pytest.mark.sqlite_only("the steps run one after another, and the state they hand on is Text, not JSONB")
 def test_every_route_in_processes_ends_the_same_however_its_steps_are_spread(chain, factory, db_url, worker_pair,
                                                                              route, gemeente, seed):
     chain.person("melder", gemeente)

@@ -30,40 +30,19 @@ from engine.retention import retention
 from engine.retention.retention_rules import Outcome, RetentionError, load_rules
 from signaalroute import passes
 from signaalroute.cli import main
-from tests.audit_support import log_problems, seal
-from tests.chain import MELDER_BERICHT, TERUG, VERRIJKT, ZORG
-from tests.conftest import START
-from tests.retention_support import RULES_TOML, dump, keten_fixture, rules_fixture, write_rules  # noqa: F401
+from tests.support.audit import log_problems, seal
+from tests.support.base import START
+from tests.support.chain import VERRIJKT
+from tests.support.retention import CHASED, NEXT, RULES_TOML, dump, finish, write_rules  # noqa: F401
 
 PLANNER = Actor.system("planner")
 AGENDA = {"persoonsgegevens_gedeeld": True}
-NEXT = {  # what whoever holds the next task submits, until the case closes
-    "overdracht_politie": TERUG, "zorg_en_opvang": ZORG, "terugkoppelen_melder": MELDER_BERICHT,
-    "politie_na_drieluik": TERUG,
-    "advies_of_procesregie": {"vervolg": "advies", "toelichting": "Advies aan de wijkteams."},
-    "casus_starten": {"casusregisseur": "J. de Vries (ZVHF)", "stoppen_uitbuiting": "Opvang Fier.",
-                      "strafrechtelijk_spoor": True, "eerste_contact": "Hulpverlener met TMM."},
-}
 DECISIONS = {"geen_mensenhandel": {"reden_afsluiting": "Reguliere arbeidsrelatie."}, "onwenselijke_situatie": {},
              "opplussen": {}, "nog_niet_concreet": {}}
 
 
 def marker(name: str) -> str:
     return f"MERKTEKEN-{name}-Anna-de-Vries"
-
-
-# A follow-up (the AF chasing a partner, or a term passing) has the same answer whoever is chased.
-CHASED = {"contact_gehad": True, "contact_met": "zorgcoordinator", "afspraak": "Terugkoppeling volgt deze week."}
-
-
-def finish(keten, case):
-    for _ in range(10):
-        ready = sorted(keten.ready(case))
-        if not ready:
-            break
-        step = ready[0]
-        keten.do(case, step, CHASED if step.endswith(("_opvragen", "_navragen")) else NEXT[step])
-    assert keten.status(case) == "completed"
 
 
 def drieluik(keten, name, besluit=None, *, close=True):
@@ -157,6 +136,7 @@ def test_the_dry_run_lists_what_would_go_and_changes_nothing(keten, factory, rul
     assert kept not in destroyed_ids(factory)
 
 
+@pytest.mark.postgres
 def test_destroyed_content_is_really_gone_from_every_table(keten, factory, rules, at):
     gone = drieluik(keten, "weg", "geen_mensenhandel")
     kept = drieluik(keten, "blijft", "opplussen")

@@ -10,9 +10,9 @@ from engine.modelling import specs
 from engine.models import Deployment, ModelFile, ProcessDefinition
 from engine.workflow import runner, shared_specs
 from engine.workflow.bundle import SourceFile
-from tests.chain import MODEL_FILES
-from tests.conftest import START, model_files
-from tests.restart_anywhere import CONSTRUCTS
+from tests.support.base import START, model_files
+from tests.support.chain import MODEL_FILES
+from tests.support.restart_anywhere import CONSTRUCTS
 
 THREADS = 16
 

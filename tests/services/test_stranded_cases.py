@@ -12,20 +12,15 @@ from engine.cases.lifecycle import ModelError
 from engine.db import unit_of_work
 from engine.models import AuditEvent, Case, HumanTask
 from engine.workflow import runner
-from tests.services.helpers import complete, deploy, ready, start
+from tests.support.helpers import (
+    complete,
+    deploy,
+    ready,
+    start,
+    strand,  # noqa: F401
+)
 
 SENTINEL = "Zeer-Geheim-Persoonsgegeven-8731"
-
-
-def strand(factory, world, at, forms) -> tuple[int, int, str]:
-    """Take the side path, then finish the other branch: the join waits for a branch that never comes."""
-    deploy(factory, world.regisseur, at(), forms, "vastgelopen.bpmn")
-    case = start(factory, world.af, at(), "vastgelopen")
-    tasks = ready(factory, case)
-    complete(factory, world.af, at.advance(minutes=1), forms, tasks["tweede"].id, {"samen": False})
-    with unit_of_work(factory) as session:
-        state_before = session.get(Case, case).state
-    return case, ready(factory, case)["eerste"].id, state_before
 
 
 def test_a_step_that_strands_the_case_fails_with_a_dutch_message_and_flags_the_case(factory, world, at, forms,

@@ -6,24 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.accounts import users
 from engine.accounts.actors import Actor
 from engine.cases import assignment, lifecycle, worklist
 from engine.db import unit_of_work
 from engine.errors import Forbidden, NotFound
 from engine.models import AccessLogEntry, AuditEvent
-from tests.chain import FORMS, SYSTEM, VERRIJKT
-from tests.conftest import PASSWORD
-
-
-def colleague(chain, username: str, organisation: str = "eersel", *, role: str = "af",
-              coordinator: bool = False) -> Actor:
-    """A second person in a team; ``chain.person`` makes coordinators, this one usually is not."""
-    with unit_of_work(chain.factory) as session:
-        user = users.create_user(session, actor=SYSTEM, now=chain.at(), username=username, password=PASSWORD,
-                                 role=role, organisation_slug=organisation, display_name=username.title(),
-                                 coordinator=coordinator)
-        return users.actor_for(user)
+from tests.support.chain import FORMS, VERRIJKT
+from tests.support.helpers import colleague  # noqa: F401
 
 
 def listing(chain, actor: Actor, **params: str) -> worklist.Worklist:

@@ -12,14 +12,7 @@ from engine.db import unit_of_work
 from engine.errors import Conflict, Forbidden
 from engine.models import AuditEvent, HumanTask, Timer
 from signaalroute import passes
-from tests.services.helpers import complete, deploy, ready, start
-
-PROCESS = "terugkoppeling_bewaken"
-
-
-def waiting(factory, case):
-    with unit_of_work(factory) as session:
-        return list(session.scalars(select(Timer).where(Timer.instance_id == case, Timer.state == "waiting")))
+from tests.support.helpers import PROCESS, complete, deploy, ready, start, waiting  # noqa: F401
 
 
 def police_start(factory, world, forms, at):

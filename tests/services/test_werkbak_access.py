@@ -30,7 +30,7 @@ from engine.models import HumanTask, Organisation, TaskState
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import werkbak as generator  # noqa: E402  (bench/werkbak.py: people af, af2 (Eersel), leeg (Bladel), avim (politie))
 
-from tests.conftest import START  # noqa: E402
+from tests.support.base import START  # noqa: E402
 
 TASKS: Table = HumanTask.__table__  # type: ignore[assignment]
 STATES = [TaskState.READY, TaskState.COMPLETED, TaskState.CANCELLED]

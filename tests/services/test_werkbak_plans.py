@@ -25,7 +25,7 @@ from engine.db import unit_of_work
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import werkbak as generator  # noqa: E402  (bench/werkbak.py: the benchmark's own data generator)
 
-from tests.conftest import START  # noqa: E402
+from tests.support.base import START  # noqa: E402
 
 OPEN_CASES = 10_000
 HISTORY = 10
@@ -92,6 +92,7 @@ def generated(db_url):
     return factory, people
 
 
+@pytest.mark.postgres
 def test_every_werkbak_query_reads_human_task_by_an_index_range_in_order(generated):
     factory, people = generated
     engine = factory.kw["bind"]

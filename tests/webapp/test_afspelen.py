@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from tests.chain import TERUG, VERRIJKT, ZORG
-from tests.werkbak_fixtures import logged_in
+from tests.support.chain import TERUG, VERRIJKT, ZORG
+from tests.support.werkbak import logged_in
 
 
 def test_the_auditor_steps_through_a_case_with_the_data_of_each_step(web, chain):
@@ -39,7 +39,7 @@ def test_a_step_before_a_migration_draws_the_version_then_in_force(web, chain):
     from engine.modelling import deployments, migration
     from engine.models import ProcessDefinition
     from engine.workflow.bundle import SourceFile
-    from tests.chain import FORMS, ROOT
+    from tests.support.chain import FORMS, ROOT
 
     case = chain.report("eersel")
     chain.do(case, "verrijken", VERRIJKT)

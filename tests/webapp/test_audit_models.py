@@ -17,9 +17,9 @@ from engine.db import unit_of_work
 from engine.modelling import deployments
 from engine.models import DeploymentForm
 from engine.workflow.bundle import SourceFile
-from tests.broken_models import RULE_TASK, decision, table
-from tests.conftest import START
-from tests.services.test_drafts import model
+from tests.support.base import START
+from tests.support.broken_models import RULE_TASK, decision, table
+from tests.support.modelling import model
 
 
 def text_of(response) -> str:

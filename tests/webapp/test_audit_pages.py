@@ -12,8 +12,8 @@ from sqlalchemy import func, select, text
 
 from engine.db import unit_of_work
 from engine.models import AccessLogEntry, AuditEvent
-from tests.services.helpers import complete, deploy, ready, start
-from tests.webapp.conftest import csrf_of
+from tests.support.helpers import complete, deploy, ready, start
+from tests.support.web import csrf_of
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from engine.accounts.actors import Actor
 from engine.retention import retention
 from engine.retention.retention_rules import load_rules
 from signaalroute import passes
-from tests.services.helpers import deploy, start
+from tests.support.helpers import deploy, start
 
 SHIPPED = load_rules(Path(__file__).resolve().parents[2] / "retention.toml")
 SECRET = "MERKTEKEN-Anna-de-Vries-Bovenwoning"

@@ -6,8 +6,8 @@ import io
 
 from openpyxl import load_workbook
 
-from tests.chain import VERRIJKT
-from tests.werkbak_fixtures import logged_in, web  # noqa: F401 - the app over the chain
+from tests.support.chain import VERRIJKT
+from tests.support.werkbak import logged_in, web  # noqa: F401 - the app over the chain
 
 
 def twelve_signals(chain):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.editor_labels import MODULES, dutch_dictionary, library_labels
+from tests.support.editor_labels import MODULES, dutch_dictionary, library_labels
 from webapp.security import DMN_STYLE_ATTRIBUTES, dmn_editor_policy
 
 

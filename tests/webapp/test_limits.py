@@ -10,10 +10,12 @@ from sqlalchemy import select
 
 from engine.db import unit_of_work
 from engine.models.users import RateLimitBucket
-from tests.accounts import log_in_client
-from tests.conftest import FIXTURES, PASSWORD
-from tests.webapp.conftest import csrf_of
+from tests.support.accounts import log_in_client
+from tests.support.base import FIXTURES, PASSWORD
+from tests.support.web import csrf_of
 from webapp import create_app, db
+
+pytestmark = pytest.mark.postgres
 
 ELSEWHERE = {"REMOTE_ADDR": "192.0.2.7"}  # TEST-NET-1: never a real address
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from tests.chain import MELDER_BERICHT, TERUG, VERRIJKT, ZORG
-from tests.webapp.conftest import csrf_of
-from tests.werkbak_fixtures import logged_in
+from tests.support.chain import MELDER_BERICHT, TERUG, VERRIJKT, ZORG
+from tests.support.web import csrf_of
+from tests.support.werkbak import logged_in
 
 
 def report(client, **fields):

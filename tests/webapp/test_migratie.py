@@ -9,8 +9,8 @@ import pytest
 
 from engine.db import unit_of_work
 from engine.models import Case
-from tests.services.helpers import complete, deploy, ready, start
-from tests.webapp.conftest import csrf_of
+from tests.support.helpers import complete, deploy, ready, start
+from tests.support.web import csrf_of
 from webapp.ui import migratie
 
 PAGE = "/modelleren/migratie/migratie"

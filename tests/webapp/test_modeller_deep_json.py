@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.test_hostile_requests import TOO_DEEP, nested
-from tests.webapp.test_modelleren import deployed, new_draft, token  # noqa: F401 - fixtures
+from tests.support.api import TOO_DEEP, nested
+from tests.support.web import new_draft
 
 
 @pytest.mark.parametrize("levels", [490, 980])

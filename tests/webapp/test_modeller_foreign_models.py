@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from tests.services.test_foreign_models import CAMUNDA_MODEL
-from tests.webapp.test_modelleren import json_post, text_of, token  # noqa: F401 - fixtures
+from tests.support.modelling import CAMUNDA_MODEL
+from tests.support.web import json_post, text_of
 
 
 def test_a_bpmn20_xml_upload_opens_and_controleren_lists_ignored_settings_as_warnings(client, token):  # noqa: F811

@@ -10,42 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.db import unit_of_work
-from engine.modelling import deployments
 from engine.models import Deployment, FormVersion, ModelDraft
-from engine.workflow.bundle import SourceFile
-from tests.conftest import FIXTURES, START
-from tests.services.test_deploy import HOSTILE
-from tests.services.test_drafts import model
-from tests.webapp.conftest import csrf_of
-
-
-def text_of(response) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
-
-
-@pytest.fixture
-def deployed(factory, world, forms):
-    with unit_of_work(factory) as session:
-        deployments.deploy(session, actor=world.regisseur, now=START, comment="Eerste versie",
-                           files=[SourceFile("klein.bpmn", model())], forms=forms)
-
-
-@pytest.fixture
-def token(client, log_in):
-    """Logged in as the procesregisseur; the CSRF token a script reads from the page."""
-    log_in("regisseur")
-    return csrf_of(client, "/modelleren/")
-
-
-def json_post(client, path, body, token):
-    return client.post(path, json=body, headers={"X-CSRFToken": token, "Accept": "application/json"})
-
-
-def new_draft(client, token) -> int:
-    response = client.post("/modelleren/concepten", data={"bron": "versie", "proces": "klein", "versie": "1",
-                                                          "csrf_token": token})
-    assert response.status_code == 302, text_of(response)
-    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+from tests.support.base import FIXTURES
+from tests.support.modelling import HOSTILE, model
+from tests.support.web import json_post, new_draft, text_of
 
 
 def test_without_login_the_modeller_asks_to_log_in(client):

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from engine.db import unit_of_work
 from engine.models import CaseNote
-from tests import file_samples
-from tests.chain import TERUG, VERRIJKT
-from tests.werkbak_fixtures import csrf_of, logged_in
+from tests.support import file_samples
+from tests.support.chain import TERUG, VERRIJKT
+from tests.support.werkbak import csrf_of, logged_in
 
 AF, ZOCO, POLICE = ("af", "eersel"), ("zorgcoordinator", "oost-brabant-lumens"), ("politie", "oost-brabant-avim")
 

@@ -13,11 +13,11 @@ from engine.db import unit_of_work
 from engine.errors import Conflict
 from engine.models import AuditEvent, User
 from engine.models.users import LoginSession
-from tests import oidc_provider
-from tests.accounts import code_for_secret, current_code
-from tests.conftest import FIXTURES
-from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, ISSUER, FakeProvider
-from tests.webapp.conftest import csrf_of
+from tests.support import oidc_provider
+from tests.support.accounts import code_for_secret, current_code
+from tests.support.base import FIXTURES
+from tests.support.oidc_provider import CLIENT_ID, CLIENT_SECRET, ISSUER, FakeProvider
+from tests.support.web import csrf_of
 from webapp import create_app, db
 
 CLI = Actor.system("test")

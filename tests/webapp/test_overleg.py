@@ -8,10 +8,10 @@ import pytest
 
 from engine.db import unit_of_work
 from engine.meetings import meetings
-from tests.chain import VERRIJKT
-from tests.services.test_meetings import BASE, CALENDAR, PLANNED, meeting_rows
-from tests.webapp.conftest import csrf_of
-from tests.werkbak_fixtures import logged_in
+from tests.support.chain import VERRIJKT
+from tests.support.meetings import BASE, CALENDAR, PLANNED, meeting_rows
+from tests.support.web import csrf_of
+from tests.support.werkbak import logged_in
 
 
 @pytest.fixture

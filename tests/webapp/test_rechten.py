@@ -12,7 +12,7 @@ from engine.accounts import api_tokens, oidc_identities, users
 from engine.accounts.actors import Actor
 from engine.db import unit_of_work
 from engine.models import AuditEvent
-from tests.oidc_provider import ISSUER
+from tests.support.oidc_provider import ISSUER
 
 CLI = Actor.system("test")
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from engine.db import unit_of_work
 from engine.models import Meeting, Organisation
-from tests.werkbak_fixtures import csrf_of, logged_in
+from tests.support.werkbak import csrf_of, logged_in
 
 
 def org_id(chain, slug) -> int:
@@ -93,8 +93,7 @@ def test_a_procesregisseur_in_a_region_without_a_standing_meeting_gets_no_meetin
 
 
 def test_a_besluit_task_links_to_the_meeting_that_decides_it(web, chain):
-    from tests.services.test_meeting_schedule import set_schedule
-    from tests.services.test_meetings import signal_waiting_for_the_drieluik
+    from tests.support.meetings import set_schedule, signal_waiting_for_the_drieluik
 
     set_schedule(chain)
     case = signal_waiting_for_the_drieluik(chain)

@@ -7,10 +7,10 @@ from html import unescape
 
 from engine.accounts import users
 from engine.db import unit_of_work
-from tests.chain import SYSTEM
-from tests.conftest import PASSWORD
-from tests.webapp.conftest import csrf_of
-from tests.werkbak_fixtures import logged_in, ref, references
+from tests.support.base import PASSWORD
+from tests.support.chain import SYSTEM
+from tests.support.web import csrf_of
+from tests.support.werkbak import logged_in, ref, references
 
 
 def saved_links(html: str) -> dict[str, str]:

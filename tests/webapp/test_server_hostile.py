@@ -20,7 +20,7 @@ from collections.abc import Iterator
 import pytest
 
 from engine.db.migrate import upgrade
-from tests.conftest import FIXTURES
+from tests.support.base import FIXTURES
 
 READ_TIMEOUT = 2
 

@@ -8,8 +8,8 @@ from urllib.parse import quote
 import pytest
 from itsdangerous.timed import TimestampSigner
 
-from tests.conftest import PASSWORD
-from tests.webapp.conftest import csrf_of
+from tests.support.base import PASSWORD
+from tests.support.web import csrf_of
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from werkzeug.test import Client
 from engine.config import ConfigurationError, Settings, load_settings
 from engine.db import unit_of_work
 from engine.models.users import LoginSession
-from tests.accounts import log_in_client
-from tests.conftest import FIXTURES
-from tests.webapp.conftest import csrf_of
+from tests.support.accounts import log_in_client
+from tests.support.base import FIXTURES
+from tests.support.web import csrf_of
 from webapp import create_app, db
 
 COOKIE = "session"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import PASSWORD
+from tests.support.base import PASSWORD
 
 
 def csrf_token(client, path="/inloggen") -> str:

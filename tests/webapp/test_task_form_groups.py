@@ -10,9 +10,9 @@ from werkzeug.datastructures import MultiDict
 
 from engine.db import unit_of_work
 from engine.models import AuditEvent
-from tests.conftest import FIXTURES
-from tests.services.helpers import deploy, ready, start
-from tests.webapp.conftest import csrf_of
+from tests.support.base import FIXTURES
+from tests.support.helpers import deploy, ready, start
+from tests.support.web import csrf_of
 from webapp.ui import task_form
 
 SCHEMA = json.loads((FIXTURES / "forms" / "test-groepen.json").read_text(encoding="utf-8"))

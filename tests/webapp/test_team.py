@@ -10,12 +10,12 @@ from sqlalchemy import select
 from engine.cases import assignment
 from engine.db import unit_of_work
 from engine.models import AuditEvent, HumanTask
-from tests.accounts import log_in_client
-from tests.chain import VERRIJKT
-from tests.conftest import PASSWORD
-from tests.services.test_team_worklist import colleague
-from tests.webapp.conftest import csrf_of
-from tests.werkbak_fixtures import logged_in, ref, references, rows
+from tests.support.accounts import log_in_client
+from tests.support.base import PASSWORD
+from tests.support.chain import VERRIJKT
+from tests.support.helpers import colleague
+from tests.support.web import csrf_of
+from tests.support.werkbak import logged_in, ref, references, rows
 
 
 def client_for(web, username: str):

@@ -13,9 +13,9 @@ from engine.accounts import users
 from engine.db import unit_of_work
 from engine.models import AuditEvent
 from engine.models.users import RecoveryCode
-from tests.accounts import CSRF, SECRET, code_for_secret, current_code, log_in_client
-from tests.conftest import PASSWORD
-from tests.webapp.conftest import csrf_of
+from tests.support.accounts import CSRF, SECRET, code_for_secret, current_code, log_in_client
+from tests.support.base import PASSWORD
+from tests.support.web import csrf_of
 
 CODES = re.compile(r"<li><code>([a-z0-9]{5}-[a-z0-9]{5})</code></li>")
 

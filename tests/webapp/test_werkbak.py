@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from engine.cases import assignment, intake
 from engine.db import unit_of_work
-from tests.chain import VERRIJKT
-from tests.werkbak_fixtures import logged_in, ref, references, rows
+from tests.support.chain import VERRIJKT
+from tests.support.werkbak import logged_in, ref, references, rows
 
 
 def test_the_werkbak_opens_on_my_tasks_when_i_hold_some_and_counts_both_tabs(web, chain):

@@ -6,8 +6,8 @@ import re
 
 from engine.cases import lifecycle
 from engine.db import unit_of_work
-from tests.chain import MELDING, TERUG, VERRIJKT
-from tests.werkbak_fixtures import logged_in
+from tests.support.chain import MELDING, TERUG, VERRIJKT
+from tests.support.werkbak import logged_in
 
 
 def _ready(chain, case: int, element: str) -> int:

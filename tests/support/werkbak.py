@@ -10,9 +10,9 @@ import re
 import pytest
 
 from engine.config import Settings
-from tests.accounts import log_in_client
-from tests.chain import ROOT, VERRIJKT
-from tests.conftest import PASSWORD
+from tests.support.accounts import log_in_client
+from tests.support.base import PASSWORD
+from tests.support.chain import ROOT, VERRIJKT
 from webapp import create_app, db
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -1,7 +1,7 @@
 """Shared by the retention tests: a rules file with every period filled, the region chain, a database dump.
 
 Import ``keten_fixture`` and ``rules_fixture`` to use the fixtures ``keten`` and ``rules``. ``keten`` is
-the ``chain`` fixture of tests/chain.py without one part of its teardown: that replays every case and
+the ``chain`` fixture of tests/support/chain.py without one part of its teardown: that replays every case and
 requires it to be consistent, and a destroyed case can no longer be replayed (its content is gone, on
 purpose). Here the teardown replays every case that was *not* destroyed.
 """
@@ -19,11 +19,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.audit import replay
 from engine.db import Base, unit_of_work
 from engine.modelling import deployments
+from engine.models import (
+    DestructionRecord,
+)
 from engine.regions import region_setup
 from engine.retention.retention_rules import RetentionRules, load_rules
 from engine.workflow.bundle import SourceFile
-from tests.chain import FORMS, MODEL_FILES, REGIONS, SYSTEM, Chain
-from tests.conftest import Clock
+from tests.support.base import Clock
+from tests.support.chain import FORMS, MELDER_BERICHT, MODEL_FILES, REGIONS, SYSTEM, TERUG, ZORG, Chain
 
 RULES_TOML = """
 bron = "Testbeleid: elke termijn ingevuld."
@@ -63,7 +66,6 @@ def rules_fixture(tmp_path: Path) -> RetentionRules:
 
 @pytest.fixture(name="keten")
 def keten_fixture(factory: sessionmaker[Session], at: Clock) -> Iterator[Chain]:
-    from engine.models import DestructionRecord
 
     with unit_of_work(factory) as session:
         region_setup.load_region_organisations(session, REGIONS)
@@ -90,3 +92,26 @@ def dump(factory: sessionmaker[Session]) -> str:
 
 def _text(value: Any) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def finish(keten, case):
+    for _ in range(10):
+        ready = sorted(keten.ready(case))
+        if not ready:
+            break
+        step = ready[0]
+        keten.do(case, step, CHASED if step.endswith(("_opvragen", "_navragen")) else NEXT[step])
+    assert keten.status(case) == "completed"
+
+
+NEXT = {  # what whoever holds the next task submits, until the case closes
+    "overdracht_politie": TERUG, "zorg_en_opvang": ZORG, "terugkoppelen_melder": MELDER_BERICHT,
+    "politie_na_drieluik": TERUG,
+    "advies_of_procesregie": {"vervolg": "advies", "toelichting": "Advies aan de wijkteams."},
+    "casus_starten": {"casusregisseur": "J. de Vries (ZVHF)", "stoppen_uitbuiting": "Opvang Fier.",
+                      "strafrechtelijk_spoor": True, "eerste_contact": "Hulpverlener met TMM."},
+}
+
+
+# A follow-up (the AF chasing a partner, or a term passing) has the same answer whoever is chased.
+CHASED = {"contact_gehad": True, "contact_met": "zorgcoordinator", "afspraak": "Terugkoppeling volgt deze week."}

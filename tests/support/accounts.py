@@ -15,7 +15,7 @@ from flask import Flask
 
 from engine.accounts import two_factor, users
 from engine.db import unit_of_work
-from tests.conftest import PASSWORD
+from tests.support.base import PASSWORD
 from webapp import db
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

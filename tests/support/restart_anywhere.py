@@ -39,10 +39,10 @@ from engine.models.users import User
 from engine.regions.regions import Region, load_regions
 from engine.workflow import runner, task_ids
 
-ROOT = Path(__file__).resolve().parents[1]
-CONSTRUCTS = Path(__file__).parent / "fixtures" / "constructs"
+ROOT = Path(__file__).resolve().parents[2]
+CONSTRUCTS = Path(__file__).resolve().parents[1] / "fixtures" / "constructs"
 ROUTE_FORMS = FormRepository(ROOT / "forms")
-TEST_FORMS = FormRepository(Path(__file__).parent / "fixtures" / "forms")
+TEST_FORMS = FormRepository(Path(__file__).resolve().parents[1] / "fixtures" / "forms")
 MAX_STEPS = 60
 Step = tuple[Any, ...]
 
@@ -226,7 +226,7 @@ def catalogue_holder(_session: Session, _task: HumanTask) -> str:
 
 
 def organisation_holder(session: Session, task: HumanTask) -> str:
-    """The account tests.chain creates for (role, organisation)."""
+    """The account tests.support.chain creates for (role, organisation)."""
     slug = session.scalar(select(Organisation.slug).where(Organisation.id == task.organisation_id))
     return f"{task.role}.{slug}"
 

@@ -6,6 +6,7 @@ Each field gets its own label before the payload, so a failure names the field.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +20,8 @@ from engine.meetings import meetings
 from engine.modelling import deployments, drafts, form_editing
 from engine.models import Meeting, MeetingItem
 from engine.workflow.bundle import SourceFile
-from tests.chain import FORMS, VERRIJKT, ZORG, Chain
-from tests.services.test_meetings import BASE, CALENDAR, PLANNED
+from tests.support.chain import FORMS, VERRIJKT, ZORG, Chain
+from tests.support.meetings import BASE, CALENDAR, PLANNED
 
 PAYLOAD = ("<script>alert('xss')</script><img src=x onerror=alert('xss')>"
            "<svg onload=alert('xss')>\"'><a href=\"javascript:alert('xss')\">{{7*7}}</a>")
@@ -111,28 +112,29 @@ def build(chain: Chain) -> XssStory:
                     draft=ids[2], form=form)
 
 
-def pages(story: XssStory) -> list[tuple[tuple[str, str], str]]:
-    """(who as role/organisation, path) of every page that shows one of the hostile texts back.
+AF, PR, AUDITOR = ("af", "leeuwarden"), ("procesregisseur", "fryslan-zvhf"), ("auditor", "leeuwarden")
+# (who as role/organisation, path with the story's ids as {fields}) of every page that shows a hostile text back.
+# The case page (/zaken/<id>) shows every field of the case the reader may know: the Fryslân
+# signal's page carries all its hostile texts; the hostile model's case adds hostile task names.
+PAGES: list[tuple[tuple[str, str], str]] = [
+    (AF, "/"),
+    (AF, "/taken/{model_task}"),
+    (AF, "/zaken/{model_case}"),
+    (AF, "/zaken/{case}"),
+    (("melder", "leeuwarden"), "/mijn-meldingen"),
+    (PR, "/overleg/{meeting}"),
+    (PR, "/overleg/{meeting}/punt/{item}"),
+    (AUDITOR, "/audit/zaken/{case}"),
+    (AUDITOR, "/audit/zaken/{model_case}"),
+    (AUDITOR, "/audit/zaken/{case}/afspelen"),
+    (PR, "/modelleren/"),
+    (PR, "/modelleren/drie_taken"),
+    (PR, "/modelleren/concepten/{draft}"),
+    (PR, "/modelleren/formulieren"),
+    (PR, "/modelleren/formulieren/{form}"),
+]
 
-    The case page (/zaken/<id>) shows every field of the case the reader may know: the
-    Fryslân signal's page carries all its hostile texts; the hostile model's case adds hostile task names.
-    """
-    af, pr = ("af", "leeuwarden"), ("procesregisseur", "fryslan-zvhf")
-    auditor = ("auditor", "leeuwarden")
-    return [
-        (af, "/"),
-        (af, f"/taken/{story.model_task}"),
-        (af, f"/zaken/{story.model_case}"),
-        (af, f"/zaken/{story.case}"),
-        (("melder", "leeuwarden"), "/mijn-meldingen"),
-        (pr, f"/overleg/{story.meeting}"),
-        (pr, f"/overleg/{story.meeting}/punt/{story.item}"),
-        (auditor, f"/audit/zaken/{story.case}"),
-        (auditor, f"/audit/zaken/{story.model_case}"),
-        (auditor, f"/audit/zaken/{story.case}/afspelen"),
-        (pr, "/modelleren/"),
-        (pr, "/modelleren/drie_taken"),
-        (pr, f"/modelleren/concepten/{story.draft}"),
-        (pr, "/modelleren/formulieren"),
-        (pr, f"/modelleren/formulieren/{story.form}"),
-    ]
+
+def pages(story: XssStory) -> list[tuple[tuple[str, str], str]]:
+    """(who, path) of every page that shows one of the hostile texts back, with the story's real ids."""
+    return [(who, path.format(**dataclasses.asdict(story))) for who, path in PAGES]

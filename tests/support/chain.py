@@ -26,9 +26,9 @@ from engine.regions import region_setup
 from engine.regions.regions import Region, load_regions
 from engine.workflow.bundle import SourceFile
 from signaalroute import passes
-from tests.conftest import PASSWORD, Clock
+from tests.support.base import PASSWORD, Clock
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FORMS = FormRepository(ROOT / "forms")
 REGIONS = load_regions(ROOT / "processes" / "regions")
 MODEL_FILES = sorted(p for p in (ROOT / "processes").glob("*") if p.suffix in {".bpmn", ".dmn"})

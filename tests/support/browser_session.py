@@ -1,7 +1,7 @@
 """One Chromium for the whole test session, shared by tests/browser and tests/security.
 
 Playwright's sync API allows one running instance per process, so the fixture must be defined once,
-at the root (tests/conftest.py imports it), not per directory.
+at the root (a plugin in tests/conftest.py), not per directory.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from tests.browser.conftest import CHROMIUM, FLAGS
+from tests.support.browser import CHROMIUM, FLAGS
 
 
 @pytest.fixture(scope="session")

@@ -8,13 +8,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.accounts import users
 from engine.accounts.actors import Actor
 from engine.cases import lifecycle
 from engine.db import unit_of_work
 from engine.modelling import deployments
 from engine.modelling.forms import FormRepository
-from engine.models import Case, HumanTask, TaskState
-from tests.conftest import model_files
+from engine.models import Case, HumanTask, TaskState, Timer
+from tests.support.base import PASSWORD, model_files
+from tests.support.chain import SYSTEM
 
 
 def deploy(factory: sessionmaker[Session], actor: Actor, now: datetime, forms: FormRepository, *names: str,
@@ -51,3 +53,32 @@ def status(factory: sessionmaker[Session], instance_id: int) -> str:
         row = session.get(Case, instance_id)
         assert row is not None
         return row.status
+
+
+def strand(factory, world, at, forms) -> tuple[int, int, str]:
+    """Take the side path, then finish the other branch: the join waits for a branch that never comes."""
+    deploy(factory, world.regisseur, at(), forms, "vastgelopen.bpmn")
+    case = start(factory, world.af, at(), "vastgelopen")
+    tasks = ready(factory, case)
+    complete(factory, world.af, at.advance(minutes=1), forms, tasks["tweede"].id, {"samen": False})
+    with unit_of_work(factory) as session:
+        state_before = session.get(Case, case).state
+    return case, ready(factory, case)["eerste"].id, state_before
+
+
+def colleague(chain, username: str, organisation: str = "eersel", *, role: str = "af",
+              coordinator: bool = False) -> Actor:
+    """A second person in a team; ``chain.person`` makes coordinators, this one usually is not."""
+    with unit_of_work(chain.factory) as session:
+        user = users.create_user(session, actor=SYSTEM, now=chain.at(), username=username, password=PASSWORD,
+                                 role=role, organisation_slug=organisation, display_name=username.title(),
+                                 coordinator=coordinator)
+        return users.actor_for(user)
+
+
+PROCESS = "terugkoppeling_bewaken"
+
+
+def waiting(factory, case):
+    with unit_of_work(factory) as session:
+        return list(session.scalars(select(Timer).where(Timer.instance_id == case, Timer.state == "waiting")))

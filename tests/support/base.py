@@ -1,0 +1,96 @@
+"""Constants and small helpers every kind of test uses: paths, the start time, the clock, the database URL.
+
+In CI (``CI=true``) PostgreSQL is required: a missing ``TEST_DATABASE_URL`` fails the run instead of
+silently leaving the PostgreSQL variants out.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from engine.accounts.actors import Actor
+from engine.db import Base, make_engine, normalize_url
+from engine.workflow.bundle import SourceFile
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+MODELS = FIXTURES / "models"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+if IN_CI and not PG_URL:
+    raise RuntimeError("CI=true requires TEST_DATABASE_URL (PostgreSQL tests may not be skipped)")
+
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, ... under pytest-xdist (make test uses -n)
+if PG_URL and _WORKER:  # each worker gets its own PostgreSQL database, derived from the one configured
+    _parsed = make_url(PG_URL)
+    PG_URL = _parsed.set(database=f"{_parsed.database}_{_WORKER}").render_as_string(hide_password=False)
+
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday, 10.00 uur in Amsterdam
+
+def create_pg_database(url: str) -> str:
+    parsed = make_url(normalize_url(url))
+    admin = make_engine(parsed.set(database="postgres").render_as_string(hide_password=False),
+                        isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+    return parsed.render_as_string(hide_password=False)
+
+
+
+def empty_pg(url: str) -> str:
+    """Empty every table of the migrated PostgreSQL test database (faster than re-migrating)."""
+    engine = make_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+
+@dataclass
+class World:
+    """The people of a small region, as actors services accept."""
+
+    af: Actor
+    af_bergeijk: Actor
+    politie: Actor
+    zoco: Actor
+    oov: Actor
+    regisseur: Actor
+    beheerder: Actor
+    auditor: Actor
+    melder: Actor
+
+
+PASSWORD = "correct-paard-batterij-niet"
+COORDINATORS = {"af", "politie"}  # the world's team coordinators: they may assign tasks to a colleague
+
+
+def model_files(*names: str) -> list[SourceFile]:
+    return [SourceFile(name, (MODELS / name).read_bytes()) for name in names]
+
+
+class Clock:
+    """An injected clock tests move by hand."""
+
+    def __init__(self, start: datetime):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now = self.now + timedelta(**delta)
+        return self.now
+
+
