@@ -24,12 +24,13 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
-from engine.workflow import clock, sandbox, task_ids
+from engine.workflow import clock, sandbox, subprocess_completion, task_ids
 from engine.workflow.bundle import task_form, task_instructions
 from engine.workflow.errors import WorkflowFailed
 from engine.workflow.script_engine import SandboxScriptEngine
 
 SCRIPT_ENGINE = SandboxScriptEngine()
+subprocess_completion.install()
 
 
 @dataclass(frozen=True)

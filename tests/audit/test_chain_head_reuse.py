@@ -6,7 +6,7 @@ from engine.accounts.actors import Actor
 from engine.audit import log
 from engine.audit.events import EventType
 from engine.db import unit_of_work
-from tests.audit_support import log_problems
+from tests.support.audit import log_problems
 
 SYSTEM = Actor.system("test")
 

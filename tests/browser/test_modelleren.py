@@ -135,27 +135,27 @@ def test_a_region_is_not_offered_a_draft_of_another_regions_model_and_is_told_wh
 def test_change_a_timer_see_the_error_on_the_canvas_and_deploy_the_fix(page, chain_server, chain, landelijk):
     errors = watch_console(page)
     log_in(page, chain_server, landelijk)
-    open_draft(page, chain_server, "Zorg regelen voor het slachtoffer")
+    open_draft(page, chain_server, "Hulp voor een minderjarig slachtoffer")
     panel = page.get_by_test_id("eigenschappen")
-    panel.get_by_label("Element").select_option("zorg_en_opvang_te_laat")
+    panel.get_by_label("Element").select_option("nidos_inschakelen_termijn")
     expect(panel.get_by_label("Soort timer")).to_have_value("timeDate")
     panel.get_by_label("Timerexpressie").fill("werkdagen(")
     panel.get_by_label("Timerexpressie").press("Enter")
     check(page)
     expect(page.get_by_test_id("problemen")).to_contain_text("Timerexpressie is ongeldig")
-    assert marked(page, "#canvas .djs-element.probleem") == ["zorg_en_opvang_te_laat"]
+    assert marked(page, "#canvas .djs-element.probleem") == ["nidos_inschakelen_termijn"]
 
     page.get_by_test_id("problemen").get_by_role("button", name="Toon in het model").click()
     expect(panel.get_by_label("Timerexpressie")).to_have_value("werkdagen(")
     panel.get_by_label("Timerexpressie").fill("werkdagen(10)")
     panel.get_by_label("Timerexpressie").press("Enter")
-    page.get_by_label("Toelichting: wat verandert er en waarom?").fill("Zorgcoördinator krijgt tien werkdagen")
+    page.get_by_label("Toelichting: wat verandert er en waarom?").fill("Nidos krijgt tien werkdagen")
     page.get_by_role("button", name="Uitrollen").click()
     expect(page.get_by_test_id("versie-2")).to_contain_text("tien werkdagen")
     page.get_by_role("button", name="Vergelijken").click()
     expect(page.get_by_test_id("verschillen")).to_contain_text("datum: werkdagen(10)")
     expect(page.locator("#verschil")).to_have_attribute("data-geladen", "ja")
-    assert marked(page, "#canvas-nieuw .djs-element.verschil--gewijzigd") == ["zorg_en_opvang_te_laat"]
+    assert marked(page, "#canvas-nieuw .djs-element.verschil--gewijzigd") == ["nidos_inschakelen_termijn"]
     assert errors == [], errors
 
 

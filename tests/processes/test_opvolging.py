@@ -262,3 +262,20 @@ def test_every_chase_in_every_model_sits_with_its_partner_task_in_a_sub_process_
         assert scope.find(f"{BPMN}userTask[@id='{boundary.get('attachedToRef')}']") is not None
         ends = [e for e in scope.findall(f"{BPMN}endEvent") if e.find(f"{BPMN}terminateEventDefinition") is not None]
         assert ends and all(e.get("name") for e in ends), f"{chase}: a named terminate end gives the reason"
+
+
+def test_a_partner_answering_after_the_term_before_the_planner_fired_it_moves_the_case_on_once(chain):
+    """The terms passed unseen (no planner pass): the chase timers are due in the partners' own steps.
+
+    The finished sub-process must hand on the partner's answer, not the timer's data, and the steps after
+    it must run once: the care answer decides the "weigert hulp" gateway, and the melder is told once.
+    """
+    case = chain.report("eersel")
+    chain.do(case, "verrijken", VERRIJKT)
+    chain.at.advance(days=200)
+    chain.do(case, "overdracht_politie", TERUG)
+    chain.do(case, "zorg_en_opvang", ZORG)
+    assert sorted(chain.ready(case)) == ["terugkoppelen_melder"]
+    assert len(rows(chain, case, "terugkoppelen_melder")) == 1, "the steps after the sub-process ran once"
+    with unit_of_work(chain.factory) as session:
+        assert session.get(Case, case).status == "active"

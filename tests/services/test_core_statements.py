@@ -49,8 +49,12 @@ def statements(factory) -> list[tuple[Any, list[dict[str, Any]]]]:
 
 def _inserted(statements, table: Table) -> list[set[str]]:
     """The columns each captured INSERT into ``table`` names, one set per row."""
-    return [set(row) for clause, rows in statements
-            if isinstance(clause, Insert) and clause.table is table for row in rows]
+    found = []
+    for clause, rows in statements:
+        if isinstance(clause, Insert) and clause.table is table:
+            fixed = {getattr(column, "key", column) for column in clause._values or {}}  # .values(...) in the statement
+            found.extend(set(row) | {str(name) for name in fixed} for row in rows or [{}])
+    return found
 
 
 def test_every_core_insert_of_a_step_names_every_column(factory, world, forms, at, statements):
