@@ -23,19 +23,11 @@ from engine.modelling.form_catalogue import form_for
 from engine.modelling.forms import FormRepository
 from engine.modelling.specs import specs_for
 from engine.models import AuditEvent, ProcessDefinition
+from engine.workflow import diff as model_diff
 from engine.workflow.elements import Element, elements, process_names
 
-# What an element without a name is called: its kind in Dutch.
-KIND_WORDS = {
-    "userTask": "gebruikerstaak", "manualTask": "handmatige taak", "scriptTask": "scripttaak",
-    "serviceTask": "servicetaak", "businessRuleTask": "beslistaak", "sendTask": "verzendtaak",
-    "receiveTask": "ontvangsttaak", "task": "taak", "callActivity": "aanroep van een deelproces",
-    "subProcess": "deelproces", "transaction": "transactie", "exclusiveGateway": "exclusieve gateway",
-    "parallelGateway": "parallelle gateway", "inclusiveGateway": "inclusieve gateway",
-    "eventBasedGateway": "gebeurtenisgestuurde gateway", "startEvent": "startgebeurtenis",
-    "endEvent": "eindgebeurtenis", "boundaryEvent": "randgebeurtenis",
-    "intermediateCatchEvent": "tussengebeurtenis", "intermediateThrowEvent": "tussengebeurtenis",
-}
+# What an element without a name is called: its kind in Dutch, in the words the modeller's diff uses.
+KIND_WORDS = model_diff.TYPE_NAMES
 EVENT_WORDS = {
     "timer": "tijdgebeurtenis", "message": "berichtgebeurtenis", "signal": "signaalgebeurtenis",
     "error": "foutgebeurtenis", "escalation": "escalatiegebeurtenis", "conditional": "voorwaardelijke gebeurtenis",
