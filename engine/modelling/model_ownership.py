@@ -17,15 +17,19 @@ Running cases of a process are migrated under the same rule.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.accounts.actors import Actor
 from engine.accounts.roles import Role
+from engine.config import ConfigurationError, load_settings
 from engine.errors import Forbidden
 from engine.modelling import model_versions
 from engine.models import Deployment, ModelFile, Organisation, ProcessDefinition, User
+from engine.regions.regions import RegionError, load_regions
 from engine.workflow.bundle import BPMN_NS, SourceFile
 from engine.workflow.errors import ModelInvalid
 from engine.workflow.xml import parse_untrusted_xml
@@ -97,8 +101,25 @@ def decision_owner(session: Session, decision_id: str) -> tuple[bool, str | None
     return False, None
 
 
+@lru_cache(maxsize=4)
+def _region_names(directory: Path) -> dict[str, str]:
+    try:
+        return {slug: region.naam for slug, region in load_regions(directory).items()}
+    except (OSError, RegionError):
+        return {}
+
+
+def region_name(slug: str) -> str:
+    """"Oost-Brabant" for ``oost-brabant``: people read the profile's name, never the slug."""
+    try:
+        directory = load_settings(require_secret=False).regions_dir
+    except ConfigurationError:
+        return slug
+    return _region_names(directory).get(slug, slug)
+
+
 def _owned_by(region: str | None) -> str:
-    return f"is van regio {region}" if region else "wordt door alle regio's gedeeld"
+    return f"is van regio {region_name(region)}" if region else "wordt door alle regio's gedeeld"
 
 
 def require_may_change_process(session: Session, actor: Actor, process_id: str) -> None:
@@ -108,9 +129,10 @@ def require_may_change_process(session: Session, actor: Actor, process_id: str) 
         return
     deployed, owner = process_owner(session, process_id)
     if deployed and owner != region:
-        raise Forbidden(f"Proces '{process_id}' {_owned_by(owner)}; een procesregisseur van regio {region} "
+        raise Forbidden(f"Proces '{process_id}' {_owned_by(owner)}; een procesregisseur van regio "
+                        f"{region_name(region)} "
                         "mag het niet wijzigen of er zaken van overzetten. Vraag dat aan "
-                        + (f"een procesregisseur van regio {owner}." if owner else
+                        + (f"een procesregisseur van regio {region_name(owner)}." if owner else
                            "een landelijke procesregisseur of de beheerder."))
 
 
@@ -124,7 +146,7 @@ def who_may_change(session: Session, owner: str | None, *, limit: int = 3) -> li
 
 def _ask(session: Session, owner: str | None) -> str:
     names = who_may_change(session, owner)
-    whom = (f"een procesregisseur van regio {owner}" if owner
+    whom = (f"een procesregisseur van regio {region_name(owner)}" if owner
             else "een landelijke procesregisseur of de beheerder")
     return f"Vraag een wijziging aan {whom}" + (f" ({', '.join(names)})." if names else ".")
 
@@ -171,12 +193,12 @@ def require_may_deploy(session: Session, actor: Actor, files: Iterable[SourceFil
                     require_may_change_process(session, actor, process_id)
                     if declared is not None and declared != region:
                         raise Forbidden(f"Proces '{process_id}' krijgt in dit bestand regio '{declared}'; u mag "
-                                        f"alleen modellen van regio {region} uitrollen.")
+                                        f"alleen modellen van regio {region_name(region)} uitrollen.")
             elif source.kind == "dmn":
                 for decision_id in model_versions.decision_ids(source.content, source.filename):
                     deployed, owner = decision_owner(session, decision_id)
                     if deployed and owner != region:
                         raise Forbidden(f"Beslistabel '{decision_id}' {_owned_by(owner)}; een procesregisseur "
-                                        f"van regio {region} mag haar niet wijzigen.")
+                                        f"van regio {region_name(region)} mag haar niet wijzigen.")
         except ModelInvalid:
             continue  # the deploy checks report the broken file with its line

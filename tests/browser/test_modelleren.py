@@ -120,7 +120,7 @@ def test_a_region_is_not_offered_a_draft_of_another_regions_model_and_is_told_wh
     expect(shared).to_contain_text("Vraag een wijziging aan een landelijke procesregisseur of de beheerder "
                                    "(procesregisseur.landelijk)")
     other = processes.get_by_role("row").filter(has_text="Noord- en Midden-Limburg")
-    expect(other).to_contain_text("Vraag een wijziging aan een procesregisseur van regio noord-en-midden-limburg "
+    expect(other).to_contain_text("Vraag een wijziging aan een procesregisseur van regio Noord- en Midden-Limburg "
                                   f"({limburg.username})")
     expect(page.get_by_role("button", name="Concept maken van routering.dmn")).to_have_count(0)
     expect(page.get_by_test_id("beslistabellen")).to_contain_text("Deze beslistabel wordt door alle regio's gedeeld")

@@ -194,6 +194,6 @@ def test_step_3_a_route_of_its_own_is_a_copy_of_the_nearest_main_process_owned_b
     regisseur = chain.person("procesregisseur", "proefdorp")
     with unit_of_work(factory) as session:
         model_ownership.require_may_change_process(session, regisseur, "signaal_proefregio")
-        with pytest.raises(Forbidden, match="is van regio oost-brabant"):
+        with pytest.raises(Forbidden, match="is van regio Oost-Brabant"):
             model_ownership.require_may_change_process(session, regisseur, "signaal_oost_brabant")
         assert users.user_by_username(session, "procesregisseur.proefdorp") is not None

@@ -64,7 +64,7 @@ def test_a_region_deploys_its_own_route_and_nothing_of_another_region_or_shared(
     assert deploy(chain, fryslan, source("signaal_fryslan.bpmn")).definitions[0].version == 2
     before = deployment_count(chain)
     refusals = {
-        "signaal_oost_brabant.bpmn": "Proces 'signaal_oost_brabant' is van regio oost-brabant",
+        "signaal_oost_brabant.bpmn": "Proces 'signaal_oost_brabant' is van regio Oost-Brabant",
         "gedeeld_zorg.bpmn": "Proces 'zorg_regelen' wordt door alle regio's gedeeld",
         "routering.dmn": "Beslistabel 'routering' wordt door alle regio's gedeeld",
     }
@@ -72,7 +72,7 @@ def test_a_region_deploys_its_own_route_and_nothing_of_another_region_or_shared(
         with pytest.raises(Forbidden, match=message):
             deploy(chain, fryslan, source(name))
     taken = source("signaal_oost_brabant.bpmn").content.replace(b'value="oost-brabant"', b'value="fryslan"')
-    with pytest.raises(Forbidden, match="is van regio oost-brabant"):
+    with pytest.raises(Forbidden, match="is van regio Oost-Brabant"):
         deploy(chain, fryslan, SourceFile("signaal_oost_brabant.bpmn", taken))
     assert deployment_count(chain) == before, "nothing stored"
     with unit_of_work(chain.factory) as session:
@@ -88,7 +88,7 @@ def test_a_new_process_belongs_to_the_region_that_made_it_and_cannot_be_given_aw
     deploy(chain, fryslan, new_process("proef_fryslan"))
     with unit_of_work(chain.factory) as session:
         assert model_ownership.process_owner(session, "proef_fryslan") == (True, "fryslan")
-    with pytest.raises(Forbidden, match="Vraag dat aan een procesregisseur van regio fryslan"):
+    with pytest.raises(Forbidden, match="Vraag dat aan een procesregisseur van regio Fryslân"):
         deploy(chain, limburg, new_process("proef_fryslan"))
     assert deploy(chain, fryslan, new_process("proef_fryslan")).definitions[0].version == 2
 
@@ -107,7 +107,7 @@ def test_a_region_does_not_move_another_regions_cases_or_see_its_drafts(chain):
     fryslan = chain.person("procesregisseur", "leeuwarden")
     brabant = chain.person("procesregisseur", "eersel")
     with unit_of_work(chain.factory) as session:
-        with pytest.raises(Forbidden, match="is van regio oost-brabant"):
+        with pytest.raises(Forbidden, match="is van regio Oost-Brabant"):
             migration.plan(session, actor=fryslan, now=chain.at(), process_id="signaal_oost_brabant", to_version=1)
         assert migration.plan(session, actor=brabant, now=chain.at(), process_id="signaal_oost_brabant",
                               to_version=1).process_id == "signaal_oost_brabant"
@@ -130,7 +130,7 @@ def test_a_region_cannot_start_a_draft_of_another_regions_model_or_a_shared_one(
     fryslan = chain.person("procesregisseur", "leeuwarden")
     limburg = chain.person("procesregisseur", "venlo")
     with unit_of_work(chain.factory) as session:
-        for process_id, whom in (("signaal_limburg", f"regio noord-en-midden-limburg ({limburg.username})"),
+        for process_id, whom in (("signaal_limburg", f"regio Noord- en Midden-Limburg ({limburg.username})"),
                                  ("zorg_regelen", "een landelijke procesregisseur of de beheerder")):
             with pytest.raises(Forbidden) as refused:
                 drafts.open_version(session, actor=fryslan, now=chain.at(), process_id=process_id, version=1,
