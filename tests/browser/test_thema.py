@@ -149,6 +149,8 @@ def test_the_112_notice_is_a_warning_and_the_menu_folds_at_320_px_without_script
     menu.get_by_role("link", name="Signaal melden").click()
     notice = page.get_by_test_id("112-melding")
     expect(notice).to_contain_text("Bel eerst 112")
+    # The text can be there before the stylesheets are: read colours only once the page has loaded.
+    page.wait_for_load_state("load")
     colours = notice.evaluate("n => { const s = getComputedStyle(n); return [s.backgroundColor, s.borderLeftColor]; }")
     warning = page.evaluate("""() => { const s = getComputedStyle(document.body);
         return s.getPropertyValue('--utrecht-alert-warning-background-color').trim(); }""")
