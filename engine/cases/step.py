@@ -99,7 +99,7 @@ def record_withdrawn(session: Session, instance: Case, now: datetime, withdrawn:
                      cause: tuple[str, str]) -> None:
     """One audit event per task the step withdrew, in the step's transaction, with the model's reason.
 
-    :func:`cases.store` has already marked the rows cancelled, so they left every werkbak with the step.
+    :func:`case_store.store` has already marked the rows cancelled, so they left every werkbak with the step.
     """
     rows = session.execute(select(HumanTask.id, HumanTask.spiff_task_id).where(
         HumanTask.instance_id == instance.id,
