@@ -35,10 +35,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     if any("db_url" in argnames(mark) for mark in metafunc.definition.iter_markers("parametrize")):
         return  # the test chose its backends itself
+    if metafunc.definition.get_closest_marker("postgres_only") is not None:
+        # Only PostgreSQL can show it (row locks, two writers at once); CI always has PostgreSQL.
+        metafunc.parametrize("db_url", [b for b in BACKENDS if b == "postgresql"], indirect=True)
+        return
     marked = metafunc.definition.get_closest_marker("postgres") is not None
     metafunc.parametrize("db_url", BACKENDS if marked else ["sqlite"], indirect=True)
-
-
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

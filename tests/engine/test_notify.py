@@ -145,9 +145,8 @@ def test_a_sender_that_died_after_claiming_leaves_the_message_to_be_sent_after_t
     assert len(mail_server.received) == 1
 
 
-def test_two_senders_at_once_never_deliver_one_message_twice(factory, at, db_url, mail_server, monkeypatch):
-    if not db_url.startswith("postgresql"):
-        pytest.skip("SQLite has one writer at a time: two senders cannot claim at once there")
+@pytest.mark.postgres_only  # SQLite has one writer at a time: the interleaving needs PostgreSQL
+def test_two_senders_at_once_never_deliver_one_message_twice(factory, at, mail_server, monkeypatch):
     enqueue(factory, at, count=20)
     # Force the interleaving (convention 11 in docs/architecture.md): each sender holds its first claim,
     # uncommitted, until the other has claimed too. That only happens if the second claim skips the locked row.

@@ -101,9 +101,8 @@ def test_a_claimed_task_reminds_only_the_colleague_who_holds_it(factory, world, 
     assert recipients(factory) == ["af2@eersel.example"]
 
 
-def test_two_reminder_runs_at_once_still_remind_once(factory, world, forms, at, db_url, monkeypatch):
-    if not db_url.startswith("postgresql"):
-        pytest.skip("SQLite runs one writer at a time; the interleaving needs PostgreSQL")
+@pytest.mark.postgres_only  # SQLite has one writer at a time: the interleaving needs PostgreSQL
+def test_two_reminder_runs_at_once_still_remind_once(factory, world, forms, at, monkeypatch):
     case, _task_id = case_with_task_due(factory, world, forms, at)
     barrier = threading.Barrier(2, timeout=10)
     original = reminders.due_reminder_task_ids

@@ -20,13 +20,11 @@ from engine.errors import Conflict
 from engine.modelling import migration
 from tests.support.helpers import complete, deploy, ready, start
 
-pytestmark = pytest.mark.postgres
+pytestmark = pytest.mark.postgres_only  # row locks; SQLite serializes whole transactions
 
 
 @pytest.fixture
-def case_at_beoordelen(factory, world, forms, at, db_url):
-    if not db_url.startswith("postgresql"):
-        pytest.skip("row locks are a PostgreSQL matter; SQLite serializes whole transactions")
+def case_at_beoordelen(factory, world, forms, at):
     deploy(factory, world.regisseur, at(), forms, "migratie_v1.bpmn")
     case = start(factory, world.af, at(), "migratie")
     complete(factory, world.af, at(), forms, ready(factory, case)["intake"].id)

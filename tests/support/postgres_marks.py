@@ -83,7 +83,8 @@ def unmarked(items: Iterable[pytest.Item]) -> list[str]:
     for item in items:
         if not isinstance(item, pytest.Function) or "db_url" not in item.fixturenames:
             continue
-        if item.get_closest_marker("postgres") or item.get_closest_marker("sqlite_only") \
+        if item.get_closest_marker("postgres") or item.get_closest_marker("postgres_only") \
+                or item.get_closest_marker("sqlite_only") \
                 or _backends_chosen_by_hand(item):
             continue
         fixtures = [defs[-1].func for name, defs in item._fixtureinfo.name2fixturedefs.items() if defs]
