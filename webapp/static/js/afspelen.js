@@ -25,21 +25,6 @@
     });
   }
 
-  // When every waiting task of a diagram lies inside one collapsed sub-process, open that sub-process's
-  // plane (bpmn-js drill-down; its breadcrumb leads back), so the marked task is what the reader sees.
-  function showWhereItWaits(viewer, ids) {
-    var canvas = viewer.get('canvas');
-    var registry = viewer.get('elementRegistry');
-    if (!canvas.findRoot) { return; }
-    var roots = ids.map(function (id) { return registry.get(id); }).filter(function (el) {
-      return el && !/SubProcess|CallActivity/.test(el.type);
-    }).map(function (el) { return canvas.findRoot(el); });
-    if (!roots.length || !roots[0]) { return; }
-    if (roots.every(function (root) { return root === roots[0]; }) && roots[0] !== canvas.getRootElement()) {
-      canvas.setRootElement(roots[0]);
-      canvas.zoom('fit-viewport');
-    }
-  }
 
   // Mark one diagram: every key whose process part is the drawn process (or an embedded sub-process
   // drawn inside it) names an element of this diagram.
@@ -75,7 +60,7 @@
       canvas.addMarker(id, 'afspelen-bevat-actief');
       overlays.add(id, { position: { top: -28, left: 0 }, html: badge(step.labels[key], 'afspelen-binnen') });
     });
-    showWhereItWaits(viewer, waiting);
+    window.Signaalroute.showWhereItWaits(viewer, waiting);
     viewer.get('eventBus').on('element.click', function (event) {
       var key = Object.keys(step.calls || {}).filter(function (k) { return element(k) === event.element.id; })[0];
       if (key) { onBox(key); }

@@ -21,21 +21,6 @@
     return el;
   }
 
-  // When every open task of a diagram lies inside one collapsed sub-process, open that sub-process's
-  // plane (bpmn-js drill-down; its breadcrumb leads back), so the marked task is what the reader sees.
-  function showWhereItWaits(viewer, ids) {
-    var canvas = viewer.get('canvas');
-    var registry = viewer.get('elementRegistry');
-    if (!canvas.findRoot) { return; }
-    var roots = ids.map(function (id) { return registry.get(id); }).filter(function (el) {
-      return el && !/SubProcess|CallActivity/.test(el.type);
-    }).map(function (el) { return canvas.findRoot(el); });
-    if (!roots.length || !roots[0]) { return; }
-    if (roots.every(function (root) { return root === roots[0]; }) && roots[0] !== canvas.getRootElement()) {
-      canvas.setRootElement(roots[0]);
-      canvas.zoom('fit-viewport');
-    }
-  }
 
   function draw(container, processId, progress) {
     var viewer = new window.BpmnJS({ container: container });
@@ -60,7 +45,7 @@
         canvas.addMarker(id, 'zaak-open');
         overlays.add(id, { position: { bottom: 4, left: -8 }, html: badge('open', 'zaak-open-label') });
       });
-      showWhereItWaits(viewer, open);
+      window.Signaalroute.showWhereItWaits(viewer, open);
       viewer.get('eventBus').on('element.click', function (event) {
         var called = event.element.businessObject && event.element.businessObject.calledElement;
         var target = called && document.getElementById('deelproces-' + called);
