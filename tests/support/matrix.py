@@ -48,7 +48,7 @@ from sqlalchemy import func, select
 from engine.db import Base, unit_of_work
 from engine.models import HumanTask, Meeting, ModelDraft
 from tests.support.chain import MELDING
-from tests.support.scene import OWN, PRINCIPALS, ROLES, SECRET, SECRET_SUMMARY, Scene
+from tests.support.scene import OWN, ROLES, Scene
 
 COLUMNS = ["anon", *ROLES]
 
@@ -395,38 +395,6 @@ def call(scene: Scene, route: str, principal: tuple[str, str] | None, csrf: Call
         return client.open(path, method=method, json=body, headers=headers)
     form = {**body, "csrf_token": headers.get("X-CSRFToken", "")} if not api else body
     return client.open(path, method=method, data=form, headers=headers)
-
-
-def run_matrix(scene: Scene) -> tuple[list[str], int]:
-    """Call every route as every principal; return the mismatches and the number of cells checked."""
-    routes = sorted(MATRIX, key=lambda r: (r == LAST, r))
-    problems: list[str] = []
-    cells = 0
-    for principal in PRINCIPALS:  # log in first: a login in dry-run mode would be rolled back
-        scene.client(principal)
-    with dry_run(scene.app):
-        for principal in [None, *PRINCIPALS]:
-            token: list[str] = []
-
-            def csrf(principal: tuple[str, str] | None = principal, token: list[str] = token) -> str:
-                if not token:
-                    token.append(scene.csrf(scene.client(principal)))
-                return token[0]
-
-            for route in routes:
-                response = call(scene, route, principal, csrf)
-                got, want = outcome(response), expected(route, principal)
-                cells += 1
-                who = "anoniem" if principal is None else f"{principal[0]} ({principal[1]})"
-                if got != want:
-                    kind = "UNEXPECTED ALLOW" if got == "ok" else "mismatch"
-                    problems.append(f"{kind}: {route} as {who}: got {got} ({response.status_code}), want {want}")
-                if want != "ok":
-                    body = response.get_data(as_text=True)
-                    if SECRET in body or SECRET_SUMMARY in body:
-                        problems.append(f"LEAK: {route} as {who} refused with {response.status_code} "
-                                        "but the body carries case content")
-    return problems, cells
 
 
 def fingerprint(scene: Scene) -> str:
