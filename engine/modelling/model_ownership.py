@@ -17,19 +17,16 @@ Running cases of a process are migrated under the same rule.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.accounts.actors import Actor
 from engine.accounts.roles import Role
-from engine.config import ConfigurationError, load_settings
 from engine.errors import Forbidden
 from engine.modelling import model_versions
 from engine.models import Deployment, ModelFile, Organisation, ProcessDefinition, User
-from engine.regions.regions import RegionError, load_regions
+from engine.regions.regions import region_name
 from engine.workflow.bundle import BPMN_NS, SourceFile
 from engine.workflow.errors import ModelInvalid
 from engine.workflow.xml import parse_untrusted_xml
@@ -99,23 +96,6 @@ def decision_owner(session: Session, decision_id: str) -> tuple[bool, str | None
         if decision_id in model_versions.decision_ids(file.content, file.filename):
             return True, _deployer_region(session, file.deployment)
     return False, None
-
-
-@lru_cache(maxsize=4)
-def _region_names(directory: Path) -> dict[str, str]:
-    try:
-        return {slug: region.naam for slug, region in load_regions(directory).items()}
-    except (OSError, RegionError):
-        return {}
-
-
-def region_name(slug: str) -> str:
-    """"Oost-Brabant" for ``oost-brabant``: people read the profile's name, never the slug."""
-    try:
-        directory = load_settings(require_secret=False).regions_dir
-    except ConfigurationError:
-        return slug
-    return _region_names(directory).get(slug, slug)
 
 
 def _owned_by(region: str | None) -> str:

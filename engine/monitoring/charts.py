@@ -36,7 +36,8 @@ def svg(table: Table) -> bytes:
     chart = kind(style=_STYLE, js=[], disable_xml_declaration=False, width=800, height=height,
                  legend_at_bottom=True, legend_at_bottom_columns=3, print_values=False, show_y_guides=True,
                  x_label_rotation=0 if len(table.x_labels) <= 12 else 45, truncate_legend=40,
-                 allow_interruptions=True, include_x_axis=True, title=table.title)
+                 allow_interruptions=True, include_x_axis=True, title=table.title,
+                 no_data_text="Geen gegevens")
     chart.x_labels = table.x_labels
     for name, values in table.series:
         chart.add(name, values)

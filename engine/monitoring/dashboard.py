@@ -33,6 +33,7 @@ from engine.models.meetings import AgendaSection
 from engine.models.monitoring import CaseCount, CaseFigure
 from engine.monitoring import figures
 from engine.monitoring.suppression import THRESHOLD, Key, Publication, Relation, suppress
+from engine.regions.regions import region_name
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ def scope_for(session: Session, actor: Actor) -> Scope:
         rows = session.execute(select(Organisation.id, Organisation.name).where(
             Organisation.region == own.region,
             (Organisation.kind == "gemeente") | Organisation.id.in_(with_cases)).order_by(Organisation.name)).all()
-        return Scope(own.region, None, f"Regio {own.region}", {r.id: r.name for r in rows})
+        return Scope(own.region, None, f"Regio {region_name(own.region)}", {r.id: r.name for r in rows})
     return Scope(own.region, own.id, own.name, {own.id: own.name})
 
 

@@ -68,10 +68,12 @@ import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from engine.accounts.roles import Role
+from engine.config import ConfigurationError, load_settings
 
 PLACEHOLDER = "AAN TE VULLEN"
 ROUTE_VARIANTEN = frozenset({"oost-brabant", "fryslan", "limburg", "soest"})
@@ -450,3 +452,20 @@ def load_regions(directory: Path) -> dict[str, Region]:
 
 def region_of_gemeente(regions: dict[str, Region], gemeente_slug: str) -> Region | None:
     return next((r for r in regions.values() if r.gemeente(gemeente_slug) is not None), None)
+
+
+@lru_cache(maxsize=4)
+def _region_names(directory: Path) -> dict[str, str]:
+    try:
+        return {slug: region.naam for slug, region in load_regions(directory).items()}
+    except (OSError, RegionError):
+        return {}
+
+
+def region_name(slug: str) -> str:
+    """"Oost-Brabant" for ``oost-brabant``: people read the profile's name, never the slug."""
+    try:
+        directory = load_settings(require_secret=False).regions_dir
+    except ConfigurationError:
+        return slug
+    return _region_names(directory).get(slug, slug)

@@ -18,7 +18,7 @@ def test_the_ketenregisseur_reads_the_dashboard_and_axe_finds_nothing_serious(ax
     keten = chain.person("ketenregisseur", "oost-brabant-ketenregisseur")
     log_in(axe_page, chain_server, keten.username)
     axe_page.goto(f"{chain_server}/dashboard?jaar=2026")
-    expect(axe_page.get_by_role("heading", level=1)).to_have_text("Dashboard Regio oost-brabant")
+    expect(axe_page.get_by_role("heading", level=1)).to_have_text("Dashboard Regio Oost-Brabant")
     monthly = axe_page.get_by_role("table", name="Signalen per maand naar vorm van uitbuiting, 2026")
     expect(monthly.get_by_role("row", name="mrt")).to_contain_text("15")
     expect(axe_page.get_by_role("img", name="Grafiek: Signalen per maand naar vorm van uitbuiting, 2026. "

@@ -23,7 +23,7 @@ def test_the_ketenregisseur_reads_the_region_with_charts_tables_and_downloads(we
     twelve_signals(chain)
     keten = logged_in(web, chain, "ketenregisseur", "oost-brabant-ketenregisseur")
     page = keten.get("/dashboard?jaar=2026").get_data(as_text=True)
-    assert "Dashboard Regio oost-brabant" in page
+    assert "Dashboard Regio Oost-Brabant" in page
     assert page.count('src="data:image/svg+xml;base64,') == 4  # per month, per year, per gemeente, lead times
     assert "Signalen per gemeente naar vorm van uitbuiting, 2026" in page and "Gemeente Helmond" in page
     assert "Anna" not in page and "SR-2026" not in page
@@ -48,8 +48,8 @@ def test_the_ketenregisseur_reads_the_region_with_charts_tables_and_downloads(we
 
     comensha = keten.get("/dashboard/comensha.csv?jaar=2026").get_data(as_text=True)
     assert comensha.splitlines()[0].lstrip("\ufeff") == "jaar;gebied;veld;categorie;aantal"
-    assert '2026;"Regio oost-brabant";geslacht;"Niet ingevuld";12' in comensha
-    assert '2026;"Regio oost-brabant";bron;"Inwoner";6' in comensha
+    assert '2026;"Regio Oost-Brabant";geslacht;"Niet ingevuld";12' in comensha
+    assert '2026;"Regio Oost-Brabant";bron;"Inwoner";6' in comensha
 
 
 def test_a_gemeente_sees_its_own_figures_and_a_melder_none(web, chain):  # noqa: F811
