@@ -8,7 +8,8 @@ size is reached, each with ``history`` completed tasks (10 by default, so 1M at 
 cases. A bulk row is the template row with only these columns changed: ids, ``spiff_task_id``
 (a fresh uuid), ``created_at``/``updated_at`` (one second apart), ``due_at`` (spread over -10..+30
 days, one in seven without a term, as models with terms give), ``assignee_id`` (one in five held by
-the AF, one in five by a colleague), ``acuut`` (one in fifty) and the case's ``vorm`` (rotating);
+the AF, one in five by a colleague), ``acuut`` (one in fifty) and the case's ``vorm`` (rotating, with
+the task's copy of it);
 :func:`check_bulk_rows` asserts that every other column equals the service-made row before anything
 is measured. The AF of Eersel sees every open task (the issue's worst case); ``leeg``, an AF of
 another gemeente, sees none.
@@ -46,7 +47,7 @@ from sqlalchemy import Table, func, insert, select, text  # noqa: E402
 
 from engine.accounts import api_tokens, organisations, users  # noqa: E402
 from engine.accounts.actors import Actor  # noqa: E402
-from engine.cases import lifecycle  # noqa: E402
+from engine.cases import case_store, lifecycle  # noqa: E402
 from engine.db import unit_of_work  # noqa: E402
 from engine.models import Case, HumanTask  # noqa: E402
 
@@ -55,7 +56,7 @@ CASES: Table = Case.__table__  # type: ignore[assignment]
 BATCH = 5000
 VORMEN = ["SU", "AU", "CU", "OV", None]
 # Columns a bulk row may differ in from the service-made template row; every other one must be equal.
-VARIED_TASK = {"id", "instance_id", "spiff_task_id", "created_at", "due_at", "assignee_id"}
+VARIED_TASK = {"id", "instance_id", "spiff_task_id", "created_at", "due_at", "assignee_id", "vorm"}
 VARIED_CASE = {"id", "created_at", "updated_at", "vorm"}
 PASSWORD = "bench-wachtwoord-lang"
 
@@ -109,7 +110,8 @@ def bulk_load(factory, tpl: dict[str, Any], people: dict[str, Actor], start: int
                 [task] = tpl[kind]["tasks"]
                 row = {**task, "instance_id": case_id, "spiff_task_id": str(uuid.uuid4()), "created_at": at,
                        "due_at": None if n % 7 == 0 else at + timedelta(days=n % 40 - 10),
-                       "assignee_id": holders[n % len(holders)]}
+                       "assignee_id": holders[n % len(holders)],
+                       "vorm": case_store.task_vorm(VORMEN[n % len(VORMEN)])}  # the copy the step keeps
                 del row["id"]
                 task_rows.append(row)
             _insert(conn, TASKS, task_rows)
@@ -147,6 +149,7 @@ def check_bulk_rows(factory, tpl: dict[str, Any]) -> None:
                 if column not in VARIED_TASK:
                     assert bulk[column] == made_task[column], (kind, column, bulk[column], made_task[column])
             case = conn.execute(select(CASES).where(CASES.c.id == bulk["instance_id"])).one()._mapping
+            assert bulk["vorm"] == case_store.task_vorm(case["vorm"]), (kind, "vorm", bulk["vorm"], case["vorm"])
             for column, value in tpl[kind]["case"].items():
                 if column not in VARIED_CASE:
                     assert case[column] == value, (kind, column)

@@ -23,7 +23,7 @@ from engine.cases.instructions import render_instructions
 from engine.db import UTCDateTime
 from engine.errors import Conflict, NotFound
 from engine.modelling.specs import specs_for
-from engine.models import Case, HumanTask, Organisation, TaskState, Timer, TimerState
+from engine.models import Case, HumanTask, Organisation, ProcessDefinition, TaskState, Timer, TimerState
 from engine.models.cases import CaseStatus
 from engine.workflow import pruning, runner, serializer
 from engine.workflow.bundle import lane_role
@@ -94,6 +94,7 @@ def store(session: Session, instance: Case, workflow: Workflow, now: datetime, *
     more than the rest of the step (see bench/README.md).
     """
     pruning.prune(workflow)
+    vorm_before = instance.vorm
     values: dict[str, Any] = {
         "state": serializer.dumps(workflow), "serializer_version": serializer.SERIALIZER_VERSION,
         "updated_at": now, "error_message": None,
@@ -101,6 +102,9 @@ def store(session: Session, instance: Case, workflow: Workflow, now: datetime, *
         "vorm": instance.vorm if vorm is None else vorm,
     }
     _write_case_row(session, instance, values)
+    if values["vorm"] != vorm_before:  # the werkbak filters on the tasks' copy (migration 0024)
+        session.connection().execute(_SET_TASK_VORM, {"case_id": instance.id, "task_vorm": task_vorm(values["vorm"])})
+        _expire_loaded_of_case(session, instance.id, ["vorm"])
     indexed_tasks, timer_rows = _read_index(session, instance)
     created = _sync_tasks(session, instance, workflow, now, indexed_tasks)
     _sync_timers(session, instance, workflow, now, timer_rows)
@@ -149,6 +153,36 @@ class NewTask:
 
 _TASKS = cast(Table, HumanTask.__table__)
 _TIMERS = cast(Table, Timer.__table__)
+_SET_TASK_VORM = update(_TASKS).where(_TASKS.c.instance_id == bindparam("case_id")).values(
+    vorm=bindparam("task_vorm"))
+
+
+def task_vorm(vorm: str | None) -> str:
+    """The case's vorm as its tasks carry it: "onbekend" while it has none (the werkbak's filter value)."""
+    return "onbekend" if vorm is None else vorm
+
+
+def task_process_name(definition: ProcessDefinition) -> str:
+    return process_sort_name(definition.name, definition.process_id)
+
+
+def process_sort_name(name: str | None, process_id: str) -> str:
+    """The process name the werkbak's "proces" order groups by: the version's name, else its process id."""
+    return name or process_id
+
+
+def set_task_process_name(session: Session, instance: Case) -> None:
+    """After a change of version (migration, revert): every task of the case sorts under the new name."""
+    session.connection().execute(update(_TASKS).where(_TASKS.c.instance_id == instance.id).values(
+        process_name=task_process_name(instance.definition)))
+    _expire_loaded_of_case(session, instance.id, ["process_name"])
+
+
+def _expire_loaded_of_case(session: Session, instance_id: int, keys: list[str]) -> None:
+    """Task objects of the case the session holds must reload the columns a Core UPDATE rewrote."""
+    for loaded in list(session.identity_map.values()):
+        if isinstance(loaded, HumanTask) and inspect(loaded).dict.get("instance_id") == instance_id:
+            session.expire(loaded, keys)
 # Built once: a statement object memoizes its cache key, so executing it again skips that work.
 # The case's ready tasks and waiting timers in one round trip (the timer columns of a task row are NULL).
 _INDEX = union_all(
@@ -205,6 +239,7 @@ def _sync_tasks(session: Session, instance: Case, workflow: Workflow, now: datet
                 "form": task.form, "instructions": render_instructions(task.instructions, task.data),
                 "state": TaskState.READY, "due_at": task.due_at, "created_at": now, "completed_at": None,
                 "completed_by_id": None, "reminded_at": None, "acuut": instance.acuut,
+                "vorm": task_vorm(instance.vorm), "process_name": task_process_name(instance.definition),
             })
         ids = connection.execute(_INSERT_TASKS, rows).scalars().all()
         created = [NewTask(row_id, task.element_id) for row_id, task in zip(ids, new, strict=True)]

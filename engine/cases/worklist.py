@@ -22,11 +22,12 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, literal, or_, select, true, tuple_, union_all
+from sqlalchemy import ColumnElement, func, literal, or_, select, true, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from engine import access
 from engine.accounts.actors import Actor
+from engine.cases import case_store
 from engine.cases.due import DueState, default_calendar, due_state
 from engine.cases.lifecycle import reference
 from engine.errors import ValidationFailed
@@ -266,21 +267,21 @@ def _task_conditions(now: datetime, query: WorklistQuery) -> list[ColumnElement[
         conditions.append(HumanTask.due_at.is_(None))
     if query.instance_id is not None:
         conditions.append(HumanTask.instance_id == query.instance_id)
+    if query.vorm:  # the case's vorm as its tasks carry it ("onbekend" while none): an index prefix
+        conditions.append(HumanTask.vorm == query.vorm)
     return conditions
 
 
 def _case_conditions(session: Session, query: WorklistQuery) -> list[ColumnElement[bool]] | None:
     """The filters on the case, or None when one of them names nothing (the list is empty then).
 
+    (The vorm filter is not one of them: the task row carries its case's vorm, see :func:`_task_conditions`.)
+
     A gemeente or process is looked up once (small tables), so the case is only joined by its key.
     """
     conditions: list[ColumnElement[bool]] = []
     if query.zaakstatus:
         conditions.append(Case.status == _CASE_STATES[query.zaakstatus])
-    if query.vorm == "onbekend":
-        conditions.append(or_(Case.vorm == "onbekend", Case.vorm.is_(None)))
-    elif query.vorm:
-        conditions.append(Case.vorm == query.vorm)
     if query.gemeente:
         ids = list(session.scalars(select(Organisation.id).where(Organisation.slug == query.gemeente)))
         if not ids:
@@ -376,20 +377,16 @@ def _buckets(session: Session, query: WorklistQuery) -> tuple[list[_Bucket], boo
     elif query.termijn == "geen":
         dated = dated[1:]
     # "= value", not "IS TRUE": only an equality is an index condition on the acuut column
-    acute_split = (HumanTask.acuut == literal(True), HumanTask.acuut == literal(False))
     if query.sorteer == "termijn":  # acute signals first, then by term, undated last
         return [_Bucket((flag, undated), (HumanTask.acuut == literal(acute), due), tail, order=order)
                 for flag, acute in ((0, True), (1, False)) for undated, due, tail, order in dated], False
     if query.sorteer == "proces":  # by the process's name, then by term; the names are few
-        groups: dict[str, list[int]] = {}
-        # Only versions with cases: a group with none would still be looked for task by task. (A group
-        # whose cases have no task in this list costs a walk of the branch range: see bench/README.md.)
-        with_cases = exists(select(Case.id).where(Case.definition_id == ProcessDefinition.id))
-        for definition_id, process_id, name in session.execute(
-                select(ProcessDefinition.id, ProcessDefinition.process_id, ProcessDefinition.name).where(with_cases)):
-            groups.setdefault(name or process_id, []).append(definition_id)
-        return [_Bucket((name, undated), (_case_exists([Case.definition_id.in_(ids)]), due), tail, acute_split,
-                        order) for name, ids in sorted(groups.items()) for undated, due, tail, order in dated], False
+        # Each name is an equality prefix of the proces indexes (the task carries its version's name,
+        # migration 0024): a name without tasks in this list costs one empty index probe per branch.
+        names = {case_store.process_sort_name(name, process_id) for name, process_id in session.execute(
+            select(ProcessDefinition.name, ProcessDefinition.process_id))}
+        return [_Bucket((name, undated), (HumanTask.process_name == name, due), tail, order=order)
+                for name in sorted(names) for undated, due, tail, order in dated], False
     return [_Bucket((), (), _UNDATED_TAIL)], query.sorteer == "nieuwste"
 
 
@@ -397,18 +394,21 @@ COUNT_LIMIT = 1000  # counts are exact up to here; above it the werkbak says "me
 
 
 def _capped_count(session: Session, streams: list[list[ColumnElement[bool]]],
-                  filters: list[ColumnElement[bool]], *, by_term: bool) -> int:
+                  filters: list[ColumnElement[bool]], *, by_term: bool, by_vorm: bool = False) -> int:
     """Count the tasks of all streams, stopping at COUNT_LIMIT + 1: the cost is bounded, not the table's size.
 
     In index order: with a bare LIMIT a planner may expect the first matches early in the table and scan
     it; ordered, the cheapest plan is the branch's own index range. With a term filter (``by_term``) that
-    is the term index, acute and other tasks apart, so the due_at condition bounds the range.
+    is the term (or vorm) index, acute and other tasks apart, so the due_at condition bounds the range;
+    with a vorm filter (``by_vorm``) the vorm index, whose order after the vorm is the term index's.
     """
     if not streams:
         return 0
     if by_term:
         splits: tuple[ColumnElement[bool], ...] = (HumanTask.acuut == literal(True), HumanTask.acuut == literal(False))
         order: tuple[Any, ...] = _DUE + _UNDATED_TAIL
+    elif by_vorm:
+        splits, order = (true(),), (HumanTask.acuut, *_TERM_TAIL)
     else:
         splits, order = (true(),), _UNDATED_TAIL
     # Each LIMITed branch as a subquery of its own: SQLite accepts no LIMIT inside a bare UNION member.
@@ -505,12 +505,14 @@ def search(session: Session, *, actor: Actor, now: datetime, query: WorklistQuer
     def streams_of(tab: str) -> list[list[ColumnElement[bool]]]:
         return [] if case_conditions is None else _streams(actor, tab, states, sqlite=sqlite)
 
-    by_term = bool(query.termijn)
-    counts = {tab: _capped_count(session, streams_of(tab), filters, by_term=by_term) for tab in TABS}
+    by_term, by_vorm = bool(query.termijn), bool(query.vorm)
+    counts = {tab: _capped_count(session, streams_of(tab), filters, by_term=by_term, by_vorm=by_vorm)
+              for tab in TABS}
     tab = query.tab
     if tab == AUTO:
         tab = MIJN if counts[MIJN] else TEAM
-    total = counts[tab] if tab in counts else _capped_count(session, streams_of(tab), filters, by_term=by_term)
+    total = counts[tab] if tab in counts else _capped_count(session, streams_of(tab), filters, by_term=by_term,
+                                                            by_vorm=by_vorm)
     exact = total <= COUNT_LIMIT
     per_page = query.per_pagina
     pages = max(1, math.ceil(total / per_page)) if exact else None

@@ -287,6 +287,7 @@ def _refresh_index_rows(session: Session, instance: Case, workflow: Any) -> None
         if timer.spiff_task_id in timers:
             timers[timer.spiff_task_id].element_id = timer.element_id
             timers[timer.spiff_task_id].name = timer.name
+    case_store.set_task_process_name(session, instance)  # the "proces" order follows the version too
     rows = {r.spiff_task_id: r for r in session.scalars(select(HumanTask).where(
         HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY))}
     default_role = Role(instance.definition.default_role)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -62,7 +63,7 @@ class Case(Base):
 
 
 def _werkbak_indexes() -> list[Index]:
-    """The indexes of migration 0021, declared here too so ``create_all`` and Alembic agree."""
+    """The indexes of migrations 0021 and 0024, declared here too so ``create_all`` and Alembic agree."""
     branches = [("team", ["role", "organisation_id"], None), ("holder", ["assignee_id"], "assignee_id IS NOT NULL"),
                 ("done", ["completed_by_id"], "completed_by_id IS NOT NULL")]
     tails = {"term": ["state", "acuut", "due_at", "created_at", "id"], "made": ["state", "created_at", "id"]}
@@ -75,6 +76,13 @@ def _werkbak_indexes() -> list[Index]:
             else:
                 indexes.append(Index(f"ix_human_task_{name}_{tail_name}", *columns, sqlite_where=text(where),
                                      postgresql_where=text(where)))
+    # Migration 0024: the "proces" order and the vorm filter as equality prefixes of their own indexes.
+    for name, lead, where in branches:
+        for key, tail in (("proces", ["state", "process_name", "due_at", "created_at", "id"]),
+                          ("vorm", ["state", "vorm", "acuut", "due_at", "created_at", "id"])):
+            options: dict[str, Any] = {} if where is None else {"sqlite_where": text(where),
+                                                                "postgresql_where": text(where)}
+            indexes.append(Index(f"ix_human_task_{name}_{key}", *lead, *tail, **options))
     return indexes
 
 
@@ -111,6 +119,12 @@ class HumanTask(Base):
     reminded_at: Mapped[OptionalTimestamp]
     # A copy of the case's flag (set once, at intake), so the werkbak's "urgentie" order is an index order.
     acuut: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Copies kept in the step's transaction (case_store), so the werkbak's vorm filter and "proces" order
+    # are index ranges (migration 0024): the case's vorm ("onbekend" while it has none; rewritten on all of
+    # the case's tasks when a step changes it) and its process version's name (process id when unnamed;
+    # rewritten when the case moves to another version).
+    vorm: Mapped[str] = mapped_column(String(20), default="onbekend", server_default="onbekend")
+    process_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     instance: Mapped[Case] = relationship(lazy="select")
 

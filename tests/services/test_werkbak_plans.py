@@ -6,7 +6,8 @@ database has; nothing is forced (no ``enable_seqscan = off``). Each statement th
 every request kind (both tabs, every filter and sort, first, next, previous and last page, the
 counts) is explained with its own parameters: on PostgreSQL no sequential scan of human_task and
 no Sort over it (a sort would read the whole range before the LIMIT), on SQLite a SEARCH of
-human_task through an index and no temporary B-tree for an ORDER BY.
+human_task through an index and no temporary B-tree for an ORDER BY. The "proces" order and the vorm
+filter (migration 0024) must read their own indexes, with the name or vorm as an equality prefix.
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ def request_kinds() -> list[tuple[str, dict[str, str]]]:
     kinds += [("af", {"tab": "mijn", "status": "alle"}), ("af", {"tab": "team", "status": "vervallen"}),
               ("af", {"tab": "team", "vorm": "onbekend", "sorteer": "oudste"}), ("af", {"termijn": "geen"}),
               ("af", {"tab": "team", "sorteer": "proces", "termijn": "te_laat"}),
-              ("af", {"kenmerk": "SR-2026-00042"}), ("af", {"tab": "team", "pagina": "3"})]
+              ("af", {"kenmerk": "SR-2026-00042"}), ("af", {"tab": "team", "pagina": "3"}),
+              ("af", {"tab": "mijn", "sorteer": "proces"}), ("af", {"tab": "mijn", "vorm": "SU"}),
+              ("af", {"tab": "team", "vorm": "SU", "termijn": "te_laat"}), ("af", {"vorm": "OV"})]
     return kinds
 
 
@@ -82,6 +85,26 @@ def explain(connection: Any, dialect: str, statement: str, parameters: Any) -> l
     return problems if any("human_task" in r for r in rows) else ["human_task not read"]
 
 
+def indexes(connection: Any, dialect: str, statement: str, parameters: Any) -> set[str]:
+    """The branch indexes of human_task a statement's plan reads."""
+    if dialect == "postgresql":
+        plan = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar()
+        plan = plan if isinstance(plan, list) else json.loads(plan)
+        found: set[str] = set()
+
+        def walk(node: dict[str, Any]) -> None:
+            if node.get("Relation Name") == "human_task" and str(node.get("Index Name")).startswith(BRANCH_INDEXES):
+                found.add(node["Index Name"])
+            for child in node.get("Plans", []):
+                walk(child)
+
+        walk(plan[0]["Plan"])
+        return found
+    rows = [row[3] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+    return {word for row in rows if row.startswith("SEARCH human_task") for word in row.split()
+            if word.startswith(BRANCH_INDEXES)}
+
+
 pytestmark = pytest.mark.timeout(900)  # generating 110,000 rows takes a while on a shared machine
 
 
@@ -98,15 +121,18 @@ def test_every_werkbak_query_reads_human_task_by_an_index_range_in_order(generat
     engine = factory.kw["bind"]
     dialect = engine.dialect.name
     statements: list[tuple[str, Any]] = []
+    of_kind: dict[tuple[str, str], list[tuple[str, Any]]] = {}  # (sorteer, vorm) -> the statements of its kinds
 
     def remember(_conn, _cursor, statement, parameters, _context, _executemany):
         if "human_task" in statement:
             statements.append((statement, parameters))
+            of_kind.setdefault(kind, []).append((statement, parameters))
 
     now = START
     event.listen(engine, "before_cursor_execute", remember)
     try:
         for who, params in request_kinds():
+            kind = (params.get("sorteer", "termijn"), params.get("vorm", ""))
             with unit_of_work(factory) as session:
                 found = worklist.search(session, actor=people[who], now=now,
                                         query=worklist.query_from_params(params))
@@ -120,6 +146,18 @@ def test_every_werkbak_query_reads_human_task_by_an_index_range_in_order(generat
     finally:
         event.remove(engine, "before_cursor_execute", remember)
     assert len(statements) > 100, "every request kind ran its queries"
+    with engine.connect() as connection:
+        # The "proces" order reads each process name as an equality prefix of the proces indexes (no case
+        # lookups, no search of the case table for versions with cases), the vorm filter its vorm indexes.
+        # (Ordered by creation time a vorm filter reads the made index and skips other vorms' tasks.)
+        by_name = set().union(*(indexes(connection, dialect, statement, parameters)
+                                for statement, parameters in statements if "process_name =" in statement))
+        assert by_name and by_name <= {f"ix_human_task_{branch}_proces" for branch in ("team", "holder", "done")}
+        by_vorm = set().union(*(indexes(connection, dialect, statement, parameters)
+                                for vorm in ("SU", "OV") for statement, parameters in of_kind[("termijn", vorm)]))
+        assert {"ix_human_task_team_vorm", "ix_human_task_holder_vorm"} <= by_vorm, by_vorm
+        assert all(name.endswith("_vorm") or name.startswith("ix_human_task_done_") for name in by_vorm), by_vorm
+    assert not any(" instance" in statement and "process_name =" in statement for statement, _ in statements)
     with engine.connect() as connection:
         bad = {statement: problems for statement, parameters in statements
                if (problems := explain(connection, dialect, statement, parameters))}
