@@ -20,6 +20,7 @@ in ms per size and the ratio 100k / 1k of the medians. ``ANALYZE`` runs after ea
 autovacuum would do on a live database.
 
 Usage: python bench/werkbak.py [--pg URL] [--sizes 1000,20000,100000] [--history 10] [--runs 20]
+       python bench/werkbak.py --pg URL --reuse --sizes 100000 [--runs 20]  (measure a kept database again)
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from sqlalchemy import Table, func, insert, select, text  # noqa: E402
 from engine.accounts import api_tokens, organisations, users  # noqa: E402
 from engine.accounts.actors import Actor  # noqa: E402
 from engine.cases import case_store, lifecycle  # noqa: E402
-from engine.db import unit_of_work  # noqa: E402
+from engine.db import make_engine, make_session_factory, normalize_url, unit_of_work  # noqa: E402
 from engine.models import Case, HumanTask  # noqa: E402
 
 TASKS: Table = HumanTask.__table__  # type: ignore[assignment]
@@ -250,11 +251,20 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=10, help="completed tasks per open case")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--json", default=None, help="also write the raw timings here")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the --pg database an earlier run loaded, as it is (nothing recreated or "
+                             "loaded; give its size as the one --sizes): before/after on the same rows, or again later")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    if args.reuse and (not args.pg or len(sizes) != 1):
+        parser.error("--reuse needs --pg and one size")
     with tempfile.TemporaryDirectory() as tmp:
-        url = base.fresh_pg(args.pg) if args.pg else f"sqlite:///{tmp}/werkbak.sqlite"
-        factory, people, tpl = build(url)
+        if args.reuse:
+            url = normalize_url(args.pg)
+            factory, people, tpl = make_session_factory(make_engine(url)), {}, {}
+        else:
+            url = base.fresh_pg(args.pg) if args.pg else f"sqlite:///{tmp}/werkbak.sqlite"
+            factory, people, tpl = build(url)
         system = Actor.system("bench")
         with unit_of_work(factory) as session:
             tokens = {who: api_tokens.issue(session, actor=system, now=datetime.now(UTC), username=who)
@@ -275,10 +285,11 @@ def main() -> None:
         done = 0
         for size in sizes:
             begin = time.perf_counter()
-            bulk_load(factory, tpl, people, done, size, args.history)
+            if not args.reuse:
+                bulk_load(factory, tpl, people, done, size, args.history)
+                if size == sizes[0]:
+                    check_bulk_rows(factory, tpl)
             done = size
-            if size == sizes[0]:
-                check_bulk_rows(factory, tpl)
             with factory.kw["bind"].connect() as conn:
                 open_tasks = conn.scalar(select(func.count()).select_from(TASKS).where(TASKS.c.state == "ready"))
                 all_tasks = conn.scalar(select(func.count()).select_from(TASKS))

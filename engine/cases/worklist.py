@@ -267,9 +267,22 @@ def _task_conditions(now: datetime, query: WorklistQuery) -> list[ColumnElement[
         conditions.append(HumanTask.due_at.is_(None))
     if query.instance_id is not None:
         conditions.append(HumanTask.instance_id == query.instance_id)
-    if query.vorm:  # the case's vorm as its tasks carry it ("onbekend" while none): an index prefix
-        conditions.append(HumanTask.vorm == query.vorm)
     return conditions
+
+
+def _vorm_condition(query: WorklistQuery, *, reading: bool) -> list[ColumnElement[bool]]:
+    """The vorm filter: on the tasks' copy of their case's vorm ("onbekend" while the case has none).
+
+    The vorm indexes are in urgency order: counts and the "termijn" order read them as a range. The
+    other orders read their own index and look up each task's case, as every case filter does
+    (``reading``): given the vorm, a planner would take the vorm range and sort all of it before its LIMIT.
+    """
+    if not query.vorm:
+        return []
+    if reading and query.sorteer != "termijn":
+        vorm = Case.vorm.is_(None) | (Case.vorm == "onbekend") if query.vorm == "onbekend" else Case.vorm == query.vorm
+        return [_case_exists([vorm])]
+    return [HumanTask.vorm == query.vorm]
 
 
 def _case_conditions(session: Session, query: WorklistQuery) -> list[ColumnElement[bool]] | None:
@@ -506,13 +519,15 @@ def search(session: Session, *, actor: Actor, now: datetime, query: WorklistQuer
         return [] if case_conditions is None else _streams(actor, tab, states, sqlite=sqlite)
 
     by_term, by_vorm = bool(query.termijn), bool(query.vorm)
-    counts = {tab: _capped_count(session, streams_of(tab), filters, by_term=by_term, by_vorm=by_vorm)
+    counting = filters + _vorm_condition(query, reading=False)
+    counts = {tab: _capped_count(session, streams_of(tab), counting, by_term=by_term, by_vorm=by_vorm)
               for tab in TABS}
     tab = query.tab
     if tab == AUTO:
         tab = MIJN if counts[MIJN] else TEAM
-    total = counts[tab] if tab in counts else _capped_count(session, streams_of(tab), filters, by_term=by_term,
+    total = counts[tab] if tab in counts else _capped_count(session, streams_of(tab), counting, by_term=by_term,
                                                             by_vorm=by_vorm)
+    filters += _vorm_condition(query, reading=True)
     exact = total <= COUNT_LIMIT
     per_page = query.per_pagina
     pages = max(1, math.ceil(total / per_page)) if exact else None

@@ -120,6 +120,9 @@ def test_a_step_that_records_a_vorm_moves_the_case_s_tasks_into_that_filter(fact
     assert handover.vorm == "SU", "the new task carries the vorm the step recorded"
     assert listed(world.af, tab="mijn", status="afgerond", vorm="SU") == [case], "and so does the completed one"
     assert listed(world.af, vorm="onbekend") == [other]
+    for sort in ("oudste", "nieuwste", "proces"):  # these read their own index and the case's vorm
+        assert listed(world.af, tab="mijn", status="afgerond", vorm="SU", sorteer=sort) == [case], sort
+        assert listed(world.af, vorm="onbekend", sorteer=sort) == [other], sort
     with unit_of_work(factory) as session:
         names = set(session.scalars(select(HumanTask.process_name).where(HumanTask.instance_id == case)))
         definition = session.scalar(select(ProcessDefinition).where(ProcessDefinition.process_id == "drie_taken"))
