@@ -18,9 +18,9 @@ from engine.cases import worklist
 from engine.db import unit_of_work
 from engine.modelling import migration
 from engine.models import HumanTask, ProcessDefinition, TaskState
-from tests.services.test_werkbak_access import Werkbak
 from tests.support.base import START
 from tests.support.helpers import complete, deploy, ready, start
+from tests.support.werkbak_rows import Werkbak
 
 TASKS: Table = HumanTask.__table__  # type: ignore[assignment]
 DEFINITIONS: Table = ProcessDefinition.__table__  # type: ignore[assignment]
