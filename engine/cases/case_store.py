@@ -183,6 +183,8 @@ def _expire_loaded_of_case(session: Session, instance_id: int, keys: list[str]) 
     for loaded in list(session.identity_map.values()):
         if isinstance(loaded, HumanTask) and inspect(loaded).dict.get("instance_id") == instance_id:
             session.expire(loaded, keys)
+
+
 # Built once: a statement object memoizes its cache key, so executing it again skips that work.
 # The case's ready tasks and waiting timers in one round trip (the timer columns of a task row are NULL).
 _INDEX = union_all(
