@@ -34,10 +34,17 @@ from tests.support.base import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Real argon2, cheap parameters: the suite creates hundreds of accounts."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    """Real argon2, cheap parameters: the suite creates hundreds of accounts and recovery codes.
+
+    Session-scoped, so the worlds built once per worker (scenes, tours) get it too: with production
+    parameters one scene's twenty logins with their recovery codes cost 27 s of argon2. The dummy hash
+    an unknown name is checked against keeps production cost (tests/security/test_login_attacks.py).
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        yield
 
 
 @pytest.fixture(scope="session")
