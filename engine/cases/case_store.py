@@ -145,6 +145,7 @@ class NewTask:
 
     id: int
     element_id: str
+    role: str
 
 
 _TASKS = cast(Table, HumanTask.__table__)
@@ -207,7 +208,8 @@ def _sync_tasks(session: Session, instance: Case, workflow: Workflow, now: datet
                 "completed_by_id": None, "reminded_at": None, "acuut": instance.acuut,
             })
         ids = connection.execute(_INSERT_TASKS, rows).scalars().all()
-        created = [NewTask(row_id, task.element_id) for row_id, task in zip(ids, new, strict=True)]
+        created = [NewTask(row_id, task.element_id, str(row["role"]))
+                   for row_id, task, row in zip(ids, new, rows, strict=True)]
     still_ready = {t.spiff_task_id for t in ready}
     gone = [row_id for spiff_id, row_id in indexed.items() if spiff_id not in still_ready]
     if gone:

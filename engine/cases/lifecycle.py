@@ -30,6 +30,7 @@ from engine.models import (
     AuditChainHead,
     AuditEvent,
     Case,
+    CaseFigure,
     HumanTask,
     Organisation,
     ProcessDefinition,
@@ -135,8 +136,8 @@ def start_case(session: Session, *, actor: Actor, now: datetime, process_id: str
                          "process_id": definition.process_id, "version": definition.version, "data": data,
                          "seed": runner.seed_of(workflow), "ready_tasks": ready_elements(created),
                      })
-    figures.record_start(session, instance, process_id=definition.process_id, data=data)
-    figures.record_step(session, instance, now=now, created_ids=[t.id for t in step.created])
+    figures.record_start(session, instance, process_id=definition.process_id, data=data, now=now,
+                         created_roles=[t.role for t in step.created])
     return instance
 
 
@@ -154,10 +155,15 @@ _TASK_AND_DEFINITION = (select(HumanTask, ProcessDefinition)
                         .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
                         .where(HumanTask.id == bindparam("id")))
 _HEAD_TABLE = cast(Table, AuditChainHead.__table__)
-# After the lock, in one statement: the task's state (the re-check) and the case chain's head (for
-# its audit event); both read fresh, after the lock was granted.
-_TASK_STATE_AND_HEAD = (select(_TASK_TABLE.c.state, _HEAD_TABLE.c.seq, _HEAD_TABLE.c.hash)
-                        .select_from(_TASK_TABLE.outerjoin(_HEAD_TABLE, _HEAD_TABLE.c.chain == bindparam("chain")))
+_FIGURE_TABLE = cast(Table, CaseFigure.__table__)
+# After the lock, in one statement: the task's state (the re-check), the case chain's head (for its
+# audit event) and the case's row of figures (for the monitoring counts); all read fresh, after the
+# lock was granted.
+_TASK_STATE_AND_HEAD = (select(_TASK_TABLE.c.state, _HEAD_TABLE.c.seq, _HEAD_TABLE.c.hash, *figures.READ_COLUMNS)
+                        .select_from(_TASK_TABLE
+                                     .outerjoin(_HEAD_TABLE, _HEAD_TABLE.c.chain == bindparam("chain"))
+                                     .outerjoin(_FIGURE_TABLE,
+                                                _FIGURE_TABLE.c.instance_id == _TASK_TABLE.c.instance_id))
                         .where(_TASK_TABLE.c.id == bindparam("id")))
 _COMPLETE_TASK = update(_TASK_TABLE).where(_TASK_TABLE.c.id == bindparam("task_id")).values(
     state=bindparam("new_state"), completed_at=bindparam("now"), completed_by_id=bindparam("by"))
@@ -221,7 +227,8 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
                   })
     except LookupError as exc:
         raise Conflict("Deze taak wacht niet meer op invoer.") from exc
-    figures.record_step(session, instance, now=now, task=task, data=data, created_ids=[t.id for t in step.created])
+    figures.record_step(session, instance, now=now, task=task, data=data,
+                        created_roles=[t.role for t in step.created], figure=figures.from_row(fresh))
     return instance
 
 

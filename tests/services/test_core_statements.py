@@ -16,7 +16,7 @@ from sqlalchemy import Table, event
 from sqlalchemy.sql.dml import Insert, Update
 
 from engine.cases import case_store
-from engine.models import AuditChainHead, AuditEvent, Case, HumanTask, Timer
+from engine.models import AuditChainHead, AuditEvent, Case, CaseFigure, HumanTask, Timer
 from signaalroute import passes
 from tests.support.helpers import complete, deploy, ready, start
 
@@ -72,6 +72,10 @@ def test_every_core_insert_of_a_step_names_every_column(factory, world, forms, a
             assert written == _columns(table), f"INSERT into {table.name} leaves out {_columns(table) - written}"
     heads = _inserted(statements, AuditChainHead.__table__)
     assert heads and all(written == _columns(AuditChainHead.__table__) for written in heads)
+    # The case's row of figures names its columns in the statement (its parameters are named figure_<column>).
+    figures = [{str(getattr(column, "key", column)) for column in clause._values or {}} for clause, _rows in statements
+               if isinstance(clause, Insert) and clause.table is CaseFigure.__table__]
+    assert figures and all(written == _columns(CaseFigure.__table__) for written in figures)
 
 
 def test_the_case_row_update_writes_what_a_step_changes_and_every_column_is_classified(
