@@ -83,11 +83,12 @@ def _organisation_for(session: Session, instance: Case, role: Role, data: dict[s
 
 
 def store(session: Session, instance: Case, workflow: Workflow, now: datetime, *,
-          vorm: str | None = None) -> list[NewTask]:
+          vorm: str | None = None, new_case: bool = False) -> list[NewTask]:
     """Write state and indexes; return the human tasks that became ready in this step.
 
     ``vorm``: the form of exploitation a completed task recorded (None keeps the case's), written
-    in the same UPDATE of the case row.
+    in the same UPDATE of the case row. ``new_case``: the case was inserted in this transaction, so
+    it has no index rows to read.
 
     The ORM flushes the case row first (its version check, and whatever the caller changed); the
     task and timer indexes are then written with Core statements: an ORM object per index row cost
@@ -100,8 +101,10 @@ def store(session: Session, instance: Case, workflow: Workflow, now: datetime, *
         "status": CaseStatus.COMPLETED if workflow.completed else CaseStatus.ACTIVE,
         "vorm": instance.vorm if vorm is None else vorm,
     }
-    _write_case_row(session, instance, values)
-    indexed_tasks, timer_rows = _read_index(session, instance)
+    index = _write_case_row(session, instance, values)
+    if index is None:
+        index = ({}, {}) if new_case else _read_index(session, instance)
+    indexed_tasks, timer_rows = index
     created = _sync_tasks(session, instance, workflow, now, indexed_tasks)
     _sync_timers(session, instance, workflow, now, timer_rows)
     return created
@@ -115,28 +118,39 @@ _WRITE_CASE = (update(_INSTANCES)
                        status=bindparam("status"), vorm=bindparam("vorm"), version=bindparam("new_version")))
 
 
-def _write_case_row(session: Session, instance: Case, values: dict[str, Any]) -> None:
+def _write_case_row(session: Session, instance: Case, values: dict[str, Any]) -> _Index | None:
     """The case row's UPDATE with its version check (decision 2), as the ORM would write it.
 
     Without other pending changes on the row (the usual step) one Core statement does it and the
     session's object is told the new committed values; otherwise the ORM flushes it all together.
+    On PostgreSQL the Core UPDATE also reads the case's index (one round trip): then the index is
+    returned, else None.
     """
     if inspect(instance).modified or instance.version is None:
         for key, value in values.items():
             setattr(instance, key, value)
         session.flush()
-        return
+        return None
     session.flush()  # the caller's changes to other rows go first, as they did with one ORM flush
     if all(getattr(instance, key) == value for key, value in values.items()):
-        return  # nothing changed: the ORM would not write the row nor raise its version either
+        return None  # nothing changed: the ORM would not write the row nor raise its version either
     old_version = instance.version
-    result = session.connection().execute(_WRITE_CASE, {
-        "case_id": instance.id, "old_version": old_version, "new_version": old_version + 1, **values})
-    if result.rowcount != 1:
+    params = {"case_id": instance.id, "old_version": old_version, "new_version": old_version + 1,
+              "instance_id": instance.id, **values}
+    connection = session.connection()
+    index: _Index | None = None
+    if connection.dialect.name == "postgresql":
+        rows = connection.execute(_WRITE_CASE_AND_READ_INDEX, params).all()
+        written = sum(1 for row in rows if row.kind == "case")
+        index = _index_of(row for row in rows if row.kind != "case")
+    else:
+        written = connection.execute(_WRITE_CASE, params).rowcount
+    if written != 1:
         raise StaleDataError(f"UPDATE statement on table 'instance' expected to update 1 row(s); "
-                             f"{result.rowcount} were matched.")
+                             f"{written} were matched.")
     for key, value in {**values, "version": old_version + 1}.items():
         set_committed_value(instance, key, value)
+    return index
 
 
 @dataclass(frozen=True)
@@ -159,6 +173,15 @@ _INDEX = union_all(
     select(literal("timer"), _TIMERS.c.spiff_task_id, _TIMERS.c.id, _TIMERS.c.due_at)
     .where(_TIMERS.c.instance_id == bindparam("instance_id"), _TIMERS.c.state == TimerState.WAITING),
 )
+# PostgreSQL: the case row's versioned UPDATE and the index read in one statement. The UPDATE is a
+# data-modifying CTE; its row comes back as kind "case" (none: the version check failed). The index
+# read does not depend on the case row, and sees what earlier statements of the step wrote.
+_WRITTEN = _WRITE_CASE.returning(_INSTANCES.c.id).cte("written")
+_WRITE_CASE_AND_READ_INDEX: Any = union_all(
+    *_INDEX.selects,
+    select(literal("case"), sql_cast(null(), _TASKS.c.spiff_task_id.type), _WRITTEN.c.id,
+           sql_cast(null(), UTCDateTime())),
+)
 _INSERT_TASKS = insert(_TASKS).returning(_TASKS.c.id, sort_by_parameter_order=True)
 _CANCEL_TASKS = update(_TASKS).where(_TASKS.c.id.in_(bindparam("ids", expanding=True))).values(
     state=TaskState.CANCELLED, completed_at=bindparam("now"))
@@ -175,11 +198,18 @@ def _expire_loaded(session: Session, model: type[HumanTask] | type[Timer], ids: 
             session.expire(loaded, keys)
 
 
-def _read_index(session: Session, instance: Case) -> tuple[dict[str, int], dict[tuple[str, datetime], int]]:
+_Index = tuple[dict[str, int], dict[tuple[str, datetime], int]]
+
+
+def _read_index(session: Session, instance: Case) -> _Index:
     """Ready task ids by spiff task id, and waiting timer ids by (spiff task id, due time)."""
+    return _index_of(session.connection().execute(_INDEX, {"instance_id": instance.id}))
+
+
+def _index_of(rows: Any) -> _Index:
     tasks: dict[str, int] = {}
     timers: dict[tuple[str, datetime], int] = {}
-    for row in session.connection().execute(_INDEX, {"instance_id": instance.id}):
+    for row in rows:
         if row.kind == "task":
             tasks[row.spiff_task_id] = row.id
         else:

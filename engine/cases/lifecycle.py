@@ -132,7 +132,7 @@ def start_case(session: Session, *, actor: Actor, now: datetime, process_id: str
     session.flush()
     log.new_chain(session, instance.id)
     step = take_step(session, instance, actor=actor, now=now, event_type=EventType.INSTANCE_STARTED,
-                     workflow=workflow, payload=lambda created: {
+                     workflow=workflow, new_case=True, payload=lambda created: {
                          "process_id": definition.process_id, "version": definition.version, "data": data,
                          "seed": runner.seed_of(workflow), "ready_tasks": ready_elements(created),
                      })
