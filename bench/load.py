@@ -63,6 +63,7 @@ from engine.modelling import deployments  # noqa: E402
 from engine.modelling.forms import FormRepository  # noqa: E402
 from engine.models import AuditEvent, User  # noqa: E402
 from engine.workflow.bundle import SourceFile  # noqa: E402
+from tests.support.random_paths import random_answer  # noqa: E402
 
 SYSTEM = Actor.system("bench")
 TIMER_MODEL = ROOT / "tests" / "fixtures" / "models" / "termijn.bpmn"
@@ -73,26 +74,6 @@ ROLE_ORDER = ("af", "melder", "politie", "zorgcoordinator", "procesregisseur", "
               "arbeidsinspectie", "veilig_thuis", "jeugdhulp")
 STEP_KINDS = ("signal", "complete")
 KEEPALIVE_SECONDS = 1.5  # below gunicorn's keepalive (2 s)
-
-
-def random_answer(schema: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-    """A valid submission: every field filled, a random choice wherever the form offers one
-    (as tests/processes/test_random_paths.py does)."""
-    data: dict[str, Any] = {}
-    for name, prop in schema.get("properties", {}).items():
-        options = [o["const"] for o in prop.get("oneOf", [])]
-        if prop.get("type") == "array":
-            items = [o["const"] for o in prop["items"].get("oneOf", [])]
-            data[name] = rng.sample(items, k=rng.randint(1, len(items)))
-        elif options:
-            data[name] = rng.choice(options)
-        elif prop.get("type") == "boolean":
-            data[name] = rng.random() < 0.5
-        elif prop.get("format") == "date":
-            data[name] = "2026-03-05"
-        else:
-            data[name] = f"willekeurige tekst {rng.randint(0, 999)}"
-    return data
 
 
 # --- setting up ------------------------------------------------------------------------------

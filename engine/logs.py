@@ -53,10 +53,14 @@ def allowed_fields(record: logging.LogRecord) -> dict[str, Any]:
 
 
 def _event(record: logging.LogRecord) -> str:
-    """Our own messages are constants; a library's message is kept only as its unformatted template."""
+    """Our own messages are constants; a library's message is kept only as its unformatted template.
+
+    The template with its placeholders unfilled still says what happened ('Execution of job "%s" skipped:
+    maximum number of running instances reached (%d)'); the values it would quote are dropped.
+    """
     if record.name.startswith(_OWN_LOGGERS):
         return record.getMessage()[:MAX_EVENT_LENGTH]
-    return str(record.msg)[:MAX_EVENT_LENGTH] if not record.args else str(record.msg).split("%", 1)[0].strip()
+    return str(record.msg)[:MAX_EVENT_LENGTH]
 
 
 def describe_exception(exc_info: tuple[type[BaseException], BaseException, TracebackType | None]) -> str:

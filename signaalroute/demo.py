@@ -37,8 +37,8 @@ DEMO_ACTOR = Actor.system("demo")
 DEMO_GEMEENTEN = {"oost-brabant": "eersel", "fryslan": "leeuwarden", "noord-en-midden-limburg": "venlo",
                   "soest": "soest"}
 GEMEENTE_ROLES = (Role.MELDER, Role.AF, Role.OOV)
-# People who see no case work; they sit at the first demo gemeente.
-STAFF = [("auditor", "Auditor", Role.AUDITOR), ("beheerder", "Functioneel beheerder", Role.BEHEERDER)]
+# People who see no case work; they sit at the first demo gemeente and are named role.gemeente like the others.
+STAFF = [(Role.AUDITOR, "Auditor"), (Role.BEHEERDER, "Functioneel beheerder")]
 # Outside every region: maintains the models all regions share (engine/modelling/model_ownership.py).
 LANDELIJK = ("landelijk", "Landelijke procesregie")
 LANDELIJKE_REGISSEUR = ("procesregisseur.landelijk", "Landelijk procesregisseur", Role.PROCESREGISSEUR)
@@ -61,7 +61,7 @@ def demo_people(regions: dict[str, Region]) -> list[tuple[str, str, str, str]]:
                 people.append((f"{role}.{region.slug}", f"{ROLE_LABELS[role]}, {partner.naam}", str(role),
                                region.organisation_slug(partner)))
     first = next(iter(DEMO_GEMEENTEN.values()))
-    people += [(username, name, str(role), first) for username, name, role in STAFF]
+    people += [(f"{role}.{first}", name, str(role), first) for role, name in STAFF]
     username, name, role = LANDELIJKE_REGISSEUR
     people.append((username, name, str(role), LANDELIJK[0]))
     return people

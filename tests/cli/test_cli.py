@@ -116,6 +116,8 @@ def test_demo_load_creates_accounts_for_every_role_once_and_an_example_case(cli_
     assert (cli_env / "demo-logins.txt").stat().st_mode & 0o077 == 0, "only the owner may read the passwords"
     roles = {line.split()[2] for line in logins}
     assert roles == {r.value for r in Role}
+    usernames = {line.split()[0] for line in logins}
+    assert {"auditor.eersel", "beheerder.eersel"} <= usernames, "every demo account is named role.organisation"
     username, password = logins[1].split()[:2]
     engine = make_engine(db_url)
     with unit_of_work(make_session_factory(engine)) as session:

@@ -97,8 +97,9 @@ def test_a_case_full_of_sentinels_leaves_no_trace_in_logs_mail_or_error_pages(ch
 
 
 def test_only_allow_listed_fields_reach_a_log_line():
+    """A library's message keeps its template, never the values it would quote."""
     record = logging.makeLogRecord({"name": "spiff.task", "msg": "State set to %s", "args": ("READY",),
                                     "levelname": "INFO", "data": {"who": "a"}, "task_id": 7, "workflow_spec": "x"})
     line = json.loads(logs.JsonFormatter().format(record))
-    assert line == {"time": line["time"], "level": "info", "logger": "spiff.task", "event": "State set to",
+    assert line == {"time": line["time"], "level": "info", "logger": "spiff.task", "event": "State set to %s",
                     "task_id": 7}

@@ -1,4 +1,4 @@
-"""Moved from tests/processes/test_random_paths.py: shared by several test modules."""
+"""Valid random answers to a form: the random-path tests and bench/load.py walk routes with them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 def random_answer(schema: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     """A valid submission: every field filled, a random choice wherever the form offers one."""
     data: dict[str, Any] = {}
-    for name, prop in schema["properties"].items():
+    for name, prop in schema.get("properties", {}).items():
         options = [o["const"] for o in prop.get("oneOf", [])]
         if prop.get("type") == "array":
             items = [o["const"] for o in prop["items"].get("oneOf", [])]
