@@ -7,6 +7,9 @@ PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/signaalroute_test
 export TEST_DATABASE_URL
+# Byte-code caches on: without them every test process (and every server a test starts) compiles and
+# assertion-rewrites ~480 modules anew, about 5 s of CPU each (tests/README.md).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test install assets chromium postgres lint bench clean audit-deps
 

@@ -86,6 +86,10 @@ PIECES = [
     ("engine.cases.case_store", "_sync_tasks", "    task index"),
     ("engine.cases.case_store", "_sync_timers", "    timer rows"),
     ("engine.audit.log", "record", "  audit event(s)"),
+    ("engine.workflow.runner", "ready_human_task_ids", "  withdrawn-task scan: ready before"),
+    ("engine.workflow.runner", "withdrawn_tasks", "  withdrawn-task scan: cancelled after"),
+    ("engine.monitoring.figures", "record_start", "  monitoring figures: new case"),
+    ("engine.monitoring.figures", "record_step", "  monitoring figures: step"),
     ("engine.cases.lifecycle", "view_of", "case view for the response"),
     ("sqlalchemy.orm.session", "Session.commit", "commit (request / unit of work)"),
 ]

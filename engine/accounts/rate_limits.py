@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
+from engine.db.built_once import built_once
 from engine.models.users import RateLimitBucket
 
 # A bucket untouched this long is full again whatever its limit; deleting it changes nothing.
@@ -80,8 +81,8 @@ def _spend_statement(insert: Any) -> Any:
     ).returning(_BUCKETS.c.tokens)
 
 
-# Built once per dialect (a statement memoizes its cache key).
-_SPEND = {"postgresql": _spend_statement(pg_insert), "sqlite": _spend_statement(sqlite_insert)}
+# Built once per dialect, and compiled once (an upsert has no cache key of its own: engine.db.built_once).
+_SPEND = {"postgresql": built_once(_spend_statement(pg_insert)), "sqlite": built_once(_spend_statement(sqlite_insert))}
 _READ = select(_BUCKETS.c.tokens, _BUCKETS.c.updated_us).where(_BUCKETS.c.key == bindparam("key"))
 _DROP_STALE = delete(_BUCKETS).where(_BUCKETS.c.updated_us < bindparam("before_us", type_=BigInteger))
 _next_sweep_us = 0

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from engine.accounts.actors import Actor
 from engine.audit.events import EventType
+from engine.db.built_once import built_once
 from engine.models import AuditChainHead, AuditEvent
 
 GENESIS = "0" * 64
@@ -97,10 +98,11 @@ def _append_statements(insert: Any) -> tuple[Any, Any]:
 
 
 _APPEND_SQLITE, _MOVE_HEAD_SQLITE = _append_statements(sqlite_insert)
+_MOVE_HEAD_SQLITE = built_once(_MOVE_HEAD_SQLITE)  # an upsert is compiled once only so (engine.db.built_once)
 # PostgreSQL: the event and its chain head in one statement (one round trip), a data-modifying CTE each.
 _appended, _moved = (part.cte(name) for part, name in zip(_append_statements(pg_insert), ("appended", "moved"),
                                                          strict=True))
-_APPEND_AND_MOVE_PG = select(_appended.c.id).add_cte(_moved)
+_APPEND_AND_MOVE_PG = built_once(select(_appended.c.id).add_cte(_moved))
 # The chain heads this transaction has read or written (chain -> seq, hash), in ``Session.info``.
 # A chain's head cannot move under a transaction that holds the chain's lock (the case lock, or the
 # advisory lock of the system chain), so a second event in the same transaction need not read it again.

@@ -83,11 +83,13 @@ def _organisation_for(session: Session, instance: Case, role: Role, data: dict[s
 
 
 def store(session: Session, instance: Case, workflow: Workflow, now: datetime, *,
-          vorm: str | None = None) -> list[NewTask]:
+          vorm: str | None = None, new_case: bool = False, completing: Completion | None = None) -> list[NewTask]:
     """Write state and indexes; return the human tasks that became ready in this step.
 
     ``vorm``: the form of exploitation a completed task recorded (None keeps the case's), written
-    in the same UPDATE of the case row.
+    in the same UPDATE of the case row. ``new_case``: the case was inserted in this transaction, so
+    it has no index rows to read. ``completing``: the human task this step completes, marked
+    completed before the index is read.
 
     The ORM flushes the case row first (its version check, and whatever the caller changed); the
     task and timer indexes are then written with Core statements: an ORM object per index row cost
@@ -101,46 +103,86 @@ def store(session: Session, instance: Case, workflow: Workflow, now: datetime, *
         "status": CaseStatus.COMPLETED if workflow.completed else CaseStatus.ACTIVE,
         "vorm": instance.vorm if vorm is None else vorm,
     }
-    _write_case_row(session, instance, values)
+    index = _write_case_row(session, instance, values, completing)
     if values["vorm"] != vorm_before:  # the werkbak filters on the tasks' copy (migration 0024)
         session.connection().execute(_SET_TASK_VORM, {"case_id": instance.id, "task_vorm": task_vorm(values["vorm"])})
         _expire_loaded_of_case(session, instance.id, ["vorm"])
-    indexed_tasks, timer_rows = _read_index(session, instance)
+    if index is None:
+        index = ({}, {}) if new_case else _read_index(session, instance)
+    indexed_tasks, timer_rows = index
     created = _sync_tasks(session, instance, workflow, now, indexed_tasks)
     _sync_timers(session, instance, workflow, now, timer_rows)
     return created
 
 
+@dataclass(frozen=True)
+class Completion:
+    """The human task a step completes: marked completed with the case row's write (one statement on PostgreSQL)."""
+
+    task_id: int
+    spiff_task_id: str
+    by: int | None
+    now: datetime
+
+    def params(self) -> dict[str, Any]:
+        return {"task_id": self.task_id, "new_state": TaskState.COMPLETED, "now": self.now, "by": self.by}
+
+
 _INSTANCES = cast(Table, Case.__table__)
+_CASE_WRITES = ("state", "serializer_version", "updated_at", "error_message", "status", "vorm")
+# Parameters are named case_<column>: a parameter named like a column of a table that a statement (or
+# one of its CTEs) updates would be added to that UPDATE's SET by Core.
 _WRITE_CASE = (update(_INSTANCES)
                .where(_INSTANCES.c.id == bindparam("case_id"), _INSTANCES.c.version == bindparam("old_version"))
-               .values(state=bindparam("state"), serializer_version=bindparam("serializer_version"),
-                       updated_at=bindparam("updated_at"), error_message=bindparam("error_message"),
-                       status=bindparam("status"), vorm=bindparam("vorm"), version=bindparam("new_version")))
+               .values({**{name: bindparam(f"case_{name}") for name in _CASE_WRITES},
+                        "version": bindparam("new_version")}))
 
 
-def _write_case_row(session: Session, instance: Case, values: dict[str, Any]) -> None:
+def _write_case_row(session: Session, instance: Case, values: dict[str, Any],
+                    completing: Completion | None) -> _Index | None:
     """The case row's UPDATE with its version check (decision 2), as the ORM would write it.
 
     Without other pending changes on the row (the usual step) one Core statement does it and the
     session's object is told the new committed values; otherwise the ORM flushes it all together.
+    On PostgreSQL the Core UPDATE also marks the completed task and reads the case's index (one
+    round trip): then the index is returned, else None (the caller reads it).
     """
+    connection = session.connection()
     if inspect(instance).modified or instance.version is None:
+        _complete(connection, completing)
         for key, value in values.items():
             setattr(instance, key, value)
         session.flush()
-        return
+        return None
     session.flush()  # the caller's changes to other rows go first, as they did with one ORM flush
     if all(getattr(instance, key) == value for key, value in values.items()):
-        return  # nothing changed: the ORM would not write the row nor raise its version either
+        _complete(connection, completing)
+        return None  # nothing changed: the ORM would not write the row nor raise its version either
     old_version = instance.version
-    result = session.connection().execute(_WRITE_CASE, {
-        "case_id": instance.id, "old_version": old_version, "new_version": old_version + 1, **values})
-    if result.rowcount != 1:
+    params = {"case_id": instance.id, "old_version": old_version, "new_version": old_version + 1,
+              "index_case_id": instance.id, **{f"case_{key}": value for key, value in values.items()},
+              **(completing.params() if completing else {})}
+    index: _Index | None = None
+    if connection.dialect.name == "postgresql":
+        rows = connection.execute(_WRITE_CASE_AND_READ_INDEX[completing is not None], params).all()
+        written = sum(1 for row in rows if row.kind == "case")
+        index = _index_of(row for row in rows if row.kind != "case")
+        if completing is not None:  # the read saw the statement's start: the task was still ready then
+            index[0].pop(completing.spiff_task_id, None)
+    else:
+        _complete(connection, completing)
+        written = connection.execute(_WRITE_CASE, params).rowcount
+    if written != 1:
         raise StaleDataError(f"UPDATE statement on table 'instance' expected to update 1 row(s); "
-                             f"{result.rowcount} were matched.")
+                             f"{written} were matched.")
     for key, value in {**values, "version": old_version + 1}.items():
         set_committed_value(instance, key, value)
+    return index
+
+
+def _complete(connection: Any, completing: Completion | None) -> None:
+    if completing is not None:
+        connection.execute(_COMPLETE_TASK, completing.params())
 
 
 @dataclass(frozen=True)
@@ -149,6 +191,7 @@ class NewTask:
 
     id: int
     element_id: str
+    role: str
 
 
 _TASKS = cast(Table, HumanTask.__table__)
@@ -190,10 +233,30 @@ def _expire_loaded_of_case(session: Session, instance_id: int, keys: list[str]) 
 _INDEX = union_all(
     select(literal("task").label("kind"), _TASKS.c.spiff_task_id, _TASKS.c.id,
            sql_cast(null(), UTCDateTime()).label("due_at"))
-    .where(_TASKS.c.instance_id == bindparam("instance_id"), _TASKS.c.state == TaskState.READY),
+    .where(_TASKS.c.instance_id == bindparam("index_case_id"), _TASKS.c.state == TaskState.READY),
     select(literal("timer"), _TIMERS.c.spiff_task_id, _TIMERS.c.id, _TIMERS.c.due_at)
-    .where(_TIMERS.c.instance_id == bindparam("instance_id"), _TIMERS.c.state == TimerState.WAITING),
+    .where(_TIMERS.c.instance_id == bindparam("index_case_id"), _TIMERS.c.state == TimerState.WAITING),
 )
+_COMPLETE_TASK = update(_TASKS).where(_TASKS.c.id == bindparam("task_id")).values(
+    state=bindparam("new_state"), completed_at=bindparam("now"), completed_by_id=bindparam("by"))
+
+
+def _write_case_and_read_index(completing: bool) -> Any:
+    """PostgreSQL: the case row's versioned UPDATE (and the completed task's) with the index read, one statement.
+
+    The UPDATEs are data-modifying CTEs; the case row comes back as kind "case" (none: the version
+    check failed). The index read does not depend on them and sees what earlier statements of the
+    step wrote, but not the task completed in this one (it sees the statement's start).
+    """
+    written = _WRITE_CASE.returning(_INSTANCES.c.id).cte("written")
+    case_row = select(literal("case"), sql_cast(null(), _TASKS.c.spiff_task_id.type), written.c.id,
+                      sql_cast(null(), UTCDateTime()))
+    if completing:
+        case_row = case_row.add_cte(_COMPLETE_TASK.cte("completed"))
+    return union_all(*_INDEX.selects, case_row)
+
+
+_WRITE_CASE_AND_READ_INDEX = {completing: _write_case_and_read_index(completing) for completing in (False, True)}
 _INSERT_TASKS = insert(_TASKS).returning(_TASKS.c.id, sort_by_parameter_order=True)
 _CANCEL_TASKS = update(_TASKS).where(_TASKS.c.id.in_(bindparam("ids", expanding=True))).values(
     state=TaskState.CANCELLED, completed_at=bindparam("now"))
@@ -210,11 +273,18 @@ def _expire_loaded(session: Session, model: type[HumanTask] | type[Timer], ids: 
             session.expire(loaded, keys)
 
 
-def _read_index(session: Session, instance: Case) -> tuple[dict[str, int], dict[tuple[str, datetime], int]]:
+_Index = tuple[dict[str, int], dict[tuple[str, datetime], int]]
+
+
+def _read_index(session: Session, instance: Case) -> _Index:
     """Ready task ids by spiff task id, and waiting timer ids by (spiff task id, due time)."""
+    return _index_of(session.connection().execute(_INDEX, {"index_case_id": instance.id}))
+
+
+def _index_of(rows: Any) -> _Index:
     tasks: dict[str, int] = {}
     timers: dict[tuple[str, datetime], int] = {}
-    for row in session.connection().execute(_INDEX, {"instance_id": instance.id}):
+    for row in rows:
         if row.kind == "task":
             tasks[row.spiff_task_id] = row.id
         else:
@@ -244,7 +314,8 @@ def _sync_tasks(session: Session, instance: Case, workflow: Workflow, now: datet
                 "vorm": task_vorm(instance.vorm), "process_name": task_process_name(instance.definition),
             })
         ids = connection.execute(_INSERT_TASKS, rows).scalars().all()
-        created = [NewTask(row_id, task.element_id) for row_id, task in zip(ids, new, strict=True)]
+        created = [NewTask(row_id, task.element_id, str(row["role"]))
+                   for row_id, task, row in zip(ids, new, rows, strict=True)]
     still_ready = {t.spiff_task_id for t in ready}
     gone = [row_id for spiff_id, row_id in indexed.items() if spiff_id not in still_ready]
     if gone:

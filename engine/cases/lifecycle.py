@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, Table, bindparam, literal, null, select, union_all, update
+from sqlalchemy import Row, Select, Table, bindparam, literal, null, select, union_all
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -30,6 +30,7 @@ from engine.models import (
     AuditChainHead,
     AuditEvent,
     Case,
+    CaseFigure,
     HumanTask,
     Organisation,
     ProcessDefinition,
@@ -131,12 +132,12 @@ def start_case(session: Session, *, actor: Actor, now: datetime, process_id: str
     session.flush()
     log.new_chain(session, instance.id)
     step = take_step(session, instance, actor=actor, now=now, event_type=EventType.INSTANCE_STARTED,
-                     workflow=workflow, payload=lambda created: {
+                     workflow=workflow, new_case=True, payload=lambda created: {
                          "process_id": definition.process_id, "version": definition.version, "data": data,
                          "seed": runner.seed_of(workflow), "ready_tasks": ready_elements(created),
                      })
-    figures.record_start(session, instance, process_id=definition.process_id, data=data)
-    figures.record_step(session, instance, now=now, created_ids=[t.id for t in step.created])
+    figures.record_start(session, instance, process_id=definition.process_id, data=data, now=now,
+                         created_roles=[t.role for t in step.created])
     return instance
 
 
@@ -154,13 +155,16 @@ _TASK_AND_DEFINITION = (select(HumanTask, ProcessDefinition)
                         .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
                         .where(HumanTask.id == bindparam("id")))
 _HEAD_TABLE = cast(Table, AuditChainHead.__table__)
-# After the lock, in one statement: the task's state (the re-check) and the case chain's head (for
-# its audit event); both read fresh, after the lock was granted.
-_TASK_STATE_AND_HEAD = (select(_TASK_TABLE.c.state, _HEAD_TABLE.c.seq, _HEAD_TABLE.c.hash)
-                        .select_from(_TASK_TABLE.outerjoin(_HEAD_TABLE, _HEAD_TABLE.c.chain == bindparam("chain")))
+_FIGURE_TABLE = cast(Table, CaseFigure.__table__)
+# After the lock, in one statement: the task's state (the re-check), the case chain's head (for its
+# audit event) and the case's row of figures (for the monitoring counts); all read fresh, after the
+# lock was granted.
+_TASK_STATE_AND_HEAD = (select(_TASK_TABLE.c.state, _HEAD_TABLE.c.seq, _HEAD_TABLE.c.hash, *figures.READ_COLUMNS)
+                        .select_from(_TASK_TABLE
+                                     .outerjoin(_HEAD_TABLE, _HEAD_TABLE.c.chain == bindparam("chain"))
+                                     .outerjoin(_FIGURE_TABLE,
+                                                _FIGURE_TABLE.c.instance_id == _TASK_TABLE.c.instance_id))
                         .where(_TASK_TABLE.c.id == bindparam("id")))
-_COMPLETE_TASK = update(_TASK_TABLE).where(_TASK_TABLE.c.id == bindparam("task_id")).values(
-    state=bindparam("new_state"), completed_at=bindparam("now"), completed_by_id=bindparam("by"))
 
 
 def _task_and_definition(session: Session, actor: Actor, task_id: int) -> tuple[HumanTask, ProcessDefinition]:
@@ -202,17 +206,11 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
         raise Conflict("Deze taak is al afgerond of vervallen; ververs de pagina.")
     case_store.ensure_active(instance)
 
-    def mark_completed() -> None:
-        session.execute(_COMPLETE_TASK, {"task_id": task.id, "new_state": TaskState.COMPLETED, "now": now,
-                                         "by": actor.user_id})
-        completed = {"state": TaskState.COMPLETED, "completed_at": now, "completed_by_id": actor.user_id}
-        for key, value in completed.items():  # the session's object says what the row now says
-            set_committed_value(task, key, value)
-
     try:
         step = take_step(session, instance, actor=actor, now=now, event_type=EventType.TASK_COMPLETED, task_id=task.id,
                   move=lambda workflow: runner.complete_human_task(workflow, task.spiff_task_id, data, now),
-                  before_store=mark_completed, cause=(task.element_id, task.name),
+                  completing=case_store.Completion(task.id, task.spiff_task_id, actor.user_id, now),
+                  cause=(task.element_id, task.name),
                   vorm=data[VORM_KEY][:20] if isinstance(data.get(VORM_KEY), str) else None,
                   payload=lambda created: {
                       "element_id": task.element_id, "spiff_task_id": task.spiff_task_id, "data": data,
@@ -221,7 +219,11 @@ def complete_task(session: Session, *, actor: Actor, now: datetime, task_id: int
                   })
     except LookupError as exc:
         raise Conflict("Deze taak wacht niet meer op invoer.") from exc
-    figures.record_step(session, instance, now=now, task=task, data=data, created_ids=[t.id for t in step.created])
+    completed = {"state": TaskState.COMPLETED, "completed_at": now, "completed_by_id": actor.user_id}
+    for key, value in completed.items():  # the session's object says what the row now says
+        set_committed_value(task, key, value)
+    figures.record_step(session, instance, now=now, task=task, data=data,
+                        created_roles=[t.role for t in step.created], figure=figures.from_row(fresh))
     return instance
 
 

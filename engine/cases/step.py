@@ -53,7 +53,8 @@ def take_step(session: Session, instance: Case, *, actor: Actor, now: datetime, 
               payload: Callable[[list[NewTask]], dict[str, Any]],
               move: Callable[[Workflow], None] | None = None, workflow: Workflow | None = None,
               before_store: Callable[[], None] | None = None, after_store: Callable[[Workflow], None] | None = None,
-              task_id: int | None = None, vorm: str | None = None,
+              task_id: int | None = None, vorm: str | None = None, new_case: bool = False,
+              completing: case_store.Completion | None = None,
               failure_context: dict[str, Any] | None = None, cause: tuple[str, str] | None = None) -> Step:
     """Move a locked case one step and record it; the caller holds the lock and checked what it needs.
 
@@ -63,6 +64,8 @@ def take_step(session: Session, instance: Case, *, actor: Actor, now: datetime, 
         hash is added here, so every state change carries it for replay.
     :param before_store: rows the step changes besides the case (a task completed, a timer fired).
     :param after_store: checks and index repairs that need the stored state (migration).
+    :param new_case: the case was inserted in this transaction (it has no index rows to read).
+    :param completing: the human task the step completes, marked completed with the case row.
     :param cause: (element id, name) of the task or timer that moves the case, when the step may
         withdraw other ready tasks (a partner's answer ends the AF's chase): each withdrawn task gets
         a ``task.withdrawn`` event after the step's own, with the reason the model gives.
@@ -80,7 +83,7 @@ def take_step(session: Session, instance: Case, *, actor: Actor, now: datetime, 
             withdrawn = runner.withdrawn_tasks(workflow, were_ready)
     if before_store is not None:
         before_store()
-    created = case_store.store(session, instance, workflow, now, vorm=vorm)
+    created = case_store.store(session, instance, workflow, now, vorm=vorm, new_case=new_case, completing=completing)
     if after_store is not None:
         after_store(workflow)
     event = log.record(session, event_type=event_type, actor=actor, now=now, instance_id=instance.id,

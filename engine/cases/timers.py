@@ -50,7 +50,7 @@ def _fire_locked(session: Session, instance: Case, timer: Timer, actor: Actor, n
     except ModelError:
         timer.state = TimerState.FAILED
         raise
-    figures.record_step(session, instance, now=now, created_ids=[t.id for t in step.created])
+    figures.record_step(session, instance, now=now, created_roles=[t.role for t in step.created])
 
 
 def execute_timer(session: Session, *, actor: Actor, now: datetime, timer_id: int, reason: str = "") -> Case:

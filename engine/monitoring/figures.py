@@ -1,23 +1,46 @@
 """Keep a case's row of figures up to date, inside the transaction of the step that changed it.
 
-Called from intake, task completion and timers (engine.cases.instances / timers), so the
+Called from intake, task completion and timers (engine.cases.lifecycle / timers), so the
 dashboard never reads workflow state or audit payloads. Only categories (from fixed option lists)
 and durations are copied; free text never is.
+
+Written with statements built once, no ORM objects: the row and its counts cost a case start one
+statement on PostgreSQL (two on SQLite) and a step at most one (three on SQLite), and a task
+completion reads the row in the statement that re-checks the task under the case lock
+(engine.cases.lifecycle). An ORM version of this cost more than the rest of the step (bench/README.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, delete, func, insert, literal, select, update
+from sqlalchemy import (
+    Integer,
+    String,
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from engine.accounts.roles import Role
+from engine.db.built_once import built_once
 from engine.models import Case, HumanTask, Organisation
 from engine.models.monitoring import CaseCount, CaseFigure
 
@@ -41,7 +64,33 @@ BESLUITEN = ("opplussen", "onwenselijke_situatie", "nog_niet_concreet", "geen_me
              "route_bepaald")
 
 
-def _closed_or_open(figure: CaseFigure) -> str:
+@dataclass
+class Figure:
+    """A case's row of figures as plain values (the columns of ``case_figure``)."""
+
+    instance_id: int
+    organisation_id: int
+    region: str | None
+    route: str
+    created_at: datetime
+    year: int
+    month: int
+    acuut: bool
+    bron: str | None = None
+    vorm: str | None = None
+    uitkomst: str | None = None
+    geslacht: str | None = None
+    leeftijdsgroep: str | None = None
+    nationaliteitsgroep: str | None = None
+    verrijkt_s: int | None = None
+    overgedragen_s: int | None = None
+    partner_terugkoppeling_s: int | None = None
+    melder_terugkoppeling_s: int | None = None
+    afgesloten_s: int | None = None
+    overleg_wachttijd_s: int | None = None
+
+
+def _closed_or_open(figure: Any) -> str:
     return "afgerond_zonder_besluit" if figure.afgesloten_s is not None else "in_behandeling"
 
 
@@ -73,35 +122,98 @@ def field_sql(field: str) -> Any:
     }[field]
 
 
-def categories_of(figure: CaseFigure) -> dict[str, str]:
+def categories_of(figure: Any) -> dict[str, str]:
     return {field: str(category(figure))[:40] for field, category in FIELDS_PY.items()}
 
 
-def _move_counts(session: Session, figure: CaseFigure, before: dict[str, str] | None, after: dict[str, str]) -> None:
-    """One count from each old category to the new one, in the month and in the year (month 0).
+_FIGURES = cast(Table, CaseFigure.__table__)
+_COUNTS = cast(Table, CaseCount.__table__)
+_NAMES = tuple(f.name for f in fields(Figure))
+# What a step may change; the rest is set when the case starts.
+_STEP_COLUMNS = ("vorm", "uitkomst", "geslacht", "leeftijdsgroep", "nationaliteitsgroep", "verrijkt_s",
+                 "overgedragen_s", "partner_terugkoppeling_s", "melder_terugkoppeling_s", "afgesloten_s",
+                 "overleg_wachttijd_s")
+# The row, for another module's statement to read along (labels ``figure_<column>``): see :func:`from_row`.
+READ_COLUMNS = tuple(_FIGURES.c[name].label(f"figure_{name}") for name in _NAMES)
 
-    The increment is an upsert, so two steps of different cases adding to the same count at once
-    both land (PostgreSQL and SQLite both have INSERT ... ON CONFLICT DO UPDATE).
+
+def from_row(row: Any) -> Figure | None:
+    """The figure read with :data:`READ_COLUMNS` (outer-joined: None when the case has no row)."""
+    if row.figure_instance_id is None:
+        return None
+    return Figure(**{name: getattr(row, f"figure_{name}") for name in _NAMES})
+
+
+# Statements built once (a statement memoizes its cache key; compiling one per step cost more than running it).
+# No parameter is named like a column: Core would add it to an UPDATE's SET or an INSERT's columns.
+_READ = select(*READ_COLUMNS).where(_FIGURES.c.instance_id == bindparam("instance_id"))
+_ORG, _YEAR, _MONTH = (bindparam(f"count_{name}", type_=Integer) for name in ("org", "year", "month"))
+_REGION = bindparam("count_region", type_=String)
+_REGION_OF_ORGANISATION = select(Organisation.region).where(Organisation.id == _ORG).scalar_subquery()
+_INSERT_FIGURE = insert(_FIGURES).values({
+    name: _REGION_OF_ORGANISATION if name == "region" else bindparam(f"figure_{name}", type_=_FIGURES.c[name].type)
+    for name in _NAMES})
+_UPDATE_FIGURE = (update(_FIGURES).where(_FIGURES.c.instance_id == bindparam("figure_instance_id", type_=Integer))
+                  .values({name: bindparam(f"figure_{name}", type_=_FIGURES.c[name].type) for name in _STEP_COLUMNS}))
+# One count down for each field whose category changed (old_<field>; NULL where it did not), in the month and
+# in the year (month 0). A missing row stays missing, as an UPDATE does.
+_DECREMENT = update(_COUNTS).where(
+    _COUNTS.c.organisation_id == _ORG, _COUNTS.c.year == _YEAR, or_(_COUNTS.c.month == _MONTH, _COUNTS.c.month == 0),
+    or_(*(and_(_COUNTS.c.field == field, _COUNTS.c.category == bindparam(f"old_{field}", type_=String))
+          for field in FIELDS_PY)),
+).values(n=_COUNTS.c.n - 1)
+
+
+def _increment(insert_for: Any, region: Any) -> Any:
+    """One count up for each field with a new category (new_<field>; NULL where none), month and year.
+
+    An upsert, so two steps of different cases adding to the same count at once both land; the keys
+    of one statement differ, so no row is hit twice in it.
     """
-    added: list[dict[str, Any]] = []
-    for month in (figure.month, 0):
-        key = {"organisation_id": figure.organisation_id, "year": figure.year, "month": month}
-        for field, category in after.items():
-            old = None if before is None else before[field]
-            if old == category:
-                continue
-            if old is not None:
-                session.execute(update(CaseCount).where(
-                    CaseCount.organisation_id == figure.organisation_id, CaseCount.year == figure.year,
-                    CaseCount.month == month, CaseCount.field == field, CaseCount.category == old,
-                ).values(n=CaseCount.n - 1))
-            added.append({**key, "field": field, "category": category, "region": figure.region, "n": 1})
-    if added:  # every increment in one statement (one round trip); the keys differ, so no row is hit twice
-        upsert = (pg_insert(CaseCount) if session.get_bind().dialect.name == "postgresql"
-                  else sqlite_insert(CaseCount)).values(added)
-        session.execute(upsert.on_conflict_do_update(
-            index_elements=["organisation_id", "year", "month", "field", "category"],
-            set_={"n": CaseCount.n + 1}))
+    branches = [
+        select(_ORG.label("organisation_id"), _YEAR.label("year"), month.label("month"),
+               literal(field, String).label("field"), bindparam(f"new_{field}", type_=String).label("category"))
+        for field in FIELDS_PY for month in (_MONTH, literal(0, Integer))
+    ]
+    added = union_all(*branches).subquery("added")
+    statement = insert_for(_COUNTS).from_select(
+        ["organisation_id", "year", "month", "field", "category", "region", "n"],
+        select(added.c.organisation_id, added.c.year, added.c.month, added.c.field, added.c.category,
+               region, literal(1, Integer)).where(added.c.category.is_not(None)))
+    return statement.on_conflict_do_update(index_elements=["organisation_id", "year", "month", "field", "category"],
+                                           set_={"n": _COUNTS.c.n + 1})
+
+
+# The upserts are compiled once only when given a key of their own (engine.db.built_once).
+_INCREMENT_SQLITE = built_once(_increment(sqlite_insert, _REGION))
+_INCREMENT_NEW_SQLITE = built_once(_increment(sqlite_insert, _REGION_OF_ORGANISATION))
+# PostgreSQL: the row and its counts in one statement (one round trip), the other parts as data-modifying CTEs.
+# Their rows differ (a count goes down only in a category it leaves, up only in one it enters).
+_START_PG = built_once(_increment(pg_insert, _REGION_OF_ORGANISATION).add_cte(_INSERT_FIGURE.cte("new_figure")))
+_STEP_PG = built_once(_increment(pg_insert, _REGION).add_cte(_UPDATE_FIGURE.cte("moved_figure"),
+                                                              _DECREMENT.cte("counted_down")))
+
+
+def _count_params(figure: Figure, before: dict[str, str] | None, after: dict[str, str]) -> dict[str, Any]:
+    params: dict[str, Any] = {"count_org": figure.organisation_id, "count_year": figure.year,
+                              "count_month": figure.month, "count_region": figure.region}
+    for field, category in after.items():
+        old = None if before is None else before[field]
+        moved = old != category
+        params[f"old_{field}"] = old if moved else None
+        params[f"new_{field}"] = category if moved else None
+    return params
+
+
+def _figure_params(figure: Figure) -> dict[str, Any]:
+    return {f"figure_{name}": getattr(figure, name) for name in _NAMES}
+
+
+def _forget_loaded(session: Session, instance_id: int) -> None:
+    """A Core statement changed the row: an ORM object of it the session holds must reload."""
+    loaded = session.identity_map.get(identity_key(CaseFigure, instance_id))
+    if loaded is not None:
+        session.expire(loaded)
 
 
 def rebuild_counts(session: Session) -> None:
@@ -135,27 +247,62 @@ def _seconds(instance: Case, now: datetime) -> int:
     return max(0, int((now - instance.created_at).total_seconds()))
 
 
-def record_start(session: Session, instance: Case, *, process_id: str, data: Mapping[str, Any]) -> None:
-    """The new case's row: where, when (Amsterdam month), source and acute flag from the melding."""
-    region = session.scalar(select(Organisation.region).where(Organisation.id == instance.organisation_id))
+def record_start(session: Session, instance: Case, *, process_id: str, data: Mapping[str, Any], now: datetime,
+                 created_roles: Iterable[str] = ()) -> None:
+    """The new case's row and its counts: where (the gemeente's region, read in the statement), when
+    (Amsterdam month), source and acute flag from the melding, and what its first step told."""
     local = instance.created_at.astimezone(AMSTERDAM)
-    figure = CaseFigure(
-        instance_id=instance.id, organisation_id=instance.organisation_id, region=region, route=process_id,
-        created_at=instance.created_at, year=local.year, month=local.month, acuut=instance.acuut,
+    figure = Figure(
+        instance_id=instance.id, organisation_id=instance.organisation_id, region=None, route=process_id,
+        created_at=instance.created_at, year=local.year, month=local.month, acuut=bool(instance.acuut),
         bron=_option(data, "bron_melding", BRONNEN), vorm=_option(data, "vorm", VORMEN))
-    session.add(figure)
-    session.flush()
-    _move_counts(session, figure, None, categories_of(figure))
+    _apply_step(figure, instance, now=now, task=None, data={}, created_roles=created_roles)
+    params = {**_figure_params(figure), **_count_params(figure, None, categories_of(figure))}
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(_START_PG, params)
+    else:
+        connection.execute(_INSERT_FIGURE, params)
+        connection.execute(_INCREMENT_NEW_SQLITE, params)
+    _forget_loaded(session, instance.id)
+
+
+UNREAD: Any = object()  # record_step's figure: not read by the caller, so read it here
 
 
 def record_step(session: Session, instance: Case, *, now: datetime, task: HumanTask | None = None,
-                data: Mapping[str, Any] | None = None, created_ids: Iterable[int] = ()) -> None:
-    """What this step tells the figures: a completed task's facts and the first hand-over."""
-    figure = session.get(CaseFigure, instance.id)
+                data: Mapping[str, Any] | None = None, created_roles: Iterable[str] = (),
+                figure: Figure | None = UNREAD) -> None:
+    """What this step tells the figures: a completed task's facts and the first hand-over.
+
+    :param figure: the case's row, when the caller read it under the case lock in this transaction
+        (:data:`READ_COLUMNS`); None if the case has none.
+    """
+    connection = session.connection()
+    if figure is UNREAD:
+        session.flush()  # a Core read does not autoflush
+        figure = from_row(connection.execute(_READ, {"instance_id": instance.id}).first())
     if figure is None:  # a case started before monitoring existed: the backfill gives it a row
         return
-    data = data or {}
-    before = categories_of(figure)
+    was = replace(figure)
+    _apply_step(figure, instance, now=now, task=task, data=data or {}, created_roles=created_roles)
+    if figure == was:
+        return
+    before, after = categories_of(was), categories_of(figure)
+    params = {**_figure_params(figure), **_count_params(figure, before, after)}
+    if after == before:
+        connection.execute(_UPDATE_FIGURE, params)
+    elif connection.dialect.name == "postgresql":
+        connection.execute(_STEP_PG, params)
+    else:
+        connection.execute(_UPDATE_FIGURE, params)
+        connection.execute(_DECREMENT, params)
+        connection.execute(_INCREMENT_SQLITE, params)
+    _forget_loaded(session, instance.id)
+
+
+def _apply_step(figure: Figure, instance: Case, *, now: datetime, task: HumanTask | None, data: Mapping[str, Any],
+                created_roles: Iterable[str]) -> None:
     seconds = _seconds(instance, now)
     if task is not None:
         if task.element_id == ENRICHMENT and figure.verrijkt_s is None:
@@ -175,14 +322,7 @@ def record_step(session: Session, instance: Case, *, now: datetime, task: HumanT
             value = _option(data, key, allowed)
             if value is not None:
                 setattr(figure, key, value)
-    ids = list(created_ids)
-    if figure.overgedragen_s is None and ids:
-        roles = session.scalars(select(HumanTask.role).where(HumanTask.id.in_(ids)))
-        if any(role in PARTNER_ROLES for role in roles):
-            figure.overgedragen_s = seconds
+    if figure.overgedragen_s is None and any(role in PARTNER_ROLES for role in created_roles):
+        figure.overgedragen_s = seconds
     if instance.status == "completed" and figure.afgesloten_s is None:
         figure.afgesloten_s = seconds
-    after = categories_of(figure)
-    if after != before:
-        session.flush()
-        _move_counts(session, figure, before, after)

@@ -16,7 +16,8 @@ from sqlalchemy import Table, event
 from sqlalchemy.sql.dml import Insert, Update
 
 from engine.cases import case_store
-from engine.models import AuditChainHead, AuditEvent, Case, HumanTask, Timer
+from engine.models import AuditChainHead, AuditEvent, Case, CaseFigure, HumanTask, Timer
+from engine.workflow import runner
 from signaalroute import passes
 from tests.support.helpers import complete, deploy, ready, start
 
@@ -72,6 +73,10 @@ def test_every_core_insert_of_a_step_names_every_column(factory, world, forms, a
             assert written == _columns(table), f"INSERT into {table.name} leaves out {_columns(table) - written}"
     heads = _inserted(statements, AuditChainHead.__table__)
     assert heads and all(written == _columns(AuditChainHead.__table__) for written in heads)
+    # The case's row of figures names its columns in the statement (its parameters are named figure_<column>).
+    figures = [{str(getattr(column, "key", column)) for column in clause._values or {}} for clause, _rows in statements
+               if isinstance(clause, Insert) and clause.table is CaseFigure.__table__]
+    assert figures and all(written == _columns(CaseFigure.__table__) for written in figures)
 
 
 def test_the_case_row_update_writes_what_a_step_changes_and_every_column_is_classified(
@@ -86,3 +91,27 @@ def test_the_case_row_update_writes_what_a_step_changes_and_every_column_is_clas
     complete(factory, world.politie, at() + timedelta(days=1), forms, feedback.id, {"terugkoppeling": "ok"})
     assert any(clause is case_store._WRITE_CASE for clause, _rows in statements), "the step no longer uses it"
     assert {str(column) for column in case_store._WRITE_CASE._values or {}} == STEP_WRITES
+
+
+@pytest.mark.postgres  # PostgreSQL writes the case row and reads the task index in one statement
+def test_a_step_on_a_case_row_changed_since_it_was_read_is_refused_and_writes_nothing(factory, world, forms, at):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    deploy(factory, world.regisseur, at(), forms, "drie_taken.bpmn")
+    case = start(factory, world.af, at(), "drie_taken")
+    [task] = ready(factory, case).values()
+    data = {"vorm": "SU", "samenvatting": "Twee vrouwen op één adres."}
+    stale = factory()
+    row = stale.get(Case, case)
+    workflow = case_store.load_workflow(stale, row)
+    version = row.version
+    stale.commit()  # the object stays loaded (no expire on commit), soon out of date
+    complete(factory, world.af, at(), forms, task.id, data)
+    runner.complete_human_task(workflow, task.spiff_task_id, data, at())  # the same step, on the stale read
+    with pytest.raises(StaleDataError):
+        case_store.store(stale, row, workflow, at())
+    stale.rollback()
+    stale.close()
+    assert list(ready(factory, case).values())[0].element_id != task.element_id  # the completion stands
+    with factory() as session:
+        assert session.get(Case, case).version == version + 1

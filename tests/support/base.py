@@ -47,11 +47,16 @@ def create_pg_database(url: str) -> str:
 
 
 def empty_pg(url: str) -> str:
-    """Empty every table of the migrated PostgreSQL test database (faster than re-migrating)."""
+    """Empty every table of the migrated PostgreSQL test database and restart its sequences.
+
+    One batch of DELETEs, children first: on a test's few rows that costs a tenth of a TRUNCATE of every
+    table (which creates new files for each table and index).
+    """
     engine = make_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        sequences = conn.scalars(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")).all()
+        conn.exec_driver_sql("; ".join([f'DELETE FROM "{t.name}"' for t in reversed(Base.metadata.sorted_tables)]
+                                       + [f'ALTER SEQUENCE "{s}" RESTART' for s in sequences]))
     engine.dispose()
     return url
 

@@ -7,6 +7,7 @@ task complete it, move the clock, fire timers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,8 @@ from engine.regions import region_setup
 from engine.regions.regions import Region, load_regions
 from engine.workflow.bundle import SourceFile
 from signaalroute import passes
-from tests.support.base import PASSWORD, Clock
+from tests.support.base import PASSWORD, START, Clock
+from tests.support.database import seeded, seeds
 
 ROOT = Path(__file__).resolve().parents[2]
 FORMS = FormRepository(ROOT / "forms")
@@ -124,17 +126,32 @@ class Chain:
                                         .order_by(AuditEvent.seq)))
 
 
-@pytest.fixture
-def chain(factory, at):
-    """Every story's cases must replay to their stored state afterwards: replay proves the audit log holds each
-    case's whole history."""
+def load_chain(factory: sessionmaker[Session], now: datetime) -> None:
+    """All four regions' organisations and every model in processes/, deployed at ``now``."""
     with unit_of_work(factory) as session:
         region_setup.load_region_organisations(session, REGIONS)
         # Outside every region: whoever maintains the models all regions share.
         organisations.get_or_create_organisation(session, slug="landelijk", name="Landelijke procesregie",
                                                  kind="partner")
-        deployments.deploy(session, actor=SYSTEM, now=at(), comment="alle regio's", forms=FORMS,
+        deployments.deploy(session, actor=SYSTEM, now=now, comment="alle regio's", forms=FORMS,
                            files=[SourceFile(p.name, p.read_bytes()) for p in MODEL_FILES])
+
+
+@seeds("chain")
+def _seed_chain(factory: sessionmaker[Session]) -> None:
+    load_chain(factory, START)
+
+
+@pytest.fixture
+def chain(request, factory, at):
+    """Every story's cases must replay to their stored state afterwards: replay proves the audit log holds each
+    case's whole history.
+
+    The regions and models come from the worker's seeded template when nothing wrote before this fixture
+    (tests/support/database.py); otherwise they are loaded and deployed here.
+    """
+    if not seeded(request, "chain"):
+        load_chain(factory, at())
     yield Chain(factory, at, REGIONS)
     with unit_of_work(factory) as session:
         for case in replay.all_case_ids(session):

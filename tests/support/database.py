@@ -7,7 +7,9 @@ SQLite; tests marked ``postgres`` run on PostgreSQL too (tests/conftest.py, test
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -32,10 +34,17 @@ from tests.support.base import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Real argon2, cheap parameters: the suite creates hundreds of accounts."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    """Real argon2, cheap parameters: the suite creates hundreds of accounts and recovery codes.
+
+    Session-scoped, so the worlds built once per worker (scenes, tours) get it too: with production
+    parameters one scene's twenty logins with their recovery codes cost 27 s of argon2. The dummy hash
+    an unknown name is checked against keeps production cost (tests/security/test_login_attacks.py).
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -52,12 +61,111 @@ def _pg_migrated() -> str:
     return url
 
 
+# Seeded templates: what a world fixture (``chain``, ``keten``) writes into an empty database at START, done once
+# per worker on a copy of the migrated template. A test whose first database writer that fixture is starts
+# from a copy of the seeded file instead of repeating the work (tests/README.md, "Shared worlds").
+Seed = Callable[[sessionmaker[Session]], None]
+SEEDS: dict[str, Seed] = {}
+SEEDED = pytest.StashKey[str | None]()
+
+
+def seeds(fixture: str) -> Callable[[Seed], Seed]:
+    """Register ``seed`` as what ``fixture`` writes first; the fixture skips it when ``seeded(request, fixture)``."""
+
+    def register(seed: Seed) -> Seed:
+        SEEDS[fixture] = seed
+        return seed
+
+    return register
+
+
+def seeded(request: pytest.FixtureRequest, fixture: str) -> bool:
+    """Whether this test's database was copied from ``fixture``'s seeded template (so it holds that work)."""
+    return request.node.stash.get(SEEDED, None) == fixture
+
+
+def _set_up_order(request: pytest.FixtureRequest) -> list[str]:
+    """The test's fixtures in the order pytest sets them up: depth first, in argument order."""
+    definitions = request.node._fixtureinfo.name2fixturedefs  # type: ignore[attr-defined]
+    order: list[str] = []
+
+    def visit(name: str) -> None:
+        if name in order or name not in definitions:
+            return
+        for argument in definitions[name][-1].argnames:
+            visit(argument)
+        order.append(name)
+
+    for name in request.fixturenames:
+        visit(name)
+    return order
+
+
+def _seed_for(request: pytest.FixtureRequest) -> str | None:
+    """The seeded fixture this test may start from: the first set up among those that can write to the
+    database or move the clock, with nothing of that kind before it except what it needs itself."""
+    definitions = request.node._fixtureinfo.name2fixturedefs  # type: ignore[attr-defined]
+    order = _set_up_order(request)
+
+    def closure(name: str) -> set[str]:
+        found: set[str] = set()
+        todo = [name]
+        while todo:
+            current = todo.pop()
+            if current in found or current not in definitions:
+                continue
+            found.add(current)
+            todo.extend(definitions[current][-1].argnames)
+        return found
+
+    for name in order:
+        if name in SEEDS:
+            return name
+        if name in ("db_url", "factory", "at"):
+            continue  # what a seeded fixture needs itself; empty database, clock at START
+        if closure(name) & {"db_url", "at"}:
+            return None  # it may write or move the clock before the seeded fixture runs
+    return None
+
+
+class Templates:
+    """Seeded SQLite templates, each built the first time a test needs it."""
+
+    def __init__(self, directory: Path, empty: Path):
+        self.directory = directory
+        self.empty = empty
+        self.built: dict[str, Path] = {}
+
+    def sqlite(self, fixture: str) -> Path:
+        if fixture not in self.built:
+            path = self.directory / f"{fixture}.sqlite"
+            shutil.copy(self.empty, path)
+            engine = make_engine(f"sqlite:///{path}")
+            SEEDS[fixture](make_session_factory(engine))
+            engine.dispose()
+            with closing(sqlite3.connect(path)) as conn:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all of it in the one file each test copies
+            self.built[fixture] = path
+        return self.built[fixture]
+
+
+@pytest.fixture(scope="session")
+def _seeded_templates(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path) -> Templates:
+    return Templates(tmp_path_factory.mktemp("seeded"), _sqlite_template)
+
+
 @pytest.fixture
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A migrated, empty database of the backend the test is parametrised with, private to this test."""
+    """A migrated, empty database of the backend the test is parametrised with, private to this test.
+
+    On SQLite, a test whose first writer is a seeded world fixture gets a copy of that fixture's template.
+    """
     if request.param == "sqlite":
         path = tmp_path / "test.sqlite"
-        shutil.copy(request.getfixturevalue("_sqlite_template"), path)
+        seed = _seed_for(request)
+        request.node.stash[SEEDED] = seed
+        templates: Templates = request.getfixturevalue("_seeded_templates")
+        shutil.copy(templates.sqlite(seed) if seed else templates.empty, path)
         yield f"sqlite:///{path}"
         return
     yield empty_pg(request.getfixturevalue("_pg_migrated"))
@@ -75,25 +183,39 @@ def forms() -> FormRepository:
     return FormRepository(FIXTURES / "forms")
 
 
-@pytest.fixture
-def world(factory: sessionmaker[Session]) -> World:
+PEOPLE = {
+    "af": ("af", "eersel"), "af_bergeijk": ("af", "bergeijk"), "politie": ("politie", "politie-ob"),
+    "zoco": ("zorgcoordinator", "eersel"), "oov": ("oov", "eersel"),
+    "regisseur": ("procesregisseur", "zvh-ob"), "beheerder": ("beheerder", "eersel"),
+    "auditor": ("auditor", "eersel"), "melder": ("melder", "eersel"),
+}
+
+
+@seeds("world")
+def _seed_world(factory: sessionmaker[Session]) -> None:
+    """The small region's organisations and people, created at START."""
     system = Actor.system("test")
-    people = {
-        "af": ("af", "eersel"), "af_bergeijk": ("af", "bergeijk"), "politie": ("politie", "politie-ob"),
-        "zoco": ("zorgcoordinator", "eersel"), "oov": ("oov", "eersel"),
-        "regisseur": ("procesregisseur", "zvh-ob"), "beheerder": ("beheerder", "eersel"),
-        "auditor": ("auditor", "eersel"), "melder": ("melder", "eersel"),
-    }
-    actors = {}
     with unit_of_work(factory) as session:
         for slug, name, kind in [("eersel", "Gemeente Eersel", "gemeente"),
                                  ("bergeijk", "Gemeente Bergeijk", "gemeente"),
                                  ("politie-ob", "Politie Oost-Brabant AVIM", "partner"),
                                  ("zvh-ob", "Zorg- en Veiligheidshuis", "partner")]:
             organisations.get_or_create_organisation(session, slug=slug, name=name, kind=kind)
-        for username, (role, org) in people.items():
-            user = users.create_user(session, actor=system, now=START, username=username, password=PASSWORD,
-                                     role=role, organisation_slug=org, coordinator=username in COORDINATORS)
+        for username, (role, org) in PEOPLE.items():
+            users.create_user(session, actor=system, now=START, username=username, password=PASSWORD,
+                              role=role, organisation_slug=org, coordinator=username in COORDINATORS)
+
+
+@pytest.fixture
+def world(request: pytest.FixtureRequest, factory: sessionmaker[Session]) -> World:
+    """The world's people, from the worker's seeded template or created here when something wrote first."""
+    if not seeded(request, "world"):
+        _seed_world(factory)
+    actors = {}
+    with unit_of_work(factory) as session:
+        for username in PEOPLE:
+            user = users.user_by_username(session, username)
+            assert user is not None
             actors[username] = users.actor_for(user)
     return World(**actors)
 

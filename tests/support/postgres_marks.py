@@ -12,6 +12,7 @@ that names such a feature but does not depend on the database says so: ``@pytest
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import os
 import re
@@ -36,6 +37,7 @@ FEATURES: dict[str, re.Pattern[str]] = {
 }
 
 
+@functools.cache  # parametrised tests and shared fixtures are read once, not once per test
 def _source(obj: Callable[..., Any]) -> str:
     try:
         return textwrap.dedent(inspect.getsource(obj))
@@ -43,13 +45,14 @@ def _source(obj: Callable[..., Any]) -> str:
         return ""
 
 
-def _names(source: str) -> set[str]:
+@functools.cache
+def _names(source: str) -> frozenset[str]:
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return set()
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} | \
-           {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+        return frozenset()
+    return frozenset({node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} |
+                     {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)})
 
 
 def reachable_source(function: Callable[..., Any], module: ModuleType,
@@ -80,6 +83,7 @@ def features_of(source: str) -> list[str]:
 def unmarked(items: Iterable[pytest.Item]) -> list[str]:
     """Node ids (with the features found) of database tests that name a database feature but lack the mark."""
     problems: dict[str, str] = {}
+    found_for: dict[tuple[Any, ...], list[str]] = {}
     for item in items:
         if not isinstance(item, pytest.Function) or "db_url" not in item.fixturenames:
             continue
@@ -87,8 +91,11 @@ def unmarked(items: Iterable[pytest.Item]) -> list[str]:
                 or item.get_closest_marker("sqlite_only") \
                 or _backends_chosen_by_hand(item):
             continue
-        fixtures = [defs[-1].func for name, defs in item._fixtureinfo.name2fixturedefs.items() if defs]
-        found = features_of(reachable_source(item.function, item.module, fixtures))
+        fixtures = tuple(defs[-1].func for name, defs in item._fixtureinfo.name2fixturedefs.items() if defs)
+        key = (item.function, item.module, fixtures)
+        if key not in found_for:  # the variants of a parametrised test share their source
+            found_for[key] = features_of(reachable_source(item.function, item.module, fixtures))
+        found = found_for[key]
         if found:
             problems[item.nodeid.split("[")[0]] = ", ".join(found)
     return [f"{nodeid}: {found}" for nodeid, found in sorted(problems.items())]

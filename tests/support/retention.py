@@ -9,6 +9,7 @@ purpose). Here the teardown replays every case that was *not* destroyed.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,9 @@ from engine.models import (
 from engine.regions import region_setup
 from engine.retention.retention_rules import RetentionRules, load_rules
 from engine.workflow.bundle import SourceFile
-from tests.support.base import Clock
+from tests.support.base import START, Clock
 from tests.support.chain import FORMS, MELDER_BERICHT, MODEL_FILES, REGIONS, SYSTEM, TERUG, ZORG, Chain
+from tests.support.database import seeded, seeds
 
 RULES_TOML = """
 bron = "Testbeleid: elke termijn ingevuld."
@@ -64,13 +66,22 @@ def rules_fixture(tmp_path: Path) -> RetentionRules:
     return load_rules(write_rules(tmp_path))
 
 
-@pytest.fixture(name="keten")
-def keten_fixture(factory: sessionmaker[Session], at: Clock) -> Iterator[Chain]:
-
+def _load_keten(factory: sessionmaker[Session], now: datetime) -> None:
     with unit_of_work(factory) as session:
         region_setup.load_region_organisations(session, REGIONS)
-        deployments.deploy(session, actor=SYSTEM, now=at(), comment="alle regio's", forms=FORMS,
+        deployments.deploy(session, actor=SYSTEM, now=now, comment="alle regio's", forms=FORMS,
                            files=[SourceFile(p.name, p.read_bytes()) for p in MODEL_FILES])
+
+
+@seeds("keten")
+def _seed_keten(factory: sessionmaker[Session]) -> None:
+    _load_keten(factory, START)
+
+
+@pytest.fixture(name="keten")
+def keten_fixture(request: pytest.FixtureRequest, factory: sessionmaker[Session], at: Clock) -> Iterator[Chain]:
+    if not seeded(request, "keten"):  # the worker's seeded template holds it already (tests/support/database.py)
+        _load_keten(factory, at())
     yield Chain(factory, at, REGIONS)
     with unit_of_work(factory) as session:
         destroyed = set(session.scalars(select(DestructionRecord.instance_id)))
