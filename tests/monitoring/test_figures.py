@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import select
 
@@ -150,3 +152,40 @@ def test_the_counts_kept_step_by_step_equal_the_counts_rebuilt_from_the_rows(cha
     assert (leeuwarden, 2026, 3, "vorm", "nog_niet_bepaald") not in kept  # moved, not added
     assert kept[(leeuwarden, 2026, 3, "uitkomst", "geen_mensenhandel")] == 1
     assert sum(n for k, n in kept.items() if k[2] > 0 and k[3] == "acuut" and k[4] == "ja") == 1
+
+
+@pytest.mark.postgres_only  # row locks of two writers at once
+def test_signals_and_enrichments_of_one_gemeente_at_once_all_land_and_keep_the_counts_right(chain):
+    """Under load, a case start's count upsert and an enrichment's count moves of one gemeente deadlocked
+    (one of them answered 500). Many at once must all land, and the counts equal the rebuilt ones."""
+    chain.person("melder", "leeuwarden"), chain.person("af", "leeuwarden")
+    waiting = [chain.report("leeuwarden") for _ in range(12)]
+    barrier = threading.Barrier(24, timeout=30)
+    failures: list[str] = []
+
+    def report() -> None:
+        barrier.wait()
+        try:
+            chain.report("leeuwarden", bron_melding="partner")
+        except Exception as exc:  # noqa: BLE001 - any failure is the finding
+            failures.append(type(exc).__name__)
+
+    def enrich(case: int, vorm: str) -> None:
+        barrier.wait()
+        try:
+            chain.do(case, "verrijken", {**VERRIJKT, "vorm": vorm})
+        except Exception as exc:  # noqa: BLE001
+            failures.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=report) for _ in range(12)]
+    threads += [threading.Thread(target=enrich, args=(case, "SU" if i % 2 else "AU")) for i, case in enumerate(waiting)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    kept = counts(chain)
+    with unit_of_work(chain.factory) as session:
+        figures.rebuild_counts(session)
+    assert counts(chain) == kept
+    assert sum(n for k, n in kept.items() if k[2] == 0 and k[3] == "vorm") == 24, "every signal counted once"
