@@ -38,18 +38,17 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
-from sqlalchemy import text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 from engine.accounts import api_tokens, organisations, users  # noqa: E402
 from engine.accounts.actors import Actor  # noqa: E402
 from engine.cases import lifecycle  # noqa: E402
-from engine.db import make_engine, make_session_factory, normalize_url, unit_of_work  # noqa: E402
+from engine.db import make_engine, make_session_factory, unit_of_work  # noqa: E402
 from engine.db.migrate import upgrade  # noqa: E402
 from engine.modelling import deployments  # noqa: E402
 from engine.modelling.forms import FormRepository  # noqa: E402
 from engine.workflow import pruning, runner, serializer  # noqa: E402
 from engine.workflow.bundle import SourceFile, load_bundle  # noqa: E402
+from tests.support.base import create_pg_database as fresh_pg  # noqa: E402  (the suite's: drop and create)
 
 MODELS = ROOT / "tests" / "fixtures" / "models"
 FORMS = FormRepository(ROOT / "tests" / "fixtures" / "forms")
@@ -242,17 +241,6 @@ def loop_growth(factory, people, *, early: int = 10, late: int = 200, window: in
         durations.append((time.perf_counter() - begin) * 1000)
     around = lambda n: statistics.median(durations[n - window:n + window])  # noqa: E731
     return around(early), around(late), state_size
-
-
-def fresh_pg(url: str) -> str:
-    parsed = make_url(normalize_url(url))
-    admin = make_engine(parsed.set(database="postgres").render_as_string(hide_password=False),
-                        isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
-    return parsed.render_as_string(hide_password=False)
 
 
 def main() -> None:
