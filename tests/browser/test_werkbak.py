@@ -11,20 +11,16 @@ from engine.db import unit_of_work
 from engine.models import AuditEvent
 from tests.support.base import PASSWORD
 from tests.support.browser import log_in, serious_violations
-from tests.support.chain import VERRIJKT
 from tests.support.helpers import deploy, ready, start
+from tests.support.werkbak import ref
 
 
 @pytest.fixture
-def handed_over(chain):
-    """SU from Eersel (Monday) and CU from Bergeijk (Tuesday) at AVIM Oost-Brabant; now Monday 9 March 13.00."""
-    eersel = chain.report("eersel")
-    chain.do(eersel, "verrijken", VERRIJKT)
-    chain.at.advance(days=1)
-    bergeijk = chain.report("bergeijk")
-    chain.do(bergeijk, "verrijken", {**VERRIJKT, "vorm": "CU"})
+def handed_over(handed_over, chain):
+    """The shared two signals at AVIM Oost-Brabant (tests/support/werkbak.py) as references; now Monday 9 March
+    13.00."""
     chain.at.now = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)
-    return f"SR-2026-{eersel:05d}", f"SR-2026-{bergeijk:05d}"
+    return tuple(ref(case) for case in handed_over)
 
 
 def unfold(page: Page, test_id: str) -> None:

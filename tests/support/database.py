@@ -92,8 +92,12 @@ def _set_up_order(request: pytest.FixtureRequest) -> list[str]:
     def visit(name: str) -> None:
         if name in order or name not in definitions:
             return
-        for argument in definitions[name][-1].argnames:
-            visit(argument)
+        # A fixture that overrides one of the same name and asks for it (``def f(f, ...)``) sets up the
+        # overridden one first: walk every definition of the name, most general first, skipping the name itself.
+        for definition in definitions[name]:
+            for argument in definition.argnames:
+                if argument != name:
+                    visit(argument)
         order.append(name)
 
     for name in request.fixturenames:
