@@ -1,15 +1,15 @@
 """Does the werkbak stay fast as cases pile up? Every werkbak request kind at 1k / 20k / 100k open cases.
 
-Data: the model of ``engine_overhead.py`` (``drie_taken.bpmn``, first task in the AF lane of Eersel).
-Two open cases (one acute) and one finished case (three completed tasks) are made through the services
-(``lifecycle.start_case`` / ``complete_task``); their rows are the templates. Then the open cases
-are copied in bulk (Core ``INSERT``s of instance and human_task rows, 5,000 a statement) until the
-size is reached, each with ``history`` completed tasks (10 by default, so 1M at 100k) in finished
-cases. A bulk row is the template row with only these columns changed: ids, ``spiff_task_id``
-(a fresh uuid), ``created_at``/``updated_at`` (one second apart), ``due_at`` (spread over -10..+30
-days, one in seven without a term, as models with terms give), ``assignee_id`` (one in five held by
-the AF, one in five by a colleague), ``acuut`` (one in fifty) and the case's ``vorm`` (rotating, with
-the task's copy of it);
+Data: the model of ``engine_overhead.py`` (``drie_taken.bpmn``, first task in the AF lane of Eersel). Two
+open cases (one acute) and one finished case (three completed tasks) are made through the services
+(``lifecycle.start_case`` / ``complete_task``); their rows are the templates. Then the database copies them
+itself (``INSERT ... SELECT`` from the template rows, 5,000 open cases a batch; only the varied columns
+travel, through a temporary table) until the size is reached, each with ``history`` completed tasks (10 by
+default, so 1M at 100k) in finished cases. A bulk row is the template row with only these columns changed:
+ids, ``spiff_task_id`` (a fresh uuid), ``created_at``/``updated_at`` (one second apart), ``due_at`` (spread
+over -10..+30 days, one in seven without a term, as models with terms give), ``assignee_id`` (one in five
+held by the AF, one in five by a colleague), ``acuut`` (one in fifty) and the case's ``vorm`` (rotating,
+with the task's copy of it);
 :func:`check_bulk_rows` asserts that every other column equals the service-made row before anything
 is measured. The AF of Eersel sees every open task (the issue's worst case); ``leeg``, an AF of
 another gemeente, sees none.
@@ -44,12 +44,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import engine_overhead as base  # noqa: E402
-from sqlalchemy import Table, func, insert, select, text  # noqa: E402
+from sqlalchemy import Column, ColumnElement, Integer, MetaData, String, Table, and_, func, insert, select, text  # noqa: E402
 
 from engine.accounts import api_tokens, organisations, users  # noqa: E402
 from engine.accounts.actors import Actor  # noqa: E402
 from engine.cases import case_store, lifecycle  # noqa: E402
-from engine.db import make_engine, make_session_factory, normalize_url, unit_of_work  # noqa: E402
+from engine.db import UTCDateTime, make_engine, make_session_factory, normalize_url, unit_of_work  # noqa: E402
 from engine.models import Case, HumanTask  # noqa: E402
 
 TASKS: Table = HumanTask.__table__  # type: ignore[assignment]
@@ -88,8 +88,31 @@ def templates(factory, people: dict[str, Actor]) -> dict[str, Any]:
     return rows
 
 
-def _insert(conn, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    return list(conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
+# The varying columns of one batch, one row per open case; the database copies every other column from the
+# template rows itself (INSERT ... SELECT), so no case's serialized workflow passes through Python.
+_SCRATCH = MetaData()
+VARIED = Table("bench_varied", _SCRATCH, Column("n", Integer, primary_key=True), Column("kind", String(10)),
+               Column("created_at", UTCDateTime()), Column("due_at", UTCDateTime(), nullable=True),
+               Column("assignee_id", Integer, nullable=True), Column("case_vorm", String(20), nullable=True),
+               Column("task_vorm", String(20)), Column("spiff_task_id", String(36)), prefixes=["TEMPORARY"])
+# One row per completed task of the finished cases: which template task it copies, with a fresh uuid.
+FINISHED = Table("bench_finished", _SCRATCH, Column("n", Integer), Column("template_id", Integer),
+                 Column("spiff_task_id", String(36)), prefixes=["TEMPORARY"])
+
+
+def _copy(conn, table: Table, template_id: Any, replaced: dict[str, Any], source: Any, where: Any = ()) -> None:
+    """INSERT ... SELECT: the template row of ``table`` (an id, or a column of ``source`` naming it) once per
+    row of ``source``, with the ``replaced`` columns taken from ``source`` instead."""
+    template = table.alias("template")
+    names = [c.name for c in table.c if c.name != "id"]
+    columns = [replaced[name].label(name) if name in replaced else template.c[name] for name in names]
+    query = select(*columns).select_from(source).join(template, template.c.id == template_id).where(*where)
+    conn.execute(insert(table).from_select(names, query))
+
+
+def _new_cases(floor: int) -> ColumnElement[bool]:
+    """The cases inserted after id ``floor``, joined to their batch row by creation time (one second apart)."""
+    return and_(CASES.c.id > floor, CASES.c.created_at == VARIED.c.created_at)
 
 
 def bulk_load(factory, tpl: dict[str, Any], people: dict[str, Actor], start: int, stop: int, history: int) -> None:
@@ -99,38 +122,41 @@ def bulk_load(factory, tpl: dict[str, Any], people: dict[str, Actor], start: int
     for low in range(start, stop, BATCH):
         numbers = range(low, min(stop, low + BATCH))
         with engine.begin() as conn:
-            kinds = ["acuut" if n % 50 == 0 else "open" for n in numbers]
-            moments = [base.START + timedelta(seconds=n) for n in numbers]
-            case_rows = [{**tpl[kind]["case"], "id": None, "created_at": at, "updated_at": at,
-                          "vorm": VORMEN[n % len(VORMEN)]} for n, kind, at in zip(numbers, kinds, moments, strict=True)]
-            for row in case_rows:
-                del row["id"]
-            ids = _insert(conn, CASES, case_rows)
-            task_rows = []
-            for n, kind, at, case_id in zip(numbers, kinds, moments, ids, strict=True):
+            _SCRATCH.create_all(conn)
+            rows = []
+            for n in numbers:
+                at = base.START + timedelta(seconds=n)
+                rows.append({"n": n, "kind": "acuut" if n % 50 == 0 else "open", "created_at": at,
+                             "due_at": None if n % 7 == 0 else at + timedelta(days=n % 40 - 10),
+                             "assignee_id": holders[n % len(holders)], "case_vorm": VORMEN[n % len(VORMEN)],
+                             "task_vorm": case_store.task_vorm(VORMEN[n % len(VORMEN)]),
+                             "spiff_task_id": str(uuid.uuid4())})
+            conn.execute(insert(VARIED), rows)
+            task_varied = {"instance_id": CASES.c.id, "spiff_task_id": VARIED.c.spiff_task_id,
+                           "created_at": VARIED.c.created_at, "due_at": VARIED.c.due_at,
+                           "assignee_id": VARIED.c.assignee_id}
+            if "vorm" in TASKS.c:  # the copy the step keeps (migration 0024; older versions have none)
+                task_varied["vorm"] = VARIED.c.task_vorm
+            for kind in ("open", "acuut"):
+                floor = conn.scalar(select(func.max(CASES.c.id)))
+                _copy(conn, CASES, tpl[kind]["case"]["id"],
+                      {"created_at": VARIED.c.created_at, "updated_at": VARIED.c.created_at,
+                       "vorm": VARIED.c.case_vorm}, VARIED, [VARIED.c.kind == kind])
                 [task] = tpl[kind]["tasks"]
-                row = {**task, "instance_id": case_id, "spiff_task_id": str(uuid.uuid4()), "created_at": at,
-                       "due_at": None if n % 7 == 0 else at + timedelta(days=n % 40 - 10),
-                       "assignee_id": holders[n % len(holders)]}
-                if "vorm" in TASKS.c:  # the copy the step keeps (migration 0024; older versions have none)
-                    row["vorm"] = case_store.task_vorm(VORMEN[n % len(VORMEN)])
-                del row["id"]
-                task_rows.append(row)
-            _insert(conn, TASKS, task_rows)
+                _copy(conn, TASKS, task["id"], task_varied, VARIED.join(CASES, _new_cases(floor)))
             if history:
-                done_rows = [{**tpl["done"]["case"], "created_at": at, "updated_at": at} for at in moments]
-                for row in done_rows:
-                    del row["id"]
-                done_ids = _insert(conn, CASES, done_rows)
+                floor = conn.scalar(select(func.max(CASES.c.id)))
+                _copy(conn, CASES, tpl["done"]["case"]["id"],
+                      {"created_at": VARIED.c.created_at, "updated_at": VARIED.c.created_at}, VARIED)
                 finished = tpl["done"]["tasks"]
-                history_rows = []
-                for case_id, at in zip(done_ids, moments, strict=True):
-                    for k in range(history):
-                        row = {**finished[k % len(finished)], "instance_id": case_id,
-                               "spiff_task_id": str(uuid.uuid4()), "created_at": at, "completed_at": at}
-                        del row["id"]
-                        history_rows.append(row)
-                _insert(conn, TASKS, history_rows)
+                conn.execute(insert(FINISHED), [
+                    {"n": n, "template_id": finished[k % len(finished)]["id"], "spiff_task_id": str(uuid.uuid4())}
+                    for n in numbers for k in range(history)])
+                _copy(conn, TASKS, FINISHED.c.template_id,
+                      {"instance_id": CASES.c.id, "spiff_task_id": FINISHED.c.spiff_task_id,
+                       "created_at": VARIED.c.created_at, "completed_at": VARIED.c.created_at},
+                      FINISHED.join(VARIED, VARIED.c.n == FINISHED.c.n).join(CASES, _new_cases(floor)))
+            _SCRATCH.drop_all(conn)
     with engine.connect() as conn:
         conn.execute(text("ANALYZE"))
         conn.commit()

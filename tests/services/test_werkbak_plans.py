@@ -112,6 +112,7 @@ pytestmark = pytest.mark.timeout(900)  # generating 110,000 rows takes a while o
 def generated(db_url):
     factory, people, templates = generator.build(db_url)
     generator.bulk_load(factory, templates, people, 0, OPEN_CASES, HISTORY)  # ends with ANALYZE
+    generator.check_bulk_rows(factory, templates)  # the copies are the rows the services make
     return factory, people
 
 
