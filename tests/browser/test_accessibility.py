@@ -145,8 +145,12 @@ def test_the_login_pages_errors_and_404_pass_axe_at_both_widths(axe_page, live_s
 
 
 def test_the_axe_check_can_fail(axe_page):
-    axe_page.set_content('<html lang="nl"><body><main><img src="x.png"><button></button></main></body></html>')
-    assert any(v.startswith("image-alt") for v in serious_violations(axe_page))
+    """And it names every element of a violation, not only the first (it asks axe for violations only)."""
+    axe_page.set_content('<html lang="nl"><body><main><img src="x.png"><img src="y.png"><button></button>'
+                         '</main></body></html>')
+    found = serious_violations(axe_page)
+    assert any(v.startswith("image-alt") and v.endswith("(2x)") for v in found), found
+    assert any(v.startswith("button-name") for v in found), found
 
 
 def test_the_reflow_check_can_fail(axe_page):

@@ -20,8 +20,13 @@ from webapp import create_app, db
 
 
 def serious_violations(page: Page) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA rules on the page as it is now: the serious and critical violations.
+
+    ``resultTypes: ['violations']``: axe still reports every node of every violation, but stops collecting
+    the nodes that pass, which took two thirds of each run on our pages.
+    """
     page.add_script_tag(path=str(AXE))
-    result = page.evaluate("""async () => await axe.run(document, {
+    result = page.evaluate("""async () => await axe.run(document, {resultTypes: ['violations'],
         runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""")
     return [f"{v['id']}: {v['help']} ({len(v['nodes'])}x)" for v in result["violations"]
             if v["impact"] in ("serious", "critical")]
