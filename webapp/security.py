@@ -275,7 +275,11 @@ def _headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.path.startswith("/api/") or PENDING in session or current_user.is_authenticated:
+    if request.endpoint == "static":
+        return response  # the same files for everyone: nothing personal to keep out of caches
+    # Whether the session claims a login, not whether it is still valid: loading the user here cost every
+    # response the view had not already authenticated (a page's CSS, scripts and fonts) two queries.
+    if request.path.startswith("/api/") or PENDING in session or SESSION_ID in session:
         response.headers.setdefault("Cache-Control", "no-store")
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import event
+
 from tests.support.base import PASSWORD
+from webapp import db
 
 
 def csrf_token(client, path="/inloggen") -> str:
@@ -37,6 +40,28 @@ def test_every_page_carries_strict_security_headers(client):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_pages_of_a_logged_in_person_are_never_cached_and_static_files_cost_no_query(app, client, world):
+    assert "no-store" not in client.get("/inloggen").headers.get("Cache-Control", "")
+    token = csrf_token(client)
+    assert client.post("/inloggen", data={"username": "af", "password": PASSWORD,
+                                          "csrf_token": token}).status_code == 302
+    for path in ("/", "/inloggen", "/bestaat-niet", "/api/v1/tasks"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+    queries: list[str] = []
+    with app.app_context():
+        engine = db.engine()
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        queries.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    static = client.get("/static/favicon.svg")
+    event.remove(engine, "before_cursor_execute", count)
+    assert static.status_code == 200 and "no-store" not in static.headers.get("Cache-Control", "")
+    assert static.headers["X-Content-Type-Options"] == "nosniff"
+    assert queries == [], "a page's CSS, scripts and fonts do not load the person from the database"
 
 
 def test_logout_is_a_post_with_csrf(client, world):
