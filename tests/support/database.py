@@ -6,14 +6,17 @@ SQLite; tests marked ``postgres`` run on PostgreSQL too (tests/conftest.py, test
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.accounts import organisations, passwords, users
@@ -31,7 +34,9 @@ from tests.support.base import (
     World,
     create_pg_database,
     empty_pg,
+    shared_engine,
 )
+from webapp import db as webapp_db
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -158,28 +163,57 @@ def _seeded_templates(tmp_path_factory: pytest.TempPathFactory, _sqlite_template
     return Templates(tmp_path_factory.mktemp("seeded"), _sqlite_template)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_engine_per_database() -> Iterator[None]:
+    """The app's engine is the test process's shared one for its URL (``shared_engine``): warm statement cache."""
+
+    def engine_for(url: str, **kwargs: Any) -> Engine:
+        return make_engine(url, **kwargs) if kwargs else shared_engine(url)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(webapp_db, "make_engine", engine_for)
+        yield
+
+
+@pytest.fixture(scope="session")
+def _sqlite_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where every test of this process finds its SQLite database: one path, so one engine (``shared_engine``)."""
+    return tmp_path_factory.mktemp("database") / "test.sqlite"
+
+
+def _replace_sqlite_file(path: Path, source: Path) -> None:
+    """Put a copy of ``source`` at ``path``: a new file (a connection the last test left open keeps the old
+    one), and no write-ahead log of the last test's database beside it (SQLite would replay it into this one)."""
+    shared_engine(f"sqlite:///{path}").dispose()
+    for leftover in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    copy = path.with_name(path.name + ".new")
+    shutil.copy(source, copy)
+    os.replace(copy, path)
+
+
 @pytest.fixture
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A migrated, empty database of the backend the test is parametrised with, private to this test.
 
     On SQLite, a test whose first writer is a seeded world fixture gets a copy of that fixture's template.
     """
     if request.param == "sqlite":
-        path = tmp_path / "test.sqlite"
+        path: Path = request.getfixturevalue("_sqlite_path")
         seed = _seed_for(request)
         request.node.stash[SEEDED] = seed
         templates: Templates = request.getfixturevalue("_seeded_templates")
-        shutil.copy(templates.sqlite(seed) if seed else templates.empty, path)
-        yield f"sqlite:///{path}"
-        return
-    yield empty_pg(request.getfixturevalue("_pg_migrated"))
+        _replace_sqlite_file(path, templates.sqlite(seed) if seed else templates.empty)
+        url = f"sqlite:///{path}"
+    else:
+        url = empty_pg(request.getfixturevalue("_pg_migrated"))
+    yield url
+    shared_engine(url).dispose()
 
 
 @pytest.fixture
-def factory(db_url: str) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(db_url)
-    yield make_session_factory(engine)
-    engine.dispose()
+def factory(db_url: str) -> sessionmaker[Session]:
+    return make_session_factory(shared_engine(db_url))
 
 
 @pytest.fixture

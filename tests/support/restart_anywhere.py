@@ -31,13 +31,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.accounts import users
 from engine.cases import case_store, intake, lifecycle, timers
 from engine.cases.lifecycle import ModelError
-from engine.db import make_engine, make_session_factory, unit_of_work
+from engine.db import make_session_factory, unit_of_work
 from engine.modelling import specs
 from engine.modelling.forms import FormRepository
 from engine.models import AuditEvent, Case, HumanTask, Organisation, TaskState, Timer, TimerState
 from engine.models.users import User
 from engine.regions.regions import Region, load_regions
 from engine.workflow import runner, task_ids
+from tests.support.base import shared_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 CONSTRUCTS = Path(__file__).resolve().parents[1] / "fixtures" / "constructs"
@@ -52,9 +53,8 @@ def _regions() -> dict[str, Region]:
     return load_regions(ROOT / "processes" / "regions")
 
 
-@cache
 def _factory(db_url: str) -> sessionmaker[Session]:
-    return make_session_factory(make_engine(db_url))
+    return make_session_factory(shared_engine(db_url))
 
 
 def _actor(session: Session, username: str) -> Any:
@@ -68,8 +68,9 @@ def perform(db_url: str, step: Step) -> str:
     factory = _factory(db_url)
     kind, *args = step
     try:
-        if kind == "forget":
+        if kind == "forget":  # a new case: empty caches, and no connection to the last test's database file
             specs.forget_all()
+            shared_engine(db_url).dispose()
         elif kind == "start":
             process_id, data, username, now = args
             with unit_of_work(factory) as session:
