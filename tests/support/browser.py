@@ -25,7 +25,8 @@ def serious_violations(page: Page) -> list[str]:
     ``resultTypes: ['violations']``: axe still reports every node of every violation, but stops collecting
     the nodes that pass, which took two thirds of each run on our pages.
     """
-    page.add_script_tag(path=str(AXE))
+    if not page.evaluate("typeof window.axe === 'object'"):  # once per document: 550 kB to send and compile
+        page.add_script_tag(path=str(AXE))
     result = page.evaluate("""async () => await axe.run(document, {resultTypes: ['violations'],
         runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""")
     return [f"{v['id']}: {v['help']} ({len(v['nodes'])}x)" for v in result["violations"]
