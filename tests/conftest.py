@@ -12,7 +12,7 @@ import pytest
 pytest.register_assert_rewrite("tests.support")  # helpers' asserts explain themselves, like the tests'
 
 from tests.support.base import BACKENDS  # noqa: E402
-from tests.support.postgres_marks import argnames, write_report  # noqa: E402
+from tests.support.postgres_marks import argnames, remember_deselected, write_report  # noqa: E402
 
 pytest_plugins = [
     "tests.support.database",
@@ -41,6 +41,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     marked = metafunc.definition.get_closest_marker("postgres") is not None
     metafunc.parametrize("db_url", BACKENDS if marked else ["sqlite"], indirect=True)
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    remember_deselected(items)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

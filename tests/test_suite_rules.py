@@ -28,7 +28,7 @@ def _modules_of_the_suite() -> list[Path]:
 def test_every_database_test_that_touches_a_postgresql_matter_is_marked_postgres(request, tmp_path):
     """Locks, SKIP LOCKED, NUL, JSONB, migrations, concurrency, leadership: such a test must run on both
     backends. The detector reads the suite this session collected, and collects the rest itself."""
-    items = request.session.items
+    items = postgres_marks.collected(request.session)
     seen = {Path(str(item.path)) for item in items}
     missing = [str(path.relative_to(ROOT)) for path in _test_files() if path not in seen]
     problems = postgres_marks.unmarked(items)

@@ -101,6 +101,21 @@ def unmarked(items: Iterable[pytest.Item]) -> list[str]:
     return [f"{nodeid}: {found}" for nodeid, found in sorted(problems.items())]
 
 
+DESELECTED = pytest.StashKey[list[pytest.Item]]()
+
+
+def remember_deselected(items: list[pytest.Item]) -> None:
+    """Keep what ``-m``/``-k`` left out (``make test``'s serial tests): the rule test checks those too,
+    without collecting their files again in a second pytest."""
+    if items:
+        items[0].config.stash.setdefault(DESELECTED, []).extend(items)
+
+
+def collected(session: pytest.Session) -> list[pytest.Item]:
+    """The items this session collected, the deselected ones included."""
+    return [*session.items, *session.config.stash.get(DESELECTED, [])]
+
+
 def write_report(items: list[pytest.Item]) -> None:
     """With SR_POSTGRES_MARKS_REPORT=<file> (tests/test_suite_rules.py sets it): write the problems there."""
     target = os.environ.get("SR_POSTGRES_MARKS_REPORT")
