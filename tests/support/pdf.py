@@ -17,6 +17,12 @@ def pdf_streams(body: bytes) -> list[bytes]:
     return chunks
 
 
+def pdf_page_contents(body: bytes) -> bytes:
+    """The pages' content streams only (they draw text: ``BT`` ... ``Tj``), without the embedded font and
+    image streams, whose binary bytes vary with the glyphs and pictures a document uses."""
+    return b"\n".join(stream for stream in pdf_streams(body) if b"BT " in stream and b" Tj" in stream)
+
+
 def pdf_text(body: bytes) -> str:
     """The text operators of every page: enough to assert on what the PDF says."""
     return b"\n".join(pdf_streams(body)).decode("cp1252", "replace")
