@@ -5,8 +5,9 @@ What survives a refused request (4xx) is one policy, declared by the writer of t
 (:func:`engine.db.keep_on_refusal`: a failed-login counter, an access-log entry, a model failure);
 a 5xx always rolls back.
 
-A request checks out one connection (one pool pre-ping) and keeps it: the rate limiter's statement,
-which commits on its own first, and then the request's session both run on it.
+A request checks out one connection (pinged first only if it sat idle: engine.db.ping_when_idle) and
+keeps it: the rate limiter's statement, which commits on its own first (and reads an API caller's token
+along), and then the request's session both run on it.
 """
 
 from __future__ import annotations

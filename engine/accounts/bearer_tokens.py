@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -44,18 +45,37 @@ _TOKEN_ACTOR = (
 _TOKEN_USED = update(ApiToken).where(ApiToken.id == bindparam("token_id")).values(last_used_at=bindparam("now"))
 
 
-def actor_for_token(session: Session, token: str, *, now: datetime) -> Actor | None:
-    """The token's owner as an actor, or None for an unknown, revoked or expired token or an inactive account.
+def token_reading(token: str) -> tuple[Any, dict[str, Any]] | None:
+    """The statement (built once) and parameters that read the token's row for :func:`actor_from_row`.
 
-    Read in the caller's transaction, so a revocation committed before it is seen at once. A role
-    with a mandatory second factor whose second factor was reset gets nothing either: the token was
-    issued against that factor (see :mod:`engine.accounts.api_tokens`).
+    None for a string that is no token of ours. The API's rate limiter reads it along with its spend
+    (one round trip on PostgreSQL, engine.accounts.rate_limits.take): in autocommit just before the
+    request's transaction, which under READ COMMITTED sees the same committed revocations.
     """
     if not token.startswith(TOKEN_PREFIX):
         return None
+    return _TOKEN_ACTOR, {"token_hash": token_hash(token)}
+
+
+def actor_for_token(session: Session, token: str, *, now: datetime) -> Actor | None:
+    """The token's owner as an actor, or None for an unknown, revoked or expired token or an inactive account.
+
+    Read in the caller's transaction, so a revocation committed before it is seen at once.
+    """
+    reading = token_reading(token)
+    if reading is None:
+        return None
     session.flush()
-    connection = session.connection()
-    row = connection.execute(_TOKEN_ACTOR, {"token_hash": token_hash(token)}).first()
+    return actor_from_row(session, session.connection().execute(*reading).first(), now=now)
+
+
+def actor_from_row(session: Session, row: Any, *, now: datetime) -> Actor | None:
+    """The actor of a row read with :func:`token_reading` (None: no such token), noting the token's use.
+
+    None for a revoked or expired token or an inactive account. A role with a mandatory second factor
+    whose second factor was reset gets nothing either: the token was issued against that factor (see
+    :mod:`engine.accounts.api_tokens`).
+    """
     if row is None or row.revoked or not row.active:
         return None
     if row.expires_at is None or now >= row.expires_at:
@@ -64,7 +84,8 @@ def actor_for_token(session: Session, token: str, *, now: datetime) -> Actor | N
         return None
     if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
         # Coarse on purpose: not a write on every API call.
-        connection.execute(_TOKEN_USED, {"token_id": row.id, "now": now})
+        session.flush()
+        session.connection().execute(_TOKEN_USED, {"token_id": row.id, "now": now})
         loaded = session.identity_map.get(identity_key(ApiToken, row.id))
         if loaded is not None:  # a Core UPDATE changed the row: an object of it the session holds must reload
             session.expire(loaded, ["last_used_at"])

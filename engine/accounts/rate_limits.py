@@ -22,7 +22,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, ColumnElement, Float, Table, bindparam, case, delete, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Float,
+    Select,
+    Table,
+    bindparam,
+    case,
+    delete,
+    func,
+    literal,
+    select,
+    true,
+)
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -42,6 +55,7 @@ MICROS_PER_MINUTE = 60_000_000.0
 class Verdict:
     allowed: bool
     retry_after: int  # whole seconds until one token is back; 0 when allowed
+    read: Any = None  # the row of take()'s ``reading``, if one was asked for and found
 
 
 def micros(moment: datetime) -> int:
@@ -88,11 +102,37 @@ _DROP_STALE = delete(_BUCKETS).where(_BUCKETS.c.updated_us < bindparam("before_u
 _next_sweep_us = 0
 
 
-def take(connection: Connection, *, key: str, per_minute: int, now: datetime) -> Verdict:
+_SPENT, _FOUND = "rate_limit_spent", "rate_limit_found"
+_one_with: dict[int, tuple[Select[Any], Any]] = {}
+
+
+def _spend_reading(read: Select[Any]) -> Any:
+    """PostgreSQL: the spend as a data-modifying CTE of one row: whether it spent, and ``read``'s row (or NULLs).
+
+    Built once per read statement (the caller's statement must be built once too: keyed by identity).
+    """
+    found = _one_with.get(id(read))
+    if found is None or found[0] is not read:
+        spend = _spend_statement(pg_insert).cte("spend")
+        spent = select(func.count()).select_from(spend).scalar_subquery().label(_SPENT)
+        rows = read.add_columns(literal(1).label(_FOUND)).subquery("read")
+        one = select(literal(1).label("one")).subquery("one")
+        statement = select(spent, *rows.c).select_from(one.outerjoin(rows, true())).add_cte(spend)
+        found = (read, built_once(statement))
+        _one_with[id(read)] = found
+    return found[1]
+
+
+def take(connection: Connection, *, key: str, per_minute: int, now: datetime,
+         reading: tuple[Select[Any], dict[str, Any]] | None = None) -> Verdict:
     """Take one token from the bucket ``key``; ``per_minute`` 0 means no limit.
 
     ``key`` must already be a keyed hash (no usernames or IP addresses in this table). An allowed
     request costs one statement; a refused one a second (the read for ``Retry-After``).
+
+    ``reading``: a statement (built once) and its parameters to read along, in the same round trip
+    on PostgreSQL (a data-modifying CTE), or right after the spend in its transaction on SQLite; its
+    first row is the verdict's ``read`` (None when it found none). The API reads the caller's token so.
     """
     global _next_sweep_us
     if per_minute <= 0:
@@ -102,13 +142,21 @@ def take(connection: Connection, *, key: str, per_minute: int, now: datetime) ->
         _next_sweep_us = now_us + micros_of(SWEEP_EVERY)
         connection.execute(_DROP_STALE, {"before_us": now_us - micros_of(STALE)})
     dialect = "postgresql" if connection.dialect.name == "postgresql" else "sqlite"
-    spent = connection.execute(_SPEND[dialect], {"key": key, "now_us": now_us, "full": float(per_minute),
-                                                 "per_minute": float(per_minute)}).first()
-    if spent is not None:
-        return Verdict(True, 0)
+    params = {"key": key, "now_us": now_us, "full": float(per_minute), "per_minute": float(per_minute)}
+    read: Any = None
+    if reading is not None and dialect == "postgresql":
+        row = connection.execute(_spend_reading(reading[0]), {**reading[1], **params}).one()
+        allowed = bool(row._mapping[_SPENT])
+        read = row if row._mapping[_FOUND] is not None else None
+    else:
+        allowed = connection.execute(_SPEND[dialect], params).first() is not None
+        if reading is not None:
+            read = connection.execute(reading[0], reading[1]).first()
+    if allowed:
+        return Verdict(True, 0, read)
     bucket = connection.execute(_READ, {"key": key}).first()
     tokens = refilled(bucket.tokens, bucket.updated_us, now_us=now_us, per_minute=per_minute) if bucket else 0.0
-    return Verdict(False, max(1, math.ceil((1.0 - tokens) / (per_minute / 60.0))))
+    return Verdict(False, max(1, math.ceil((1.0 - tokens) / (per_minute / 60.0))), read)
 
 
 def micros_of(span: timedelta) -> int:

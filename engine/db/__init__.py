@@ -6,6 +6,7 @@ command) opens one :func:`unit_of_work` and everything an action changes commits
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -92,8 +94,42 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(normalize_url(url), **kwargs)
+    engine = create_engine(normalize_url(url), **kwargs)
+    ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection idle longer than this is pinged before it is handed out; one used more recently is not.
+IDLE_BEFORE_PING_SECONDS = 1.0
+_RETURNED_AT = "signaalroute.returned_at"
+
+
+def ping_when_idle(engine: Engine) -> None:
+    """SQLAlchemy's ``pool_pre_ping``, but only for connections that sat idle in the pool.
+
+    The ping finds a connection the server dropped (a restart, a failover, an idle timeout) and
+    replaces it before a request uses it. Pinging every checkout cost an API step one round trip of
+    its 13 (bench/README.md); a connection returned within the last second was alive a moment ago,
+    and a restart takes longer than that, so in practice the same dropped connections are caught.
+    A connection that still fails is a disconnect error: SQLAlchemy then discards the whole pool.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _fresh(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get(_RETURNED_AT, 0.0) <= IDLE_BEFORE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("connection dropped while idle") from exc  # the pool reconnects, retries
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -25,15 +25,19 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    column,
     delete,
     func,
     insert,
     literal,
+    literal_column,
     or_,
     select,
     text,
+    true,
     union_all,
     update,
+    values,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -156,43 +160,73 @@ _INSERT_FIGURE = insert(_FIGURES).values({
     for name in _NAMES})
 _UPDATE_FIGURE = (update(_FIGURES).where(_FIGURES.c.instance_id == bindparam("figure_instance_id", type_=Integer))
                   .values({name: bindparam(f"figure_{name}", type_=_FIGURES.c[name].type) for name in _STEP_COLUMNS}))
+def _constant(value: str | int) -> Any:
+    """A constant of our own (a field name, 0 or 1) written into the SQL instead of bound.
+
+    Bound, each was a parameter of its own: psycopg caches the parsing of a statement only below 50
+    parameters and 4,096 characters (bench/README.md), and the PostgreSQL count statements were over both.
+    """
+    if isinstance(value, int):
+        return literal_column(str(int(value)), Integer)
+    if not value.replace("_", "").isalpha():
+        raise ValueError(f"not a plain name: {value!r}")
+    return literal_column(f"'{value}'", String)
+
+
 # One count down for each field whose category changed (old_<field>; NULL where it did not), in the month and
 # in the year (month 0). A missing row stays missing, as an UPDATE does.
 _DECREMENT = update(_COUNTS).where(
-    _COUNTS.c.organisation_id == _ORG, _COUNTS.c.year == _YEAR, or_(_COUNTS.c.month == _MONTH, _COUNTS.c.month == 0),
-    or_(*(and_(_COUNTS.c.field == field, _COUNTS.c.category == bindparam(f"old_{field}", type_=String))
+    _COUNTS.c.organisation_id == _ORG, _COUNTS.c.year == _YEAR,
+    or_(_COUNTS.c.month == _MONTH, _COUNTS.c.month == _constant(0)),
+    or_(*(and_(_COUNTS.c.field == _constant(field), _COUNTS.c.category == bindparam(f"old_{field}", type_=String))
           for field in FIELDS_PY)),
-).values(n=_COUNTS.c.n - 1)
+).values(n=_COUNTS.c.n - _constant(1))
+_COUNT_KEY = ["organisation_id", "year", "month", "field", "category"]
 
 
-def _increment(insert_for: Any, region: Any) -> Any:
+def _increment_sqlite(region: Any) -> Any:
     """One count up for each field with a new category (new_<field>; NULL where none), month and year.
 
     An upsert, so two steps of different cases adding to the same count at once both land; the keys
-    of one statement differ, so no row is hit twice in it.
+    of one statement differ, so no row is hit twice in it. A UNION ALL of one SELECT per count:
+    SQLite cannot name the columns of a VALUES list.
     """
     branches = [
         select(_ORG.label("organisation_id"), _YEAR.label("year"), month.label("month"),
-               literal(field, String).label("field"), bindparam(f"new_{field}", type_=String).label("category"))
-        for field in FIELDS_PY for month in (_MONTH, literal(0, Integer))
+               _constant(field).label("field"), bindparam(f"new_{field}", type_=String).label("category"))
+        for field in FIELDS_PY for month in (_MONTH, _constant(0))
     ]
     added = union_all(*branches).subquery("added")
-    statement = insert_for(_COUNTS).from_select(
-        ["organisation_id", "year", "month", "field", "category", "region", "n"],
+    statement = sqlite_insert(_COUNTS).from_select(
+        [*_COUNT_KEY, "region", "n"],
         select(added.c.organisation_id, added.c.year, added.c.month, added.c.field, added.c.category,
-               region, literal(1, Integer)).where(added.c.category.is_not(None)))
-    return statement.on_conflict_do_update(index_elements=["organisation_id", "year", "month", "field", "category"],
-                                           set_={"n": _COUNTS.c.n + 1})
+               region, _constant(1)).where(added.c.category.is_not(None)))
+    return statement.on_conflict_do_update(index_elements=_COUNT_KEY, set_={"n": _COUNTS.c.n + _constant(1)})
+
+
+def _increment_pg(region: Any) -> Any:
+    """:func:`_increment_sqlite` for PostgreSQL: the new categories as a VALUES list joined to the two months.
+
+    Half the length of the UNION ALL, so the statement stays under psycopg's limits for caching its parsing.
+    """
+    added = values(column("field", String), column("category", String), name="added").data(
+        [(_constant(field), bindparam(f"new_{field}", type_=String)) for field in FIELDS_PY])
+    months = values(column("month", Integer), name="months").data([(_MONTH,), (_constant(0),)])
+    statement = pg_insert(_COUNTS).from_select(
+        [*_COUNT_KEY, "region", "n"],
+        select(_ORG, _YEAR, months.c.month, added.c.field, added.c.category, region, _constant(1))
+        .select_from(added.join(months, true())).where(added.c.category.is_not(None)))
+    return statement.on_conflict_do_update(index_elements=_COUNT_KEY, set_={"n": _COUNTS.c.n + _constant(1)})
 
 
 # The upserts are compiled once only when given a key of their own (engine.db.built_once).
-_INCREMENT_SQLITE = built_once(_increment(sqlite_insert, _REGION))
-_INCREMENT_NEW_SQLITE = built_once(_increment(sqlite_insert, _REGION_OF_ORGANISATION))
+_INCREMENT_SQLITE = built_once(_increment_sqlite(_REGION))
+_INCREMENT_NEW_SQLITE = built_once(_increment_sqlite(_REGION_OF_ORGANISATION))
 # PostgreSQL: the row and its counts in one statement (one round trip), the other parts as data-modifying CTEs.
 # Their rows differ (a count goes down only in a category it leaves, up only in one it enters).
-_START_PG = built_once(_increment(pg_insert, _REGION_OF_ORGANISATION).add_cte(_INSERT_FIGURE.cte("new_figure")))
-_STEP_PG = built_once(_increment(pg_insert, _REGION).add_cte(_UPDATE_FIGURE.cte("moved_figure"),
-                                                              _DECREMENT.cte("counted_down")))
+_START_PG = built_once(_increment_pg(_REGION_OF_ORGANISATION).add_cte(_INSERT_FIGURE.cte("new_figure")))
+_STEP_PG = built_once(_increment_pg(_REGION).add_cte(_UPDATE_FIGURE.cte("moved_figure"),
+                                                     _DECREMENT.cte("counted_down")))
 
 
 # PostgreSQL: count changes of one organisation take turns. A step's UPDATE of counts going down locks the

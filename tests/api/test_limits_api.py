@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from engine.accounts import api_tokens, rate_limits
+from engine.accounts import api_tokens, bearer_tokens, rate_limits, users
 from engine.accounts.actors import Actor
 from engine.db import unit_of_work
 from webapp import create_app, db
@@ -97,3 +97,33 @@ def test_concurrent_spends_of_one_bucket_on_separate_connections_never_overspend
         assert rate_limits.take(connection, key="api-token:gelijktijdig", per_minute=6, now=at()).allowed
         refused = rate_limits.take(connection, key="api-token:gelijktijdig", per_minute=6, now=at())
     assert (refused.allowed, refused.retry_after) == (False, 10)
+
+
+def test_the_token_read_along_with_the_spend_is_the_callers_whether_the_spend_is_allowed_or_refused(
+        workers, world, factory, at):
+    """The API reads the caller's token in the rate limiter's statement (one round trip on PostgreSQL)."""
+    token = token_for(factory, at, "af")["Authorization"].removeprefix("Bearer ")
+    reading = bearer_tokens.token_reading(token)
+    unknown = bearer_tokens.token_reading("sr_verzonnen")
+    assert reading is not None and unknown is not None
+    engine = factory.kw["bind"]
+    with engine.begin() as connection:
+        spends = [rate_limits.take(connection, key="api-token:meelezen", per_minute=2, now=at(), reading=reading)
+                  for _ in range(3)]
+        nobody = rate_limits.take(connection, key="api-token:onbekend", per_minute=2, now=at(), reading=unknown)
+    assert [s.allowed for s in spends] == [True, True, False]
+    assert [s.read.username for s in spends] == ["af"] * 3
+    assert nobody.allowed and nobody.read is None
+    with unit_of_work(factory) as session:
+        actor = bearer_tokens.actor_from_row(session, spends[0].read, now=at())
+    assert actor is not None and (actor.username, actor.organisation_slug) == ("af", "eersel")
+
+
+def test_a_token_revoked_between_two_requests_is_refused_on_the_next(workers, world, factory, at):
+    af = token_for(factory, at, "af")
+    client = workers[0].test_client()
+    assert client.get("/api/v1/tasks", headers=af).status_code == 200
+    with unit_of_work(factory) as session:
+        assert bearer_tokens.revoke_tokens(session, actor=Actor.system("test"), now=at(),
+                                           user_id=users.user_by_username(session, "af").id, reason="test") == 1
+    assert client.get("/api/v1/tasks", headers=af).status_code == 401
