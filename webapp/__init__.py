@@ -14,7 +14,7 @@ from engine.config import Settings, load_settings
 from engine.modelling.forms import FormRepository
 from engine.regions.regions import load_regions
 from engine.retention.retention_rules import load_rules
-from webapp import db, errors, formatting, json_body, security, thema
+from webapp import db, errors, formatting, json_body, security, static_files, thema
 from webapp.api import v1
 from webapp.ui import (
     account,
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     errors.init_app(app)
     formatting.init_app(app)
     thema.init_app(app)
+    static_files.init_app(app)
     app.register_blueprint(v1.blueprint)
     app.register_blueprint(views.blueprint)
     app.register_blueprint(account.blueprint)  # second factor, OIDC, access review

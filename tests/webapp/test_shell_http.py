@@ -72,3 +72,19 @@ def test_unknown_pages_answer_with_a_dutch_page(client):
     response = client.get("/bestaat-niet")
     assert response.status_code == 404
     assert "Niet gevonden" in response.get_data(as_text=True)
+
+
+def test_a_pages_style_sheets_and_scripts_are_named_by_content_and_kept_a_year_only_under_that_name(client):
+    """Before, every page asked again for each of them (no-cache); a changed file must still reach everyone."""
+    page = client.get("/inloggen").get_data(as_text=True)
+    urls = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+    assert any(u.startswith("/static/css/app.css?v=") for u in urls), urls
+    assert all(re.search(r"\?v=[0-9a-f]{12}$", u) for u in urls), urls
+    for url in urls:
+        kept = client.get(url)
+        assert kept.status_code == 200, url
+        assert kept.headers["Cache-Control"] == "public, max-age=31536000, immutable", url
+    stale = client.get("/static/css/app.css?v=000000000000")  # a page from before a deployment
+    assert stale.status_code == 200 and stale.headers["Cache-Control"] == "no-cache"
+    assert client.get("/static/css/app.css").headers["Cache-Control"] == "no-cache"
+    assert client.get("/static/bestaat-niet.css?v=000000000000").status_code == 404
