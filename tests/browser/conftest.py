@@ -13,17 +13,16 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from engine.config import Settings
+from tests.support.app import reused_app
 from tests.support.base import FIXTURES, Clock
 from tests.support.browser import ARTIFACTS, AXE, _serve
-from webapp import create_app
 
 
 @pytest.fixture
 def live_server(db_url: str, tmp_path: Path, at: Clock) -> Iterator[str]:
     settings = Settings(instance_dir=tmp_path, database_url=db_url, secret_key="b" * 64,
                         forms_dir=FIXTURES / "forms")
-    app = create_app(settings, {"CLOCK": at})
-    yield from _serve(app)
+    yield from _serve(reused_app(settings, {}, at))
 
 
 @pytest.fixture

@@ -14,9 +14,10 @@ from werkzeug.serving import make_server
 
 from engine.config import Settings
 from tests.support.accounts import SERVERS, code_for_secret, current_code
+from tests.support.app import reused_app
 from tests.support.base import PASSWORD, Clock
 from tests.support.chain import ROOT
-from webapp import create_app, db
+from webapp import db
 
 
 def serious_violations(page: Page) -> list[str]:
@@ -99,8 +100,7 @@ def chain_server(chain, db_url: str, tmp_path: Path, at: Clock) -> Iterator[str]
     """The app on the real forms, processes and region profiles, over the ``chain`` fixture's database."""
     settings = Settings(instance_dir=tmp_path, database_url=db_url, secret_key="c" * 64,
                         forms_dir=ROOT / "forms", processes_dir=ROOT / "processes")
-    app = create_app(settings, {"CLOCK": at})
-    yield from _serve(app)
+    yield from _serve(reused_app(settings, {}, at))
 
 
 def open_draft(page: Page, base: str, process_name: str, version: int = 1) -> None:

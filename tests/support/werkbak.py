@@ -11,9 +11,10 @@ import pytest
 
 from engine.config import Settings
 from tests.support.accounts import log_in_client
+from tests.support.app import reused_app
 from tests.support.base import PASSWORD
 from tests.support.chain import ROOT, VERRIJKT
-from webapp import create_app, db
+from webapp import db
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -27,7 +28,7 @@ def csrf_of(client, path: str) -> str:
 def web(chain, db_url, tmp_path, at):
     settings = Settings(instance_dir=tmp_path, database_url=db_url, secret_key="w" * 64,
                         forms_dir=ROOT / "forms", processes_dir=ROOT / "processes")
-    app = create_app(settings, {"TESTING": True, "CLOCK": at})
+    app = reused_app(settings, {"TESTING": True}, at)
     yield app
     db.dispose(app)
 
