@@ -160,6 +160,8 @@ _INSERT_FIGURE = insert(_FIGURES).values({
     for name in _NAMES})
 _UPDATE_FIGURE = (update(_FIGURES).where(_FIGURES.c.instance_id == bindparam("figure_instance_id", type_=Integer))
                   .values({name: bindparam(f"figure_{name}", type_=_FIGURES.c[name].type) for name in _STEP_COLUMNS}))
+
+
 def _constant(value: str | int) -> Any:
     """A constant of our own (a field name, 0 or 1) written into the SQL instead of bound.
 

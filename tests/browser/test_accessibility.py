@@ -57,7 +57,7 @@ def _is_html_page(page: Page, url: str) -> bool:
             and "content-disposition" not in response.headers)
 
 
-def reachable_pages(page: Page, base: str, check: Callable[[str], None]) -> None:
+def check_reachable_pages(page: Page, base: str, check: Callable[[str], None]) -> None:
     """Check the menu's pages, and from each of them the pages its content links to (one of every shape).
 
     Each menu page is checked while the browser is on it, before its links are read (one visit, not two);
@@ -138,7 +138,7 @@ def test_every_page_a_role_reaches_reflows_at_320_px_and_passes_axe_at_320_and_1
         AXE_CHECKED.add(shape)
         checked.append(url)
 
-    reachable_pages(axe_page, tour.base, check)
+    check_reachable_pages(axe_page, tour.base, check)
     assert not problems, "\n".join(problems)
     assert len(checked) >= 4, checked
 
