@@ -208,16 +208,13 @@ def _keyed(kind: str, value: str) -> str:
     return f"{kind}:{digest.hexdigest()[:40]}"
 
 
-_API_TOKEN = "api-token"  # noqa: S105 - the kind of rate-limit bucket, not a secret
-
-
 def _limited_keys() -> list[tuple[str, int]]:
     config = settings()
     address = request.remote_addr or "onbekend"
     if request.path.startswith("/api/"):
         token = _bearer_token()
         if token is not None:
-            return [(_keyed(_API_TOKEN, token), config.api_per_minute_token)]
+            return [(_keyed("api-token", token), config.api_per_minute_token)]
         return [(_keyed("api-ip", address), config.api_per_minute_token)]
     if request.method == "POST" and request.endpoint in LOGIN_ENDPOINTS:
         keys = [(_keyed("login-ip", address), config.login_per_minute_ip)]
@@ -248,18 +245,14 @@ def _rate_limit() -> None:
     keys = [(key, limit) for key, limit in _limited_keys() if limit > 0]
     if not keys:
         return
+    # An API caller's token (its only key) is read along with the spend (one round trip on PostgreSQL).
     token = _bearer_token() if request.path.startswith("/api/") else None
-    # The API caller's token is read along with the spend of its bucket (one round trip on PostgreSQL).
     reading = bearer_tokens.token_reading(token) if token is not None else None
-    verdicts = []
     with db.committed_first() as connection:
-        for key, limit in keys:
-            reads_token = reading is not None and key.startswith(f"{_API_TOKEN}:")
-            verdict = rate_limits.take(connection, key=key, per_minute=limit, now=now(),
-                                       reading=reading if reads_token else None)
-            if reads_token:
-                g.token_read = verdict.read  # api_actor() uses it instead of reading the token again
-            verdicts.append(verdict)
+        verdicts = [rate_limits.take(connection, key=key, per_minute=limit, now=now(), reading=reading)
+                    for key, limit in keys]
+    if reading is not None:
+        g.token_read = verdicts[0].read  # api_actor() uses it instead of reading the token again
     refused = [v for v in verdicts if not v.allowed]
     if not refused:
         return

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -103,24 +104,19 @@ _next_sweep_us = 0
 
 
 _SPENT, _FOUND = "rate_limit_spent", "rate_limit_found"
-_one_with: dict[int, tuple[Select[Any], Any]] = {}
 
 
+@cache
 def _spend_reading(read: Select[Any]) -> Any:
     """PostgreSQL: the spend as a data-modifying CTE of one row: whether it spent, and ``read``'s row (or NULLs).
 
-    Built once per read statement (the caller's statement must be built once too: keyed by identity).
+    Built once per read statement (a statement compares by identity: the caller's must be built once too).
     """
-    found = _one_with.get(id(read))
-    if found is None or found[0] is not read:
-        spend = _spend_statement(pg_insert).cte("spend")
-        spent = select(func.count()).select_from(spend).scalar_subquery().label(_SPENT)
-        rows = read.add_columns(literal(1).label(_FOUND)).subquery("read")
-        one = select(literal(1).label("one")).subquery("one")
-        statement = select(spent, *rows.c).select_from(one.outerjoin(rows, true())).add_cte(spend)
-        found = (read, built_once(statement))
-        _one_with[id(read)] = found
-    return found[1]
+    spend = _spend_statement(pg_insert).cte("spend")
+    spent = select(func.count()).select_from(spend).scalar_subquery().label(_SPENT)
+    rows = read.add_columns(literal(1).label(_FOUND)).subquery("read")
+    one = select(literal(1).label("one")).subquery("one")
+    return built_once(select(spent, *rows.c).select_from(one.outerjoin(rows, true())).add_cte(spend))
 
 
 def take(connection: Connection, *, key: str, per_minute: int, now: datetime,
