@@ -90,8 +90,10 @@ def load(session: Session, settings: Settings, *, now: datetime) -> list[str]:
     region_setup.load_region_organisations(session, regions)
     organisations.get_or_create_organisation(session, slug=LANDELIJK[0], name=LANDELIJK[1], kind="partner")
     logins_path = _logins_file(settings)
-    lines = logins_path.read_text().splitlines() if logins_path.exists() else []
-    known = {line.split()[0] for line in lines if line.strip()}
+    # Each account's line, by username. A line for an account the database no longer has (its file was
+    # removed, the logins file kept) is replaced by the new password: the old one opens nothing.
+    lines = {line.split()[0]: line for line in
+             (logins_path.read_text().splitlines() if logins_path.exists() else []) if line.strip()}
     for username, display_name, role, organisation in demo_people(regions):
         if session.scalar(select(User.id).where(User.username == username)) is not None:
             continue
@@ -99,14 +101,13 @@ def load(session: Session, settings: Settings, *, now: datetime) -> list[str]:
         users.create_user(session, actor=DEMO_ACTOR, now=now, username=username, password=password, role=role,
                           organisation_slug=organisation, display_name=display_name,
                           coordinator=role not in ("melder", "auditor", "beheerder"))
-        if username not in known:
-            lines.append(f"{username:<38} {password:<20} {role} ({organisation})")
+        lines[username] = f"{username:<38} {password:<20} {role} ({organisation})"
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(logins_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
-        handle.write("\n".join(lines) + "\n")
+        handle.write("\n".join(lines.values()) + "\n")
     deployed = _deploy_processes(session, settings, now)
-    output = ["Demo-accounts (gebruikersnaam, wachtwoord, rol):", *lines]
+    output = ["Demo-accounts (gebruikersnaam, wachtwoord, rol):", *lines.values()]
     if deployed:
         output.append("Uitgerold: " + ", ".join(deployed))
         example = _start_example(session, regions, settings, now)

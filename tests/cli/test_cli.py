@@ -146,6 +146,27 @@ def test_demo_load_creates_accounts_for_every_role_once_and_an_example_case(cli_
     engine.dispose()
 
 
+def test_demo_load_on_a_new_database_replaces_the_passwords_a_kept_logins_file_still_shows(
+        cli_env, db_url, monkeypatch):
+    """The database file removed, instance/demo-logins.txt kept: the file showed the old passwords, which opened
+    nothing, so `make run` printed logins nobody could use."""
+    from engine.config import PROJECT_ROOT
+
+    monkeypatch.setenv("SIGNAALROUTE_FORMS_DIR", str(PROJECT_ROOT / "forms"))
+    assert run("initialiseren").exit_code == 0 and run("database", "bijwerken").exit_code == 0
+    stale = "af.eersel                              oudwachtwoord        af (eersel)"
+    (cli_env / "demo-logins.txt").write_text(stale + "\n")
+    loaded = run("demo", "laden")
+    assert loaded.exit_code == 0, loaded.output
+    logins = {line.split()[0]: line.split()[1] for line in (cli_env / "demo-logins.txt").read_text().splitlines()}
+    assert logins["af.eersel"] != "oudwachtwoord" and "oudwachtwoord" not in loaded.output
+    assert list(logins).count("af.eersel") == 1
+    engine = make_engine(db_url)
+    with unit_of_work(make_session_factory(engine)) as session:
+        assert passwords.verify_password(users.user_by_username(session, "af.eersel"), logins["af.eersel"])
+    engine.dispose()
+
+
 def test_regio_laden_creates_gemeenten_and_partners_once_and_names_a_broken_profile(cli_env, tmp_path, monkeypatch):
     assert run("initialiseren").exit_code == 0 and run("database", "bijwerken").exit_code == 0
     first = run("regio", "laden")
