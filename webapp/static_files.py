@@ -6,6 +6,11 @@ and more on the modeller's pages. Now ``url_for('static', ...)`` adds ``?v=`` an
 hex digits of the file's SHA-256, and a request whose ``v`` is the file's current hash is answered with a
 year's ``max-age`` and ``immutable``. A changed file gets a new URL; an old URL (a page still open during
 a deployment) is served the current file without the long lifetime.
+
+Files are the same for everyone, so their responses carry no session: no ``Set-Cookie`` (the idle timeout's
+refresh on every request put one on each file, a public response a shared cache could hand to another person)
+and no ``Vary: Cookie`` (with it, the browser asked again for every file each time the session cookie changed,
+at each login and each page's refresh).
 """
 
 from __future__ import annotations
@@ -16,13 +21,28 @@ from functools import lru_cache
 from typing import Any
 
 from flask import Flask, Response, current_app, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from werkzeug.security import safe_join
 
 VERSION_ARG = "v"
 A_YEAR = 365 * 24 * 3600
 
 
+# The endpoints that answer with a file, the same for everyone (the theme's CSS and fonts too).
+FILE_ENDPOINTS = frozenset({"static", "thema.bestand"})
+
+
+class SessionlessFiles(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, except that a file's response neither sets the cookie nor varies by it."""
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if request.endpoint in FILE_ENDPOINTS:
+            return
+        super().save_session(app, session, response)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionlessFiles()
     app.url_defaults(_add_version)
     app.after_request(_keep_versioned)
 

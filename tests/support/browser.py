@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -79,19 +80,39 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--
          "--disable-sync"]
 
 
+class _Slot:
+    """A server of this worker that serves whichever app it is lent to, on a port that stays the same.
+
+    With one origin per server, the worker's browser context (tests/browser/conftest.py) keeps the static
+    files between tests (URLs named by their content, cached for a year) instead of fetching them per test.
+    """
+
+    def __init__(self) -> None:
+        self.app: Flask | None = None
+        self.server = make_server("127.0.0.1", 0, self, threaded=True)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()  # until the worker exits
+        self.base = f"http://127.0.0.1:{self.server.server_port}"
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        app = self.app
+        if app is None:  # a page left open after its test asks for more
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"no app"]
+        return app(environ, start_response)
+
+
+_IDLE: list[_Slot] = []
+
+
 def _serve(app: Flask) -> Iterator[str]:
-    """Serve ``app`` on a free port; the login helper finds it by its base URL (for TOTP codes)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    # serve_forever looks for a shutdown request every poll_interval: its default 0.5 s made each browser
-    # test's teardown wait a quarter of a second on average.
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    SERVERS[base] = app
-    yield base
-    SERVERS.pop(base, None)
-    server.shutdown()
-    thread.join(timeout=5)
+    """Serve ``app`` on one of this worker's servers; the login helper finds it by its base URL (for TOTP codes)."""
+    slot = _IDLE.pop() if _IDLE else _Slot()
+    slot.app = app
+    SERVERS[slot.base] = app
+    yield slot.base
+    SERVERS.pop(slot.base, None)
+    slot.app = None
+    _IDLE.append(slot)
     db.dispose(app)
 
 

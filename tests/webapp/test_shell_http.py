@@ -64,6 +64,24 @@ def test_pages_of_a_logged_in_person_are_never_cached_and_static_files_cost_no_q
     assert queries == [], "a page's CSS, scripts and fonts do not load the person from the database"
 
 
+def test_files_carry_no_session_so_the_browser_keeps_them_across_logins(client, world):
+    """With the session's cookie on them (refreshed on every request), files were public responses holding a
+    person's session, and ``Vary: Cookie`` made the browser ask again for each of them after every login."""
+    token = csrf_token(client)
+    assert client.post("/inloggen", data={"username": "af", "password": PASSWORD,
+                                          "csrf_token": token}).status_code == 302
+    page = client.get("/")
+    assert "session=" in page.headers.get("Set-Cookie", ""), "a page still refreshes the idle timeout"
+    urls = re.findall(r'(?:href|src)="(/(?:static|thema)/[^"]+)"', page.get_data(as_text=True))
+    assert any(u.startswith("/thema/") for u in urls) and any(u.startswith("/static/") for u in urls), urls
+    for url in urls:
+        kept = client.get(url)
+        assert kept.status_code == 200, url
+        assert "Set-Cookie" not in kept.headers, url
+        assert "Cookie" not in kept.headers.get("Vary", ""), url
+    assert client.get("/").status_code == 200, "still logged in: the files changed nothing of the session"
+
+
 def test_logout_is_a_post_with_csrf(client, world):
     assert client.get("/uitloggen").status_code == 405
 
