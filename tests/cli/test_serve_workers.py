@@ -138,7 +138,6 @@ def _run_on_fresh_workers(server: Server, process_id: str, data: dict[str, Any])
     return case, done
 
 
-@pytest.mark.serial  # starts gunicorn and replaces its workers five times: timing-sensitive under load
 @pytest.mark.timeout(400)
 def test_loops_and_multi_instance_complete_when_every_child_is_taken_by_a_new_worker(server, factory):
     """One server for both cases: starting gunicorn costs more than the steps."""

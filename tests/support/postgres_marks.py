@@ -105,8 +105,7 @@ DESELECTED = pytest.StashKey[list[pytest.Item]]()
 
 
 def remember_deselected(items: list[pytest.Item]) -> None:
-    """Keep what ``-m``/``-k`` left out (``make test``'s serial tests): the rule test checks those too,
-    without collecting their files again in a second pytest."""
+    """Keep what ``-m``/``-k`` left out: the rule test checks those too, whatever a run selects."""
     if items:
         items[0].config.stash.setdefault(DESELECTED, []).extend(items)
 

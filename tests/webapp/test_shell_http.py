@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
 from sqlalchemy import event
 
@@ -62,6 +63,25 @@ def test_pages_of_a_logged_in_person_are_never_cached_and_static_files_cost_no_q
     assert static.status_code == 200 and "no-store" not in static.headers.get("Cache-Control", "")
     assert static.headers["X-Content-Type-Options"] == "nosniff"
     assert queries == [], "a page's CSS, scripts and fonts do not load the person from the database"
+
+
+def test_the_fonts_a_style_sheet_loads_are_named_by_content_and_kept_a_year_too(client):
+    """Before, the pages' fonts (loaded from noto-sans.css) were asked for again on every page (no-cache)."""
+    page = client.get("/inloggen").get_data(as_text=True)
+    sheets = re.findall(r'href="(/static/[^"?]+\.css)\?v=', page)
+    assert any(sheet.endswith("noto-sans.css") for sheet in sheets), sheets
+    loaded: list[str] = []
+    for sheet in sheets:
+        css = client.get(sheet).get_data(as_text=True)
+        for reference in re.findall(r"""url\(\s*['"]?([^'")]+)""", css):
+            if reference.startswith(("data:", "#")):
+                continue
+            url = urljoin(sheet, reference)
+            kept = client.get(url)
+            assert kept.status_code == 200, url
+            assert kept.headers["Cache-Control"] == "public, max-age=31536000, immutable", url
+            loaded.append(url)
+    assert sum(".woff2?v=" in url for url in loaded) >= 4, loaded
 
 
 def test_files_carry_no_session_so_the_browser_keeps_them_across_logins(client, world):
