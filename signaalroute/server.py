@@ -12,6 +12,7 @@ Two things gunicorn does not do by itself, done here for hostile clients:
 
 from __future__ import annotations
 
+import importlib
 import json
 import socket
 from typing import Any
@@ -85,4 +86,7 @@ def gunicorn_options(settings: Settings, *, host: str, port: int, workers: int) 
 
 def run(settings: Settings, *, host: str, port: int, workers: int) -> None:
     TimedThreadWorker.read_timeout = float(settings.read_timeout_seconds)
+    # The master imports the app's code once (half a second of CPU); every worker it forks, at the start and
+    # after a crash, inherits it and only builds its own app (database engine and pool included) in load().
+    importlib.import_module("webapp")
     _Gunicorn(gunicorn_options(settings, host=host, port=port, workers=workers), settings).run()

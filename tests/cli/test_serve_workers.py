@@ -150,3 +150,21 @@ def test_loops_and_multi_instance_complete_when_every_child_is_taken_by_a_new_wo
     assert case["status"] == "completed", case
     assert done == ["per_item", "per_item", "afronden"]
     assert outcome(factory, case["id"])["workflow_data"]["uitkomsten"] == ["uitkomst-0", "uitkomst-1"]
+
+
+def test_the_master_imports_the_app_once_and_each_worker_builds_its_own(tmp_path):
+    """A worker started after a crash inherits the imported code instead of importing it again (half a second of
+    CPU each), and no database engine crosses the fork: the master only imports, each worker's load() builds."""
+    script = f"""
+import sys
+from engine.config import Settings
+from signaalroute import server
+before = "webapp" in sys.modules
+built = []
+server._Gunicorn.load = lambda self: built.append(self)
+server._Gunicorn.run = lambda self: print(before, "webapp" in sys.modules, len(built))
+server.run(Settings(instance_dir={str(tmp_path)!r}, database_url="sqlite:///{tmp_path}/x.sqlite", secret_key="s" * 64),
+           host="127.0.0.1", port=0, workers=1)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.split() == ["False", "True", "0"], done.stdout + done.stderr
