@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -124,9 +125,11 @@ def workflow_layer_runner() -> Callable[[], None]:
 # --- (b) services ------------------------------------------------------------------------
 
 
-def prepare_database(url: str) -> tuple[object, dict[str, Actor]]:
+def prepare_database(url: str, engine: Any = None) -> tuple[object, dict[str, Actor]]:
+    """A migrated database with the bench's models and people; over ``engine`` when given (the tests' shared one,
+    whose compiled statements outlive a test), else a new engine for ``url``."""
     upgrade(url)
-    factory = make_session_factory(make_engine(url))
+    factory = make_session_factory(engine if engine is not None else make_engine(url))
     system = Actor.system("bench")
     with unit_of_work(factory) as session:
         for slug, kind in [("eersel", "gemeente"), ("politie", "partner")]:

@@ -259,9 +259,9 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def build(url: str) -> tuple[Any, dict[str, Actor], dict[str, Any]]:
+def build(url: str, engine: Any = None) -> tuple[Any, dict[str, Actor], dict[str, Any]]:
     """A migrated database with the model, the people (af, af2 of Eersel; leeg of Bladel) and the templates."""
-    factory, people = base.prepare_database(url)
+    factory, people = base.prepare_database(url, engine)
     system = Actor.system("bench")
     with unit_of_work(factory) as session:
         organisations.get_or_create_organisation(session, slug="bladel", name="Gemeente Bladel", kind="gemeente")

@@ -26,7 +26,7 @@ from engine.db import unit_of_work
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import werkbak as generator  # noqa: E402  (bench/werkbak.py: the benchmark's own data generator)
 
-from tests.support.base import START  # noqa: E402
+from tests.support.base import START, shared_engine  # noqa: E402
 
 OPEN_CASES = 10_000
 HISTORY = 10
@@ -110,7 +110,7 @@ pytestmark = pytest.mark.timeout(900)  # generating 110,000 rows takes a while o
 
 @pytest.fixture
 def generated(db_url):
-    factory, people, templates = generator.build(db_url)
+    factory, people, templates = generator.build(db_url, shared_engine(db_url))
     generator.bulk_load(factory, templates, people, 0, OPEN_CASES, HISTORY)  # ends with ANALYZE
     generator.check_bulk_rows(factory, templates)  # the copies are the rows the services make
     return factory, people

@@ -19,7 +19,7 @@ from engine.accounts.actors import Actor
 from engine.cases import worklist
 from engine.db import unit_of_work
 from engine.models import HumanTask, Organisation, TaskState
-from tests.support.base import START
+from tests.support.base import START, shared_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import werkbak as generator  # noqa: E402  (bench/werkbak.py: people af, af2 (Eersel), leeg (Bladel), avim (politie))
@@ -34,7 +34,8 @@ class Werkbak:
     """People, a case to hang task rows on, and a way to add rows in any combination."""
 
     def __init__(self, db_url: str):
-        self.factory, self.people, templates = generator.build(db_url)
+        # The process's engine for the URL: the walks' many statement shapes compile once, not once per test.
+        self.factory, self.people, templates = generator.build(db_url, shared_engine(db_url))
         self.template = templates["open"]["tasks"][0]
         with unit_of_work(self.factory) as session:
             self.org = {slug: session.scalar(select(Organisation.id).where(Organisation.slug == slug))
