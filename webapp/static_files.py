@@ -75,15 +75,20 @@ def _add_version(endpoint: str, values: dict[str, Any]) -> None:
         values[VERSION_ARG] = version
 
 
-def _keep_versioned(response: Response) -> Response:
-    if request.endpoint != "static" or response.status_code != 200:
-        return response
+def keep_if_current(response: Response, folder: str, filename: str) -> Response:
+    """A year's ``immutable`` for a file asked for under its current content hash (``?v=``); else as it was."""
     asked = request.args.get(VERSION_ARG)
-    folder = current_app.static_folder
-    filename = (request.view_args or {}).get("filename")
-    if asked and folder and filename and asked == content_version(folder, str(filename)):
+    if response.status_code == 200 and asked and asked == content_version(folder, filename):
         response.cache_control.no_cache = None
         response.cache_control.public = True
         response.cache_control.max_age = A_YEAR
         response.cache_control.immutable = True
     return response
+
+
+def _keep_versioned(response: Response) -> Response:
+    folder = current_app.static_folder
+    filename = (request.view_args or {}).get("filename")
+    if request.endpoint != "static" or not folder or not filename:
+        return response
+    return keep_if_current(response, folder, str(filename))

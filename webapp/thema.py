@@ -7,12 +7,12 @@ origin only, so the app serves the file itself, with the fonts beside it that it
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, current_app, send_from_directory, url_for
 
 from engine.config import Settings
+from webapp import static_files
 
 blueprint = Blueprint("thema", __name__)
 # A theme's own fonts may sit beside (or below) its tokens file; nothing else in that directory is served.
@@ -33,24 +33,17 @@ def bestand(naam: str) -> Response:
         abort(404)
     response = send_from_directory(css.parent, naam, max_age=3600)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _version(path: Path) -> str:
-    """A short digest of the file, so a changed theme reaches browsers despite their cache."""
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-    except OSError:
-        return "ontbreekt"
+    # The tokens file is linked under its content hash, as the static files are: kept a year.
+    return static_files.keep_if_current(response, str(css.parent), naam)
 
 
 def init_app(app: Flask) -> None:
     settings: Settings = app.extensions[SETTINGS]
-    version = _version(settings.thema_css)
-    available = settings.thema_css.is_file()
     app.register_blueprint(blueprint)
 
     @app.context_processor
     def thema() -> dict[str, object]:
-        url = url_for("thema.bestand", naam=settings.thema_css.name, v=version) if available else None
+        css = settings.thema_css
+        version = static_files.content_version(str(css.parent), css.name)  # None: no such file
+        url = url_for("thema.bestand", naam=css.name, v=version) if version else None
         return {"thema_css": url, "thema_klasse": settings.thema_klasse}

@@ -115,8 +115,9 @@ def test_unknown_pages_answer_with_a_dutch_page(client):
 def test_a_pages_style_sheets_and_scripts_are_named_by_content_and_kept_a_year_only_under_that_name(client):
     """Before, every page asked again for each of them (no-cache); a changed file must still reach everyone."""
     page = client.get("/inloggen").get_data(as_text=True)
-    urls = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+    urls = re.findall(r'(?:href|src)="(/(?:static|thema)/[^"]+)"', page)
     assert any(u.startswith("/static/css/app.css?v=") for u in urls), urls
+    assert any(u.startswith("/thema/") for u in urls), "the theme's tokens file too (it was kept an hour)"
     assert all(re.search(r"\?v=[0-9a-f]{12}$", u) for u in urls), urls
     for url in urls:
         kept = client.get(url)
@@ -126,3 +127,4 @@ def test_a_pages_style_sheets_and_scripts_are_named_by_content_and_kept_a_year_o
     assert stale.status_code == 200 and stale.headers["Cache-Control"] == "no-cache"
     assert client.get("/static/css/app.css").headers["Cache-Control"] == "no-cache"
     assert client.get("/static/bestaat-niet.css?v=000000000000").status_code == 404
+    assert client.get("/thema/voorbeeld.css?v=000000000000").headers["Cache-Control"] == "public, max-age=3600"
