@@ -153,6 +153,15 @@ def wide_elements(page: Page) -> list[str]:
     }"""))
 
 
+def captions_out_of_view(page: Page) -> list[str]:
+    """Table captions reaching past the right edge: a wide table scrolls sideways, and its caption, as wide as the
+    table, was cut off mid-sentence at 320 px ("Taken van mijn team: 1–")."""
+    return list(page.evaluate("""() => [...document.querySelectorAll('caption')]
+        .filter(c => c.getClientRects().length
+                     && c.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+        .map(c => c.textContent.trim().replace(/\\s+/g, ' '))"""))
+
+
 def open_the_menu_if_folded(page: Page) -> None:
     """At 320 px the menu is folded into a "Menu" button: open it, so its links are measured and checked too."""
     summary = page.locator("summary", has_text="Menu")
@@ -172,6 +181,7 @@ def problems_at_both_widths(page: Page, name: str, *, axe: bool = True) -> list[
     open_the_menu_if_folded(page)
     if (width := page_width(page)) > NARROW:
         problems.append(f"{name} @ {NARROW}px: de pagina is {width}px breed door {wide_elements(page)}")
+    problems += [f"{name} @ {NARROW}px: bijschrift valt buiten beeld: {c}" for c in captions_out_of_view(page)]
     if axe:
         problems += [f"{name} @ {NARROW}px: {v}" for v in serious_violations(page)]
     page.set_viewport_size({"width": WIDE, "height": 900})
