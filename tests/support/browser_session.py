@@ -18,7 +18,8 @@ from tests.support.browser import CHROMIUM, FLAGS
 # test ever sees an address bar.
 UNSEEN_FEATURES = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup")
 
-# Lets the browser tell its own command line (CDP Browser.getBrowserCommandLine); nothing a page can see depends on it.
+# Lets the browser tell its own command line (CDP Browser.getBrowserCommandLine). Pages see no difference: under
+# Playwright navigator.webdriver is true with or without it.
 TELLS_ITS_COMMAND_LINE = "--enable-automation"
 
 
