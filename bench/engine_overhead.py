@@ -29,7 +29,6 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,6 +38,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
 
 from engine.accounts import api_tokens, organisations, users  # noqa: E402
 from engine.accounts.actors import Actor  # noqa: E402
@@ -125,7 +125,7 @@ def workflow_layer_runner() -> Callable[[], None]:
 # --- (b) services ------------------------------------------------------------------------
 
 
-def prepare_database(url: str, engine: Any = None) -> tuple[object, dict[str, Actor]]:
+def prepare_database(url: str, engine: Engine | None = None) -> tuple[object, dict[str, Actor]]:
     """A migrated database with the bench's models and people; over ``engine`` when given (the tests' shared one,
     whose compiled statements outlive a test), else a new engine for ``url``."""
     upgrade(url)

@@ -45,6 +45,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import engine_overhead as base  # noqa: E402
 from sqlalchemy import Column, ColumnElement, Integer, MetaData, String, Table, and_, func, insert, select, text  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
 
 from engine.accounts import api_tokens, organisations, users  # noqa: E402
 from engine.accounts.actors import Actor  # noqa: E402
@@ -259,7 +260,7 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def build(url: str, engine: Any = None) -> tuple[Any, dict[str, Actor], dict[str, Any]]:
+def build(url: str, engine: Engine | None = None) -> tuple[Any, dict[str, Actor], dict[str, Any]]:
     """A migrated database with the model, the people (af, af2 of Eersel; leeg of Bladel) and the templates."""
     factory, people = base.prepare_database(url, engine)
     system = Actor.system("bench")

@@ -29,8 +29,9 @@ def live_server(db_url: str, tmp_path: Path, at: Clock) -> Iterator[str]:
 def _page_context(browser: Browser) -> Iterator[BrowserContext]:
     """One context per worker, each test a new page in it without cookies.
 
-    A new context per test cost Chromium 0.6 s of CPU against 0.3 s for a new page (measured on the login page),
-    and its empty cache fetched every style sheet and script again (the browser tests: 314 → 288 s of CPU).
+    A new context per test cost Chromium 0.6 s of CPU more than a new page in this one (about 0.15 s since the
+    address bar's pop-ups are off, tests/support/browser_session.py), and its empty cache fetched every style
+    sheet and script again.
     """
     context = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam")
     yield context
